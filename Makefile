@@ -1,0 +1,30 @@
+# rig: the two commands of the quick start. Each one installs what is missing, configures, builds, then runs.
+#   make run   - the main job
+#   make test  - every test, also the core tests under ASan+UBSan
+JOBS ?= $(shell nproc)
+
+.PHONY: run test deps build build-asan bench clean
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake --preset default >/dev/null
+	@cmake --build --preset default -j $(JOBS)
+
+build-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+
+run: build
+	./build/tools/rig/rig print --show-origin examples/sample.yaml
+
+test: build build-asan
+	ctest --preset default -j $(JOBS)
+	ctest --preset asan -j $(JOBS) -L core
+
+bench: build
+	bench/run-all
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,64 @@
+// A thin RAII wrapper over libfyaml's event parser. Nothing of libfyaml leaves src/.
+#pragma once
+
+#include <libfyaml.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rig::detail::fy {
+
+struct Position {
+  size_t offset = 0;
+  uint32_t line = 0;    // 1-based
+  uint32_t column = 0;  // 1-based
+};
+
+struct Diagnostic {
+  std::string message;
+  uint32_t line = 0, column = 0;  // 1-based
+};
+
+class Event {
+ public:
+  Event(fy_parser* parser, fy_event* event) : parser_(parser), event_(event) {}
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  ~Event() {
+    if (event_) fy_parser_event_free(parser_, event_);
+  }
+  explicit operator bool() const { return event_ != nullptr; }
+
+  fy_event_type type() const { return event_->type; }
+  Position start() const;
+  bool implicit_document() const { return fy_document_event_is_implicit(event_); }
+  std::string_view anchor() const { return text_of(fy_event_get_anchor_token(event_)); }
+  std::string_view tag() const { return text_of(fy_event_get_tag_token(event_)); }
+  std::string_view value() const { return text_of(fy_event_get_token(event_)); }  // scalar text, or alias name
+  fy_scalar_style style() const { return fy_token_scalar_style(fy_event_get_token(event_)); }
+
+ private:
+  static std::string_view text_of(fy_token* token);
+  fy_parser* parser_;
+  fy_event* event_;
+};
+
+class Parser {
+ public:
+  // `text` must outlive the parser. json = strict JSON input.
+  Parser(std::string_view text, bool json);
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+  ~Parser();
+
+  Event next() { return Event(parser_, fy_parser_parse(parser_)); }
+  bool failed() const { return fy_parser_get_stream_error(parser_); }
+  std::optional<Diagnostic> first_error() const;
+
+ private:
+  fy_diag* diag_ = nullptr;
+  fy_parser* parser_ = nullptr;
+};
+
+}  // namespace rig::detail::fy

@@ -1,0 +1,242 @@
+// Writing rig trees as YAML and JSON.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ostream>
+
+#include "detail/scalar.hpp"
+#include "rig/yaml.hpp"
+
+namespace rig {
+
+namespace {
+
+void append_utf8_escape(std::string& out, uint32_t cp, bool json) {
+  if (json)
+    out += fmt::format("\\u{:04x}", cp);
+  else
+    out += cp < 0x100 ? fmt::format("\\x{:02X}", cp) : fmt::format("\\u{:04X}", cp);
+}
+
+// A double-quoted scalar (YAML) or string (JSON) that reads back as exactly `s`.
+void quote(std::string& out, std::string_view s, bool json) {
+  out += '"';
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"': out += "\\\""; continue;
+      case '\\': out += "\\\\"; continue;
+      case '\n': out += "\\n"; continue;
+      case '\t': out += "\\t"; continue;
+      case '\r': out += "\\r"; continue;
+      default: break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      append_utf8_escape(out, c, json);
+      continue;
+    }
+    if (!json && c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85) {
+      out += "\\N";  // NEL is a line break to YAML 1.1 readers
+      ++i;
+      continue;
+    }
+    if (!json && c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
+      out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\L" : "\\P";
+      i += 2;
+      continue;
+    }
+    if (!json && c == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBB &&
+        static_cast<unsigned char>(s[i + 2]) == 0xBF) {
+      out += "\\uFEFF";
+      i += 2;
+      continue;
+    }
+    out += static_cast<char>(c);
+  }
+  out += '"';
+}
+
+bool yaml_plain_ok(std::string_view s) {
+  if (!detail::plain_safe(s)) return false;
+  return s.substr(0, 3) != "..." && s != "<<";
+}
+
+class YamlWriter {
+ public:
+  explicit YamlWriter(const DumpOptions& o) : opt_(o) {}
+
+  std::string write(const Node& root) {
+    if (root.is_map() && !root.empty())
+      map(root, 0);
+    else if (root.is_list() && !root.empty())
+      list(root, 0);
+    else
+      leaf(root), out_ += '\n';
+    return std::move(out_);
+  }
+
+ private:
+  void scalar(const Node& n) {
+    switch (n.kind()) {
+      case Kind::String:
+        if (yaml_plain_ok(n.str()))
+          out_ += n.str();
+        else
+          quote(out_, n.str(), false);
+        break;
+      case Kind::List: out_ += "[]"; break;
+      case Kind::Map: out_ += "{}"; break;
+      default: out_ += detail::scalar_text(n); break;
+    }
+  }
+
+  void leaf(const Node& n) {
+    scalar(n);
+    if (opt_.show_origin && n.origin().known()) out_ += "  # " + n.origin().to_string();
+  }
+
+  void key(std::string_view k) {
+    if (yaml_plain_ok(k))
+      out_ += k;
+    else
+      quote(out_, k, false);
+    out_ += ':';
+  }
+
+  bool nested(const Node& n) const { return n.is_container() && !n.empty(); }
+
+  // Entries of `m` at `indent`; the first line's indentation is already written when `first_inline`.
+  void map(const Node& m, int indent, bool first_inline = false) {
+    bool first = true;
+    for (const auto& e : m.entries()) {
+      if (!(first && first_inline)) out_.append(static_cast<size_t>(indent), ' ');
+      first = false;
+      key(e.key);
+      value_after_key(e.value, indent);
+    }
+  }
+
+  void value_after_key(const Node& v, int indent) {
+    if (v.is_map() && !v.empty()) {
+      out_ += '\n';
+      map(v, indent + opt_.indent);
+    } else if (v.is_list() && !v.empty()) {
+      out_ += '\n';
+      list(v, indent + opt_.indent);
+    } else {
+      out_ += ' ';
+      leaf(v);
+      out_ += '\n';
+    }
+  }
+
+  void list(const Node& l, int indent) {
+    for (const auto& v : l.elements()) {
+      out_.append(static_cast<size_t>(indent), ' ');
+      out_ += "- ";
+      if (v.is_map() && !v.empty()) {
+        map(v, indent + 2, true);
+      } else if (v.is_list() && !v.empty()) {
+        out_.pop_back();
+        out_ += '\n';
+        list(v, indent + 2);
+      } else {
+        leaf(v);
+        out_ += '\n';
+      }
+    }
+  }
+
+  DumpOptions opt_;
+  std::string out_;
+};
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(int indent) : indent_(indent) {}
+
+  std::string write(const Node& root) {
+    value(root, 0);
+    if (indent_ >= 0) out_ += '\n';
+    return std::move(out_);
+  }
+
+ private:
+  void newline(int depth) {
+    if (indent_ < 0) return;
+    out_ += '\n';
+    out_.append(static_cast<size_t>(depth * indent_), ' ');
+  }
+
+  void value(const Node& n, int depth) {
+    switch (n.kind()) {
+      case Kind::Null: out_ += "null"; return;
+      case Kind::Missing: out_ += "\"???\""; return;
+      case Kind::Bool: out_ += n.bool_value() ? "true" : "false"; return;
+      case Kind::Int: out_ += std::to_string(n.int_value()); return;
+      case Kind::Float:
+        if (!std::isfinite(n.float_value()))
+          throw Error("rig.json.non_finite",
+                      fmt::format("{} cannot be written as JSON, which has no NaN or infinity",
+                                  detail::format_float(n.float_value())),
+                      n.origin(), path_.to_string(), "write it as YAML, or replace the value with a finite number");
+        out_ += detail::format_float(n.float_value());
+        return;
+      case Kind::String: quote(out_, n.str(), true); return;
+      case Kind::List: {
+        if (n.empty()) {
+          out_ += "[]";
+          return;
+        }
+        out_ += '[';
+        size_t i = 0;
+        for (const auto& v : n.elements()) {
+          if (i) out_ += indent_ < 0 ? ", " : ",";
+          newline(depth + 1);
+          path_.push_index(i++);
+          value(v, depth + 1);
+          path_.pop();
+        }
+        newline(depth);
+        out_ += ']';
+        return;
+      }
+      case Kind::Map: {
+        if (n.empty()) {
+          out_ += "{}";
+          return;
+        }
+        out_ += '{';
+        bool first = true;
+        for (const auto& e : n.entries()) {
+          if (!first) out_ += indent_ < 0 ? ", " : ",";
+          first = false;
+          newline(depth + 1);
+          quote(out_, e.key, true);
+          out_ += ": ";
+          path_.push_key(e.key);
+          value(e.value, depth + 1);
+          path_.pop();
+        }
+        newline(depth);
+        out_ += '}';
+        return;
+      }
+    }
+  }
+
+  int indent_;
+  KeyPath path_;
+  std::string out_;
+};
+
+}  // namespace
+
+std::string dump_yaml(const Node& node, const DumpOptions& options) { return YamlWriter(options).write(node); }
+
+std::string dump_json(const Node& node, int indent) { return JsonWriter(indent).write(node); }
+
+std::ostream& operator<<(std::ostream& out, const Node& node) { return out << dump_yaml(node); }
+
+}  // namespace rig

@@ -1,0 +1,680 @@
+#include "rig/node.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+#include "detail/scalar.hpp"
+
+namespace rig {
+
+std::string_view kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::Null: return "null";
+    case Kind::Bool: return "bool";
+    case Kind::Int: return "int";
+    case Kind::Float: return "float";
+    case Kind::String: return "string";
+    case Kind::List: return "list";
+    case Kind::Map: return "map";
+    case Kind::Missing: return "missing";
+  }
+  return "?";
+}
+
+// ---- KeyPath ----------------------------------------------------------------------------------------------------------
+
+namespace {
+
+[[noreturn]] void path_syntax(std::string_view text, size_t pos, std::string_view what) {
+  throw KeyError("rig.key.syntax", fmt::format("malformed key path '{}': {} at character {}", text, what, pos + 1));
+}
+
+bool needs_brackets(std::string_view key) {
+  if (key.empty()) return true;
+  for (char c : key)
+    if (c == '.' || c == '[' || c == ']' || c == '"' || c == '\'' || c == '\\' || c == ' ') return true;
+  return false;
+}
+
+}  // namespace
+
+KeyPath KeyPath::parse(std::string_view text) {
+  KeyPath path;
+  size_t i = 0;
+  const size_t n = text.size();
+  if (n == 0) return path;
+  bool expect_segment = true;  // at the start or after '.'
+  while (i < n) {
+    char c = text[i];
+    if (c == '[') {
+      size_t start = ++i;
+      if (i < n && (text[i] == '"' || text[i] == '\'')) {
+        char q = text[i++];
+        std::string key;
+        while (i < n && text[i] != q) {
+          if (text[i] == '\\' && i + 1 < n) ++i;
+          key += text[i++];
+        }
+        if (i >= n) path_syntax(text, start - 1, "unclosed quote");
+        ++i;
+        if (i >= n || text[i] != ']') path_syntax(text, i, "expected ']'");
+        ++i;
+        path.push_key(std::move(key));
+      } else {
+        size_t close = text.find(']', i);
+        if (close == std::string_view::npos) path_syntax(text, start - 1, "unclosed '['");
+        std::string_view inside = text.substr(i, close - i);
+        if (inside.empty()) path_syntax(text, i, "empty brackets");
+        bool digits = inside.find_first_not_of("0123456789") == std::string_view::npos;
+        path.segments_.push_back({std::string(inside), digits});
+        i = close + 1;
+      }
+      expect_segment = false;
+      if (i < n && text[i] != '.' && text[i] != '[') path_syntax(text, i, "expected '.' or '[' after ']'");
+      continue;
+    }
+    if (c == '.') {
+      if (expect_segment) path_syntax(text, i, "empty key");
+      expect_segment = true;
+      ++i;
+      if (i == n) path_syntax(text, i - 1, "path ends with '.'");
+      continue;
+    }
+    if (!expect_segment) path_syntax(text, i, "expected '.'");
+    std::string key;
+    while (i < n && text[i] != '.' && text[i] != '[') {
+      if (text[i] == ']') path_syntax(text, i, "unexpected ']'");
+      if (text[i] == '\\' && i + 1 < n) ++i;
+      key += text[i++];
+    }
+    path.segments_.push_back({std::move(key), false});
+    expect_segment = false;
+  }
+  return path;
+}
+
+KeyPath& KeyPath::push_key(std::string key) {
+  segments_.push_back({std::move(key), false});
+  return *this;
+}
+KeyPath& KeyPath::push_index(size_t index) {
+  segments_.push_back({std::to_string(index), true});
+  return *this;
+}
+
+void append_key(std::string& out, std::string_view key) {
+  if (needs_brackets(key)) {
+    out += "[\"";
+    for (char c : key) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += "\"]";
+    return;
+  }
+  if (!out.empty()) out += '.';
+  out += key;
+}
+
+std::string KeyPath::to_string() const {
+  std::string out;
+  for (const auto& s : segments_) {
+    if (s.index)
+      out += "[" + s.key + "]";
+    else
+      append_key(out, s.key);
+  }
+  return out;
+}
+
+// ---- MapData -------------------------------------------------------------------------------------------------------
+
+namespace detail {
+
+namespace {
+constexpr size_t kIndexThreshold = 8;
+size_t hash_key(std::string_view k) { return std::hash<std::string_view>{}(k); }
+}  // namespace
+
+const MapEntry* MapData::find(std::string_view key) const {
+  if (slots.empty()) {
+    for (const auto& e : entries)
+      if (e.key == key) return &e;
+    return nullptr;
+  }
+  size_t mask = slots.size() - 1;
+  for (size_t i = hash_key(key) & mask;; i = (i + 1) & mask) {
+    uint32_t s = slots[i];
+    if (s == 0) return nullptr;
+    if (entries[s - 1].key == key) return &entries[s - 1];
+  }
+}
+
+MapEntry* MapData::find(std::string_view key) {
+  return const_cast<MapEntry*>(static_cast<const MapData*>(this)->find(key));
+}
+
+void MapData::rebuild_index() {
+  if (entries.size() <= kIndexThreshold) {
+    slots.clear();
+    return;
+  }
+  size_t cap = 16;
+  while (cap < entries.size() * 2) cap *= 2;
+  slots.assign(cap, 0);
+  size_t mask = cap - 1;
+  for (size_t e = 0; e < entries.size(); ++e) {
+    size_t i = hash_key(entries[e].key) & mask;
+    while (slots[i] != 0) i = (i + 1) & mask;
+    slots[i] = static_cast<uint32_t>(e + 1);
+  }
+}
+
+void MapData::insert(MapEntry entry) {
+  entries.push_back(std::move(entry));
+  if (entries.size() <= kIndexThreshold) return;
+  if (slots.empty() || entries.size() * 2 > slots.size()) {
+    rebuild_index();
+    return;
+  }
+  size_t mask = slots.size() - 1;
+  size_t i = hash_key(entries.back().key) & mask;
+  while (slots[i] != 0) i = (i + 1) & mask;
+  slots[i] = static_cast<uint32_t>(entries.size());
+}
+
+bool MapData::erase(std::string_view key) {
+  const MapEntry* e = find(key);
+  if (!e) return false;
+  entries.erase(entries.begin() + (e - entries.data()));
+  rebuild_index();
+  return true;
+}
+
+}  // namespace detail
+
+// ---- Node: construction and access ---------------------------------------------------------------------------------
+
+namespace {
+
+std::shared_ptr<detail::NodeData> make_data(Kind kind, Origin origin = {}) {
+  auto d = std::make_shared<detail::NodeData>();
+  d->kind = kind;
+  d->origin = std::move(origin);
+  return d;
+}
+
+const Origin kNoOrigin;
+
+}  // namespace
+
+Node::Node() = default;
+
+Node::Node(bool value) : d_(make_data(Kind::Bool)) { d_->value = value; }
+Node::Node(int64_t value, std::true_type) : d_(make_data(Kind::Int)) { d_->value = value; }
+Node::Node(double value) : d_(make_data(Kind::Float)) { d_->value = value; }
+Node::Node(std::string value) : d_(make_data(Kind::String)) {
+  d_->interpolation = value.find("${") != std::string::npos;
+  d_->value = std::move(value);
+}
+
+Node Node::null(Origin origin) { return Node(make_data(Kind::Null, std::move(origin))); }
+Node Node::missing(Origin origin) { return Node(make_data(Kind::Missing, std::move(origin))); }
+Node Node::list(Origin origin) {
+  auto d = make_data(Kind::List, std::move(origin));
+  d->value = std::vector<Node>{};
+  return Node(std::move(d));
+}
+Node Node::map(Origin origin) {
+  auto d = make_data(Kind::Map, std::move(origin));
+  d->value = detail::MapData{};
+  return Node(std::move(d));
+}
+
+Kind Node::kind() const { return d_ ? d_->kind : Kind::Null; }
+bool Node::is_interpolation() const { return d_ && d_->interpolation; }
+const Origin& Node::origin() const { return d_ ? d_->origin : kNoOrigin; }
+
+detail::NodeData& Node::mut() {
+  if (!d_)
+    d_ = make_data(Kind::Null);
+  else if (d_.use_count() > 1)
+    d_ = std::make_shared<detail::NodeData>(*d_);  // shallow: children stay shared until written
+  return *d_;
+}
+
+Node& Node::set_origin(Origin origin) {
+  mut().origin = std::move(origin);
+  return *this;
+}
+
+namespace {
+[[noreturn]] void wrong_kind(const Node& n, std::string_view wanted) {
+  KeyPath root;
+  detail::throw_type_error(n, root, wanted);
+}
+}  // namespace
+
+bool Node::bool_value() const {
+  if (!is_bool()) wrong_kind(*this, "bool");
+  return std::get<bool>(d_->value);
+}
+int64_t Node::int_value() const {
+  if (!is_int()) wrong_kind(*this, "int");
+  return std::get<int64_t>(d_->value);
+}
+double Node::float_value() const {
+  if (!is_float()) wrong_kind(*this, "float");
+  return std::get<double>(d_->value);
+}
+const std::string& Node::str() const {
+  if (!is_string()) wrong_kind(*this, "string");
+  return std::get<std::string>(d_->value);
+}
+
+size_t Node::size() const {
+  if (is_list()) return std::get<std::vector<Node>>(d_->value).size();
+  if (is_map()) return std::get<detail::MapData>(d_->value).entries.size();
+  return 0;
+}
+
+std::span<const Node> Node::elements() const {
+  if (!is_list()) return {};
+  return std::get<std::vector<Node>>(d_->value);
+}
+
+std::span<const MapEntry> Node::entries() const {
+  if (!is_map()) return {};
+  return std::get<detail::MapData>(d_->value).entries;
+}
+
+std::vector<std::string> Node::keys() const {
+  std::vector<std::string> out;
+  for (const auto& e : entries()) out.push_back(e.key);
+  return out;
+}
+
+const Node& Node::operator[](size_t index) const {
+  if (!is_list())
+    throw KeyError("rig.key.not_list", fmt::format("cannot take element [{}] of a {}", index, kind_name(kind())),
+                   origin());
+  const auto& v = std::get<std::vector<Node>>(d_->value);
+  if (index >= v.size())
+    throw KeyError("rig.key.index_range",
+                   fmt::format("index [{}] is out of range for a list of {} element{}", index, v.size(),
+                               v.size() == 1 ? "" : "s"),
+                   origin());
+  return v[index];
+}
+
+const Node& Node::operator[](std::string_view key) const {
+  if (const Node* n = find(key)) return *n;
+  KeyPath p;
+  p.push_key(std::string(key));
+  return at_path(p);  // throws with the did-you-mean
+}
+
+const Node* Node::find(std::string_view key) const {
+  if (!is_map()) return nullptr;
+  const MapEntry* e = std::get<detail::MapData>(d_->value).find(key);
+  return e ? &e->value : nullptr;
+}
+
+Node& Node::element(size_t index) {
+  (void)(*this)[index];  // range check with the usual error
+  return std::get<std::vector<Node>>(mut().value)[index];
+}
+
+Node* Node::find_mut(std::string_view key) {
+  if (!is_map() || !find(key)) return nullptr;
+  return &std::get<detail::MapData>(mut().value).find(key)->value;
+}
+
+void Node::push_back(Node value) {
+  if (is_null()) {
+    auto origin = this->origin();
+    *this = Node::list(origin);
+  }
+  if (!is_list()) wrong_kind(*this, "list");
+  std::get<std::vector<Node>>(mut().value).push_back(std::move(value));
+}
+
+Node& Node::set(std::string key, Node value, Origin key_origin) {
+  if (is_null()) {
+    auto origin = this->origin();
+    *this = Node::map(origin);
+  }
+  if (!is_map()) wrong_kind(*this, "map");
+  auto& m = std::get<detail::MapData>(mut().value);
+  if (MapEntry* e = m.find(key)) {
+    e->value = std::move(value);
+    if (key_origin.known()) e->key_origin = std::move(key_origin);
+    return e->value;
+  }
+  m.insert(MapEntry{std::move(key), std::move(value), std::move(key_origin)});
+  return m.entries.back().value;
+}
+
+bool Node::erase(std::string_view key) {
+  if (!find(key)) return false;
+  return std::get<detail::MapData>(mut().value).erase(key);
+}
+
+void Node::erase_element(size_t index) {
+  (void)(*this)[index];
+  auto& v = std::get<std::vector<Node>>(mut().value);
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(index));
+}
+
+void Node::clear() {
+  if (is_list()) std::get<std::vector<Node>>(mut().value).clear();
+  if (is_map()) std::get<detail::MapData>(mut().value) = detail::MapData{};
+}
+
+// ---- paths ------------------------------------------------------------------------------------------------------------
+
+namespace {
+
+std::optional<size_t> as_index(const KeyPath::Segment& s) {
+  if (s.key.empty() || s.key.size() > 18 || s.key.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return static_cast<size_t>(std::stoull(s.key));
+}
+
+const Node* step(const Node& n, const KeyPath::Segment& s) {
+  if (n.is_map()) return n.find(s.key);
+  if (n.is_list()) {
+    auto i = as_index(s);
+    if (!i || *i >= n.size()) return nullptr;
+    return &n[*i];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const Node* Node::find_path(const KeyPath& path) const {
+  const Node* n = this;
+  for (const auto& s : path.segments()) {
+    n = step(*n, s);
+    if (!n) return nullptr;
+  }
+  return n;
+}
+
+const Node& Node::at_path(const KeyPath& path) const {
+  const Node* n = this;
+  KeyPath walked;
+  for (const auto& s : path.segments()) {
+    const Node* next = step(*n, s);
+    if (!next) {
+      std::string full = path.to_string();
+      std::string parent = walked.to_string();
+      if (n->is_map()) {
+        throw KeyError("rig.key.not_found",
+                       fmt::format("key '{}' not found{}", s.key, parent.empty() ? "" : " in '" + parent + "'"),
+                       n->origin(), full, did_you_mean(s.key, n->keys()));
+      }
+      if (n->is_list()) {
+        throw KeyError("rig.key.index_range",
+                       fmt::format("'{}' is not a valid index for '{}', a list of {} element{}", s.key,
+                                   parent.empty() ? "<root>" : parent, n->size(), n->size() == 1 ? "" : "s"),
+                       n->origin(), full);
+      }
+      throw KeyError("rig.key.not_container",
+                     fmt::format("cannot select '{}': '{}' is a {}, not a map or list", s.key,
+                                 parent.empty() ? "<root>" : parent, kind_name(n->kind())),
+                     n->origin(), full);
+    }
+    if (s.index)
+      walked.push_index(std::stoull(s.key));
+    else
+      walked.push_key(s.key);
+    n = next;
+  }
+  return *n;
+}
+
+Node* Node::find_path_mut(const KeyPath& path) {
+  if (!find_path(path)) return nullptr;
+  Node* n = this;
+  for (const auto& s : path.segments()) {
+    if (n->is_map())
+      n = n->find_mut(s.key);
+    else
+      n = &n->element(*as_index(s));
+  }
+  return n;
+}
+
+Node& Node::set_path(const KeyPath& path, Node value) {
+  if (path.empty()) {
+    *this = std::move(value);
+    return *this;
+  }
+  Node* n = this;
+  const auto& segs = path.segments();
+  for (size_t k = 0; k + 1 < segs.size(); ++k) {
+    const auto& s = segs[k];
+    if (n->is_list()) {
+      auto i = as_index(s);
+      if (!i || *i >= n->size()) (void)n->at_path(KeyPath().push_key(s.key));
+      n = &n->element(*i);
+      continue;
+    }
+    if (n->is_null()) *n = Node::map(n->origin());
+    if (!n->is_map()) (void)n->at_path(KeyPath().push_key(s.key));  // throws rig.key.not_container
+    Node* child = n->find_mut(s.key);
+    if (!child) child = &n->set(s.key, Node::map());
+    n = child;
+  }
+  const auto& last = segs.back();
+  if (n->is_list()) {
+    auto i = as_index(last);
+    if (!i || *i >= n->size()) (void)n->at_path(KeyPath().push_key(last.key));
+    Node& slot = n->element(*i);
+    slot = std::move(value);
+    return slot;
+  }
+  if (!n->is_map() && !n->is_null()) (void)n->at_path(KeyPath().push_key(last.key));
+  return n->set(last.key, std::move(value));
+}
+
+bool Node::erase_path(const KeyPath& path) {
+  if (path.empty() || !find_path(path)) return false;
+  KeyPath parent = path;
+  parent.pop();
+  Node* p = find_path_mut(parent);
+  const auto& last = path.segments().back();
+  if (p->is_map()) return p->erase(last.key);
+  p->erase_element(*as_index(last));
+  return true;
+}
+
+// ---- whole trees ------------------------------------------------------------------------------------------------------
+
+void Node::merge(const Node& other) {
+  if (other.is_missing() && !is_null()) return;  // `???` never overwrites a value
+  if (!(is_map() && other.is_map())) {
+    *this = other;  // shared, not copied
+    return;
+  }
+  if (same_storage(other)) return;
+  auto& dst = std::get<detail::MapData>(mut().value);
+  for (const auto& e : other.entries()) {
+    if (MapEntry* mine = dst.find(e.key)) {
+      mine->value.merge(e.value);
+    } else {
+      dst.insert(e);
+    }
+  }
+}
+
+size_t Node::node_count() const {
+  size_t n = 1;
+  for (const auto& c : elements()) n += c.node_count();
+  for (const auto& e : entries()) n += e.value.node_count();
+  return n;
+}
+
+bool operator==(const Node& a, const Node& b) {
+  if (a.same_storage(b)) return true;
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case Kind::Null:
+    case Kind::Missing: return true;
+    case Kind::Bool: return a.bool_value() == b.bool_value();
+    case Kind::Int: return a.int_value() == b.int_value();
+    case Kind::Float: {
+      double x = a.float_value(), y = b.float_value();
+      return (std::isnan(x) && std::isnan(y)) || (x == y && std::signbit(x) == std::signbit(y));
+    }
+    case Kind::String: return a.str() == b.str();
+    case Kind::List: {
+      auto xs = a.elements(), ys = b.elements();
+      if (xs.size() != ys.size()) return false;
+      for (size_t i = 0; i < xs.size(); ++i)
+        if (!(xs[i] == ys[i])) return false;
+      return true;
+    }
+    case Kind::Map: {
+      auto xs = a.entries(), ys = b.entries();
+      if (xs.size() != ys.size()) return false;
+      for (size_t i = 0; i < xs.size(); ++i)
+        if (xs[i].key != ys[i].key || !(xs[i].value == ys[i].value)) return false;
+      return true;
+    }
+  }
+  return false;
+}
+
+// ---- conversions ------------------------------------------------------------------------------------------------------
+
+namespace detail {
+
+void throw_int_range(std::string_view type, std::string_view value) {
+  throw TypeError("rig.type.out_of_range", fmt::format("{} is out of range for {}", value, type));
+}
+
+std::string scalar_text(const Node& n) {
+  switch (n.kind()) {
+    case Kind::Null: return "null";
+    case Kind::Missing: return "???";
+    case Kind::Bool: return n.bool_value() ? "true" : "false";
+    case Kind::Int: return std::to_string(n.int_value());
+    case Kind::Float: return format_float(n.float_value());
+    case Kind::String: return n.str();
+    case Kind::List: return fmt::format("a list of {}", n.size());
+    case Kind::Map: return fmt::format("a map of {}", n.size());
+  }
+  return {};
+}
+
+namespace {
+
+std::string describe(const Node& n) {
+  switch (n.kind()) {
+    case Kind::String: {
+      std::string s = n.str();
+      if (s.size() > 60) s = s.substr(0, 57) + "...";
+      return fmt::format("string '{}'", s);
+    }
+    case Kind::List: return fmt::format("a list of {} element{}", n.size(), n.size() == 1 ? "" : "s");
+    case Kind::Map: {
+      std::string keys;
+      size_t shown = 0;
+      for (const auto& e : n.entries()) {
+        if (shown++ == 4) {
+          keys += ", ...";
+          break;
+        }
+        keys += (keys.empty() ? "" : ", ") + e.key;
+      }
+      return fmt::format("a map {{{}}}", keys);
+    }
+    case Kind::Null: return "null";
+    default: return fmt::format("{} {}", kind_name(n.kind()), scalar_text(n));
+  }
+}
+
+// Missing and unresolved values get their own errors: the fix is different.
+void check_readable(const Node& n, const KeyPath& path) {
+  if (n.is_missing())
+    throw MissingValueError("rig.value.missing",
+                            fmt::format("missing mandatory value{}", path.empty() ? "" : " '" + path.to_string() + "'"),
+                            n.origin(), path.to_string(), "set it in a config file or on the command line");
+  if (n.is_interpolation())
+    throw TypeError("rig.interpolation.unresolved",
+                    fmt::format("'{}' is an unresolved interpolation", n.str()),
+                    n.origin(), path.to_string(), "read values through a resolved config (rig::resolve)");
+}
+
+}  // namespace
+
+void throw_type_error(const Node& n, const KeyPath& path, std::string_view expected, std::string_view detail) {
+  check_readable(n, path);
+  std::string msg = fmt::format("expected {}, got {}", expected, describe(n));
+  if (!detail.empty()) msg = fmt::format("{}: {}", msg, detail);
+  throw TypeError("rig.type.mismatch", std::move(msg), n.origin(), path.to_string());
+}
+
+int64_t read_int(const Node& n, const KeyPath& p, std::string_view type, int64_t min, int64_t max) {
+  if (!n.is_int()) throw_type_error(n, p, type);
+  int64_t v = n.int_value();
+  if (v < min || v > max)
+    throw TypeError("rig.type.out_of_range",
+                    fmt::format("{} is out of range for {} [{}, {}]", v, type, min, max), n.origin(), p.to_string());
+  return v;
+}
+
+uint64_t read_uint(const Node& n, const KeyPath& p, std::string_view type, uint64_t max) {
+  if (!n.is_int()) throw_type_error(n, p, type);
+  int64_t v = n.int_value();
+  if (v < 0 || static_cast<uint64_t>(v) > max)
+    throw TypeError("rig.type.out_of_range", fmt::format("{} is out of range for {} [0, {}]", v, type, max),
+                    n.origin(), p.to_string());
+  return static_cast<uint64_t>(v);
+}
+
+double read_double(const Node& n, const KeyPath& p, std::string_view type) {
+  double v;
+  if (n.is_float())
+    v = n.float_value();
+  else if (n.is_int())
+    v = static_cast<double>(n.int_value());
+  else
+    throw_type_error(n, p, type);
+  if (type == "float" && std::isfinite(v) && std::fabs(v) > std::numeric_limits<float>::max())
+    throw TypeError("rig.type.out_of_range", fmt::format("{} is out of range for float", format_float(v)), n.origin(),
+                    p.to_string());
+  return v;
+}
+
+bool read_bool(const Node& n, const KeyPath& p) {
+  if (!n.is_bool()) throw_type_error(n, p, "bool");
+  return n.bool_value();
+}
+
+const std::string& read_string(const Node& n, const KeyPath& p, std::string_view type) {
+  if (!n.is_string() || n.is_interpolation()) throw_type_error(n, p, type);
+  return n.str();
+}
+
+}  // namespace detail
+
+std::string Convert<std::string>::from(const Node& n, KeyPath& p) {
+  switch (n.kind()) {
+    case Kind::String:
+      if (n.is_interpolation()) detail::throw_type_error(n, p, "std::string");
+      return n.str();
+    case Kind::Bool:
+    case Kind::Int:
+    case Kind::Float: return detail::scalar_text(n);
+    default: detail::throw_type_error(n, p, "std::string");
+  }
+}
+
+}  // namespace rig

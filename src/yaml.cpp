@@ -1,0 +1,435 @@
+// Loading YAML and JSON text into rig trees: libfyaml's events in, rig's own nodes out.
+#include "rig/yaml.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "detail/fyaml.hpp"
+#include "detail/scalar.hpp"
+
+namespace rig {
+
+namespace {
+
+constexpr std::string_view kTagPrefix = "tag:yaml.org,2002:";
+
+// Line and column (1-based, in characters) of byte `offset` in `text`.
+std::pair<uint32_t, uint32_t> locate(std::string_view text, size_t offset) {
+  uint32_t line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+// Offset of the first byte that is not valid UTF-8 or is a NUL, or npos.
+size_t first_bad_byte(std::string_view s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return i;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (len == 0 || c > 0xF4 || i + len > n) return i;
+    uint32_t cp = c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+std::string_view classify(std::string_view message, bool json) {
+  auto has = [&](std::string_view w) { return message.find(w) != std::string_view::npos; };
+  if (json || has("JSON")) return "rig.json.syntax";
+  if (has("tab")) return "rig.yaml.tab";
+  if (has("quoted")) return "rig.yaml.quoted_scalar";
+  if (has("escape")) return "rig.yaml.escape";
+  if (has("alias") || has("anchor")) return "rig.yaml.alias";
+  if (has("indent")) return "rig.yaml.indentation";
+  if (has("flow")) return "rig.yaml.flow";
+  if (has("tag")) return "rig.yaml.tag";
+  return "rig.yaml.syntax";
+}
+
+struct Anchored {
+  Node node;
+  size_t expanded = 1;  // nodes this subtree stands for once every alias inside it is expanded
+};
+
+class Builder {
+ public:
+  Builder(std::string_view text, std::string_view name, const LoadLimits& limits, bool json, bool single)
+      : limits_(limits), json_(json), single_(single), source_(Source::make(std::string(name), std::string(text))) {}
+
+  std::vector<Node> run() {
+    std::string_view text = source_->text;
+    if (size_t bad = first_bad_byte(text); bad != std::string_view::npos) {
+      bool nul = text[bad] == '\0';
+      fail<ParseError>(nul ? "rig.yaml.nul_byte" : "rig.yaml.invalid_utf8", position_of(bad),
+                       nul ? "NUL byte in input" : "invalid UTF-8 byte sequence",
+                       nul ? "" : "save the file as UTF-8");
+    }
+    detail::fy::Parser parser(text, json_);
+    while (true) {
+      detail::fy::Event ev = parser.next();
+      if (!ev) break;
+      handle(ev);
+    }
+    if (parser.failed()) {
+      auto d = parser.first_error();
+      Origin at{source_, d ? d->line : 1, d ? d->column : 1};
+      std::string message = d ? d->message : "syntax error";
+      fail<ParseError>(std::string(classify(message, json_)), at, message);
+    }
+    return std::move(docs_);
+  }
+
+ private:
+  struct Frame {
+    Node node;
+    std::string anchor;
+    size_t expanded = 1;
+    bool have_key = false;
+    bool key_is_merge = false;
+    std::string key;
+    Origin key_origin;
+    std::unordered_set<std::string> merged_keys;  // keys that came from `<<` and may be overridden
+  };
+
+  template <class E>
+  [[noreturn]] void fail(std::string id, Origin at, std::string message, std::string hint = {}) {
+    throw E(std::move(id), std::move(message), std::move(at), current_path(), std::move(hint));
+  }
+
+  Origin position_of(size_t offset) const {
+    auto [line, column] = locate(source_->text, offset);
+    return Origin{source_, line, column};
+  }
+  Origin origin_of(const detail::fy::Event& ev) const {
+    auto p = ev.start();
+    return Origin{source_, p.line, p.column};
+  }
+
+  std::string current_path() const {
+    KeyPath path;
+    for (const auto& f : stack_) {
+      if (f.node.is_list())
+        path.push_index(f.node.size());
+      else if (f.have_key)
+        path.push_key(f.key);
+    }
+    return path.to_string();
+  }
+
+  void handle(const detail::fy::Event& ev) {
+    switch (ev.type()) {
+      case FYET_DOCUMENT_START:
+        if (single_ && !docs_.empty())
+          fail<ParseError>("rig.yaml.multi_document", origin_of(ev),
+                           "a config file holds one YAML document; a second one starts here",
+                           "split the documents into separate files");
+        break;
+      case FYET_DOCUMENT_END:
+        docs_.push_back(std::move(root_));
+        root_ = Node();
+        anchors_.clear();
+        break;
+      case FYET_MAPPING_START: open(ev, Node::map(origin_of(ev)), "map"); break;
+      case FYET_SEQUENCE_START: open(ev, Node::list(origin_of(ev)), "seq"); break;
+      case FYET_MAPPING_END:
+      case FYET_SEQUENCE_END: close(); break;
+      case FYET_SCALAR: scalar(ev); break;
+      case FYET_ALIAS: alias(ev); break;
+      default: break;
+    }
+  }
+
+  bool expecting_key() const { return !stack_.empty() && stack_.back().node.is_map() && !stack_.back().have_key; }
+
+  void check_collection_tag(const detail::fy::Event& ev, std::string_view expected) {
+    std::string_view tag = ev.tag();
+    if (tag.empty() || tag == "!") return;
+    if (tag.substr(0, kTagPrefix.size()) == kTagPrefix) {
+      std::string_view name = tag.substr(kTagPrefix.size());
+      if (name == expected) return;
+      if (name == "seq" || name == "map" || name == "str" || name == "int" || name == "float" || name == "bool" ||
+          name == "null")
+        fail<ParseError>("rig.yaml.tag_mismatch", origin_of(ev),
+                         fmt::format("tag !!{} cannot apply to a {}", name, expected == "map" ? "mapping" : "sequence"));
+    }
+    unknown_tag(ev, tag);
+  }
+
+  [[noreturn]] void unknown_tag(const detail::fy::Event& ev, std::string_view tag) {
+    fail<ParseError>("rig.yaml.unknown_tag", origin_of(ev), fmt::format("unsupported tag '{}'", tag),
+                     "rig accepts the core tags !!str, !!int, !!float, !!bool, !!null, !!seq and !!map");
+  }
+
+  void open(const detail::fy::Event& ev, Node node, std::string_view tag_kind) {
+    if (expecting_key())
+      fail<ParseError>("rig.yaml.complex_key", origin_of(ev), "a mapping key must be a scalar",
+                       "rig config keys are strings");
+    check_collection_tag(ev, tag_kind);
+    if (stack_.size() >= limits_.max_depth)
+      fail<LimitError>("rig.limit.depth", origin_of(ev),
+                       fmt::format("nesting deeper than the limit of {} levels", limits_.max_depth),
+                       "raise LoadLimits::max_depth if this config is intended");
+    ++literal_nodes_;
+    Frame f;
+    f.node = std::move(node);
+    f.anchor = std::string(ev.anchor());
+    stack_.push_back(std::move(f));
+  }
+
+  void close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (!f.anchor.empty()) anchors_[f.anchor] = Anchored{f.node, f.expanded};
+    add(std::move(f.node), f.expanded);
+  }
+
+  Node typed_scalar(const detail::fy::Event& ev, const Origin& at) {
+    std::string_view text = ev.value();
+    std::string_view tag = ev.tag();
+    bool plain = ev.style() == FYSS_PLAIN;
+    if (tag.empty()) {
+      if (!plain) return text == "???" ? Node::missing() : Node(std::string(text));
+      if (auto n = detail::resolve_plain(text)) return std::move(*n);
+      fail<ParseError>("rig.yaml.int_range", at, fmt::format("integer {} does not fit in 64 bits", text),
+                       "quote it to keep it as a string");
+    }
+    if (tag == "!") return Node(std::string(text));
+    if (tag.substr(0, kTagPrefix.size()) != kTagPrefix) unknown_tag(ev, tag);
+    std::string_view name = tag.substr(kTagPrefix.size());
+    auto bad = [&](std::string_view what) -> Node {
+      fail<ParseError>("rig.yaml.tagged_value", at, fmt::format("'{}' is not a valid {}", text, what));
+    };
+    if (name == "str") return Node(std::string(text));
+    if (name == "int") {
+      if (auto v = detail::parse_int(text)) return Node(*v);
+      return bad("!!int");
+    }
+    if (name == "float") {
+      if (auto v = detail::parse_float(text)) return Node(*v);
+      if (auto v = detail::parse_int(text)) return Node(static_cast<double>(*v));
+      return bad("!!float");
+    }
+    if (name == "bool") {
+      if (auto v = detail::parse_bool(text)) return Node(*v);
+      return bad("!!bool");
+    }
+    if (name == "null") {
+      if (detail::is_null_text(text)) return Node();
+      return bad("!!null");
+    }
+    if (name == "seq" || name == "map")
+      fail<ParseError>("rig.yaml.tag_mismatch", at, fmt::format("tag !!{} cannot apply to a scalar", name));
+    unknown_tag(ev, tag);
+  }
+
+  void scalar(const detail::fy::Event& ev) {
+    Origin at = origin_of(ev);
+    if (expecting_key()) {
+      Frame& f = stack_.back();
+      if (!ev.tag().empty() && ev.tag() != "!" && ev.tag() != std::string(kTagPrefix) + "str")
+        (void)typed_scalar(ev, at);  // validates the tag; keys are kept as their text
+      f.key = std::string(ev.value());
+      f.key_origin = at;
+      f.have_key = true;
+      f.key_is_merge = ev.style() == FYSS_PLAIN && ev.tag().empty() && f.key == "<<" && !json_;
+      if (!ev.anchor().empty()) anchors_[std::string(ev.anchor())] = Anchored{Node(f.key).set_origin(at), 1};
+      return;
+    }
+    Node n = typed_scalar(ev, at);
+    n.set_origin(at);
+    ++literal_nodes_;
+    if (!ev.anchor().empty()) anchors_[std::string(ev.anchor())] = Anchored{n, 1};
+    add(std::move(n), 1);
+  }
+
+  void alias(const detail::fy::Event& ev) {
+    Origin at = origin_of(ev);
+    std::string name(ev.value());
+    auto it = anchors_.find(name);
+    if (it == anchors_.end())
+      fail<ParseError>("rig.yaml.unknown_alias", at, fmt::format("alias '*{}' names no anchor defined before it", name));
+    const Anchored& a = it->second;
+    alias_nodes_ += a.expanded;
+    size_t budget = std::max(limits_.max_alias_nodes, 10 * literal_nodes_);
+    if (alias_nodes_ > budget)
+      fail<LimitError>("rig.limit.alias_expansion", at,
+                       fmt::format("aliases expand to more than {} nodes (an alias bomb?)", budget),
+                       "raise LoadLimits::max_alias_nodes if this config is intended");
+    if (expecting_key()) {
+      if (!a.node.is_scalar())
+        fail<ParseError>("rig.yaml.complex_key", at, "a mapping key must be a scalar", "rig config keys are strings");
+      Frame& f = stack_.back();
+      f.key = detail::scalar_text(a.node);
+      f.key_origin = at;
+      f.have_key = true;
+      f.key_is_merge = false;
+      return;
+    }
+    add(a.node, a.expanded);
+  }
+
+  void add(Node node, size_t expanded) {
+    if (stack_.empty()) {
+      root_ = std::move(node);
+      return;
+    }
+    Frame& f = stack_.back();
+    f.expanded += expanded;
+    if (f.node.is_list()) {
+      f.node.push_back(std::move(node));
+      return;
+    }
+    f.have_key = false;
+    if (f.key_is_merge) {
+      merge_into(f, node);
+      return;
+    }
+    if (const Node* existing = f.node.find(f.key)) {
+      if (f.merged_keys.erase(f.key)) {
+        f.node.set(f.key, std::move(node), f.key_origin);
+        return;
+      }
+      Origin first;
+      for (const auto& e : f.node.entries())
+        if (e.key == f.key) first = e.key_origin;
+      (void)existing;
+      f.have_key = true;  // so the error's key path names this key
+      ParseError err("rig.yaml.duplicate_key", fmt::format("duplicate key '{}'", f.key), f.key_origin, current_path(),
+                     "each key may appear once in a mapping; later layers override with merges, not repeats");
+      err.add_note(first, "first defined here");
+      throw err;
+    }
+    f.node.set(std::move(f.key), std::move(node), std::move(f.key_origin));
+  }
+
+  // YAML merge key: `<<: *base` or `<<: [*a, *b]`. Keys written in this mapping win; earlier sources win over later.
+  void merge_into(Frame& f, const Node& value) {
+    auto merge_one = [&](const Node& m) {
+      if (!m.is_map())
+        fail<ParseError>("rig.yaml.merge_value", f.key_origin,
+                         "the value of a '<<' merge key must be a mapping or a list of mappings");
+      for (const auto& e : m.entries()) {
+        if (f.node.find(e.key)) continue;
+        f.node.set(e.key, e.value, e.key_origin);
+        f.merged_keys.insert(e.key);
+      }
+    };
+    if (value.is_list()) {
+      for (const auto& m : value.elements()) merge_one(m);
+    } else {
+      merge_one(value);
+    }
+  }
+
+  LoadLimits limits_;
+  bool json_, single_;
+  std::shared_ptr<const Source> source_;
+  std::vector<Frame> stack_;
+  std::unordered_map<std::string, Anchored> anchors_;
+  Node root_;
+  std::vector<Node> docs_;
+  size_t literal_nodes_ = 0, alias_nodes_ = 0;
+};
+
+Node single_document(std::vector<Node> docs, std::string_view name) {
+  if (docs.empty()) return Node::map(Origin{Source::make(std::string(name)), 1, 1});
+  return std::move(docs.front());
+}
+
+void check_size(size_t bytes, std::string_view name, const LoadLimits& limits) {
+  if (bytes > limits.max_file_bytes)
+    throw LimitError("rig.limit.file_size",
+                     fmt::format("'{}' is {} bytes, over the limit of {} bytes", name, bytes, limits.max_file_bytes),
+                     Origin{Source::make(std::string(name))}, {}, "raise LoadLimits::max_file_bytes if intended");
+}
+
+}  // namespace
+
+Node load_yaml(std::string_view text, std::string_view name, const LoadLimits& limits) {
+  check_size(text.size(), name, limits);
+  return single_document(Builder(text, name, limits, false, true).run(), name);
+}
+
+std::vector<Node> load_yaml_all(std::string_view text, std::string_view name, const LoadLimits& limits) {
+  check_size(text.size(), name, limits);
+  return Builder(text, name, limits, false, false).run();
+}
+
+Node load_json(std::string_view text, std::string_view name, const LoadLimits& limits) {
+  check_size(text.size(), name, limits);
+  auto docs = Builder(text, name, limits, true, true).run();
+  if (docs.empty())
+    throw ParseError("rig.json.syntax", "empty JSON text", Origin{Source::make(std::string(name)), 1, 1});
+  return std::move(docs.front());
+}
+
+std::string read_file(const std::filesystem::path& path, size_t max_bytes) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  Origin where{Source::make(path.string())};
+  if (ec || !std::filesystem::exists(status))
+    throw IoError("rig.io.not_found", fmt::format("cannot read '{}': no such file", path.string()), where);
+  if (std::filesystem::is_directory(status))
+    throw IoError("rig.io.is_directory", fmt::format("cannot read '{}': it is a directory", path.string()), where);
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw IoError("rig.io.read", fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)), where);
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec) {
+    LoadLimits l;
+    l.max_file_bytes = max_bytes;
+    check_size(size, path.string(), l);
+  }
+  std::string text;
+  if (!ec) text.reserve(size);
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > max_bytes) {
+      LoadLimits l;
+      l.max_file_bytes = max_bytes;
+      check_size(text.size(), path.string(), l);
+    }
+  }
+  return text;
+}
+
+Node load_yaml_file(const std::filesystem::path& path, const LoadLimits& limits) {
+  std::string text = read_file(path, limits.max_file_bytes);
+  return load_yaml(text, path.string(), limits);
+}
+
+Node load_file(const std::filesystem::path& path, const LoadLimits& limits) {
+  std::string text = read_file(path, limits.max_file_bytes);
+  if (path.extension() == ".json") return load_json(text, path.string(), limits);
+  return load_yaml(text, path.string(), limits);
+}
+
+}  // namespace rig

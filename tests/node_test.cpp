@@ -1,0 +1,215 @@
+#include "rig/node.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "rig/yaml.hpp"
+#include "test_util.hpp"
+
+using rig::Kind;
+using rig::KeyPath;
+using rig::Node;
+using rig::testing::expect_error;
+
+namespace {
+
+Node yaml(std::string_view text) { return rig::load_yaml(text, "t.yaml"); }
+
+TEST(NodeKinds, ScalarsAndContainers) {
+  EXPECT_EQ(Node().kind(), Kind::Null);
+  EXPECT_EQ(Node(true).kind(), Kind::Bool);
+  EXPECT_EQ(Node(3).kind(), Kind::Int);
+  EXPECT_EQ(Node(uint8_t{3}).kind(), Kind::Int);
+  EXPECT_EQ(Node(2.5).kind(), Kind::Float);
+  EXPECT_EQ(Node("x").kind(), Kind::String);
+  EXPECT_EQ(Node::list().kind(), Kind::List);
+  EXPECT_EQ(Node::map().kind(), Kind::Map);
+  EXPECT_EQ(Node::missing().kind(), Kind::Missing);
+  EXPECT_TRUE(Node("${a.b}").is_interpolation());
+  EXPECT_TRUE(Node("http://${host}:80").is_interpolation());
+  EXPECT_FALSE(Node("$a {b}").is_interpolation());
+}
+
+TEST(NodeKinds, UnsignedBeyondInt64IsRejected) {
+  expect_error("rig.type.out_of_range", [] { Node n(uint64_t{1} << 63); });
+}
+
+TEST(NodeMap, InsertionOrderAndLookupPastTheIndexThreshold) {
+  Node m = Node::map();
+  for (int i = 0; i < 1000; ++i) m.set("k" + std::to_string(999 - i), i);
+  ASSERT_EQ(m.size(), 1000u);
+  EXPECT_EQ(m.entries()[0].key, "k999");
+  EXPECT_EQ(m.entries()[999].key, "k0");
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(m["k" + std::to_string(999 - i)].int_value(), i);
+  EXPECT_EQ(m.find("nope"), nullptr);
+  m.set("k500", "replaced");
+  EXPECT_EQ(m.entries()[499].key, "k500");  // replaced in place
+  EXPECT_EQ(m["k500"].str(), "replaced");
+  EXPECT_TRUE(m.erase("k500"));
+  EXPECT_FALSE(m.erase("k500"));
+  EXPECT_EQ(m.size(), 999u);
+  EXPECT_EQ(m["k499"].int_value(), 500);
+}
+
+TEST(NodeCopy, CopiesShareUntilWritten) {
+  Node a = yaml("x: {y: {z: 1}}\nw: [1, 2]\n");
+  Node b = a;
+  EXPECT_TRUE(a.same_storage(b));
+  b.set_path("x.y.z", 2);
+  EXPECT_EQ(a.get<int>("x.y.z"), 1);
+  EXPECT_EQ(b.get<int>("x.y.z"), 2);
+  EXPECT_TRUE(a["w"].same_storage(b["w"]));  // the untouched branch is still shared
+}
+
+TEST(NodeCopy, OriginsSurviveCopyAndMutationElsewhere) {
+  Node a = yaml("x:\n  y: 1\nz: 2\n");
+  Node b = a;
+  b.set("z", 3);
+  EXPECT_EQ(b["x"]["y"].origin().to_string(), "t.yaml:2:6");
+  EXPECT_EQ(a["z"].origin().line, 3u);
+}
+
+TEST(KeyPathSyntax, Forms) {
+  EXPECT_EQ(KeyPath::parse("a.b[0].c").to_string(), "a.b[0].c");
+  EXPECT_EQ(KeyPath::parse("a.b.0.c").size(), 4u);
+  EXPECT_EQ(KeyPath::parse("a[\"x.y\"].b").segments()[1].key, "x.y");
+  EXPECT_EQ(KeyPath::parse("a['x.y']").segments()[1].key, "x.y");
+  EXPECT_EQ(KeyPath::parse("a.x\\.y").segments()[1].key, "x.y");
+  EXPECT_EQ(KeyPath::parse("a['x.y']").to_string(), "a[\"x.y\"]");
+  EXPECT_TRUE(KeyPath::parse("").empty());
+  for (const char* bad : {"a..b", ".a", "a.", "a[0", "a[]", "a['x]", "a[0]b", "a]"})
+    expect_error("rig.key.syntax", [&] { KeyPath::parse(bad); });
+}
+
+TEST(NodePath, BothIndexSpellingsAndEscapedKeys) {
+  Node n = yaml("a:\n  b:\n    - c: 1\n    - c: 2\n  x.y: 3\n");
+  EXPECT_EQ(n.get<int>("a.b[1].c"), 2);
+  EXPECT_EQ(n.get<int>("a.b.1.c"), 2);
+  EXPECT_EQ(n.get<int>("a[\"x.y\"]"), 3);
+  EXPECT_EQ(n.get<int>("a.x\\.y"), 3);
+  EXPECT_EQ(n.find_path("a.b[2]"), nullptr);
+}
+
+TEST(NodePath, MissingKeyErrorNamesPathAndSuggests) {
+  Node n = yaml("optimizer:\n  lr: 0.1\n  momentum: 0.9\n");
+  auto e = expect_error("rig.key.not_found", [&] { n.get<double>("optimizer.lrr"); });
+  EXPECT_EQ(e.key_path(), "optimizer.lrr");
+  EXPECT_NE(e.hint().find("'lr'"), std::string::npos) << e.hint();
+  EXPECT_EQ(e.origin().line, 2u);  // where the map that lacks the key was written
+  expect_error("rig.key.index_range", [&] { yaml("a: [1]").get<int>("a[3]"); });
+  expect_error("rig.key.not_container", [&] { yaml("a: 1").get<int>("a.b"); });
+}
+
+TEST(NodePath, SetCreatesMapsAndEraseRemoves) {
+  Node n;
+  n.set_path("a.b.c", 1);
+  n.set_path("a.list", Node::list());
+  n["a"];  // const access works on a non-const node
+  n.find_path_mut(KeyPath::parse("a.list"))->push_back(5);
+  n.set_path("a.list[0]", 6);
+  EXPECT_EQ(n.get<int>("a.b.c"), 1);
+  EXPECT_EQ(n.get<int>("a.list[0]"), 6);
+  expect_error("rig.key.index_range", [&] { n.set_path("a.list[4]", 1); });
+  EXPECT_TRUE(n.erase_path("a.b.c"));
+  EXPECT_FALSE(n.erase_path("a.b.c"));
+  EXPECT_TRUE(n.erase_path("a.list[0]"));
+  EXPECT_EQ(n.get<std::vector<int>>("a.list").size(), 0u);
+}
+
+TEST(NodeAs, IntegersAreRangeChecked) {
+  Node n = yaml("small: 100\nbig: 300\nneg: -1\nhuge: 9223372036854775807\n");
+  EXPECT_EQ(n.get<int8_t>("small"), 100);
+  auto e = expect_error("rig.type.out_of_range", [&] { n.get<int8_t>("big"); });
+  EXPECT_EQ(e.key_path(), "big");
+  EXPECT_EQ(e.origin().to_string(), "t.yaml:2:6");
+  EXPECT_NE(e.message().find("int8_t"), std::string::npos) << e.message();
+  expect_error("rig.type.out_of_range", [&] { n.get<unsigned>("neg"); });
+  expect_error("rig.type.out_of_range", [&] { n.get<int32_t>("huge"); });
+  EXPECT_EQ(n.get<int64_t>("huge"), INT64_MAX);
+  EXPECT_EQ(n.get<uint64_t>("huge"), uint64_t{INT64_MAX});
+}
+
+TEST(NodeAs, TypeMismatchNamesTheHumanTypeAndValue) {
+  Node n = yaml("xs: [1, two, 3]\nf: 2.5\ns: hello\n");
+  auto e = expect_error("rig.type.mismatch", [&] { n.get<std::vector<int>>("xs"); });
+  EXPECT_EQ(e.key_path(), "xs[1]");
+  EXPECT_NE(e.message().find("expected int"), std::string::npos) << e.message();
+  EXPECT_NE(e.message().find("'two'"), std::string::npos) << e.message();
+  EXPECT_EQ(e.origin().column, 9u);
+  auto m = expect_error("rig.type.mismatch", [&] { n.get<std::map<std::string, int>>("f"); });
+  EXPECT_NE(m.message().find("std::map<std::string, int>"), std::string::npos) << m.message();
+  expect_error("rig.type.mismatch", [&] { n.get<int>("f"); });
+  expect_error("rig.type.mismatch", [&] { n.get<bool>("s"); });
+}
+
+TEST(NodeAs, EverySupportedType) {
+  Node n = yaml(
+      "b: true\ni: 7\nf: 1.5\ns: text\np: /tmp/x\nv: [1, 2]\nm: {a: 1, b: 2}\nn: null\nnested: [[1], [2, 3]]\n");
+  EXPECT_TRUE(n.get<bool>("b"));
+  EXPECT_EQ(n.get<short>("i"), 7);
+  EXPECT_EQ(n.get<unsigned long>("i"), 7u);
+  EXPECT_FLOAT_EQ(n.get<float>("f"), 1.5f);
+  EXPECT_DOUBLE_EQ(n.get<double>("i"), 7.0);  // ints widen to floating point
+  EXPECT_EQ(n.get<std::string>("s"), "text");
+  EXPECT_EQ(n.get<std::string_view>("s"), "text");
+  EXPECT_EQ(n.get<std::string>("i"), "7");  // scalars read as their text
+  EXPECT_EQ(n.get<std::filesystem::path>("p"), std::filesystem::path("/tmp/x"));
+  EXPECT_EQ(n.get<std::vector<int>>("v"), (std::vector<int>{1, 2}));
+  EXPECT_EQ((n.get<std::map<std::string, int>>("m")), (std::map<std::string, int>{{"a", 1}, {"b", 2}}));
+  EXPECT_EQ(n.get<std::optional<int>>("n"), std::nullopt);
+  EXPECT_EQ(n.get<std::optional<int>>("i"), 7);
+  EXPECT_EQ(n.get<std::vector<std::vector<int>>>("nested")[1][1], 3);
+  EXPECT_EQ(n.get_or<int>("absent", 9), 9);
+  expect_error("rig.type.mismatch", [&] { n.get<std::string>("n"); });
+  expect_error("rig.type.out_of_range", [] { rig::load_yaml("x: 1e300").get<float>("x"); });
+}
+
+TEST(NodeAs, MissingAndUnresolvedValuesHaveTheirOwnErrors) {
+  Node n = yaml("a: ???\nb: ${a}\n");
+  auto e = expect_error("rig.value.missing", [&] { n.get<int>("a"); });
+  EXPECT_EQ(e.key_path(), "a");
+  expect_error("rig.interpolation.unresolved", [&] { n.get<std::string>("b"); });
+}
+
+TEST(NodeAs, RoundTripThroughFrom) {
+  std::map<std::string, std::vector<double>> m{{"x", {1.0, 2.5}}, {"y", {}}};
+  Node n = Node::from(m);
+  EXPECT_EQ((n.as<std::map<std::string, std::vector<double>>>()), m);
+}
+
+TEST(NodeMerge, OmegaConfRules) {
+  Node a = yaml("model: {dim: 8, depth: 2}\nlist: [1, 2, 3]\nkeep: 1\nreq: 5\n");
+  Node b = yaml("model: {depth: 4, act: relu}\nlist: [9]\nreq: ???\nnew: {x: 1}\n");
+  a.merge(b);
+  EXPECT_EQ(a.get<int>("model.dim"), 8);
+  EXPECT_EQ(a.get<int>("model.depth"), 4);
+  EXPECT_EQ(a.get<std::string>("model.act"), "relu");
+  EXPECT_EQ(a.get<std::vector<int>>("list"), std::vector<int>{9});  // lists are replaced
+  EXPECT_EQ(a.get<int>("req"), 5);                                  // ??? never overwrites
+  EXPECT_EQ(a.get<int>("keep"), 1);
+  EXPECT_TRUE(a["new"].same_storage(b["new"]));  // taken over by sharing, not copying
+  EXPECT_EQ(a["model"]["depth"].origin().to_string(), "t.yaml:1:16");
+  EXPECT_EQ(a.keys(), (std::vector<std::string>{"model", "list", "keep", "req", "new"}));
+  Node c = yaml("model: null\n");
+  a.merge(c);
+  EXPECT_TRUE(a["model"].is_null());
+}
+
+TEST(NodeMerge, MergingDoesNotChangeTheSource) {
+  Node a = yaml("x: {y: 1}\n");
+  Node b = yaml("x: {z: 2}\n");
+  Node a0 = a;
+  a.merge(b);
+  EXPECT_EQ(a0, yaml("x: {y: 1}\n"));
+  EXPECT_EQ(b, yaml("x: {z: 2}\n"));
+  EXPECT_EQ(a, yaml("x: {y: 1, z: 2}\n"));
+}
+
+TEST(NodeEquality, StructuralIgnoringOrigins) {
+  EXPECT_EQ(yaml("a: [1, {b: .nan}]"), rig::load_yaml("\n\na:\n - 1\n - b: .NaN\n", "other.yaml"));
+  EXPECT_NE(yaml("a: 1"), yaml("a: 1.0"));
+  EXPECT_NE(yaml("{a: 1, b: 2}"), yaml("{b: 2, a: 1}"));
+}
+
+}  // namespace
