@@ -251,6 +251,35 @@ Node& Node::set_origin(Origin origin) {
   return *this;
 }
 
+std::span<const Node> Node::history() const {
+  if (!d_ || !d_->provenance) return {};
+  return d_->provenance->history;
+}
+
+std::span<const Origin> Node::via() const {
+  if (!d_ || !d_->provenance) return {};
+  return d_->provenance->via;
+}
+
+namespace {
+detail::Provenance& writable_provenance(detail::NodeData& d) {
+  auto fresh = d.provenance ? std::make_shared<detail::Provenance>(*d.provenance)
+                            : std::make_shared<detail::Provenance>();
+  d.provenance = fresh;
+  return *fresh;
+}
+}  // namespace
+
+Node& Node::push_history(Node previous) {
+  writable_provenance(mut()).history.push_back(std::move(previous));
+  return *this;
+}
+
+Node& Node::push_via(Origin interpolation) {
+  writable_provenance(mut()).via.push_back(std::move(interpolation));
+  return *this;
+}
+
 namespace {
 [[noreturn]] void wrong_kind(const Node& n, std::string_view wanted) {
   KeyPath root;

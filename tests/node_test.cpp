@@ -213,3 +213,21 @@ TEST(NodeEquality, StructuralIgnoringOrigins) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(NodeProvenance, HistoryAndViaAreKeptPerCopy) {
+  Node old_value = rig::load_yaml("1", "a.yaml");
+  Node n = rig::load_yaml("2", "b.yaml");
+  n.push_history(old_value);
+  Node copy = n;
+  copy.push_via(rig::Origin{rig::Source::make("c.yaml"), 3, 4});
+  ASSERT_EQ(n.history().size(), 1u);
+  EXPECT_EQ(n.history()[0].origin().source_name(), "a.yaml");
+  EXPECT_TRUE(n.via().empty());
+  ASSERT_EQ(copy.via().size(), 1u);
+  EXPECT_EQ(copy.via()[0].to_string(), "c.yaml:3:4");
+  EXPECT_EQ(copy.history().size(), 1u);
+}
+
+}  // namespace

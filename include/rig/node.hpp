@@ -128,6 +128,14 @@ class Node {
   const Origin& origin() const;
   Node& set_origin(Origin origin);
 
+  // Provenance beyond the origin. history(): the values this node replaced when a later source set it (oldest
+  // first; each keeps its own origin). via(): the interpolations that carried a resolved value here (outermost
+  // first). Both are empty for a value written once, directly.
+  std::span<const Node> history() const;
+  Node& push_history(Node previous);
+  std::span<const Origin> via() const;
+  Node& push_via(Origin interpolation);
+
   // ---- scalars (throw TypeError when the kind differs) ------------------------------------------------------------
   bool bool_value() const;
   int64_t int_value() const;
@@ -230,10 +238,16 @@ struct MapData {
   void rebuild_index();
 };
 
+struct Provenance {
+  std::vector<Node> history;
+  std::vector<Origin> via;
+};
+
 struct NodeData {
   Kind kind = Kind::Null;
   bool interpolation = false;
   Origin origin;
+  std::shared_ptr<const Provenance> provenance;  // rarely present; shared between copies
   std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<Node>, MapData> value;
 };
 
