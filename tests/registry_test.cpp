@@ -185,13 +185,13 @@ TEST(Registry, ReflectedOptionsGiveNamesTypesDefaultsAndDocs) {
   EXPECT_EQ(d->params[0].type_name(), "double");
   EXPECT_EQ(d->params[0].doc, "learning rate");
   EXPECT_FALSE(d->params[0].required);
-  EXPECT_EQ(d->default_value(*d, 0), Node(1e-3));
+  EXPECT_EQ(d->default_value(0), Node(1e-3));
   EXPECT_EQ(d->params[1].name, "betas");
   EXPECT_EQ(d->params[1].type_name(), "std::pair<double, double>");
   EXPECT_EQ(d->params[3].name, "reduction");
-  EXPECT_EQ(d->default_value(*d, 3), Node("mean"));
+  EXPECT_EQ(d->default_value(3), Node("mean"));
   EXPECT_EQ(d->params[4].type_name(), "std::chrono::milliseconds");
-  EXPECT_EQ(d->default_value(*d, 4), Node("0ms"));
+  EXPECT_EQ(d->default_value(4), Node("0ms"));
   ASSERT_EQ(d->interfaces.size(), 1u);
   EXPECT_EQ(d->interfaces[0].name(), "rigtest::Optimizer");
 }
@@ -203,12 +203,12 @@ TEST(Registry, ListedParametersWithInlineDefaultsAndSignatureTypes) {
   EXPECT_TRUE(sgd->params[0].required);
   EXPECT_FALSE(sgd->params[1].required);
   EXPECT_EQ(sgd->params[1].doc, "heavy ball");
-  EXPECT_EQ(sgd->default_value(*sgd, 2), Node(false));
+  EXPECT_EQ(sgd->default_value(2), Node(false));
 
   const rig::ComponentDef* f = rig::registry().find("rigtest.scaled");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->params[1].type_name(), "double");
-  EXPECT_EQ(f->default_value(*f, 1), Node(2.0));  // `= 2` converted to the parameter's type
+  EXPECT_EQ(f->default_value(1), Node(2.0));  // `= 2` converted to the parameter's type
   EXPECT_EQ(f->interfaces[0].name(), "double");   // a value type is its own interface
 }
 
