@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "rig/error.hpp"
+#include "rig/interpolation.hpp"
 #include "rig/yaml.hpp"
 
 namespace {
@@ -13,10 +14,12 @@ struct PrintArgs {
   std::string file;
   bool json = false;
   bool show_origin = false;
+  bool resolve = false;  // interpolations resolved (issue 3)
 };
 
 int print(const PrintArgs& a) {
   rig::Node cfg = rig::load_file(a.file);
+  if (a.resolve) rig::resolve_in_place(cfg);
   if (a.json)
     std::cout << rig::dump_json(cfg);
   else
@@ -36,6 +39,9 @@ int main(int argc, char** argv) {
   print_cmd->add_option("file", print_args.file, "Config file (.yaml, .yml or .json)")->required();
   print_cmd->add_flag("--json", print_args.json, "Print JSON instead of YAML");
   print_cmd->add_flag("--show-origin", print_args.show_origin, "Show where each value was written (file:line:col)");
+  print_cmd->add_flag("--resolve", print_args.resolve,
+                      "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with --show-origin, also show "
+                      "which interpolations carried each value");
 
   try {
     app.parse(argc, argv);
