@@ -619,7 +619,12 @@ Value Resolution::call_builtin(Builtin b, const std::string& name, const Expr& e
         if (b == Builtin::DictKeys) {
           out.push_back(Node(entry.key).set_origin(entry.key_origin));
         } else if (d.loc) {
-          out.push_back(tree_at(child_by_key(d.loc, entry.key)));
+          const Loc* child = child_by_key(d.loc, entry.key);
+          if (entry.value.is_missing()) {
+            bool ignored = false;
+            (void)select(path_of(child), c, e.items[0]->begin, true, &ignored);  // throws rig.value.missing
+          }
+          out.push_back(tree_at(child));
         } else {
           out.push_back(entry.value);
         }
