@@ -32,9 +32,11 @@ Parser::Parser(std::string_view text, bool json) {
   fy_diag_set_collect_errors(diag_, true);
 
   fy_parse_cfg cfg{};
-  // rig checks depth and duplicate keys itself (libfyaml's duplicate check is quadratic).
+  // rig checks depth and duplicate keys itself (libfyaml's duplicate check is quadratic). Flow collections may
+  // be indented loosely, as PyYAML (and so OmegaConf) allows: 134 torchtune configs close a list at the key's column.
   cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_DISABLE_DEPTH_LIMIT | FYPCF_ALLOW_DUPLICATE_KEYS |
-                                              FYPCF_DEFAULT_VERSION_1_2 | (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE));
+                                              FYPCF_DEFAULT_VERSION_1_2 | FYPCF_SLOPPY_FLOW_INDENTATION |
+                                              (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE));
   cfg.diag = diag_;
   parser_ = fy_parser_create(&cfg);
   if (!parser_) {
