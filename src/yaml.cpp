@@ -311,22 +311,20 @@ class Builder {
       merge_into(f, node);
       return;
     }
-    if (const Node* existing = f.node.find(f.key)) {
-      if (f.merged_keys.erase(f.key)) {
-        f.node.set(f.key, std::move(node), f.key_origin);
-        return;
-      }
-      Origin first;
-      for (const auto& e : f.node.entries())
-        if (e.key == f.key) first = e.key_origin;
-      (void)existing;
-      f.have_key = true;  // so the error's key path names this key
-      ParseError err("rig.yaml.duplicate_key", fmt::format("duplicate key '{}'", f.key), f.key_origin, current_path(),
-                     "each key may appear once in a mapping; later layers override with merges, not repeats");
-      err.add_note(first, "first defined here");
-      throw err;
+    if (!f.merged_keys.empty() && f.merged_keys.erase(f.key)) {
+      f.node.set(std::move(f.key), std::move(node), std::move(f.key_origin));
+      return;
     }
-    f.node.set(std::move(f.key), std::move(node), std::move(f.key_origin));
+    Origin key_origin = f.key_origin;  // kept for the error below
+    if (f.node.insert(f.key, std::move(node), std::move(key_origin))) return;
+    Origin first;
+    for (const auto& e : f.node.entries())
+      if (e.key == f.key) first = e.key_origin;
+    f.have_key = true;  // so the error's key path names this key
+    ParseError err("rig.yaml.duplicate_key", fmt::format("duplicate key '{}'", f.key), f.key_origin, current_path(),
+                   "each key may appear once in a mapping; later layers override with merges, not repeats");
+    err.add_note(first, "first defined here");
+    throw err;
   }
 
   // YAML merge key: `<<: *base` or `<<: [*a, *b]`. Keys written in this mapping win; earlier sources win over later.
