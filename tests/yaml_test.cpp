@@ -179,6 +179,21 @@ TEST(YamlErrors, SyntaxErrorsAreLocatedWithCaret) {
   expect_error("rig.yaml.complex_key", [] { yaml("? [a, b]\n: c\n"); });
 }
 
+// Found by fuzz_yaml_roundtrip (libfyaml leaked a buffer here; see tests/lsan.supp).
+TEST(YamlErrors, LongQuotedScalarInFlowIsLocated) {
+  std::string text = "- [ ]\n- [" + std::string(54, '\'') + "FALSE \"JSON like!!str a: int 42\n";
+  auto e = expect_error("rig.yaml.flow", [&] { yaml(text); });
+  EXPECT_EQ(e.origin().line, 2u);
+  EXPECT_EQ(e.origin().column, 58u);
+}
+
+// Found by fuzz_yaml_roundtrip: libfyaml 0.7.12 crashed destroying the parser after this error.
+TEST(YamlErrors, TabAfterComplexKeyDoesNotCrash) {
+  auto e = expect_error("rig.yaml.tab", [] { yaml("? -\v:\t-\t"); });
+  EXPECT_EQ(e.origin().line, 1u);
+  EXPECT_EQ(e.origin().column, 6u);
+}
+
 TEST(YamlErrors, EncodingProblems) {
   auto e = expect_error("rig.yaml.invalid_utf8", [] { yaml("a: ok\nb: \xff\xfe\n"); });
   EXPECT_EQ(e.origin().line, 2u);

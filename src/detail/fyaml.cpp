@@ -53,6 +53,10 @@ Parser::Parser(std::string_view text, bool json) {
 }
 
 Parser::~Parser() {
+  // libfyaml 0.7.12 can crash tearing down a parser that stopped on an error (fuzz finding: `? -\v:\t-\t`, a
+  // SEGV in fy_indent_vacuum_internal from fy_parser_destroy and from fy_parser_reset alike). A parser that failed
+  // is therefore left allocated: a few KB per rejected input, never a crash. See docs/reliability.md.
+  if (failed()) return;
   fy_parser_destroy(parser_);
   fy_diag_unref(diag_);
 }
