@@ -307,3 +307,25 @@ TEST(LoadFile, PicksTheFormatByExtension) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(YamlPipeline, LargeInputsParseOnASecondThreadToTheSameTree) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i)
+    text += "k" + std::to_string(i) + ":\n  a: [1, 2.5, \"s\"]\n  b: &x" + std::to_string(i) + " {c: null}\n  d: *x" +
+            std::to_string(i) + "\n";
+  ASSERT_GT(text.size(), rig::LoadLimits{}.pipeline_bytes);  // the default takes the pipelined path
+  rig::LoadLimits direct;
+  direct.pipeline_bytes = SIZE_MAX;
+  Node a = rig::load_yaml(text, "big.yaml");
+  Node b = rig::load_yaml(text, "big.yaml", direct);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.at_path("k19999.b.c").origin().to_string(), b.at_path("k19999.b.c").origin().to_string());
+  // An error far into the input, and a builder error that stops the parser thread early.
+  auto e = expect_error("rig.yaml.flow", [&] { rig::load_yaml(text + "z: [1, 2\n", "big.yaml"); });
+  EXPECT_EQ(e.origin().line, 80001u + 1u);
+  expect_error("rig.yaml.duplicate_key", [&] { rig::load_yaml("k0: 1\n" + text, "big.yaml"); });
+}
+
+}  // namespace
