@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -120,6 +121,18 @@ std::string lower(std::string s) {
   return s;
 }
 
+// str() of a float as Python (and so Hydra) writes it: positional notation from 1e-4 up to 1e16.
+std::string float_text(double v) {
+  double a = std::fabs(v);
+  if (!std::isfinite(v) || a == 0 || a < 1e-4 || a >= 1e16) return format_float(v);
+  char buf[400];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  if (ec != std::errc()) return format_float(v);
+  std::string s(buf, end);
+  if (s.find('.') == std::string::npos) s += ".0";
+  return s;
+}
+
 Node cast_scalar(OverrideParser& p, size_t pos, const Node& n, CastTo to) {
   auto cannot = [&](std::string_view why = {}) -> Node {
     std::string shown = n.is_string() ? fmt::format("string '{}'", n.str()) : fmt::format("{} {}", kind_name(n.kind()), scalar_text(n));
@@ -149,6 +162,7 @@ Node cast_scalar(OverrideParser& p, size_t pos, const Node& n, CastTo to) {
       return cannot();
     case CastTo::Str:
       if (n.is_string()) return n;
+      if (n.is_float()) return Node(float_text(n.float_value()));
       return Node(scalar_text(n));
     case CastTo::Bool:
       if (n.is_bool()) return n;
