@@ -202,6 +202,19 @@ void check_component_swap(const Node& target, const Node& value, const Override&
   }
 }
 
+// A list cannot merge into a map nor a map into a list (OmegaConf refuses, and so Hydra): replacing one by the other
+// is spelled key:=value.
+void check_container_kinds(const Node& target, const Node& value, const Override& o) {
+  if (!((target.is_map() && value.is_list()) || (target.is_list() && value.is_map()))) return;
+  Error e("rig.override.container_kind",
+          fmt::format("cannot merge a {} into '{}', which is a {}", kind_name(value.kind()), o.key_text,
+                      kind_name(target.kind())),
+          value.origin(), o.key.to_string(),
+          fmt::format("write {}:={} to replace the whole node", o.key_text, o.text.substr(o.text.find('=') + 1)));
+  e.add_note(target.origin(), "it is set here");
+  throw e;
+}
+
 void replace_with_history(Node& target, Node value, bool record) {
   if (record && (target.origin().known() || !target.is_null())) value.push_history(target);
   target = std::move(value);
@@ -309,6 +322,7 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
     case OverrideKind::Set:
       if (!target) throw_unknown_key(cfg, o.key, o.key_origin, o.key_columns, "set", add_hint(o));
       if (target->is_map() && o.value->is_map()) check_component_swap(*target, *o.value, o);
+      check_container_kinds(*target, *o.value, o);
       assign(*target, *o.value, record);
       return;
     case OverrideKind::Replace:
@@ -317,6 +331,7 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
       return;
     case OverrideKind::ForceAdd:
       if (target) {
+        check_container_kinds(*target, *o.value, o);
         assign(*target, *o.value, record);
         return;
       }

@@ -63,6 +63,16 @@ TEST(OverrideApply, ValuesReplaceWhateverKindWasThere) {
   EXPECT_TRUE(cfg.at_path("optimizer.lr").is_missing()) << "an explicit ??? on the command line sets MISSING";
 }
 
+TEST(OverrideApply, ListsAndMapsDoNotMergeIntoEachOther) {
+  auto e = expect_error("rig.override.container_kind", [] { apply({"db=[1, 2]"}); });
+  EXPECT_NE(e.hint().find("db:=[1, 2]"), std::string::npos) << e.hint();
+  expect_error("rig.override.container_kind", [] { apply({"tags={a: 1}"}); });
+  expect_error("rig.override.container_kind", [] { apply({"++tags={a: 1}"}); });
+  Node cfg = apply({"db:=[1, 2]", "tags:={a: 1}"});
+  EXPECT_EQ(cfg["db"], Y("[1, 2]"));
+  EXPECT_EQ(cfg["tags"], Y("{a: 1}"));
+}
+
 TEST(OverrideApply, AddNeedsPlusAndRefusesExistingKeys) {
   Node cfg = apply({"+new.deep.key=1", "+optimizer.eps=1e-8", "+empty="});
   EXPECT_EQ(cfg.get<int>("new.deep.key"), 1);

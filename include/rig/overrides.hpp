@@ -107,6 +107,7 @@ struct ApplyOptions {
 //   rig.override.delete_mismatch ~key=value when the value differs
 //   rig.override.sweep_in_single_run   a sweep (hint: --multirun)
 //   rig.override.component_merge a dict naming another _component_/_target_ merged into a component (hint: key:=)
+//   rig.override.container_kind  key=[list] on a map or key={dict} on a list (replace it with key:=value)
 //   rig.override.not_list        key+=... on something that is not a list
 //   rig.override.package         group@pkg=... (a config-group selection; only composition understands it)
 void apply_overrides(Node& cfg, std::span<const Override> overrides, const ApplyOptions& options = {});
