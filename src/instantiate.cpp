@@ -130,6 +130,14 @@ namespace {
   throw Failed{};
 }
 
+// One config node, reached twice: the same storage (a YAML alias, a copy), or — after interpolation, which hands out
+// copies — the same place in the same source text with the same content.
+bool same_config_node(const Node& a, const Node& b) {
+  if (a.same_storage(b)) return true;
+  const Origin &x = a.origin(), &y = b.origin();
+  return x.known() && x.source == y.source && x.line == y.line && x.column == y.column && x.line != 0 && a == b;
+}
+
 std::string child_path(const KeyPath& path, std::string_view key) {
   KeyPath p = path;
   p.push_key(std::string(key));
@@ -295,7 +303,7 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
 
   if (req.make == Make::Shared) {
     for (const auto& e : s.shared)
-      if (e.interface == req.interface && e.node.same_storage(node)) {
+      if (e.interface == req.interface && same_config_node(e.node, node)) {
         out.shared = e.owner;
         if (parent) parent->record(param, e.operative);
         return e.ptr;

@@ -95,6 +95,7 @@ std::unique_ptr<Optimizer> make_sgd(double lr, int steps) {
 double scaled(double x, double factor) { return x * factor; }
 std::shared_ptr<Tokenizer> shared_bpe(int vocab) { return std::make_shared<Bpe>("shared", vocab); }
 int8_t small(int8_t v) { return v; }
+int schedule_len(Cosine c) { return c.warmup + c.steps[0] + c.steps[1]; }
 
 struct Shape {
   virtual ~Shape() = default;
@@ -131,6 +132,7 @@ RIG_FUNCTION(rigtest::make_sgd, rig::interfaces<rigtest::Optimizer>, rig::params
 RIG_FUNCTION(rigtest::scaled, rig::params("x", rig::arg("factor") = 2));
 RIG_FUNCTION(rigtest::shared_bpe, rig::interfaces<rigtest::Tokenizer>, rig::params("vocab"), rig::name("rigtest.SharedBpe"));
 RIG_FUNCTION(rigtest::small, rig::params("v"));
+RIG_FUNCTION(rigtest::schedule_len, rig::params("sched"));
 RIG_COMPONENT(rigtest::Square, rig::interfaces<rigtest::Shape>);
 
 namespace {
@@ -367,6 +369,29 @@ separate:
   built.set("b", copied["a"]);
   auto shared = rig::instantiate<TwoTokenizers>(built);
   EXPECT_EQ(shared.a.get(), shared.b.get());
+}
+
+TEST(Instantiate, FromAConfigWithInterpolationsSharingOneInstance) {
+  rig::Config cfg(yaml(R"(
+vocab: 77
+tok: {_component_: rigtest.Bpe, path: a, vocab_size: "${vocab}"}
+pair:
+  _component_: rigtest.TwoTokenizers
+  a: ${tok}
+  b: ${tok}
+)"));
+  auto pair = rig::instantiate<TwoTokenizers>(cfg["pair"]);
+  EXPECT_EQ(pair.a->vocab(), 77);
+  EXPECT_EQ(pair.a.get(), pair.b.get());
+}
+
+TEST(Instantiate, NestedOptionsStructParameterWithoutComponentKey) {
+  EXPECT_EQ(rig::instantiate<int>(yaml("_component_: rigtest.schedule_len\nsched: {warmup: 9, steps: [3, 4]}")), 16);
+  auto errors = errors_of([] { rig::instantiate<int>(yaml("_component_: rigtest.schedule_len\nsched: {warmpu: 9}")); });
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].id(), "rig.args.unknown_keyword");
+  EXPECT_EQ(errors[0].key_path(), "sched.warmpu");
+  EXPECT_EQ(errors[0].origin().line, 2u);
 }
 
 TEST(Instantiate, RecursiveFalseHandsTheNode) {

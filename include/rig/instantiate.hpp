@@ -45,6 +45,7 @@
 #include <tuple>
 #include <utility>
 
+#include "rig/config.hpp"
 #include "rig/registry.hpp"
 
 namespace rig {
@@ -97,6 +98,13 @@ T instantiate(const Node& node, A&&... args) {
   auto erased = std::apply(
       [](auto&... v) { return std::array<detail::ErasedArg, sizeof...(A)>{detail::erase(v)...}; }, stored);
   return detail::run<T>(node, erased, false);
+}
+
+// The same from a rig::Config view: its subtree is resolved first (interpolations anywhere in the config), then built.
+// Two keys interpolating one node (`a: ${tok}`, `b: ${tok}`) get ONE object when the parameters are std::shared_ptr.
+template <class T, class... A>
+T instantiate(const Config& config, A&&... args) {
+  return instantiate<T>(config.resolved(), std::forward<A>(args)...);
 }
 
 // A callable that builds the component with the configured arguments bound; call-time arguments fill the first
