@@ -20,9 +20,9 @@
 // with rig::Convert<P> (rig/node.hpp, rig/convert.hpp), exactly as Node::as<P>() would.
 //
 // Nesting: a parameter of type std::shared_ptr<J> / std::unique_ptr<J> / std::function<...>, or a value whose
-// config node has `_component_`, is built from that node, bottom-up. One node (the same storage: a YAML alias,
-// a copy, an interpolation result that shares it) bound to several std::shared_ptr parameters of one instantiate
-// yields ONE shared object — a DAG, as in Fiddle. `_recursive_: false` turns nesting off below a node: parameters
+// config node has `_component_`, is built from that node, bottom-up. One config node reached twice — a YAML alias
+// or a copy (same storage), or several interpolations of it (same source position and content) — bound to
+// std::shared_ptr parameters of one instantiate yields ONE shared object: a DAG, as in Fiddle. `_recursive_: false` turns nesting off below a node: parameters
 // then receive the nodes themselves (use rig::Node parameters).
 //
 // Partials: `_partial_: true`, asked as std::function<R(A...)>, checks everything now and returns a callable whose
