@@ -22,8 +22,8 @@
 // Nesting: a parameter of type std::shared_ptr<J> / std::unique_ptr<J> / std::function<...>, or a value whose
 // config node has `_component_`, is built from that node, bottom-up. One config node reached twice — a YAML alias
 // or a copy (same storage), or several interpolations of it (same source position and content) — bound to
-// std::shared_ptr parameters of one instantiate yields ONE shared object: a DAG, as in Fiddle. `_recursive_: false` turns nesting off below a node: parameters
-// then receive the nodes themselves (use rig::Node parameters).
+// std::shared_ptr parameters of one instantiate yields ONE shared object: a DAG, as in Fiddle.
+// `_recursive_: false` turns nesting off below a node: parameters then receive the nodes themselves (rig::Node).
 //
 // Partials: `_partial_: true`, asked as std::function<R(A...)>, checks everything now and returns a callable whose
 // call-time arguments A... fill the first parameters (their types are checked now, against the parameters').
