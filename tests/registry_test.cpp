@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <thread>
 
 #include "rig/instantiate.hpp"
 #include "rig/spec.hpp"
