@@ -59,6 +59,11 @@ Origin origin_in(const Node& scalar, size_t offset) {
 
 // ---- evaluation context ---------------------------------------------------------------------------------------------------
 
+// via() keeps the outermost hops of a chain of interpolations; a chain of N hops would otherwise cost N^2.
+constexpr size_t kMaxVia = 8;
+// Chains are resolved recursively; past this length the stack (8 MiB by default, less under sanitizers) is at risk.
+constexpr size_t kMaxChain = 1000;
+
 struct Resolution::Ctx {
   const Loc* self;        // the node whose interpolation is evaluated
   const Node* text_node;  // the string that holds the expression (for origins); may differ from self for oc.decode
@@ -176,6 +181,13 @@ Value Resolution::value_at(const Loc* loc) {
     if (it->second.state == State::Done) return it->second.value;
     cycle(loc, nullptr, 0);
   }
+  if (stack_.size() >= kMaxChain) {
+    values_.erase(loc->node);
+    throw LimitError("rig.limit.interpolation_depth",
+                     fmt::format("more than {} interpolations depend on one another in a chain", kMaxChain),
+                     loc->node->origin(), path_of(loc),
+                     "OmegaConf stops near 100 (Python's recursion limit); shorten the chain");
+  }
   stack_.push_back(loc);
   try {
     Value v = evaluate(loc);
@@ -198,6 +210,7 @@ Value Resolution::evaluate(const Loc* loc) {
   if (v.node.is_container() && !v.loc) v = created(v.node, c);
   if (v.loc && v.loc->node != loc->node && v.node.origin().known()) {
     v.via.insert(v.via.begin(), loc->node->origin());  // carried here by this interpolation
+    if (v.via.size() > kMaxVia) v.via.pop_back();  // keep provenance (and resolution) linear on long chains
   } else if (!v.loc || !v.node.origin().known()) {
     if (!v.node.origin().known()) v.node.set_origin(loc->node->origin());
   }
@@ -381,20 +394,18 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
   if (!rest.empty() && rest[0] == '.') {
     base = c.self->parent;
     rest.remove_prefix(1);
-    while (!rest.empty() && rest[0] == '.') {
-      base = base ? base->parent : nullptr;
+    while (base && !rest.empty() && rest[0] == '.') {
+      base = base->parent;
       rest.remove_prefix(1);
-      if (!base) {
-        if (!throwing) return Value{Node(), nullptr, {}};
-        fail("rig.interpolation.above_root",
-             fmt::format("'${{{}}}' climbs above the root of the config", key), c.at(offset), path_of(c.self),
-             fmt::format("'{}' is {} level{} deep", path_of(c.self), 0, ""));
-      }
     }
     if (!base) {
       if (!throwing) return Value{Node(), nullptr, {}};
+      size_t depth = 0;
+      for (const Loc* l = c.self->parent; l && l->parent; l = l->parent) ++depth;
       fail("rig.interpolation.above_root", fmt::format("'${{{}}}' climbs above the root of the config", key),
-           c.at(offset), path_of(c.self));
+           c.at(offset), path_of(c.self),
+           fmt::format("'{}' is {} level{} below the root, so a relative reference from it has at most {} dot{}",
+                       path_of(c.self), depth + 1, depth ? "s" : "", depth + 1, depth ? "s" : ""));
     }
   }
   Value cur = value_at(base);
