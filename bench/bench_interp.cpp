@@ -67,6 +67,12 @@ void BM_SyntheticLoadResolve(benchmark::State& state) {
 }
 BENCHMARK(BM_SyntheticLoadResolve)->Args({10000, 1000})->Args({100000, 10000})->Unit(benchmark::kMillisecond);
 
+void BM_SyntheticLoadOnly(benchmark::State& state) {
+  std::string text = synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
+  for (auto _ : state) benchmark::DoNotOptimize(rig::load_yaml(text));
+}
+BENCHMARK(BM_SyntheticLoadOnly)->Args({10000, 1000})->Args({100000, 10000})->Unit(benchmark::kMillisecond);
+
 void BM_SyntheticResolveOnly(benchmark::State& state) {
   rig::Node cfg = rig::load_yaml(synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1))));
   for (auto _ : state) benchmark::DoNotOptimize(rig::resolve(cfg));
