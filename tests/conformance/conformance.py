@@ -167,7 +167,7 @@ class Gen:
         """A random interpolation string for a new key at `here` (a path into the top-level map)."""
         rng = self.rng
         target = self.some_leaf()
-        kind = rng.randint(0, 21)
+        kind = rng.randint(0, 22)
         if kind == 0:
             return "${%s}" % self.ref(target, "dot")
         if kind == 1:
@@ -210,8 +210,22 @@ class Gen:
             return "${ %s }" % self.ref(target, "dot")
         if kind == 19:
             return "'${%s}' and \"${helpers.word}\"" % self.ref(target, "dot")
+        if kind == 21:
+            return rng.choice([
+                "${rig_echo:'it\\'s'}", "${rig_echo:\"a\\\"b\"}", "${rig_echo:'a\\\\'}", "${rig_echo:  spaced  ,  }",
+                "${rig_echo:'${helpers.list}'}", "${rig_echo:[ ${helpers.num} , 'x' ]}", "${rig_echo:{k: ${helpers.num}}}",
+                "${oc.select:.i0,none}", "${oc.decode:'${helpers.num}'}", "${rig_type:${helpers.list}}",
+                "${helpers.list[0]}${helpers.list.1}", "$${helpers.num}$", "${rig_echo:a:b:c}", "${rig_echo:/x/*@?|%}",
+                "${rig_type:${oc.decode:'[1]'}}", "${oc.env:RIG_CONF_EMPTY,dflt}", "${rig_echo:\\${helpers.num}}",
+                "${rig_echo:'\\${helpers.num}'}", "${rig_echo:x\\ y}", "${rig_echo:[]}", "${rig_echo:{}}",
+                "${rig_echo:''}", "${rig_type:1.}", "${rig_type:.5e-3}", "${rig_type:+1}", "${rig_type:-inf}",
+                "${rig_type:1_0.5}", "${rig_type:NaN}", "${rig_type:Null}", "${rig_type:true_x}",
+                "${oc.dict.keys:helpers}", "${.i0}", "${..helpers.num}", "${rig_echo:${..helpers}}",
+            ])
         if kind == 20:
             return "${nested.inner.%s}" % rng.choice(["rel_sib", "rel_up", "rel_up2", "deep"])
+        if kind == 22 and self.containers:
+            return "${%s}" % self.ref(rng.choice(self.containers) or target, "dot")
         return "${chain.c0}"
 
     def error(self):
