@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <regex>
 
+#include "detail/python_text.hpp"
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
 
@@ -256,6 +257,27 @@ TEST(InterpolationScale, OverlongChainIsALimitErrorNotACrash) {
   for (int i = 0; i < 5000; ++i) yaml += "k" + std::to_string(i) + ": ${k" + std::to_string(i + 1) + "}\n";
   yaml += "k5000: end\n";
   expect_error("rig.limit.interpolation_depth", [&] { resolved(yaml); });
+}
+
+}  // namespace
+}  // namespace rig
+
+namespace rig {
+namespace {
+
+// Values interpolated into strings are spelled as Python's str() spells them (what OmegaConf produces).
+TEST(InterpolationPythonText, FloatsAndContainers) {
+  using detail::python_float_repr;
+  EXPECT_EQ(python_float_repr(1e16), "1e+16");
+  EXPECT_EQ(python_float_repr(1e-5), "1e-05");
+  EXPECT_EQ(python_float_repr(0.0001), "0.0001");
+  EXPECT_EQ(python_float_repr(123456789.0), "123456789.0");
+  EXPECT_EQ(python_float_repr(1.5), "1.5");
+  EXPECT_EQ(python_float_repr(-0.0), "-0.0");
+  EXPECT_EQ(python_float_repr(12345678901234567.0), "1.2345678901234568e+16");
+  EXPECT_EQ(python_float_repr(2.5e-300), "2.5e-300");
+  Node m = load_yaml("a: [1, \"it's\", null, true, 1.0e-5]\nb: {c: \"x\\ny\"}\n");
+  EXPECT_EQ(detail::python_str(m), "{'a': [1, \"it's\", None, True, 1e-05], 'b': {'c': 'x\\ny'}}");
 }
 
 }  // namespace
