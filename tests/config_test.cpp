@@ -37,6 +37,10 @@ TEST(Config, ViewsFollowInterpolatedContainers) {
   EXPECT_EQ(model["layers"][1].as<int>(), 2);
   EXPECT_TRUE(model.node().is_map());
   EXPECT_EQ(cfg.at("presets.small").get<int>("dim"), 64);
+  Node dim = cfg.get<Node>("model.dim");  // provenance: written in presets, carried by `model: ${...}`
+  EXPECT_EQ(dim.origin().line, 3u);
+  ASSERT_EQ(dim.via().size(), 1u);
+  EXPECT_EQ(dim.via()[0].line, 4u);
 }
 
 TEST(Config, ErrorsNameTheKeyAndPointIntoTheYaml) {

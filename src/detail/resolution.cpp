@@ -313,9 +313,10 @@ Value Resolution::walk(const Loc* base, const KeyPath& path, const KeyPath& base
       walked.push_index(std::stoull(s.key));
     else
       walked.push_key(s.key);
-    std::vector<Origin> via = cur.via;
+    std::vector<Origin> outer = std::move(cur.via);  // interpolations that carried the containers walked through
     cur = value_at(next);
-    (void)via;
+    cur.via.insert(cur.via.begin(), outer.begin(), outer.end());
+    if (cur.via.size() > kMaxVia) cur.via.resize(kMaxVia);
   }
   return cur;
 }
