@@ -220,8 +220,8 @@ Value Resolution::evaluate(const Loc* loc) {
   if (v.loc && v.loc->node != loc->node && v.node.origin().known()) {
     v.via.insert(v.via.begin(), loc->node->origin());  // carried here by this interpolation
     if (v.via.size() > kMaxVia) v.via.pop_back();  // keep provenance (and resolution) linear on long chains
-  } else if (!v.loc || !v.node.origin().known()) {
-    if (!v.node.origin().known()) v.node.set_origin(loc->node->origin());
+  } else if (!v.node.origin().known()) {
+    v.node.set_origin(loc->node->origin());  // made here (a resolver's result)
   }
   return v;
 }
