@@ -4,12 +4,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "rig/interpolation.hpp"
 #include "rig/yaml.hpp"
+
+namespace {
+std::string synthetic_yaml(size_t leaves, size_t interpolations);
+}  // namespace
 
 namespace {
 
@@ -151,4 +156,15 @@ BENCHMARK(BM_PathologicalChain)->RangeMultiplier(2)->Range(64, 512)->Complexity(
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// `bench_interp --emit-synthetic LEAVES INTERPOLATIONS` prints the synthetic YAML, so that compare_interp.py can time
+// OmegaConf on exactly the same text.
+int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--emit-synthetic") {
+    std::fputs(synthetic_yaml(std::stoul(argv[2]), std::stoul(argv[3])).c_str(), stdout);
+    return 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
