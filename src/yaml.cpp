@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "detail/event_pipe.hpp"
 #include "detail/fyaml.hpp"
 #include "detail/scalar.hpp"
 
@@ -80,8 +81,8 @@ struct Anchored {
 
 class Builder {
  public:
-  Builder(std::string_view text, std::string_view name, const LoadLimits& limits, bool json, bool single)
-      : limits_(limits), json_(json), single_(single), source_(Source::make(std::string(name), std::string(text))) {}
+  Builder(std::string text, std::string_view name, const LoadLimits& limits, bool json, bool single)
+      : limits_(limits), json_(json), single_(single), source_(Source::make(std::string(name), std::move(text))) {}
 
   std::vector<Node> run() {
     std::string_view text = source_->text;
@@ -91,17 +92,16 @@ class Builder {
                        nul ? "NUL byte in input" : "invalid UTF-8 byte sequence",
                        nul ? "" : "save the file as UTF-8");
     }
-    detail::fy::Parser parser(text, json_);
-    while (true) {
-      detail::fy::Event ev = parser.next();
-      if (!ev) break;
-      handle(ev);
-    }
-    if (parser.failed()) {
-      auto d = parser.first_error();
-      Origin at{source_, d ? d->line : 1, d ? d->column : 1};
-      std::string message = d ? d->message : "syntax error";
-      fail<ParseError>(std::string(classify(message, json_)), at, message);
+    if (text.size() >= limits_.pipeline_bytes) {
+      detail::fy::EventPipe pipe(text, json_);
+      detail::fy::EventBatch batch;
+      while (pipe.next(batch))
+        for (size_t i = 0; i < batch.events.size(); ++i) handle(batch.view(i));
+      if (pipe.failed()) parse_failed(pipe.first_error());
+    } else {
+      detail::fy::Parser parser(text, json_);
+      while (detail::fy::Event ev = parser.next()) handle(ev.view());
+      if (parser.failed()) parse_failed(parser.first_error());
     }
     return std::move(docs_);
   }
@@ -118,6 +118,12 @@ class Builder {
     std::unordered_set<std::string> merged_keys;  // keys that came from `<<` and may be overridden
   };
 
+  [[noreturn]] void parse_failed(const std::optional<detail::fy::Diagnostic>& d) {
+    Origin at{source_, d ? d->line : 1, d ? d->column : 1};
+    std::string message = d ? d->message : "syntax error";
+    fail<ParseError>(std::string(classify(message, json_)), at, message);
+  }
+
   template <class E>
   [[noreturn]] void fail(std::string id, Origin at, std::string message, std::string hint = {}) {
     throw E(std::move(id), std::move(message), std::move(at), current_path(), std::move(hint));
@@ -127,7 +133,7 @@ class Builder {
     auto [line, column] = locate(source_->text, offset);
     return Origin{source_, line, column};
   }
-  Origin origin_of(const detail::fy::Event& ev) const {
+  Origin origin_of(const detail::fy::EventView& ev) const {
     auto p = ev.start();
     return Origin{source_, p.line, p.column};
   }
@@ -143,7 +149,7 @@ class Builder {
     return path.to_string();
   }
 
-  void handle(const detail::fy::Event& ev) {
+  void handle(const detail::fy::EventView& ev) {
     switch (ev.type()) {
       case FYET_DOCUMENT_START:
         if (single_ && !docs_.empty())
@@ -168,7 +174,7 @@ class Builder {
 
   bool expecting_key() const { return !stack_.empty() && stack_.back().node.is_map() && !stack_.back().have_key; }
 
-  void check_collection_tag(const detail::fy::Event& ev, std::string_view expected) {
+  void check_collection_tag(const detail::fy::EventView& ev, std::string_view expected) {
     std::string_view tag = ev.tag();
     if (tag.empty() || tag == "!") return;
     if (tag.substr(0, kTagPrefix.size()) == kTagPrefix) {
@@ -182,12 +188,12 @@ class Builder {
     unknown_tag(ev, tag);
   }
 
-  [[noreturn]] void unknown_tag(const detail::fy::Event& ev, std::string_view tag) {
+  [[noreturn]] void unknown_tag(const detail::fy::EventView& ev, std::string_view tag) {
     fail<ParseError>("rig.yaml.unknown_tag", origin_of(ev), fmt::format("unsupported tag '{}'", tag),
                      "rig accepts the core tags !!str, !!int, !!float, !!bool, !!null, !!seq and !!map");
   }
 
-  void open(const detail::fy::Event& ev, Node node, std::string_view tag_kind) {
+  void open(const detail::fy::EventView& ev, Node node, std::string_view tag_kind) {
     if (expecting_key())
       fail<ParseError>("rig.yaml.complex_key", origin_of(ev), "a mapping key must be a scalar",
                        "rig config keys are strings");
@@ -210,7 +216,7 @@ class Builder {
     add(std::move(f.node), f.expanded);
   }
 
-  Node typed_scalar(const detail::fy::Event& ev, const Origin& at) {
+  Node typed_scalar(const detail::fy::EventView& ev, const Origin& at) {
     std::string_view text = ev.value();
     std::string_view tag = ev.tag();
     bool plain = ev.style() == FYSS_PLAIN;
@@ -249,7 +255,7 @@ class Builder {
     unknown_tag(ev, tag);
   }
 
-  void scalar(const detail::fy::Event& ev) {
+  void scalar(const detail::fy::EventView& ev) {
     Origin at = origin_of(ev);
     if (expecting_key()) {
       Frame& f = stack_.back();
@@ -263,13 +269,13 @@ class Builder {
       return;
     }
     Node n = typed_scalar(ev, at);
-    n.set_origin(at);
+    n.set_origin(std::move(at));
     ++literal_nodes_;
     if (!ev.anchor().empty()) anchors_[std::string(ev.anchor())] = Anchored{n, 1};
     add(std::move(n), 1);
   }
 
-  void alias(const detail::fy::Event& ev) {
+  void alias(const detail::fy::EventView& ev) {
     Origin at = origin_of(ev);
     std::string name(ev.value());
     auto it = anchors_.find(name);
@@ -311,22 +317,20 @@ class Builder {
       merge_into(f, node);
       return;
     }
-    if (const Node* existing = f.node.find(f.key)) {
-      if (f.merged_keys.erase(f.key)) {
-        f.node.set(f.key, std::move(node), f.key_origin);
-        return;
-      }
-      Origin first;
-      for (const auto& e : f.node.entries())
-        if (e.key == f.key) first = e.key_origin;
-      (void)existing;
-      f.have_key = true;  // so the error's key path names this key
-      ParseError err("rig.yaml.duplicate_key", fmt::format("duplicate key '{}'", f.key), f.key_origin, current_path(),
-                     "each key may appear once in a mapping; later layers override with merges, not repeats");
-      err.add_note(first, "first defined here");
-      throw err;
+    if (!f.merged_keys.empty() && f.merged_keys.erase(f.key)) {
+      f.node.set(std::move(f.key), std::move(node), std::move(f.key_origin));
+      return;
     }
-    f.node.set(std::move(f.key), std::move(node), std::move(f.key_origin));
+    Origin key_origin = f.key_origin;  // kept for the error below
+    if (f.node.insert(f.key, std::move(node), std::move(key_origin))) return;
+    Origin first;
+    for (const auto& e : f.node.entries())
+      if (e.key == f.key) first = e.key_origin;
+    f.have_key = true;  // so the error's key path names this key
+    ParseError err("rig.yaml.duplicate_key", fmt::format("duplicate key '{}'", f.key), f.key_origin, current_path(),
+                   "each key may appear once in a mapping; later layers override with merges, not repeats");
+    err.add_note(first, "first defined here");
+    throw err;
   }
 
   // YAML merge key: `<<: *base` or `<<: [*a, *b]`. Keys written in this mapping win; earlier sources win over later.
@@ -370,24 +374,32 @@ void check_size(size_t bytes, std::string_view name, const LoadLimits& limits) {
                      Origin{Source::make(std::string(name))}, {}, "raise LoadLimits::max_file_bytes if intended");
 }
 
+Node load_yaml_text(std::string text, std::string_view name, const LoadLimits& limits) {
+  check_size(text.size(), name, limits);
+  return single_document(Builder(std::move(text), name, limits, false, true).run(), name);
+}
+
+Node load_json_text(std::string text, std::string_view name, const LoadLimits& limits) {
+  check_size(text.size(), name, limits);
+  auto docs = Builder(std::move(text), name, limits, true, true).run();
+  if (docs.empty())
+    throw ParseError("rig.json.syntax", "empty JSON text", Origin{Source::make(std::string(name)), 1, 1});
+  return std::move(docs.front());
+}
+
 }  // namespace
 
 Node load_yaml(std::string_view text, std::string_view name, const LoadLimits& limits) {
-  check_size(text.size(), name, limits);
-  return single_document(Builder(text, name, limits, false, true).run(), name);
+  return load_yaml_text(std::string(text), name, limits);
 }
 
 std::vector<Node> load_yaml_all(std::string_view text, std::string_view name, const LoadLimits& limits) {
   check_size(text.size(), name, limits);
-  return Builder(text, name, limits, false, false).run();
+  return Builder(std::string(text), name, limits, false, false).run();
 }
 
 Node load_json(std::string_view text, std::string_view name, const LoadLimits& limits) {
-  check_size(text.size(), name, limits);
-  auto docs = Builder(text, name, limits, true, true).run();
-  if (docs.empty())
-    throw ParseError("rig.json.syntax", "empty JSON text", Origin{Source::make(std::string(name)), 1, 1});
-  return std::move(docs.front());
+  return load_json_text(std::string(text), name, limits);
 }
 
 std::string read_file(const std::filesystem::path& path, size_t max_bytes) {
@@ -422,14 +434,13 @@ std::string read_file(const std::filesystem::path& path, size_t max_bytes) {
 }
 
 Node load_yaml_file(const std::filesystem::path& path, const LoadLimits& limits) {
-  std::string text = read_file(path, limits.max_file_bytes);
-  return load_yaml(text, path.string(), limits);
+  return load_yaml_text(read_file(path, limits.max_file_bytes), path.string(), limits);
 }
 
 Node load_file(const std::filesystem::path& path, const LoadLimits& limits) {
   std::string text = read_file(path, limits.max_file_bytes);
-  if (path.extension() == ".json") return load_json(text, path.string(), limits);
-  return load_yaml(text, path.string(), limits);
+  if (path.extension() == ".json") return load_json_text(std::move(text), path.string(), limits);
+  return load_yaml_text(std::move(text), path.string(), limits);
 }
 
 }  // namespace rig

@@ -1,17 +1,35 @@
 #include "detail/fyaml.hpp"
 
+#include <cstdlib>
 #include <new>
 
 namespace rig::detail::fy {
 
 namespace {
-void discard(fy_diag*, void*, const char*, size_t) {}
+// libfyaml 0.7.12 leaks collected errors, so diagnostics are taken as the text it prints instead.
+void capture(fy_diag*, void* user, const char* buf, size_t len) {
+  auto* out = static_cast<std::string*>(user);
+  if (out->size() < 4096) out->append(buf, len);
+}
 }  // namespace
 
 Position Event::start() const {
   const fy_mark* m = fy_event_start_mark(event_);
   if (!m) return {};
   return {m->input_pos, static_cast<uint32_t>(m->line + 1), static_cast<uint32_t>(m->column + 1)};
+}
+
+EventView Event::view() const {
+  EventView v;
+  v.kind = type();
+  v.position = start();
+  if (v.kind == FYET_SCALAR || v.kind == FYET_ALIAS) v.text = value();
+  if (v.kind == FYET_SCALAR) v.scalar_style = style();
+  if (v.kind == FYET_SCALAR || v.kind == FYET_MAPPING_START || v.kind == FYET_SEQUENCE_START) {
+    v.tag_text = tag();
+    v.anchor_text = anchor();
+  }
+  return v;
 }
 
 std::string_view Event::text_of(fy_token* token) {
@@ -25,16 +43,19 @@ Parser::Parser(std::string_view text, bool json) {
   fy_diag_cfg dc;
   fy_diag_cfg_default(&dc);
   dc.fp = nullptr;
-  dc.output_fn = discard;
+  dc.output_fn = capture;
+  dc.user = &diagnostics_;
   dc.colorize = false;
+  dc.level = FYET_ERROR;
   diag_ = fy_diag_create(&dc);
   if (!diag_) throw std::bad_alloc();
-  fy_diag_set_collect_errors(diag_, true);
 
   fy_parse_cfg cfg{};
-  // rig checks depth and duplicate keys itself (libfyaml's duplicate check is quadratic).
+  // rig checks depth and duplicate keys itself (libfyaml's duplicate check is quadratic). Flow collections may
+  // be indented loosely, as PyYAML (and so OmegaConf) allows: 134 torchtune configs close a list at the key's column.
   cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_DISABLE_DEPTH_LIMIT | FYPCF_ALLOW_DUPLICATE_KEYS |
-                                              FYPCF_DEFAULT_VERSION_1_2 | (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE));
+                                              FYPCF_DEFAULT_VERSION_1_2 | FYPCF_SLOPPY_FLOW_INDENTATION |
+                                              (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE));
   cfg.diag = diag_;
   parser_ = fy_parser_create(&cfg);
   if (!parser_) {
@@ -45,18 +66,32 @@ Parser::Parser(std::string_view text, bool json) {
 }
 
 Parser::~Parser() {
+  // libfyaml 0.7.12 can crash tearing down a parser that stopped on an error (fuzz finding: `? -\v:\t-\t`, a
+  // SEGV in fy_indent_vacuum_internal from fy_parser_destroy and from fy_parser_reset alike). A parser that failed
+  // is therefore left allocated: a few KB per rejected input, never a crash. See docs/reliability.md.
+  if (failed()) return;
   fy_parser_destroy(parser_);
   fy_diag_unref(diag_);
 }
 
+// The first report reads "<input>:LINE:COL: error: MESSAGE\n" followed by the source line and a caret.
 std::optional<Diagnostic> Parser::first_error() const {
-  void* it = nullptr;
-  while (fy_diag_error* e = fy_diag_errors_iterate(diag_, &it)) {
-    if (e->type < FYET_ERROR) continue;
-    return Diagnostic{e->msg ? e->msg : "syntax error", static_cast<uint32_t>(e->line > 0 ? e->line : 1),
-                      static_cast<uint32_t>(e->column > 0 ? e->column : 1)};
+  std::string_view text = diagnostics_;
+  size_t marker = text.find(": error: ");
+  if (marker == std::string_view::npos) return std::nullopt;
+  size_t end = text.find('\n', marker);
+  Diagnostic d;
+  d.message = std::string(text.substr(marker + 9, end == std::string_view::npos ? end : end - marker - 9));
+  std::string_view head = text.substr(0, marker);  // "...:LINE:COL"
+  size_t c = head.rfind(':');
+  size_t l = c == std::string_view::npos ? c : head.rfind(':', c - 1);
+  if (l != std::string_view::npos) {
+    d.line = static_cast<uint32_t>(std::strtoul(std::string(head.substr(l + 1, c - l - 1)).c_str(), nullptr, 10));
+    d.column = static_cast<uint32_t>(std::strtoul(std::string(head.substr(c + 1)).c_str(), nullptr, 10));
   }
-  return std::nullopt;
+  if (d.line == 0) d.line = 1;
+  if (d.column == 0) d.column = 1;
+  return d;
 }
 
 }  // namespace rig::detail::fy
