@@ -552,6 +552,7 @@ TEST(OverrideErrors, KeysAndOperators) {
   E("++a:=1", "bad_prefix", 4);
   E("~a+=1", "bad_prefix", 3);
   E("a@p q=1", "bad_package", 4);
+  E("db@pkg1:pkg2=mysql", "bad_package", 8);  // Hydra 1.0 package renames are not supported
   E("~a=1,2", "bad_sweep", 4);
   E("a:=1,2", "bad_sweep", 4);
 }
