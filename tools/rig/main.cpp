@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "rig/error.hpp"
+#include "rig/interpolation.hpp"
 #include "rig/overrides.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
@@ -18,7 +19,8 @@ struct PrintArgs {
   std::vector<std::string> args;     // FILE... then OVERRIDES...
   bool json = false;
   bool show_origin = false;
-  std::string history;  // --history KEY
+  bool resolve = false;  // interpolations resolved
+  std::string history;   // --history KEY
 };
 
 // An argument is an override when it starts with + or ~ or contains '='; everything after the first override is one.
@@ -71,6 +73,7 @@ int print(const PrintArgs& a, int argc, char** argv) {
     print_history(cfg, a.history);
     return rig::kExitOk;
   }
+  if (a.resolve) rig::resolve_in_place(cfg);
   if (a.json)
     std::cout << rig::dump_json(cfg);
   else
@@ -96,6 +99,9 @@ int main(int argc, char** argv) {
   print_cmd->footer(rig::precedence_help());
   print_cmd->add_flag("--json", print_args.json, "Print JSON instead of YAML");
   print_cmd->add_flag("--show-origin", print_args.show_origin, "Show where each value was written (file:line:col)");
+  print_cmd->add_flag("--resolve", print_args.resolve,
+                      "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with --show-origin, also show "
+                      "which interpolations carried each value");
 
   try {
     app.parse(argc, argv);
