@@ -174,16 +174,28 @@ void MapData::rebuild_index() {
 }
 
 void MapData::insert(MapEntry entry) {
-  entries.push_back(std::move(entry));
-  if (entries.size() <= kIndexThreshold) return;
-  if (slots.empty() || entries.size() * 2 > slots.size()) {
-    rebuild_index();
-    return;
+  bool added = insert_new(entry);
+  (void)added;
+}
+
+bool MapData::insert_new(MapEntry& entry) {
+  if (slots.empty()) {
+    for (const auto& e : entries)
+      if (e.key == entry.key) return false;
+    entries.push_back(std::move(entry));
+    if (entries.size() > kIndexThreshold) rebuild_index();
+    return true;
   }
   size_t mask = slots.size() - 1;
-  size_t i = hash_key(entries.back().key) & mask;
-  while (slots[i] != 0) i = (i + 1) & mask;
-  slots[i] = static_cast<uint32_t>(entries.size());
+  size_t i = hash_key(entry.key) & mask;
+  for (; slots[i] != 0; i = (i + 1) & mask)
+    if (entries[slots[i] - 1].key == entry.key) return false;
+  entries.push_back(std::move(entry));
+  if (entries.size() * 2 > slots.size())
+    rebuild_index();
+  else
+    slots[i] = static_cast<uint32_t>(entries.size());
+  return true;
 }
 
 bool MapData::erase(std::string_view key) {
@@ -385,6 +397,16 @@ Node& Node::set(std::string key, Node value, Origin key_origin) {
   }
   m.insert(MapEntry{std::move(key), std::move(value), std::move(key_origin)});
   return m.entries.back().value;
+}
+
+bool Node::insert(std::string key, Node value, Origin key_origin) {
+  if (is_null()) {
+    auto origin = this->origin();
+    *this = Node::map(origin);
+  }
+  if (!is_map()) wrong_kind(*this, "map");
+  MapEntry entry{std::move(key), std::move(value), std::move(key_origin)};
+  return std::get<detail::MapData>(mut().value).insert_new(entry);
 }
 
 bool Node::erase(std::string_view key) {

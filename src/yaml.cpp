@@ -80,8 +80,8 @@ struct Anchored {
 
 class Builder {
  public:
-  Builder(std::string_view text, std::string_view name, const LoadLimits& limits, bool json, bool single)
-      : limits_(limits), json_(json), single_(single), source_(Source::make(std::string(name), std::string(text))) {}
+  Builder(std::string text, std::string_view name, const LoadLimits& limits, bool json, bool single)
+      : limits_(limits), json_(json), single_(single), source_(Source::make(std::string(name), std::move(text))) {}
 
   std::vector<Node> run() {
     std::string_view text = source_->text;
@@ -263,7 +263,7 @@ class Builder {
       return;
     }
     Node n = typed_scalar(ev, at);
-    n.set_origin(at);
+    n.set_origin(std::move(at));
     ++literal_nodes_;
     if (!ev.anchor().empty()) anchors_[std::string(ev.anchor())] = Anchored{n, 1};
     add(std::move(n), 1);
@@ -311,22 +311,20 @@ class Builder {
       merge_into(f, node);
       return;
     }
-    if (const Node* existing = f.node.find(f.key)) {
-      if (f.merged_keys.erase(f.key)) {
-        f.node.set(f.key, std::move(node), f.key_origin);
-        return;
-      }
-      Origin first;
-      for (const auto& e : f.node.entries())
-        if (e.key == f.key) first = e.key_origin;
-      (void)existing;
-      f.have_key = true;  // so the error's key path names this key
-      ParseError err("rig.yaml.duplicate_key", fmt::format("duplicate key '{}'", f.key), f.key_origin, current_path(),
-                     "each key may appear once in a mapping; later layers override with merges, not repeats");
-      err.add_note(first, "first defined here");
-      throw err;
+    if (!f.merged_keys.empty() && f.merged_keys.erase(f.key)) {
+      f.node.set(std::move(f.key), std::move(node), std::move(f.key_origin));
+      return;
     }
-    f.node.set(std::move(f.key), std::move(node), std::move(f.key_origin));
+    Origin key_origin = f.key_origin;  // kept for the error below
+    if (f.node.insert(f.key, std::move(node), std::move(key_origin))) return;
+    Origin first;
+    for (const auto& e : f.node.entries())
+      if (e.key == f.key) first = e.key_origin;
+    f.have_key = true;  // so the error's key path names this key
+    ParseError err("rig.yaml.duplicate_key", fmt::format("duplicate key '{}'", f.key), f.key_origin, current_path(),
+                   "each key may appear once in a mapping; later layers override with merges, not repeats");
+    err.add_note(first, "first defined here");
+    throw err;
   }
 
   // YAML merge key: `<<: *base` or `<<: [*a, *b]`. Keys written in this mapping win; earlier sources win over later.
@@ -370,24 +368,32 @@ void check_size(size_t bytes, std::string_view name, const LoadLimits& limits) {
                      Origin{Source::make(std::string(name))}, {}, "raise LoadLimits::max_file_bytes if intended");
 }
 
+Node load_yaml_text(std::string text, std::string_view name, const LoadLimits& limits) {
+  check_size(text.size(), name, limits);
+  return single_document(Builder(std::move(text), name, limits, false, true).run(), name);
+}
+
+Node load_json_text(std::string text, std::string_view name, const LoadLimits& limits) {
+  check_size(text.size(), name, limits);
+  auto docs = Builder(std::move(text), name, limits, true, true).run();
+  if (docs.empty())
+    throw ParseError("rig.json.syntax", "empty JSON text", Origin{Source::make(std::string(name)), 1, 1});
+  return std::move(docs.front());
+}
+
 }  // namespace
 
 Node load_yaml(std::string_view text, std::string_view name, const LoadLimits& limits) {
-  check_size(text.size(), name, limits);
-  return single_document(Builder(text, name, limits, false, true).run(), name);
+  return load_yaml_text(std::string(text), name, limits);
 }
 
 std::vector<Node> load_yaml_all(std::string_view text, std::string_view name, const LoadLimits& limits) {
   check_size(text.size(), name, limits);
-  return Builder(text, name, limits, false, false).run();
+  return Builder(std::string(text), name, limits, false, false).run();
 }
 
 Node load_json(std::string_view text, std::string_view name, const LoadLimits& limits) {
-  check_size(text.size(), name, limits);
-  auto docs = Builder(text, name, limits, true, true).run();
-  if (docs.empty())
-    throw ParseError("rig.json.syntax", "empty JSON text", Origin{Source::make(std::string(name)), 1, 1});
-  return std::move(docs.front());
+  return load_json_text(std::string(text), name, limits);
 }
 
 std::string read_file(const std::filesystem::path& path, size_t max_bytes) {
@@ -422,14 +428,13 @@ std::string read_file(const std::filesystem::path& path, size_t max_bytes) {
 }
 
 Node load_yaml_file(const std::filesystem::path& path, const LoadLimits& limits) {
-  std::string text = read_file(path, limits.max_file_bytes);
-  return load_yaml(text, path.string(), limits);
+  return load_yaml_text(read_file(path, limits.max_file_bytes), path.string(), limits);
 }
 
 Node load_file(const std::filesystem::path& path, const LoadLimits& limits) {
   std::string text = read_file(path, limits.max_file_bytes);
-  if (path.extension() == ".json") return load_json(text, path.string(), limits);
-  return load_yaml(text, path.string(), limits);
+  if (path.extension() == ".json") return load_json_text(std::move(text), path.string(), limits);
+  return load_yaml_text(std::move(text), path.string(), limits);
 }
 
 }  // namespace rig

@@ -160,6 +160,8 @@ class Node {
   void push_back(Node value);
   // Inserts, or replaces in place keeping the key's position. A null node becomes a map first.
   Node& set(std::string key, Node value, Origin key_origin = {});
+  // Adds a key that must be new: false (and no change) when it exists already. One lookup, for builders.
+  bool insert(std::string key, Node value, Origin key_origin = {});
   bool erase(std::string_view key);
   void erase_element(size_t index);
   void clear();
@@ -234,6 +236,7 @@ struct MapData {
   const MapEntry* find(std::string_view key) const;
   MapEntry* find(std::string_view key);
   void insert(MapEntry entry);  // key must be absent
+  bool insert_new(MapEntry& entry);  // moves `entry` in unless its key exists
   bool erase(std::string_view key);
   void rebuild_index();
 };

@@ -1,11 +1,16 @@
 #include "detail/fyaml.hpp"
 
+#include <cstdlib>
 #include <new>
 
 namespace rig::detail::fy {
 
 namespace {
-void discard(fy_diag*, void*, const char*, size_t) {}
+// libfyaml 0.7.12 leaks collected errors, so diagnostics are taken as the text it prints instead.
+void capture(fy_diag*, void* user, const char* buf, size_t len) {
+  auto* out = static_cast<std::string*>(user);
+  if (out->size() < 4096) out->append(buf, len);
+}
 }  // namespace
 
 Position Event::start() const {
@@ -25,16 +30,19 @@ Parser::Parser(std::string_view text, bool json) {
   fy_diag_cfg dc;
   fy_diag_cfg_default(&dc);
   dc.fp = nullptr;
-  dc.output_fn = discard;
+  dc.output_fn = capture;
+  dc.user = &diagnostics_;
   dc.colorize = false;
+  dc.level = FYET_ERROR;
   diag_ = fy_diag_create(&dc);
   if (!diag_) throw std::bad_alloc();
-  fy_diag_set_collect_errors(diag_, true);
 
   fy_parse_cfg cfg{};
-  // rig checks depth and duplicate keys itself (libfyaml's duplicate check is quadratic).
+  // rig checks depth and duplicate keys itself (libfyaml's duplicate check is quadratic). Flow collections may
+  // be indented loosely, as PyYAML (and so OmegaConf) allows: 134 torchtune configs close a list at the key's column.
   cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_DISABLE_DEPTH_LIMIT | FYPCF_ALLOW_DUPLICATE_KEYS |
-                                              FYPCF_DEFAULT_VERSION_1_2 | (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE));
+                                              FYPCF_DEFAULT_VERSION_1_2 | FYPCF_SLOPPY_FLOW_INDENTATION |
+                                              (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE));
   cfg.diag = diag_;
   parser_ = fy_parser_create(&cfg);
   if (!parser_) {
@@ -49,14 +57,24 @@ Parser::~Parser() {
   fy_diag_unref(diag_);
 }
 
+// The first report reads "<input>:LINE:COL: error: MESSAGE\n" followed by the source line and a caret.
 std::optional<Diagnostic> Parser::first_error() const {
-  void* it = nullptr;
-  while (fy_diag_error* e = fy_diag_errors_iterate(diag_, &it)) {
-    if (e->type < FYET_ERROR) continue;
-    return Diagnostic{e->msg ? e->msg : "syntax error", static_cast<uint32_t>(e->line > 0 ? e->line : 1),
-                      static_cast<uint32_t>(e->column > 0 ? e->column : 1)};
+  std::string_view text = diagnostics_;
+  size_t marker = text.find(": error: ");
+  if (marker == std::string_view::npos) return std::nullopt;
+  size_t end = text.find('\n', marker);
+  Diagnostic d;
+  d.message = std::string(text.substr(marker + 9, end == std::string_view::npos ? end : end - marker - 9));
+  std::string_view head = text.substr(0, marker);  // "...:LINE:COL"
+  size_t c = head.rfind(':');
+  size_t l = c == std::string_view::npos ? c : head.rfind(':', c - 1);
+  if (l != std::string_view::npos) {
+    d.line = static_cast<uint32_t>(std::strtoul(std::string(head.substr(l + 1, c - l - 1)).c_str(), nullptr, 10));
+    d.column = static_cast<uint32_t>(std::strtoul(std::string(head.substr(c + 1)).c_str(), nullptr, 10));
   }
-  return std::nullopt;
+  if (d.line == 0) d.line = 1;
+  if (d.column == 0) d.column = 1;
+  return d;
 }
 
 }  // namespace rig::detail::fy

@@ -57,6 +57,7 @@ class Parser {
   std::optional<Diagnostic> first_error() const;
 
  private:
+  std::string diagnostics_;  // what libfyaml reported, as text
   fy_diag* diag_ = nullptr;
   fy_parser* parser_ = nullptr;
 };
