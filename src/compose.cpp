@@ -10,7 +10,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <mutex>
+#include <thread>
 #include <set>
 #include <unordered_map>
 
@@ -206,24 +210,94 @@ struct LoadedConfig {
   bool has_policies = false;
 };
 
-// Loads each config once.
+// Loads each config once. Configs named by a defaults list are prefetched: worker threads read and parse them while
+// the tree is being built, so the parse (most of a composition's cost) uses every core.
 class Repository {
  public:
   explicit Repository(const SearchPath& sp) : sp_(sp) {}
+  Repository(const Repository&) = delete;
+  Repository& operator=(const Repository&) = delete;
+  ~Repository() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+      queue_.clear();
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
 
+  // The config, or nullptr when no file has that name. Rethrows the error of loading it.
   const LoadedConfig* load(const std::string& config_path) {
-    auto it = cache_.find(config_path);
-    if (it != cache_.end()) return it->second ? &*it->second : nullptr;
-    auto file = sp_.find(config_path);
-    auto& slot = cache_[config_path];
-    if (!file) return nullptr;
-    slot = read(*file);
-    return &*slot;
+    std::unique_lock lock(mutex_);
+    Slot& slot = slots_[config_path];
+    if (slot.state == State::Queued) {
+      queue_.erase(std::find(queue_.begin(), queue_.end(), config_path));
+      slot.state = State::Absent;
+    }
+    if (slot.state == State::Absent) {
+      slot.state = State::Loading;
+      lock.unlock();
+      Slot loaded = read_slot(config_path);
+      lock.lock();
+      slot = std::move(loaded);
+      done_.notify_all();
+    }
+    done_.wait(lock, [&] { return slot.state == State::Done; });
+    if (slot.error) std::rethrow_exception(slot.error);
+    return slot.config ? &*slot.config : nullptr;
+  }
+
+  // Starts loading `config_path` in the background (when the machine has cores to spare).
+  void prefetch(const std::string& config_path) {
+    static const unsigned kWorkers = std::min(4u, std::max(1u, std::thread::hardware_concurrency()) - 1);
+    if (kWorkers == 0) return;
+    std::lock_guard lock(mutex_);
+    Slot& slot = slots_[config_path];
+    if (slot.state != State::Absent) return;
+    slot.state = State::Queued;
+    queue_.push_back(config_path);
+    if (workers_.size() < kWorkers) workers_.emplace_back([this] { work(); });
+    wake_.notify_one();
   }
 
   const SearchPath& search_path() const { return sp_; }
 
  private:
+  enum class State { Absent, Queued, Loading, Done };
+  struct Slot {
+    State state = State::Absent;
+    std::optional<LoadedConfig> config;
+    std::exception_ptr error;
+  };
+
+  void work() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      std::string path = std::move(queue_.front());
+      queue_.pop_front();
+      slots_[path].state = State::Loading;
+      lock.unlock();
+      Slot loaded = read_slot(path);
+      lock.lock();
+      slots_[path] = std::move(loaded);
+      done_.notify_all();
+    }
+  }
+
+  Slot read_slot(const std::string& config_path) const {
+    Slot s;
+    s.state = State::Done;
+    try {
+      if (auto file = sp_.find(config_path)) s.config = read(*file);
+    } catch (...) {
+      s.error = std::current_exception();
+    }
+    return s;
+  }
+
   static LoadedConfig read(const fs::path& file) {
     LoadedConfig c;
     c.file = file;
@@ -247,7 +321,12 @@ class Repository {
   }
 
   const SearchPath& sp_;
-  std::unordered_map<std::string, std::optional<LoadedConfig>> cache_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  std::deque<std::string> queue_;
+  std::unordered_map<std::string, Slot> slots_;  // node-based: pointers to configs stay valid
+  std::vector<std::thread> workers_;
+  bool stopping_ = false;
 };
 
 struct ChoiceOverride {
@@ -325,6 +404,7 @@ class TreeBuilder {
   void record_known(const Placed& el, const Origin& choice_origin);
   void register_overrides(const std::vector<DefaultEntry>& defaults, const Placed& parent, const std::string& path);
   bool apply_override(Placed& el, DefaultsTreeNode& node);
+  void prefetch_children(const std::vector<DefaultEntry>& defaults, const Placed& parent, const std::string& package);
   [[noreturn]] void unknown_option(const Placed& el, const Origin& choice_origin);
   void check_cycle(const std::string& config_path, const Origin& at) const;
 
@@ -417,6 +497,29 @@ bool TreeBuilder::apply_override(Placed& el, DefaultsTreeNode& node) {
   node.overridden = true;
   node.origin = c.origin;
   return true;
+}
+
+// Queues the configs the children will most likely load: their choices as known now (a later subtree may still
+// override one; then the prefetched file is simply not used).
+void TreeBuilder::prefetch_children(const std::vector<DefaultEntry>& defaults, const Placed& parent,
+                                    const std::string& package) {
+  for (const auto& d : defaults) {
+    if (d.type == DefaultEntry::Type::Self || d.is_override) continue;
+    Placed child{d, parent.group_path(), package, std::nullopt, false};
+    std::vector<std::string> names = d.names;
+    DefaultEntry::Value value = d.value;
+    if (d.type == DefaultEntry::Type::Group) {
+      if (auto it = choices.find(child.override_key()); it != choices.end() && !it->second.append) {
+        names = it->second.names;
+        value = it->second.value;
+      }
+      if (value != DefaultEntry::Value::Name && value != DefaultEntry::Value::Names) continue;
+      for (const auto& n : names)
+        if (n.find("${") == std::string::npos) repo_.prefetch(child.group_path() + "/" + n);
+    } else if (d.path.find("${") == std::string::npos) {
+      repo_.prefetch(child.config_path());
+    }
+  }
 }
 
 [[noreturn]] void TreeBuilder::unknown_option(const Placed& el, const Origin& choice_origin) {
@@ -538,6 +641,7 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
   if (is_root) defaults.insert(defaults.end(), appends.begin(), appends.end());
   register_overrides(defaults, el, node.config_path);
 
+  prefetch_children(defaults, el, node.package);
   stack_.emplace_back(node.config_path, el.entry.origin);
   std::vector<std::pair<size_t, Placed>> deferred;  // interpolated choices, resolved once their siblings are known
   for (auto it = defaults.rbegin(); it != defaults.rend(); ++it) {
