@@ -433,13 +433,16 @@ void TreeBuilder::record_known(const Placed& el, const Origin& choice_origin) {
   std::string key = el.override_key();
   std::string name = describe_value(el.entry.value, el.entry.names);
   auto [it, fresh] = known_.try_emplace(key, KnownChoice{name, choice_origin, el.entry.external});
-  if (!fresh && it->second.name != name) {
+  // A second appearance of a group is an error unless both are placeholders (Hydra: "multiple values", or the
+  // key "appears more than once in the final defaults list").
+  if (!fresh && !(name == "null" && it->second.name == "null")) {
     const KnownChoice& other = it->second;
     bool add = el.entry.external || other.external;
     const Origin& here = el.entry.external ? choice_origin : other.external ? other.origin : choice_origin;
     Error err(add ? "rig.compose.add_exists" : "rig.compose.duplicate_group",
               add ? fmt::format("cannot add '{}': the defaults list already chooses it", key)
-                  : fmt::format("'{}' is chosen twice: '{}' and '{}'", key, name, other.name),
+              : name == other.name ? fmt::format("'{}' appears twice in the defaults tree (both '{}')", key, name)
+                                   : fmt::format("'{}' is chosen twice: '{}' and '{}'", key, name, other.name),
               add ? here : choice_origin, {},
               add ? fmt::format("to change the choice, write {}={}", key, el.entry.external ? name : other.name)
                   : fmt::format("to change a choice made elsewhere, write `- override {}: {}`", key, name));

@@ -276,6 +276,33 @@ TEST_F(Compose, InterpolatedChoiceUsesOtherChoices) {
   EXPECT_TREE(config("train", {"model=resnet"}), "data: {n: 1000}\nmodel: {d: 50}\n");
 }
 
+TEST_F(Compose, PackageKeywordsInEntries) {
+  write("train.yaml", "defaults:\n  - sub: inner\n");
+  write("sub/inner.yaml",
+        "defaults:\n  - /exp@_global_: big\n  - /db@_here_: mysql\n  - /cb@hooks: [a, b]\n  - _self_\nown: 1\n");
+  write("exp/big.yaml", "lr: 5\n");
+  write("db/mysql.yaml", "port: 3306\n");
+  write("cb/a.yaml", "a: 1\n");
+  write("cb/b.yaml", "b: 2\n");
+  EXPECT_TREE(config("train"), "lr: 5\nsub: {port: 3306, hooks: {a: 1, b: 2}, own: 1}\n");
+  auto choices = run("train").choices;
+  ASSERT_EQ(choices.size(), 4u);
+  EXPECT_EQ(choices[1].first, "exp@_global_");
+  EXPECT_EQ(choices[2].first, "db@sub");
+  EXPECT_EQ(choices[3], (std::pair<std::string, std::string>{"cb@sub.hooks", "[a, b]"}));
+  EXPECT_TREE(config("train", {"cb@sub.hooks=[b]"}), "lr: 5\nsub: {port: 3306, hooks: {b: 2}, own: 1}\n");
+}
+
+TEST_F(Compose, SameGroupTwiceIsAnErrorEvenWithTheSameChoice) {
+  write("train.yaml", "defaults:\n  - model: mlp\n  - sub\n  - logger: null\n  - other\n");
+  write("sub.yaml", "defaults:\n  - /model: mlp\n");
+  write("other.yaml", "defaults:\n  - /logger: null\n");
+  write("model/mlp.yaml", "a: 1\n");
+  Error e = expect_error("rig.compose.duplicate_group", [&] { config("train"); });
+  EXPECT_NE(e.message().find("appears twice"), std::string::npos) << e.message();
+  expect_error("rig.compose.add_exists", [&] { config("sub", {"+model=mlp"}); });
+}
+
 // ---- provenance and the tree --------------------------------------------------------------------------------------
 
 TEST_F(Compose, EveryValuePointsAtTheFileAndLineThatSetIt) {
