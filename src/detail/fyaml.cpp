@@ -19,6 +19,19 @@ Position Event::start() const {
   return {m->input_pos, static_cast<uint32_t>(m->line + 1), static_cast<uint32_t>(m->column + 1)};
 }
 
+EventView Event::view() const {
+  EventView v;
+  v.kind = type();
+  v.position = start();
+  if (v.kind == FYET_SCALAR || v.kind == FYET_ALIAS) v.text = value();
+  if (v.kind == FYET_SCALAR) v.scalar_style = style();
+  if (v.kind == FYET_SCALAR || v.kind == FYET_MAPPING_START || v.kind == FYET_SEQUENCE_START) {
+    v.tag_text = tag();
+    v.anchor_text = anchor();
+  }
+  return v;
+}
+
 std::string_view Event::text_of(fy_token* token) {
   if (!token) return {};
   size_t len = 0;
@@ -53,6 +66,10 @@ Parser::Parser(std::string_view text, bool json) {
 }
 
 Parser::~Parser() {
+  // libfyaml 0.7.12 can crash tearing down a parser that stopped on an error (fuzz finding: `? -\v:\t-\t`, a
+  // SEGV in fy_indent_vacuum_internal from fy_parser_destroy and from fy_parser_reset alike). A parser that failed
+  // is therefore left allocated: a few KB per rejected input, never a crash. See docs/reliability.md.
+  if (failed()) return;
   fy_parser_destroy(parser_);
   fy_diag_unref(diag_);
 }
