@@ -812,8 +812,7 @@ ParsedOverrides sort_overrides(const ComposeOptions& options, const SearchPath& 
       }
     }
     Placed placed{e, "", "", std::nullopt, false};
-    std::string key = placed.override_key();
-    if (o.package) key = o.key + "@" + *o.package;
+    std::string key = placed.override_key();  // `db@db=x` is plain `db`; `db@backup=x` is `db@backup`
     std::string text = options.overrides[i];
     if (text.starts_with("++")) text = text.substr(2);
     else if (text.starts_with("+")) text = text.substr(1);

@@ -274,6 +274,10 @@ TEST_F(Compose, InterpolatedChoiceUsesOtherChoices) {
   write("pair/imagenet_alexnet.yaml", "lr: 0.1\n");
   EXPECT_TREE(config("train"), "data: {n: 1000}\nmodel: {d: 5}\npair: {lr: 0.1}\n");
   EXPECT_TREE(config("train", {"model=resnet"}), "data: {n: 1000}\nmodel: {d: 50}\n");
+  write("bad.yaml", "defaults:\n  - data: imagenet\n  - pair: ${dta}_x\n");
+  Error e = expect_error("rig.compose.bad_interpolation", [&] { config("bad"); });
+  EXPECT_EQ(e.hint(), "did you mean 'data'?");
+  EXPECT_EQ(e.origin().line, 3u);
 }
 
 TEST_F(Compose, PackageKeywordsInEntries) {
