@@ -18,9 +18,9 @@
 #include <set>
 #include <unordered_map>
 
-#include "detail/cli_override.hpp"
 #include "detail/defaults_entry.hpp"
 #include "detail/list_merge.hpp"
+#include "rig/overrides.hpp"
 #include "rig/yaml.hpp"
 
 namespace fs = std::filesystem;
@@ -768,29 +768,24 @@ void merge_at(Node& root, std::string_view package, const Node& body, bool polic
   if (policies)
     detail::merge_with_policies(*dst, body);
   else
-    dst->merge(body);
+    merge_with_history(*dst, body);  // a replaced value stays in the new one's history() (rig print --history)
 }
 
-struct ParsedOverrides {
-  std::vector<detail::CliOverride> values;  // applied to the composed tree
-};
-
-// Sorts the command line into group selections (recorded in `tb`) and value overrides.
-ParsedOverrides sort_overrides(const ComposeOptions& options, const SearchPath& sp, TreeBuilder& tb,
-                               const std::set<std::string>& force_as_append) {
-  using K = detail::CliOverride::Kind;
-  ParsedOverrides out;
-  for (size_t i = 0; i < options.overrides.size(); ++i) {
-    // TEMPORARY seam: rig::parse_override from include/rig/overrides.hpp replaces this once it is on main.
-    auto o = detail::parse_cli_override(options.overrides[i], options.first_override_index + static_cast<int>(i));
-    bool selects = !o.value || o.value->is_string() || o.value->is_null() || o.value->is_list();
-    if (!sp.group_exists(o.key) || !selects) {
-      out.values.push_back(std::move(o));
+// Sorts the command line into group selections (recorded in `tb`) and value overrides (returned).
+std::vector<Override> sort_overrides(const ComposeOptions& options, const SearchPath& sp, TreeBuilder& tb,
+                                     const std::set<std::string>& force_as_append) {
+  using K = OverrideKind;
+  std::vector<Override> values;
+  for (const Override& o : options.overrides) {
+    bool selects = !o.is_sweep() && o.kind != K::Replace &&
+                   (!o.value || o.value->is_string() || o.value->is_null() || o.value->is_list());
+    if (!selects || !sp.group_exists(o.key_text)) {
+      values.push_back(o);
       continue;
     }
     DefaultEntry e;
     e.type = DefaultEntry::Type::Group;
-    e.path = o.key;
+    e.path = o.key_text;
     e.package = o.package;
     e.origin = o.value ? o.value->origin() : o.origin;
     e.external = true;
@@ -801,10 +796,11 @@ ParsedOverrides sort_overrides(const ComposeOptions& options, const SearchPath& 
         e.value = DefaultEntry::Value::Names;
         for (const auto& x : o.value->elements()) {
           if (!x.is_string())
-            throw UsageError("rig.override.syntax",
-                             fmt::format("'{}': a group takes option names, not a {}", options.overrides[i],
-                                         kind_name(x.kind())),
-                             o.value->origin());
+            throw UsageError("rig.compose.bad_choice",
+                             fmt::format("'{}': a group takes option names, not a {}", o.text, kind_name(x.kind())),
+                             x.origin().known() ? x.origin() : o.value->origin(), o.key_text,
+                             fmt::format("write {}=[a, b] with the names of options of '{}'", o.key_text,
+                                         o.key_text));
           e.names.push_back(x.str());
         }
       } else {
@@ -813,7 +809,7 @@ ParsedOverrides sort_overrides(const ComposeOptions& options, const SearchPath& 
     }
     Placed placed{e, "", "", std::nullopt, false};
     std::string key = placed.override_key();  // `db@db=x` is plain `db`; `db@backup=x` is `db@backup`
-    std::string text = options.overrides[i];
+    std::string text = o.text;
     if (text.starts_with("++")) text = text.substr(2);
     else if (text.starts_with("+")) text = text.substr(1);
     switch (o.kind) {
@@ -821,7 +817,7 @@ ParsedOverrides sort_overrides(const ComposeOptions& options, const SearchPath& 
         tb.deletions[key] = Deletion{o.value ? std::optional<std::string>(o.value->is_string() ? o.value->str()
                                                                                                : std::string("null"))
                                              : std::nullopt,
-                                     o.origin, options.overrides[i].substr(1)};
+                                     o.origin, o.text.substr(1)};
         break;
       case K::Add: tb.appends.push_back(e); break;
       case K::ForceAdd:
@@ -831,6 +827,7 @@ ParsedOverrides sort_overrides(const ComposeOptions& options, const SearchPath& 
         }
         [[fallthrough]];
       case K::Set:
+      case K::Replace:
       case K::Append: {
         ChoiceOverride c;
         c.value = e.value;
@@ -845,7 +842,7 @@ ParsedOverrides sort_overrides(const ComposeOptions& options, const SearchPath& 
       }
     }
   }
-  return out;
+  return values;
 }
 
 }  // namespace
@@ -867,7 +864,7 @@ Composition compose(std::string_view name, const ComposeOptions& options) {
   std::set<std::string> force_as_append;
   for (int attempt = 0;; ++attempt) {
     TreeBuilder tb(repo);
-    ParsedOverrides parsed = sort_overrides(options, sp, tb, force_as_append);
+    std::vector<Override> values = sort_overrides(options, sp, tb, force_as_append);
     DefaultsTreeNode tree = tb.build(Placed{root_entry, "", "", std::nullopt, true});
     auto retry = tb.unused_force_adds();
     if (!retry.empty() && attempt == 0) {
@@ -883,8 +880,8 @@ Composition compose(std::string_view name, const ComposeOptions& options) {
       const LoadedConfig* c = repo.load(part.config_path);
       merge_at(out.config, part.package, c->body, c->has_policies);
     }
-    // TEMPORARY seam: rig's override apply function (include/rig/overrides.hpp) replaces this once it is on main.
-    for (const auto& o : parsed.values) detail::apply_value_override(out.config, o);
+    if (options.apply_value_overrides) apply_overrides(out.config, values);
+    out.value_overrides = std::move(values);
     return out;
   }
 }

@@ -80,8 +80,9 @@ class LightningHydraTemplate : public ::testing::Test {
   Node compose_with(const std::string& name, std::vector<std::string> overrides) {
     ComposeOptions o;
     o.search_path.add(configs_, "--config-dir");
-    o.overrides = diff_.args;
-    o.overrides.insert(o.overrides.end(), overrides.begin(), overrides.end());
+    std::vector<std::string> args = diff_.args;
+    args.insert(args.end(), overrides.begin(), overrides.end());
+    for (size_t i = 0; i < args.size(); ++i) o.overrides.push_back(parse_override(args[i], static_cast<int>(i) + 1));
     Node cfg = compose(name, o).config;
     for (const auto& d : diff_.drops) cfg.erase(d);
     return cfg;

@@ -14,6 +14,13 @@ namespace {
 using testing::expect_error;
 using testing::TempDir;
 
+// Command-line overrides as argv[1..] would give them.
+std::vector<Override> parse_all(const std::vector<std::string>& args) {
+  std::vector<Override> out;
+  for (size_t i = 0; i < args.size(); ++i) out.push_back(parse_override(args[i], static_cast<int>(i) + 1));
+  return out;
+}
+
 class Compose : public ::testing::Test {
  protected:
   void write(const std::string& name, const std::string& text) { dir_.write(name, text); }
@@ -21,7 +28,7 @@ class Compose : public ::testing::Test {
   Composition run(const std::string& name, std::vector<std::string> overrides = {}) {
     ComposeOptions o;
     o.search_path.add(dir_.path(), "--config-dir");
-    o.overrides = std::move(overrides);
+    o.overrides = parse_all(overrides);
     return compose(name, o);
   }
   Node config(const std::string& name, std::vector<std::string> overrides = {}) {
@@ -62,7 +69,7 @@ TEST_F(Compose, EarlierSearchDirectoriesWinAndGroupsAreUnited) {
   o.search_path.add(dir_.path()).add(other.path());
   EXPECT_EQ(compose("train", o).config.get<std::string>("from"), "first");
   EXPECT_EQ(compose("train", o).config.get<std::string>("model.kind"), "mlp-first");
-  o.overrides = {"model=convnet"};
+  o.overrides = parse_all({"model=convnet"});
   EXPECT_EQ(compose("train", o).config.get<std::string>("model.kind"), "convnet");
   EXPECT_EQ(o.search_path.options("model"), (std::vector<std::string>{"convnet", "mlp"}));
 }

@@ -10,7 +10,7 @@
 //
 //   rig::ComposeOptions opts;
 //   opts.search_path = rig::SearchPath::standard({"configs"});       // --config-dir, RIG_CONFIG_PATH, registered
-//   opts.overrides = {"model=convnet", "optimizer.lr=0.01"};         // command-line arguments
+//   opts.overrides = {rig::parse_override("model=convnet", 1), rig::parse_override("optimizer.lr=0.01", 2)};
 //   rig::Composition c = rig::compose("train", opts);
 //   c.config;                                  // model: {...convnet...}, optimizer: {lr: 0.01}, trainer: {...}
 //   rig::format_defaults_tree(c.tree);         // which file made each part, in order, with the choices made
@@ -23,8 +23,9 @@
 // header (X may be `_global_`) moves a file's body. Later entries override choices of earlier ones (Hydra's rule: the
 // last appearance of a group decides its value, the first its position).
 //
-// Command line: `group=option`, `group=[a,b]`, `+group=option` (add), `~group` / `~group=option` (remove),
-// `group@pkg=option`; every other argument is a value override applied to the composed tree.
+// Command line (rig/overrides.hpp's grammar): `group=option`, `group=[a,b]`, `+group=option` (add), `++group=option`
+// (add or choose), `~group` / `~group=option` (remove), `group@pkg=option`, `group+=[x]` (extend a multi-select). An
+// override whose key is not a group on the search path is a value override, applied to the composed tree.
 //
 // Beyond Hydra (docs/composition.md): a key written `name+:` appends its list to the list composed so far, `+name:`
 // prepends it; on the command line `name+=[x]` appends.
@@ -39,6 +40,7 @@
 #include <vector>
 
 #include "rig/node.hpp"
+#include "rig/overrides.hpp"
 
 namespace rig {
 
@@ -110,8 +112,9 @@ struct ComposedPart {
 
 struct ComposeOptions {
   SearchPath search_path;
-  std::vector<std::string> overrides;  // command-line arguments, in order
-  int first_override_index = 1;        // argv index of overrides[0], for error locations
+  std::vector<Override> overrides;     // command-line overrides, in order (rig::parse_override)
+  bool apply_value_overrides = true;   // false: leave them in Composition::value_overrides for the caller
+                                       // (rig print layers them with the environment through rig::ConfigSources)
 };
 
 struct Composition {
@@ -119,6 +122,7 @@ struct Composition {
   DefaultsTreeNode tree;                                  // root: the primary config
   std::vector<ComposedPart> parts;                        // the flat defaults list
   std::vector<std::pair<std::string, std::string>> choices;  // group override key -> option, in tree order
+  std::vector<Override> value_overrides;                  // the overrides that were not group selections
 };
 
 // Composes config `name` (a name on the search path, without extension) or `path` (a file with a .yaml, .yml or

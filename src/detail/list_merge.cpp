@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "rig/overrides.hpp"
+
 namespace rig::detail {
 
 ListPolicy list_policy(std::string_view key, std::string_view* target) {
@@ -47,6 +49,7 @@ void extend(Node& dst, const MapEntry& e, ListPolicy policy, std::string_view ta
     throw err;
   }
   Node joined = Node::list(extra.origin());
+  joined.push_history(*base);
   const Node& first = policy == ListPolicy::Append ? *base : extra;
   const Node& second = policy == ListPolicy::Append ? extra : *base;
   for (const auto& x : first.elements()) joined.push_back(x);
@@ -58,7 +61,7 @@ void extend(Node& dst, const MapEntry& e, ListPolicy policy, std::string_view ta
 
 void merge_with_policies(Node& dst, const Node& src) {
   if (!src.is_map() || !has_list_policies(src)) {
-    dst.merge(src);
+    merge_with_history(dst, src);
     return;
   }
   if (!dst.is_map()) dst = Node::map(src.origin());

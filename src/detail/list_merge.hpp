@@ -16,7 +16,7 @@ ListPolicy list_policy(std::string_view key, std::string_view* target = nullptr)
 // True when some map key in `tree` spells a list policy.
 bool has_list_policies(const Node& tree);
 
-// Node::merge, except that policy keys extend lists instead of replacing them. Errors (rig.compose.*) are located at
+// rig::merge_with_history, except that policy keys extend lists instead of replacing them. Errors (rig.compose.*) are located at
 // the policy key.
 void merge_with_policies(Node& dst, const Node& src);
 

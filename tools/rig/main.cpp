@@ -1,59 +1,108 @@
 // The `rig` command-line tool. Each verb is a function below; CLI11 parses the flags.
 #include <CLI/CLI.hpp>
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <iostream>
 
 #include "rig/compose.hpp"
 #include "rig/error.hpp"
+#include "rig/interpolation.hpp"
+#include "rig/overrides.hpp"
+#include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 
 namespace {
 
 struct PrintArgs {
-  std::string file;
+  std::vector<std::string> configs;  // --config FILE, repeatable
+  std::vector<std::string> args;     // FILE... then OVERRIDES...
   bool json = false;
   bool show_origin = false;
-  // composition (issue 5)
-  std::vector<std::string> config_dirs;
-  std::vector<std::string> overrides;
+  bool resolve = false;  // interpolations resolved
+  std::string history;   // --history KEY
+  // composition (docs/composition.md)
+  std::vector<std::string> config_dirs;  // --config-dir DIR, repeatable
   bool defaults_tree = false;
-  int argc = 0;
-  char** argv = nullptr;
 };
 
-// argv index of the first override, for error locations (overrides are consecutive positionals after the config).
-int first_override_index(const PrintArgs& a) {
-  if (a.overrides.empty()) return a.argc;
-  for (int i = a.argc - 1; i >= 1; --i)
-    if (a.argv[i] == a.overrides.front() && i + static_cast<int>(a.overrides.size()) <= a.argc) return i;
-  return a.argc - static_cast<int>(a.overrides.size());
+// An argument is an override when it starts with + or ~ or contains '='; everything after the first override is one.
+bool looks_like_override(const std::string& arg) {
+  return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string::npos;
 }
 
-// A file printed as is unless something asks for composition or it has a defaults list.
-bool wants_composition(const PrintArgs& a, const rig::SearchPath& sp) {
-  if (!a.overrides.empty() || a.defaults_tree || !sp.empty()) return true;
-  return !(a.file.ends_with(".yaml") || a.file.ends_with(".yml") || a.file.ends_with(".json"));
+// The first config names a composition when a search path is configured, when it is a name (no extension), when
+// the defaults tree is asked for, or when the file has a `defaults` list.
+bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults_tree) {
+  if (defaults_tree || !sp.empty()) return true;
+  if (!(first.ends_with(".yaml") || first.ends_with(".yml") || first.ends_with(".json"))) return true;
+  rig::Node file = rig::load_file(first);
+  return file.is_map() && file.contains("defaults");
 }
 
-int print(const PrintArgs& a) {
-  std::vector<std::filesystem::path> dirs(a.config_dirs.begin(), a.config_dirs.end());
-  rig::SearchPath sp = rig::SearchPath::standard(dirs);
-  rig::Node cfg;
-  bool compose = wants_composition(a, sp);
-  if (!compose) {
-    cfg = rig::load_file(a.file);
-    compose = cfg.is_map() && cfg.contains("defaults");  // a Hydra-style primary config
+// The sources of `rig print`: files (the first one composed with its defaults list, if it has one), the environment,
+// then the overrides, each with its real argv index. Returns false when it printed the defaults tree instead.
+bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources& sources) {
+  std::vector<std::string> files = a.configs;
+  size_t i = 0;
+  for (; i < a.args.size() && !looks_like_override(a.args[i]); ++i) files.push_back(a.args[i]);
+  if (files.empty())
+    throw rig::UsageError("rig.usage.no_config", "no config file given", {}, {},
+                          "rig print FILE... [OVERRIDES...] (or --config FILE, or --config-dir DIR NAME)");
+  std::vector<rig::Override> overrides;
+  int argv_pos = 1;
+  for (; i < a.args.size(); ++i) {
+    while (argv_pos < argc && a.args[i] != argv[argv_pos]) ++argv_pos;
+    overrides.push_back(rig::parse_override(a.args[i], argv_pos < argc ? argv_pos++ : -1));
   }
-  if (compose) {
-    rig::ComposeOptions opts{sp, a.overrides, first_override_index(a)};
-    rig::Composition c = rig::compose(a.file, opts);
+  rig::SearchPath sp = rig::SearchPath::standard({a.config_dirs.begin(), a.config_dirs.end()});
+  size_t first_file = 0;
+  if (composes(files.front(), sp, a.defaults_tree)) {
+    rig::ComposeOptions options{sp, std::move(overrides), /*apply_value_overrides=*/false};
+    rig::Composition c = rig::compose(files.front(), options);
     if (a.defaults_tree) {
       std::cout << rig::format_defaults_tree(c.tree);
-      return rig::kExitOk;
+      return false;
     }
-    cfg = std::move(c.config);
+    sources.defaults(std::move(c.config));
+    overrides = std::move(c.value_overrides);
+    first_file = 1;
   }
+  for (size_t f = first_file; f < files.size(); ++f) sources.file(files[f]);
+  sources.environment().overrides(std::move(overrides));
+  return true;
+}
+
+// `--history KEY`: each value the key had, oldest first, and who set it.
+void print_history(const rig::Node& cfg, const std::string& key) {
+  const rig::Node& node = cfg.at_path(key);
+  std::vector<rig::Node> values = rig::value_history(node);
+  std::cout << key << "\n";
+  size_t n = 1;
+  for (const auto& v : values) {
+    std::string shown;
+    try {
+      shown = rig::dump_json(v, -1);
+    } catch (const rig::Error&) {
+      shown = rig::dump_yaml(v);
+      while (!shown.empty() && shown.back() == '\n') shown.pop_back();
+    }
+    std::cout << fmt::format("  {}. {:<20} {}{}\n", n, shown, rig::setter_name(v.origin()),
+                             n == values.size() ? "  (current)" : "");
+    ++n;
+  }
+}
+
+int print(const PrintArgs& a, int argc, char** argv) {
+  rig::ConfigSources sources;
+  if (!print_sources(a, argc, argv, sources)) return rig::kExitOk;
+  rig::Node cfg = sources.build();
+  if (!a.history.empty()) {
+    print_history(cfg, a.history);
+    return rig::kExitOk;
+  }
+  if (a.resolve) rig::resolve_in_place(cfg);
   if (a.json)
     std::cout << rig::dump_json(cfg);
   else
@@ -70,21 +119,25 @@ int main(int argc, char** argv) {
 
   PrintArgs print_args;
   auto* print_cmd = app.add_subcommand("print", "Load a config and print it as YAML (or JSON)");
-  print_cmd->add_option("config", print_args.file,
-                        "Config file (.yaml, .yml or .json), or a config name on the search path")
-      ->required();
-  print_cmd->add_option("overrides", print_args.overrides,
-                        "Overrides: group=option, +group=option, ~group, key=value, key+=[x]");
+  print_cmd->add_option("args", print_args.args,
+                        "FILE... (.yaml, .yml or .json; a later file wins) then OVERRIDES... (key=value, +key=value, "
+                        "++key=value, ~key, key:=value, key+=[x]; see docs/overrides.md)");
+  print_cmd->add_option("--config", print_args.configs, "Config file; repeatable, a later file wins")
+      ->allow_extra_args(false);
+  print_cmd->add_option("--history", print_args.history, "Show each value KEY had and who set it");
   print_cmd->add_option("--config-dir", print_args.config_dirs,
-                        "Directory searched for configs and groups (repeatable; before RIG_CONFIG_PATH)")
+                        "Search DIR for config names and groups (repeatable; before RIG_CONFIG_PATH): the first "
+                        "config is then a name, composed with its defaults list (docs/composition.md)")
       ->allow_extra_args(false);
   print_cmd->add_flag("--defaults-tree", print_args.defaults_tree,
                       "Print the defaults tree (which file made each part, with the choices) instead of the config");
+  print_cmd->footer(rig::precedence_help());
   print_cmd->add_flag("--json", print_args.json, "Print JSON instead of YAML");
   print_cmd->add_flag("--show-origin", print_args.show_origin, "Show where each value was written (file:line:col)");
+  print_cmd->add_flag("--resolve", print_args.resolve,
+                      "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with --show-origin, also show "
+                      "which interpolations carried each value");
 
-  print_args.argc = argc;
-  print_args.argv = argv;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -93,7 +146,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*print_cmd) return print(print_args);
+    if (*print_cmd) return print(print_args, argc, argv);
   } catch (const rig::Error& e) {
     std::cerr << rig::format(e, {.color = rig::use_color(2)});
     return e.exit_code();
