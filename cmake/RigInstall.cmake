@@ -13,6 +13,3 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/rigConfigVersion.cmake CO
 install(FILES ${PROJECT_BINARY_DIR}/rigConfig.cmake ${PROJECT_BINARY_DIR}/rigConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/RigRecipe.cmake ${PROJECT_SOURCE_DIR}/cmake/RigComponents.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/rig)
-if(TARGET rig_tool)
-  install(TARGETS rig_tool RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-endif()

@@ -4,7 +4,8 @@
 #     SOURCES train.cpp
 #     CONFIGS configs/train.yaml configs/model/mlp.yaml      # under one config dir (CONFIG_DIR, default: the
 #     DESCRIPTION "Train a classifier"                       #   directory of the shallowest config)
-#     [CONFIG_DIR configs] [LINK my_components ...])         # component libraries, linked whole (rig_link_components)
+#     [CONFIG_DIR configs] [LINK my_components ...]          # component libraries, linked whole (rig_link_components)
+#     [NO_INSTALL])                                          # build-tree only (tests)
 #
 # builds the recipe, tells it its name, description, config dir and sources (a generated source file), writes its
 # manifest <build>/share/rig/recipes/<name>.json after each build (the recipe binary dumps its registry into it), and
@@ -14,7 +15,7 @@
 set(RIG_MANIFEST_DIR "${CMAKE_BINARY_DIR}/share/rig/recipes" CACHE PATH "Where rig_add_recipe writes recipe manifests")
 
 function(rig_add_recipe name)
-  cmake_parse_arguments(R "" "DESCRIPTION;CONFIG_DIR" "SOURCES;CONFIGS;LINK" ${ARGN})
+  cmake_parse_arguments(PARSE_ARGV 1 R "NO_INSTALL" "DESCRIPTION;CONFIG_DIR" "SOURCES;CONFIGS;LINK")  # keeps ";" in DESCRIPTION
   if(NOT R_SOURCES)
     message(FATAL_ERROR "rig_add_recipe(${name}): SOURCES is required")
   endif()
@@ -64,6 +65,9 @@ static const ::rig::detail::RecipeInfoRegistrar rig_recipe_info_registrar{::rig:
     COMMAND $<TARGET_FILE:${name}> --rig-manifest "${RIG_MANIFEST_DIR}/${name}.json"
     COMMENT "rig: manifest of recipe ${name}" VERBATIM)
 
+  if(R_NO_INSTALL)
+    return()
+  endif()
   include(GNUInstallDirs)
   install(TARGETS ${name} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   foreach(c IN LISTS configs)

@@ -100,9 +100,18 @@ RecipeArgs parse_args(int argc, char** argv) {
 }
 
 // The recipe's name and bundled config dirs (rig_add_recipe), with argv[0] as the fallback name.
+// An installed recipe (<prefix>/bin/NAME) uses its installed configs and sources (rig_add_recipe's install layout).
 RecipeInfo effective_info(const char* argv0) {
   RecipeInfo info = detail::recipe_info();
   if (info.name.empty()) info.name = fs::path(argv0).filename().string();
+  std::error_code ec;
+  fs::path prefix = fs::canonical("/proc/self/exe", ec).parent_path().parent_path();
+  if (ec) return info;
+  fs::path configs = prefix / "share/rig/configs" / info.name;
+  if (fs::is_directory(configs, ec)) info.config_dirs.insert(info.config_dirs.begin(), configs);
+  fs::path sources = prefix / "share/rig/sources" / info.name;
+  if (fs::is_directory(sources, ec))
+    for (auto& s : info.sources) s = (sources / fs::path(s).filename()).string();
   return info;
 }
 
