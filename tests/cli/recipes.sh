@@ -157,6 +157,16 @@ if command -v script >/dev/null; then
 fi
 check "no colour into a pipe" bash -c "! '$rig' ls | grep -q $'\033\['"
 
+# ---- start-up: no LibTorch, no recipe binary --------------------------------------------------------------------
+check "rig links no LibTorch" bash -c "! ldd '$rig' | grep -qi torch"
+mkdir -p fake && sed 's|"binary": "[^"]*"|"binary": "/nonexistent/greet"|; s|"name": "greet"|"name": "ghost"|' \
+  "$build/share/rig/recipes/greet.json" > fake/ghost.json
+out=$(RIG_RECIPE_PATH="$tmp/fake" "$rig" ls)
+check "ls answers from manifests alone (binary absent)" grep -qE '^ghost +greet, shout' <<<"$out"
+check "completion answers from manifests alone" test "$(RIG_RECIPE_PATH="$tmp/fake" "$rig" __complete run ghost greeter=l)" = "greeter=loud"
+out=$(RIG_RECIPE_PATH="$tmp/fake" "$rig" run ghost 2>&1); rc=$?
+check "run with a missing binary: exit 1, names the manifest" exits_with $rc 1 "rig.run.exec" "$out"
+
 # ---- completion ---------------------------------------------------------------------------------------------------
 check "complete: subcommands" test "$("$rig" __complete c | tr '\n' ' ')" = "cp components compat completion "
 check "complete: recipes" test "$("$rig" __complete run g)" = "greet"

@@ -95,8 +95,11 @@ int run(const std::vector<std::string>& args, bool validate) {
   argv.push_back(nullptr);
   std::cout.flush();
   execv(argv[0], argv.data());
-  throw IoError("rig.run.exec", fmt::format("cannot run '{}': {}", r.binary(), std::strerror(errno)), {}, {},
-                "rebuild or reinstall the recipe; its manifest is " + r.manifest.string());
+  // Not a config problem: the recipe is gone (exit 1).
+  std::cerr << format(IoError("rig.run.exec", fmt::format("cannot run '{}': {}", r.binary(), std::strerror(errno)),
+                              {}, {}, "rebuild or reinstall the recipe; its manifest is " + r.manifest.string()),
+                      {.color = use_color(2)});
+  return kExitFailure;
 }
 
 namespace {
