@@ -401,6 +401,8 @@ class TreeBuilder {
 
  private:
   DefaultsTreeNode expand(Placed el, bool is_root);
+  void expand_children(DefaultsTreeNode& node, const Placed& el, const LoadedConfig& loaded, bool is_root);
+  DefaultsTreeNode expand_multi_select(const Placed& el, DefaultsTreeNode node, const Origin& choice_origin);
   void record_known(const Placed& el, const Origin& choice_origin);
   void register_overrides(const std::vector<DefaultEntry>& defaults, const Placed& parent, const std::string& path);
   bool apply_override(Placed& el, DefaultsTreeNode& node);
@@ -551,6 +553,24 @@ void TreeBuilder::prefetch_children(const std::vector<DefaultEntry>& defaults, c
   throw err;
 }
 
+// Multi-select: each option is a config of the group, merged in order at the group's package.
+DefaultsTreeNode TreeBuilder::expand_multi_select(const Placed& el, DefaultsTreeNode node, const Origin& choice_origin) {
+  node.package = el.final_package(false);
+  for (auto it = el.entry.names.rbegin(); it != el.entry.names.rend(); ++it) {
+    DefaultEntry option;
+    option.type = DefaultEntry::Type::Config;
+    option.path = el.entry.path + "/" + *it;
+    option.package = el.entry.package;  // unset: the option goes where its group would
+    option.optional = el.entry.optional;
+    option.origin = choice_origin;
+    option.selected = true;
+    node.children.push_back(expand(Placed{option, el.parent_dir, el.parent_package, std::nullopt, false}, false));
+  }
+  std::reverse(node.children.begin(), node.children.end());
+  if (node.children.empty()) node.skipped = true;
+  return node;
+}
+
 DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
   using V = DefaultEntry::Value;
   DefaultsTreeNode node;
@@ -577,22 +597,7 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
     }
   }
 
-  // Multi-select: each option is a fixed config of the group, at the entry's package.
-  if (group && el.entry.value == V::Names) {
-    node.package = el.final_package(false);
-    for (auto it = el.entry.names.rbegin(); it != el.entry.names.rend(); ++it) {
-      DefaultEntry option;
-      option.type = DefaultEntry::Type::Config;
-      option.path = el.entry.path + "/" + *it;
-      option.package = el.entry.package;  // unset: the option goes where its group would
-      option.optional = el.entry.optional;
-      option.origin = choice_origin;
-      node.children.push_back(expand(Placed{option, el.parent_dir, el.parent_package, std::nullopt, false}, false));
-    }
-    std::reverse(node.children.begin(), node.children.end());
-    if (node.children.empty()) node.skipped = true;
-    return node;
-  }
+  if (group && el.entry.value == V::Names) return expand_multi_select(el, std::move(node), choice_origin);
 
   const bool has_name = !(group && (el.entry.value == V::Null || el.entry.value == V::Missing));
   const LoadedConfig* loaded = has_name ? repo_.load(el.config_path()) : nullptr;
@@ -623,10 +628,17 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
     unknown_option(el, choice_origin);
   }
   node.file = loaded->file;
-  if (!group && !is_root) fixed_.push_back({el.group_path(), el.name(), el.entry.origin});
+  if (!group && !is_root && !el.entry.selected) fixed_.push_back({el.group_path(), el.name(), el.entry.origin});
   check_cycle(node.config_path, el.entry.origin);
 
-  std::vector<DefaultEntry> defaults = loaded->defaults;
+  expand_children(node, el, *loaded, is_root);
+  return node;
+}
+
+// The children of a config with a defaults list: its entries, expanded last to first (Hydra's order), and _self_.
+void TreeBuilder::expand_children(DefaultsTreeNode& node, const Placed& el, const LoadedConfig& loaded, bool is_root) {
+  using V = DefaultEntry::Value;
+  std::vector<DefaultEntry> defaults = loaded.defaults;
   size_t selves = 0;
   for (const auto& d : defaults) {
     if (d.type != DefaultEntry::Type::Self) continue;
@@ -634,11 +646,11 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
       throw Error("rig.compose.duplicate_self", fmt::format("'_self_' appears twice in '{}'", node.config_path),
                   d.origin, "defaults", "keep one `- _self_`: it marks where this config's own body goes");
   }
-  if (defaults.empty() && !(is_root && !appends.empty())) return node;  // a leaf: its body is merged as is
+  if (defaults.empty() && !(is_root && !appends.empty())) return;  // a leaf: its body is merged as is
   if (selves == 0) {
     DefaultEntry self;
     self.type = DefaultEntry::Type::Self;
-    self.origin = Origin{loaded->body.origin().source, 0, 0};
+    self.origin = Origin{loaded.body.origin().source, 0, 0};
     defaults.push_back(std::move(self));  // Hydra 1.1+: a config overrides what its defaults list brings in
   }
   if (is_root) defaults.insert(defaults.end(), appends.begin(), appends.end());
@@ -678,7 +690,6 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
   }
   stack_.pop_back();
   std::reverse(node.children.begin(), node.children.end());
-  return node;
 }
 
 void TreeBuilder::check_all_used() const {

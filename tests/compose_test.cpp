@@ -257,6 +257,32 @@ TEST_F(Compose, GlobalOverrideConfigChangesEarlierChoices) {
   EXPECT_TREE(config("train", {"experiment=vision", "model=mlp"}), "seed: 42\nmodel: {layers: 2, channels: 32}\n");
 }
 
+TEST_F(Compose, PrefetchedButOverriddenFileIsNeverRead) {
+  // model/mlp.yaml is broken, but the experiment overrides the choice, so composition must not fail on it (even
+  // though it may be prefetched in the background).
+  write("train.yaml", "defaults:\n  - model: mlp\n  - experiment: vision\n");
+  write("model/mlp.yaml", "layers: [2\n");
+  write("model/convnet.yaml", "channels: 16\n");
+  write("experiment/vision.yaml", "# @package _global_\ndefaults:\n  - override /model: convnet\n");
+  for (int i = 0; i < 20; ++i) EXPECT_TREE(config("train"), "model: {channels: 16}\n");
+  expect_error("rig.yaml.flow", [&] { config("train", {"experiment=null"}); });
+}
+
+TEST_F(Compose, PrefetchManyGroupsWithNestedDefaults) {
+  // 40 groups whose options have their own defaults lists: worker threads parse while the tree is built.
+  std::string primary = "defaults:\n";
+  std::string expected;
+  for (int g = 0; g < 40; ++g) {
+    std::string G = "g" + std::to_string(g);
+    primary += "  - " + G + ": a\n";
+    write(G + "/a.yaml", "defaults:\n  - inner: x\n  - _self_\nv: " + std::to_string(g) + "\n");
+    write(G + "/inner/x.yaml", "w: " + std::to_string(g * 2) + "\n");
+    expected += G + ": {inner: {w: " + std::to_string(g * 2) + "}, v: " + std::to_string(g) + "}\n";
+  }
+  write("train.yaml", primary);
+  for (int i = 0; i < 5; ++i) EXPECT_TREE(config("train"), expected);
+}
+
 TEST_F(Compose, NestedDefaultsAreRelativeToTheirGroup) {
   write("train.yaml", "defaults:\n  - server: apache\n");
   write("server/apache.yaml", "defaults:\n  - db: mysql\n  - /logging: json\n  - _self_\nport: 80\n");

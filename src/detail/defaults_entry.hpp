@@ -18,6 +18,7 @@ struct DefaultEntry {
   bool optional = false;
   bool is_override = false;
   bool external = false;               // added from the command line (`+group=option`)
+  bool selected = false;               // a Config standing for one option of a multi-select (not a fixed entry)
   std::string path;                    // Config: `db/mysql` or `/db/mysql`; Group: `db` or `/db`
   std::optional<std::string> package;  // `@package` as written; `_here_` is stored as ""
   std::vector<std::string> names;      // Name: one; Names: the multi-select
