@@ -13,3 +13,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/rigConfigVersion.cmake CO
 install(FILES ${PROJECT_BINARY_DIR}/rigConfig.cmake ${PROJECT_BINARY_DIR}/rigConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/RigRecipe.cmake ${PROJECT_SOURCE_DIR}/cmake/RigComponents.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/rig)
+# A sanitized librig.a needs the sanitizer runtime in whatever links it (cp --project tests build against it).
+if(RIG_SANITIZE)
+  target_link_options(rig INTERFACE $<INSTALL_INTERFACE:-fsanitize=address,undefined>)
+endif()
