@@ -418,7 +418,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
     if (a.validate) {
       Node cfg = c.config;
       provide_run_dir(cfg, a.output_dir ? *a.output_dir : fs::path("outputs") / info.name / "<run>");
-      ValidationReport r = validate_config(cfg, {.schema = &schema});
+      ValidationReport r = validate_config(cfg, {.schema = schema.empty() ? nullptr : &schema});
       std::cerr << r.format({.color = use_color(2)});
       if (r.ok()) std::cout << fmt::format("{}: config is valid\n", info.name);
       return r.ok() ? kExitOk : kExitConfigError;

@@ -194,3 +194,24 @@ TEST(RunRecipe, WritesTheRunDirectory) {
 }
 
 }  // namespace
+
+namespace {
+
+int never_called(const rig::Config&) {
+  ADD_FAILURE() << "--validate must not run the recipe";
+  return 1;
+}
+
+TEST(RunRecipe, ValidateWithoutSchemaChecksTheRegistryOnly) {
+  TempDir t;
+  t.write("ok.yaml", "anything: 1\nsink: {_component_: app_test.FileSink}\n");
+  t.write("bad.yaml", "anything: 1\nsink: {_component_: app_test.FileSink, bufer: 2}\n");
+  for (auto [file, want] : {std::pair{"ok.yaml", 0}, std::pair{"bad.yaml", 2}}) {
+    std::vector<std::string> args = {"job", "--config", (t.path() / file).string(), "--validate"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    EXPECT_EQ(rig::run_recipe(static_cast<int>(argv.size()), argv.data(), never_called), want) << file;
+  }
+}
+
+}  // namespace
