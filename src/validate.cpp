@@ -281,7 +281,6 @@ void check_schema(const RecipeSchema& schema, const Node& resolved, std::vector<
     if (!n) {
       if (!k.required) continue;
       KeyPath parent = path;
-      std::string last = parent.to_string();
       parent.pop();
       const Node* p = resolved.find_path(parent);
       std::vector<std::string> siblings = p && p->is_map() ? p->keys() : std::vector<std::string>{};

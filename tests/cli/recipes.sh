@@ -50,6 +50,13 @@ assert r["exit_status"] == 0 and r["start_time"] <= r["end_time"] and r["host"] 
 assert "git_commit" in r, r' "$d/run.json"
 check "stdout of a run is the recipe's own" bash -c "! grep -q 'run directory' <<<'$out'"
 
+# git commit of the working directory, when it is a repository
+mkdir repo && (cd repo && git init -q && git -c user.email=t@t -c user.name=t commit -q --allow-empty -m x)
+(cd repo && "$rig" run greet >/dev/null 2>&1)
+check "run.json records the git commit" python3 -c '
+import json, sys, glob; r = json.load(open(glob.glob(sys.argv[1] + "/outputs/greet/*/run.json")[0]))
+assert r["git_commit"] == sys.argv[2], r' "$tmp/repo" "$(git -C repo rev-parse HEAD)"
+
 # A second and third run within the same second: never the same directory.
 "$rig" run greet >/dev/null 2>&1; "$rig" run greet >/dev/null 2>&1
 check "each run gets its own directory" test "$(ls outputs/greet | sort -u | wc -l)" -eq 3

@@ -43,9 +43,13 @@ complete -o default -F _rig_complete rig
 constexpr std::string_view kZsh = R"SH(#compdef rig
 # rig completion for zsh: eval "$(rig completion zsh)"
 _rig() {
-  local -a cands
+  local -a cands eq plain
   cands=("${(@f)$(rig __complete "${(@)words[2,CURRENT]}" 2>/dev/null)}")
-  compadd -Q -S '' -- "${cands[@]}"
+  for c in "${cands[@]}"; do
+    if [[ "$c" == *= ]]; then eq+=("$c"); elif [[ -n "$c" ]]; then plain+=("$c"); fi
+  done
+  compadd -Q -S '' -- "${eq[@]}"   # key= : no space, the value follows
+  compadd -Q -- "${plain[@]}"
 }
 compdef _rig rig
 )SH";
