@@ -77,6 +77,12 @@ struct ParamDef {
   TypeKey type = nullptr;
   bool required = false;
   bool object = false;  // a std::shared_ptr / std::unique_ptr / std::function: built from a nested component
+  // Static validation (rig/validate.hpp): converts a config value as instantiate would and drops it (nullptr when the
+  // type is not convertible from a node, object parameters included); and, for object parameters and value
+  // components, the interface a nested component must be registered as.
+  void (*check)(const Node&, KeyPath&) = nullptr;
+  TypeKey interface = nullptr;
+  std::string (*interface_name)() = nullptr;
 };
 
 struct InterfaceDef {

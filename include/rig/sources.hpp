@@ -55,7 +55,8 @@ std::string precedence_help();
 
 inline constexpr std::string_view kEnvironmentPrefix = "RIG_";
 // Variables rig reads for itself; never taken as config values.
-inline constexpr std::array<std::string_view, 2> kReservedEnvironment = {"RIG_CONFIG_PATH", "RIG_SHARED_DIR"};
+inline constexpr std::array<std::string_view, 3> kReservedEnvironment = {"RIG_CONFIG_PATH", "RIG_SHARED_DIR",
+                                                                       "RIG_RECIPE_PATH"};
 
 // Who set a value, for history listings: "configs/a.yaml:3:5", "argv[3]", "env RIG_OPTIMIZER__LR",
 // "hook pair_vocab", "<code>".

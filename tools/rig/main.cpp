@@ -10,9 +10,9 @@
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/overrides.hpp"
-#include "rig/registry.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
+#include "verbs.hpp"
 
 namespace {
 
@@ -111,31 +111,28 @@ int print(const PrintArgs& a, int argc, char** argv) {
   return rig::kExitOk;
 }
 
-// ---- components: over whatever is registered in this binary (recipes link theirs in) ----------------------------
-
-struct ComponentsArgs {
-  std::string interface, pattern;
-};
-
-int components(const ComponentsArgs& a) {
-  std::string text = rig::list_components(a.interface, a.pattern);
-  if (rig::registry().size() == 0) std::cerr << "rig: no components are registered in this binary\n";
-  std::cout << text;
-  return rig::kExitOk;
-}
-
-int describe(const std::string& name) {
-  const rig::ComponentDef* d = rig::registry().find(name);
-  if (!d)
-    throw rig::UsageError("rig.component.unknown", "unknown component '" + name + "'", {}, {},
-                          rig::did_you_mean(rig::canonical_name(name), rig::registry().names()));
-  std::cout << rig::describe(*d);
-  return rig::kExitOk;
-}
-
 }  // namespace
 
+// Verbs that pass their arguments through untouched (run, validate) or must start fast (__complete).
+int raw_verb(std::string_view verb, int argc, char** argv) {
+  std::vector<std::string> rest(argv + 2, argv + argc);
+  try {
+    if (verb == "__complete") return rig::tool::complete(rest);
+    return rig::tool::run(rest, verb == "validate");
+  } catch (const rig::Error& e) {
+    std::cerr << rig::format(e, {.color = rig::use_color(2)});
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "rig: error: " << e.what() << "\n";
+    return rig::kExitFailure;
+  }
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 2) {
+    std::string_view verb = argv[1];
+    if (verb == "__complete" || verb == "run" || verb == "validate") return raw_verb(verb, argc, argv);
+  }
   CLI::App app{"rig: typed, located, composable configuration for C++"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rig 0.1.0");
@@ -161,13 +158,38 @@ int main(int argc, char** argv) {
                       "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with "
                       "--show-origin, also show which interpolations carried each value");
 
-  ComponentsArgs components_args;
-  auto* components_cmd = app.add_subcommand("components", "List the registered components");
-  components_cmd->add_option("--interface", components_args.interface, "Only those registered as this C++ type");
-  components_cmd->add_option("pattern", components_args.pattern, "A substring or glob (`*`, `?`) of the name");
+  // ---- recipes and components (issue 7): tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
+  app.footer(
+      "Recipes are found through their manifests (rig_add_recipe): RIG_RECIPE_PATH, <prefix>/share/rig/recipes and "
+      "the build tree.\nrun and validate pass everything after RECIPE to the recipe: rig run RECIPE --help.\n"
+      "Exit codes: 0 success, 1 failure, 2 config or usage error. Colour on a TTY unless NO_COLOR is set.");
+  std::string ls_recipe;
+  auto* ls_cmd = app.add_subcommand("ls", "List recipes and their configs (or one recipe in detail)");
+  ls_cmd->add_option("recipe", ls_recipe, "A recipe to show in detail");
+  app.add_subcommand("run", "Run a recipe: rig run RECIPE [--config NAME|PATH] [OVERRIDES...]");
+  app.add_subcommand("validate", "Validate a recipe's config without running it: rig validate RECIPE --config X");
+  std::string cp_what, cp_dest;
+  bool cp_project = false;
+  auto* cp_cmd = app.add_subcommand("cp", "Copy a recipe's source, a config, or (--project) a standalone CMake project");
+  cp_cmd->add_option("what", cp_what, "RECIPE, or a config: RECIPE/NAME or NAME")->required();
+  cp_cmd->add_option("dest", cp_dest, "Destination file or directory")->required();
+  cp_cmd->add_flag("--project", cp_project,
+                   "Write DEST/CMakeLists.txt (find_package(rig)), the recipe's sources and configs: builds as is");
   std::string describe_name;
-  auto* describe_cmd = app.add_subcommand("describe", "Describe a registered component: parameters, defaults, docs");
-  describe_cmd->add_option("name", describe_name, "Component name (a.b.C or a::b::C)")->required();
+  auto* describe_cmd = app.add_subcommand("describe", "Describe a component: interfaces, parameters, defaults, docs");
+  describe_cmd->add_option("component", describe_name, "Component name (either spelling, or an alias)")->required();
+  std::string comp_interface, comp_pattern;
+  auto* components_cmd = app.add_subcommand("components", "List the components registered in the recipes");
+  components_cmd->add_option("--interface", comp_interface, "Only those registered as this interface (or template)");
+  components_cmd->add_option("pattern", comp_pattern, "Only names containing this text");
+  std::string compat_rows = "Task", compat_cols = "Model";
+  auto* compat_cmd = app.add_subcommand(
+      "compat", "Which components fit together: ROWS<B> x COLS<B> from the registered types (● / ○)");
+  compat_cmd->add_option("--rows", compat_rows, "Row interface or interface template")->capture_default_str();
+  compat_cmd->add_option("--cols", compat_cols, "Column interface or interface template")->capture_default_str();
+  std::string shell;
+  auto* completion_cmd = app.add_subcommand("completion", "Print a shell completion script");
+  completion_cmd->add_option("shell", shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
 
   try {
     app.parse(argc, argv);
@@ -178,8 +200,12 @@ int main(int argc, char** argv) {
 
   try {
     if (*print_cmd) return print(print_args, argc, argv);
-    if (*components_cmd) return components(components_args);
-    if (*describe_cmd) return describe(describe_name);
+    if (*ls_cmd) return rig::tool::ls(ls_recipe);
+    if (*cp_cmd) return rig::tool::cp(cp_what, cp_dest, cp_project);
+    if (*describe_cmd) return rig::tool::describe(describe_name);
+    if (*components_cmd) return rig::tool::components(comp_interface, comp_pattern);
+    if (*compat_cmd) return rig::tool::compat(compat_rows, compat_cols);
+    if (*completion_cmd) return rig::tool::completion_script(shell);
   } catch (const rig::Error& e) {
     std::cerr << rig::format(e, {.color = rig::use_color(2)});
     return e.exit_code();

@@ -498,9 +498,35 @@ struct ProductOf<std::shared_ptr<X>> {
 
 // ---- registration ----------------------------------------------------------------------------------------------------
 
+// What a nested component for a parameter of type P must be registered as (rig/validate.hpp).
+template <class T>
+struct NestedInterface {
+  using type = T;
+};
+template <class T>
+struct NestedInterface<std::unique_ptr<T>> {
+  using type = T;
+};
+template <class T>
+struct NestedInterface<std::shared_ptr<T>> {
+  using type = T;
+};
+template <class R, class... A>
+struct NestedInterface<std::function<R(A...)>> : NestedInterface<R> {};
+
+template <class P>
+constexpr void (*param_check())(const Node&, KeyPath&) {
+  if constexpr (NodeReadable<P> && !is_object_param<P>)
+    return +[](const Node& n, KeyPath& p) { (void)Convert<P>::from(n, p); };
+  else
+    return nullptr;
+}
+
 template <class P>
 constexpr ParamDef param_def(std::string_view name, std::string_view doc, bool required) {
-  return ParamDef{name, doc, &type_name<P>, &type_schema<P>, type_key<P>(), required, is_object_param<P>};
+  using I = typename NestedInterface<P>::type;
+  return ParamDef{name,     doc,       &type_name<P>,        &type_schema<P>, type_key<P>(),
+                  required, is_object_param<P>, param_check<P>(), type_key<I>(),   &type_name<I>};
 }
 
 template <class Product, class I>

@@ -1,0 +1,77 @@
+// rig/app.hpp — a recipe is a small program; one line gives it rig's command line, run directories and checks.
+//
+//   int echo(const rig::Config& cfg) {                    // your program: read the config, do the work
+//     fmt::print("{}\n", cfg.get<std::string>("message"));
+//     return 0;                                            // the exit status (throwing: 1, or 2 for a rig::Error)
+//   }
+//   RIG_RECIPE(echo, rig::RecipeSchema().key<std::string>("message", "what to print"));
+//
+// (or write main yourself: `return rig::run_recipe(argc, argv, echo, schema);`). Build it with rig_add_recipe()
+// (cmake/RigRecipe.cmake), which also gives it its name, description and bundled configs. The program then takes:
+//
+//   echo [--config NAME|PATH]... [OVERRIDES...]     compose, resolve, make a run directory, call echo(cfg)
+//        --config-dir DIR                            search DIR first for config names and groups (repeatable)
+//        --print-config [--resolve] [--show-origin]  print the composed config as YAML and exit (stdout: YAML only)
+//        --validate                                  check everything without running (rig/validate.hpp)
+//        --output-dir DIR                            the run directory (default outputs/<recipe>/<date>_<time>)
+//        --help                                      description, precedence, every config key with type/default/doc
+//
+// The first --config is composed with its defaults list (rig/compose.hpp); later ones are merged on top; with no
+// --config the recipe's own name is composed when its config dirs have it. Overrides follow (rig/overrides.hpp).
+//
+// Run directory: created fresh for each run (a `_1`, `_2`... suffix when the name is taken; never reused), holding
+//   config.yaml    the composed config, unresolved
+//   resolved.yaml  resolved; values from environment variables shown as `<redacted:env VAR>`
+//   overrides.txt  the overrides, one per line
+//   run.json       argv, start and end time (UTC), exit status, host, rig version, git commit of the working dir
+// all written atomically (rig::write_file_atomic). The config gets a root key `run_dir` (so `${run_dir}` works), an
+// `output_dir: ???` is filled with it (torchtune's spelling), and `${hydra:runtime.output_dir}` resolves to it.
+//
+// Exit codes (rig/error.hpp): 0 success; 1 the recipe failed (returned 1 or threw); 2 a config or usage error,
+// including every --validate failure. A recipe's own non-zero return is passed through.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rig/config.hpp"
+#include "rig/validate.hpp"
+
+namespace rig {
+
+using RecipeFunction = std::function<int(const Config&)>;
+
+// What rig_add_recipe tells a recipe about itself (set before main by a generated source file). Empty fields are
+// filled from argv[0].
+struct RecipeInfo {
+  std::string name;
+  std::string description;
+  std::vector<std::filesystem::path> config_dirs;  // bundled configs: installed location first, then the source tree
+  std::vector<std::string> sources;                // the recipe's source files (rig cp)
+};
+
+int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema = {});
+
+// The run directory for `recipe` under `root`: root/<recipe>/<YYYY-MM-DD_HH-MM-SS>[_N], created (and so reserved)
+// by this call. Two processes never get the same directory.
+std::filesystem::path make_run_dir(const std::filesystem::path& root, const std::string& recipe);
+
+// `resolved` with every value that came from an environment variable (RIG_* overrides, ${oc.env:VAR}) replaced by
+// "<redacted:env VAR>". `unresolved` is the same config before resolution.
+Node redact_environment(const Node& resolved, const Node& unresolved);
+
+namespace detail {
+// Called by the source file rig_add_recipe generates.
+struct RecipeInfoRegistrar {
+  explicit RecipeInfoRegistrar(RecipeInfo info);
+};
+const RecipeInfo& recipe_info();
+}  // namespace detail
+
+}  // namespace rig
+
+// Defines main() for recipe function `fn`; an optional second argument is its rig::RecipeSchema.
+#define RIG_RECIPE(fn, ...) \
+  int main(int argc, char** argv) { return ::rig::run_recipe(argc, argv, fn __VA_OPT__(, ) __VA_ARGS__); }

@@ -1,0 +1,120 @@
+// rig/validate.hpp — check a whole config before running anything: every problem at once, each located.
+//
+// A recipe declares the keys it reads (its structured config); validation checks a composed config against that
+// schema and against the component registry, WITHOUT constructing anything:
+//
+//   rig::RecipeSchema schema;
+//   schema.key<int>("trainer.max_steps", "steps to train")                 // required, must convert to int
+//         .key<std::string>("greeting", "hello", "what to say")             // optional, with its default
+//         .component<Greeter>("greeter", "who says it")                     // a `_component_` registered as Greeter
+//         .section("notes", "free-form; read as a whole");                  // anything below is read
+//
+//   rig::ValidationReport r = rig::validate_config(cfg, {.schema = &schema});
+//   if (!r.ok()) std::cerr << r.format();
+//
+// Checks (ids are stable):
+//   rig.interpolation.*, rig.value.missing     every interpolation resolves; no `???` is left anywhere
+//   rig.component.unknown / wrong_interface     every `_component_` (or `_target_`) anywhere in the tree is registered,
+//                                               as the interface its position asks for
+//   rig.args.unknown_keyword / rig.args.missing keyword names and required parameters, recursively
+//   rig.type.*                                  each value converts to its parameter's (or schema key's) C++ type
+//   rig.validate.missing_key                    a key the recipe reads is absent (did-you-mean among its siblings)
+//   rig.validate.unread_key (a warning)         a key no schema entry, component or interpolation reads
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rig/error.hpp"
+#include "rig/node.hpp"
+#include "rig/registry.hpp"
+
+namespace rig {
+
+// One key a recipe reads.
+struct SchemaKey {
+  std::string path;  // "trainer.max_steps"
+  std::string doc;
+  std::string (*type_name)() = nullptr;
+  void (*check)(const Node&, KeyPath&) = nullptr;  // Convert<T>, the value dropped; nullptr: any value
+  TypeKey interface = nullptr;                     // component<I>: what `_component_` must be registered as
+  bool required = true;
+  bool has_default = false;
+  Node default_value;
+  bool section = false;  // the whole subtree is read (free-form)
+};
+
+// The structured config of a recipe: the keys it reads, with types, defaults and docs (--help lists them).
+class RecipeSchema {
+ public:
+  // A required key of type T.
+  template <class T>
+  RecipeSchema& key(std::string path, std::string doc = {}) {
+    keys_.push_back(make_key<T>(std::move(path), std::move(doc)));
+    return *this;
+  }
+  // An optional key of type T; the recipe reads it with get_or(path, default).
+  template <class T>
+  RecipeSchema& key(std::string path, T default_value, std::string doc) {
+    SchemaKey k = make_key<T>(std::move(path), std::move(doc));
+    k.required = false;
+    k.has_default = true;
+    k.default_value = Convert<T>::to(default_value);
+    keys_.push_back(std::move(k));
+    return *this;
+  }
+  // A component the recipe builds with rig::instantiate<...I...>(cfg[path]).
+  template <class I>
+  RecipeSchema& component(std::string path, std::string doc = {}) {
+    SchemaKey k;
+    k.path = std::move(path);
+    k.doc = std::move(doc);
+    k.type_name = &type_name<I>;
+    k.interface = type_key<I>();
+    keys_.push_back(std::move(k));
+    return *this;
+  }
+  // A subtree the recipe reads as a whole (optional).
+  RecipeSchema& section(std::string path, std::string doc = {});
+
+  const std::vector<SchemaKey>& keys() const { return keys_; }
+  bool empty() const { return keys_.empty(); }
+
+ private:
+  template <class T>
+  static SchemaKey make_key(std::string path, std::string doc) {
+    SchemaKey k;
+    k.path = std::move(path);
+    k.doc = std::move(doc);
+    k.type_name = &type_name<T>;
+    k.check = +[](const Node& n, KeyPath& p) { (void)Convert<T>::from(n, p); };
+    return k;
+  }
+  std::vector<SchemaKey> keys_;
+};
+
+struct ValidateOptions {
+  const RecipeSchema* schema = nullptr;  // nullptr: only the registry checks, no missing/unread keys
+  // Root keys that the runtime provides (never reported as unread): run_dir, output_dir.
+  std::vector<std::string> provided_keys = {"run_dir", "output_dir"};
+};
+
+struct ValidationReport {
+  std::vector<Error> errors;
+  std::vector<Error> warnings;
+
+  bool ok() const { return errors.empty(); }
+  // Every error, then every warning (prefixed "warning"), as rig::format renders them, and a summary line.
+  std::string format(const FormatOptions& options = {}) const;
+};
+
+// Resolves `config` and checks it as described at the top of this file. Never throws for problems in the config;
+// they are all in the report.
+ValidationReport validate_config(const Node& config, const ValidateOptions& options = {});
+
+// Checks one component config against the registry (as instantiate<I> would), recursively, without building it.
+// `interface` nullptr accepts any registered component.
+void check_component(const Node& node, TypeKey interface, const KeyPath& path, std::vector<Error>& errors);
+
+}  // namespace rig

@@ -1,0 +1,164 @@
+// rig completion bash|zsh|fish, and `rig __complete`, which the scripts call: candidates answered from manifests.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+#include "manifests.hpp"
+#include "rig/error.hpp"
+#include "verbs.hpp"
+
+namespace rig::tool {
+
+namespace {
+
+const std::vector<std::string> kVerbs = {"ls",    "run",    "cp",      "validate",   "describe",
+                                         "components", "print", "compat", "completion"};
+const std::vector<std::string> kRecipeFlags = {"--config", "--config-dir", "--print-config", "--resolve",
+                                               "--show-origin", "--validate", "--output-dir", "--help"};
+
+constexpr std::string_view kBash = R"SH(# rig completion for bash: eval "$(rig completion bash)"
+_rig_complete() {
+  local line="${COMP_LINE:0:COMP_POINT}"
+  local -a words
+  read -ra words <<< "$line"
+  [[ "$line" == *" " ]] && words+=("")
+  local cur="${words[-1]}"
+  local IFS=$'\n'
+  local -a cands
+  cands=($(rig __complete "${words[@]:1}" 2>/dev/null))
+  if [[ "$cur" == *=* || "$cur" == *:* ]]; then
+    local strip="${cur%[=:]*}"
+    strip="${strip}${cur:${#strip}:1}"
+    cands=("${cands[@]#"$strip"}")
+  fi
+  COMPREPLY=("${cands[@]}")
+  [[ ${#cands[@]} -eq 1 && "${cands[0]}" == *= ]] && compopt -o nospace
+  return 0
+}
+complete -o default -F _rig_complete rig
+)SH";
+
+constexpr std::string_view kZsh = R"SH(#compdef rig
+# rig completion for zsh: eval "$(rig completion zsh)"
+_rig() {
+  local -a cands eq plain
+  cands=("${(@f)$(rig __complete "${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  for c in "${cands[@]}"; do
+    if [[ "$c" == *= ]]; then eq+=("$c"); elif [[ -n "$c" ]]; then plain+=("$c"); fi
+  done
+  compadd -Q -S '' -- "${eq[@]}"   # key= : no space, the value follows
+  compadd -Q -- "${plain[@]}"
+}
+compdef _rig rig
+)SH";
+
+constexpr std::string_view kFish = R"SH(# rig completion for fish: rig completion fish | source
+function __rig_complete
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    rig __complete $tokens (commandline -ct) 2>/dev/null
+end
+complete -c rig -f -a '(__rig_complete)'
+)SH";
+
+void emit(const std::vector<std::string>& cands, const std::string& prefix) {
+  std::set<std::string> seen;
+  for (const auto& c : cands)
+    if (c.starts_with(prefix) && seen.insert(c).second) std::cout << c << "\n";
+}
+
+std::vector<std::string> recipe_names(const std::vector<Recipe>& rs) {
+  std::vector<std::string> out;
+  for (const auto& r : rs) out.push_back(r.name());
+  return out;
+}
+
+// Candidates after `rig run|validate RECIPE ...`.
+std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::string>& before, const std::string& cur) {
+  if (!before.empty() && before.back() == "--config") return r.primary_configs();
+  if (cur.starts_with("-")) return kRecipeFlags;
+  auto eq = cur.find('=');
+  if (eq != std::string::npos) {  // group=option
+    std::string key = cur.substr(0, eq);
+    std::string k = key;
+    while (!k.empty() && (k[0] == '+' || k[0] == '~')) k.erase(0, 1);
+    std::vector<std::string> out;
+    for (const auto& o : r.options(k)) out.push_back(key + "=" + o);
+    return out;
+  }
+  std::string config = r.name();
+  for (size_t i = 0; i + 1 < before.size(); ++i)
+    if (before[i] == "--config") config = before[i + 1];
+  std::vector<std::string> out;
+  for (const auto& g : r.groups()) out.push_back(g + "=");
+  for (const auto& k : r.config_keys(config)) out.push_back(k + "=");
+  return out;
+}
+
+}  // namespace
+
+int completion_script(const std::string& shell) {
+  if (shell == "bash") std::cout << kBash;
+  else if (shell == "zsh") std::cout << kZsh;
+  else if (shell == "fish") std::cout << kFish;
+  else
+    throw UsageError("rig.usage.shell", fmt::format("no completion for shell '{}'", shell), {}, {},
+                     "rig completion bash|zsh|fish");
+  return kExitOk;
+}
+
+int complete(const std::vector<std::string>& words) {
+  std::string cur = words.empty() ? "" : words.back();
+  std::vector<std::string> before(words.begin(), words.empty() ? words.end() : words.end() - 1);
+  if (before.empty()) {
+    emit(kVerbs, cur);
+    return kExitOk;
+  }
+  const std::string& verb = before[0];
+  if (verb == "completion") {
+    if (before.size() == 1) emit({"bash", "zsh", "fish"}, cur);
+    return kExitOk;
+  }
+  if (verb == "print") return kExitOk;  // files: the shell's own completion
+  auto recipes = load_recipes();
+  if (verb == "describe" || (verb == "components" && before.back() != "--interface")) {
+    std::vector<std::string> names;
+    for (const auto& c : all_components(recipes)) names.push_back(c.get<std::string>("name"));
+    if (verb == "components") names = {"--interface", "--help"};
+    emit(names, cur);
+    return kExitOk;
+  }
+  if (verb == "components" || verb == "compat") {
+    if (cur.starts_with("-")) {
+      emit(verb == "compat" ? std::vector<std::string>{"--rows", "--cols", "--help"}
+                            : std::vector<std::string>{"--interface", "--help"}, cur);
+      return kExitOk;
+    }
+    std::vector<std::string> ifaces;
+    for (const auto& c : all_components(recipes))
+      for (const auto& i : c["interfaces"].elements()) ifaces.push_back(i.str());
+    emit(ifaces, cur);
+    return kExitOk;
+  }
+  if (verb == "ls" || verb == "cp" || verb == "run" || verb == "validate") {
+    if (before.size() == 1) {
+      std::vector<std::string> c = recipe_names(recipes);
+      if (verb == "cp")
+        for (const auto& r : recipes)
+          for (const auto& n : r.configs()) c.push_back(r.name() + "/" + n);
+      emit(c, cur);
+      return kExitOk;
+    }
+    if (verb == "run" || verb == "validate") {
+      for (const auto& r : recipes)
+        if (r.name() == before[1]) emit(recipe_args(r, {before.begin() + 2, before.end()}, cur), cur);
+    }
+    if (verb == "cp" && cur.starts_with("-")) emit({"--project", "--help"}, cur);
+    return kExitOk;
+  }
+  return kExitOk;
+}
+
+}  // namespace rig::tool

@@ -1,0 +1,158 @@
+// rig describe / components / compat: the registry dumps of the recipes' manifests.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "manifests.hpp"
+#include "rig/error.hpp"
+#include "rig/registry.hpp"
+#include "rig/yaml.hpp"
+#include "verbs.hpp"
+
+namespace rig::tool {
+
+namespace {
+
+std::vector<std::string> list_of(const Node& c, std::string_view key) {
+  std::vector<std::string> out;
+  if (const Node* n = c.find(key))
+    for (const auto& e : n->elements()) out.push_back(e.str());
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// "greet::Task<greet::TextBatch>" -> {"Task", "greet::TextBatch"}; a plain interface has no argument.
+std::pair<std::string, std::string> split_interface(const std::string& name) {
+  auto lt = name.find('<');
+  std::string base = name.substr(0, lt);
+  std::string arg = lt == std::string::npos ? "" : name.substr(lt + 1, name.rfind('>') - lt - 1);
+  return {base, arg};
+}
+
+bool family_matches(const std::string& base, const std::string& family) {
+  if (base == family || canonical_name(base) == canonical_name(family)) return true;
+  auto colon = base.rfind("::");
+  return colon != std::string::npos && base.substr(colon + 2) == family;
+}
+
+}  // namespace
+
+int describe(const std::string& name) {
+  auto comps = all_components(load_recipes());
+  std::vector<std::string> names;
+  for (const auto& c : comps) {
+    names.push_back(c.get<std::string>("name"));
+    if (!component_has_name(c, name)) continue;
+    Style s = Style::for_stdout();
+    std::cout << fmt::format("{}{}{}  ({})\n", s.bold, c.get<std::string>("name"), s.reset, c.get<std::string>("cpp_name"));
+    if (auto doc = c.get<std::string>("doc"); !doc.empty()) std::cout << "  " << doc << "\n";
+    std::cout << fmt::format("  interfaces: {}\n  product:    {}\n", join(list_of(c, "interfaces")),
+                             c.get<std::string>("product"));
+    if (auto al = list_of(c, "aliases"); !al.empty()) std::cout << "  aliases:    " << join(al) << "\n";
+    std::cout << "  parameters:\n";
+    for (const auto& p : c["params"].elements()) {
+      std::string dv = p.get<bool>("required") ? "(required)"
+                       : p.contains("default") ? "= " + dump_json(p["default"], -1)
+                                               : "";
+      std::cout << fmt::format("    {}{:<16}{} {:<28} {:<12} {}\n", s.green, p.get<std::string>("name"), s.reset,
+                               p.get<std::string>("type"), dv, p.get<std::string>("doc"));
+    }
+    std::cout << fmt::format("  registered: {}\n  in recipes: {}\n", c.get<std::string>("file"),
+                             join(list_of(c, "recipes")));
+    return kExitOk;
+  }
+  throw UsageError("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},
+                   did_you_mean(canonical_name(name), names).empty() ? "rig components lists them"
+                                                                     : did_you_mean(canonical_name(name), names));
+}
+
+int components(const std::string& interface, const std::string& pattern) {
+  Style s = Style::for_stdout();
+  size_t shown = 0;
+  for (const auto& c : all_components(load_recipes())) {
+    auto ifaces = list_of(c, "interfaces");
+    std::string name = c.get<std::string>("name");
+    if (!interface.empty()) {
+      bool match = false;
+      for (const auto& i : ifaces) match = match || i == interface || family_matches(split_interface(i).first, interface);
+      if (!match) continue;
+    }
+    if (!pattern.empty() && name.find(pattern) == std::string::npos) continue;
+    std::cout << fmt::format("{}{:<24}{} {:<36} {}{}{}\n", s.green, name, s.reset, join(ifaces), s.dim,
+                             c.get<std::string>("doc"), s.reset);
+    ++shown;
+  }
+  if (shown == 0 && !interface.empty())
+    throw UsageError("rig.component.no_match", fmt::format("no component is registered as '{}'", interface));
+  return kExitOk;
+}
+
+// Rows: components registered as ROWS<B> (or ROWS); columns: as COLS<B>. A cell is ● when the two share the type
+// argument B (a task producing batches B, a model consuming B), or when one takes the other as a parameter.
+int compat(const std::string& rows, const std::string& cols) {
+  struct Entry {
+    std::string name;
+    std::set<std::string> args, interfaces, params;
+  };
+  auto collect = [](const std::vector<Node>& comps, const std::string& family) {
+    std::vector<Entry> out;
+    for (const auto& c : comps) {
+      Entry e{c.get<std::string>("name"), {}, {}, {}};
+      bool match = false;
+      for (const auto& i : list_of(c, "interfaces")) {
+        auto [base, arg] = split_interface(i);
+        e.interfaces.insert(i);
+        if (family_matches(base, family)) {
+          match = true;
+          if (!arg.empty()) e.args.insert(arg);
+        }
+      }
+      for (const auto& p : c["params"].elements())
+        if (p.contains("interface")) e.params.insert(p.get<std::string>("interface"));
+      if (match) out.push_back(std::move(e));
+    }
+    return out;
+  };
+  auto comps = all_components(load_recipes());
+  auto r = collect(comps, rows);
+  auto c = collect(comps, cols);
+  if (r.empty() || c.empty())
+    throw UsageError("rig.compat.empty",
+                     fmt::format("no components registered as {}", r.empty() ? rows : cols), {}, {},
+                     "--rows and --cols name interfaces (or interface templates); rig components lists them");
+  auto fits = [](const Entry& a, const Entry& b) {
+    for (const auto& x : a.args)
+      if (b.args.contains(x)) return true;
+    for (const auto& p : b.params)
+      if (a.interfaces.contains(p)) return true;
+    for (const auto& p : a.params)
+      if (b.interfaces.contains(p)) return true;
+    return false;
+  };
+  Style s = Style::for_stdout();
+  size_t w = rows.size();
+  for (const auto& e : r) w = std::max(w, e.name.size());
+  std::string out = fmt::format("{}{:<{}}{}", s.bold, rows + " \\ " + cols, w + 3, s.reset);
+  for (const auto& e : c) out += fmt::format("  {}{}{}", s.bold, e.name, s.reset);
+  out += "\n";
+  for (const auto& a : r) {
+    out += fmt::format("{:<{}}", a.name, w + 3);
+    for (const auto& b : c) {
+      std::string mark = fits(a, b) ? std::string(s.green) + "●" + s.reset : std::string("○");
+      size_t pad = b.name.size() > 0 ? (b.name.size() - 1) / 2 : 0;
+      out += fmt::format("  {}{}{}", std::string(pad, ' '), mark, std::string(b.name.size() - 1 - pad, ' '));
+    }
+    out += "\n";
+  }
+  std::cout << out << "● compatible   ○ not compatible\n";
+  return kExitOk;
+}
+
+}  // namespace rig::tool

@@ -1,0 +1,50 @@
+// Recipe manifests (written by rig_add_recipe) as the `rig` tool reads them: no recipe binary is loaded.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "rig/node.hpp"
+
+namespace rig::tool {
+
+struct Recipe {
+  std::filesystem::path manifest;
+  Node data;  // the manifest's JSON
+
+  std::string name() const { return data.get_or<std::string>("name", ""); }
+  std::string description() const { return data.get_or<std::string>("description", ""); }
+  std::string binary() const { return data.get_or<std::string>("binary", ""); }
+  std::vector<std::string> strings(std::string_view key) const;
+  std::vector<std::string> configs() const { return strings("configs"); }
+  std::vector<std::string> primary_configs() const;  // configs outside groups: what --config NAME takes
+  std::vector<std::string> groups() const;
+  std::vector<std::string> options(std::string_view group) const;
+  std::vector<std::string> config_keys(std::string_view config) const;
+  std::filesystem::path config_dir() const;
+};
+
+// Where manifests are looked for, in order: RIG_RECIPE_PATH (':'-separated), the install prefix of this rig binary
+// (<bin>/../share/rig/recipes), and the build tree this rig was built in.
+std::vector<std::filesystem::path> manifest_dirs();
+
+// Every recipe found; the first of one name wins.
+std::vector<Recipe> load_recipes();
+
+// The recipe called `name`, or UsageError rig.recipe.unknown with did-you-mean and the list of recipes.
+Recipe find_recipe(const std::vector<Recipe>& recipes, const std::string& name);
+
+// Every component of every manifest (one entry per name), sorted by name.
+std::vector<Node> all_components(const std::vector<Recipe>& recipes);
+
+// "greet.Plain" for "greet::Plain" (rig::canonical_name).
+bool component_has_name(const Node& component, std::string_view name);
+
+// Terminal styling for stdout: empty strings when stdout is not a TTY or NO_COLOR is set.
+struct Style {
+  const char *bold = "", *dim = "", *green = "", *reset = "";
+  static Style for_stdout();
+};
+
+}  // namespace rig::tool

@@ -1,0 +1,204 @@
+// rig ls / run / validate / cp: recipes from their manifests.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "manifests.hpp"
+#include "rig/error.hpp"
+#include "rig/io.hpp"
+#include "rig/yaml.hpp"
+#include "verbs.hpp"
+
+namespace rig::tool {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
+  return out;
+}
+
+bool is_config_path(const std::string& s) {
+  return s.ends_with(".yaml") || s.ends_with(".yml") || s.ends_with(".json");
+}
+
+void check_config_name(const Recipe& r, const std::string& name) {
+  if (is_config_path(name)) return;
+  auto configs = r.primary_configs();
+  if (std::find(configs.begin(), configs.end(), name) != configs.end()) return;
+  std::string hint = did_you_mean(name, configs);
+  throw UsageError("rig.run.unknown_config", fmt::format("recipe '{}' has no config '{}'", r.name(), name), {}, {},
+                   (hint.empty() ? "" : hint + "; ") + fmt::format("configs of {}: {}", r.name(), join(configs)));
+}
+
+}  // namespace
+
+int ls(const std::string& name) {
+  auto recipes = load_recipes();
+  Style s = Style::for_stdout();
+  if (name.empty()) {
+    if (recipes.empty()) {
+      std::cout << "no recipes found; searched:\n";
+      for (const auto& d : manifest_dirs()) std::cout << "  " << d.string() << "\n";
+      return kExitOk;
+    }
+    size_t w = 6;
+    for (const auto& r : recipes) w = std::max(w, r.name().size());
+    std::cout << fmt::format("{}{:<{}}  {}{}\n", s.bold, "RECIPE", w, "CONFIGS", s.reset);
+    for (const auto& r : recipes)
+      std::cout << fmt::format("{}{:<{}}{}  {}{}\n", s.green, r.name(), w, s.reset, join(r.primary_configs()),
+                               r.description().empty() ? "" : fmt::format("  {}— {}{}", s.dim, r.description(), s.reset));
+    return kExitOk;
+  }
+  Recipe r = find_recipe(recipes, name);
+  std::cout << fmt::format("{}{}{} — {}\n", s.bold, r.name(), s.reset, r.description());
+  std::cout << fmt::format("  binary:   {}\n  manifest: {}\n  configs:  {}\n", r.binary(), r.manifest.string(),
+                           join(r.primary_configs()));
+  for (const auto& g : r.groups()) std::cout << fmt::format("  {}/: {}\n", g, join(r.options(g)));
+  if (const Node* keys = r.data.find("keys"); keys && keys->size()) {
+    std::cout << "  keys:\n";
+    for (const auto& k : keys->elements())
+      std::cout << fmt::format("    {:<20} {:<14} {}\n", k.get<std::string>("path"), k.get<std::string>("type"),
+                               k.get<std::string>("doc"));
+  }
+  return kExitOk;
+}
+
+int run(const std::vector<std::string>& args, bool validate) {
+  std::string verb = validate ? "validate" : "run";
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << fmt::format(
+        "Usage: rig {} RECIPE [--config NAME|PATH]... [OVERRIDES...] [RECIPE OPTIONS]\n\n"
+        "{} the recipe's binary (found through its manifest; rig ls lists them){}.\n"
+        "Every option after RECIPE is the recipe's own: `rig {} RECIPE --help` shows them.\n",
+        verb, validate ? "Validates the config of" : "Runs", validate ? " with --validate: nothing is run" : "", verb);
+    return args.empty() ? kExitConfigError : kExitOk;
+  }
+  Recipe r = find_recipe(load_recipes(), args[0]);
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) check_config_name(r, args[i + 1]);
+    if (args[i].starts_with("--config=")) check_config_name(r, args[i].substr(9));
+  }
+  std::vector<std::string> argv_strings{r.binary()};
+  argv_strings.insert(argv_strings.end(), args.begin() + 1, args.end());
+  if (validate) argv_strings.emplace_back("--validate");
+  std::vector<char*> argv;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::cout.flush();
+  execv(argv[0], argv.data());
+  // Not a config problem: the recipe is gone (exit 1).
+  std::cerr << format(IoError("rig.run.exec", fmt::format("cannot run '{}': {}", r.binary(), std::strerror(errno)),
+                              {}, {}, "rebuild or reinstall the recipe; its manifest is " + r.manifest.string()),
+                      {.color = use_color(2)});
+  return kExitFailure;
+}
+
+namespace {
+
+void copy_new(const fs::path& from, const fs::path& to) {
+  if (fs::exists(to))
+    throw UsageError("rig.cp.exists", fmt::format("'{}' exists; rig cp never overwrites", to.string()));
+  fs::create_directories(to.parent_path().empty() ? fs::path(".") : to.parent_path());
+  fs::copy_file(from, to);
+}
+
+std::string cmake_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\' || c == '$') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+int copy_project(const Recipe& r, const fs::path& dest) {
+  if (fs::exists(dest) && !fs::is_empty(dest))
+    throw UsageError("rig.cp.exists", fmt::format("'{}' exists and is not empty", dest.string()));
+  std::vector<std::string> sources, configs;
+  for (const auto& s : r.strings("sources")) {
+    copy_new(s, dest / fs::path(s).filename());
+    sources.push_back(fs::path(s).filename().string());
+  }
+  fs::path cdir = r.config_dir();
+  for (const auto& c : r.configs()) {
+    for (std::string ext : {".yaml", ".yml", ".json"}) {
+      fs::path f = cdir / (c + ext);
+      if (!fs::exists(f)) continue;
+      copy_new(f, dest / "configs" / (c + ext));
+      configs.push_back("configs/" + c + ext);
+    }
+  }
+  std::string cm = fmt::format(
+      "# A standalone rig recipe project, written by `rig cp {0} --project`.\n"
+      "#   cmake -S . -B build -DCMAKE_PREFIX_PATH=<rig's install prefix> && cmake --build build\n"
+      "#   ./build/{0} --help\n"
+      "cmake_minimum_required(VERSION 3.25)\n"
+      "project({0}_recipe LANGUAGES CXX)\n"
+      "set(CMAKE_CXX_STANDARD 20)\n"
+      "set(CMAKE_CXX_STANDARD_REQUIRED ON)\n"
+      "find_package(rig REQUIRED)\n\n"
+      "rig_add_recipe({0}\n  SOURCES {1}\n  CONFIGS {2}\n  CONFIG_DIR configs\n  DESCRIPTION {3})\n",
+      r.name(), join(sources, " "), join(configs, "\n          "), cmake_quote(r.description()));
+  write_file_atomic(dest / "CMakeLists.txt", cm);
+  std::cout << fmt::format("wrote {} (CMakeLists.txt, {} source{}, {} config{})\n", dest.string(), sources.size(),
+                           sources.size() == 1 ? "" : "s", configs.size(), configs.size() == 1 ? "" : "s");
+  return kExitOk;
+}
+
+}  // namespace
+
+int cp(const std::string& what, const std::string& dest, bool project) {
+  auto recipes = load_recipes();
+  for (const auto& r : recipes) {
+    if (r.name() != what) continue;
+    if (project) return copy_project(r, dest);
+    auto sources = r.strings("sources");
+    fs::path d = dest;
+    bool into_dir = sources.size() > 1 || fs::is_directory(d) || dest.ends_with('/');
+    for (const auto& s : sources) copy_new(s, into_dir ? d / fs::path(s).filename() : d);
+    std::cout << fmt::format("copied {} source file{} of {} to {}\n", sources.size(), sources.size() == 1 ? "" : "s",
+                             what, dest);
+    return kExitOk;
+  }
+  if (project) find_recipe(recipes, what);  // throws: --project needs a recipe
+  // A config: RECIPE/NAME, or NAME when one recipe has it.
+  std::vector<std::pair<Recipe, std::string>> found;
+  std::vector<std::string> all;
+  for (const auto& r : recipes)
+    for (const auto& c : r.configs()) {
+      all.push_back(r.name() + "/" + c);
+      if (what == r.name() + "/" + c || what == c) found.emplace_back(r, c);
+    }
+  if (found.empty()) {
+    std::string hint = did_you_mean(what, all);
+    throw UsageError("rig.cp.unknown", fmt::format("'{}' is neither a recipe nor a config", what), {}, {},
+                     hint.empty() ? "rig ls lists recipes and their configs" : hint);
+  }
+  if (found.size() > 1) {
+    std::vector<std::string> names;
+    for (auto& [r, c] : found) names.push_back(r.name() + "/" + c);
+    throw UsageError("rig.cp.ambiguous", fmt::format("config '{}' exists in several recipes", what), {}, {},
+                     "say which: " + join(names));
+  }
+  auto& [r, c] = found.front();
+  for (std::string ext : {".yaml", ".yml", ".json"}) {
+    fs::path f = r.config_dir() / (c + ext);
+    if (!fs::exists(f)) continue;
+    fs::path to = fs::is_directory(dest) ? fs::path(dest) / f.filename() : fs::path(dest);
+    copy_new(f, to);
+    std::cout << fmt::format("copied {} to {}\n", f.string(), to.string());
+    return kExitOk;
+  }
+  throw IoError("rig.cp.missing", fmt::format("the file of config '{}' is gone from {}", c, r.config_dir().string()));
+}
+
+}  // namespace rig::tool
