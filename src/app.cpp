@@ -233,9 +233,9 @@ void print_help(const RecipeInfo& info, const RecipeSchema& schema, const Recipe
         for (size_t i = 0; i < def->params.size(); ++i) {
           const ParamDef& p = def->params[i];
           std::string dv = p.required ? " (required)" : "";
-          if (!p.required && def->default_value) {
+          if (!p.required) {
             try {
-              dv = " = " + dump_json(def->default_value(*def, i), -1);
+              dv = " = " + dump_json(def->default_value(i), -1);
             } catch (const Error&) {
             }
           }

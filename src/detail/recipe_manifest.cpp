@@ -34,9 +34,9 @@ Node registry_dump() {
       pn.set("name", Node(std::string(p.name)));
       pn.set("type", Node(p.type_name()));
       pn.set("required", Node(p.required));
-      if (!p.required && d->default_value) {
+      if (!p.required) {
         try {
-          pn.set("default", d->default_value(*d, i));
+          pn.set("default", d->default_value(i));
         } catch (const Error&) {
         }
       }
