@@ -11,6 +11,7 @@
 #include "rig/overrides.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
+#include "sweep_cmd.hpp"
 
 namespace {
 
@@ -102,6 +103,7 @@ int main(int argc, char** argv) {
   print_cmd->add_flag("--resolve", print_args.resolve,
                       "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with --show-origin, also show "
                       "which interpolations carried each value");
+  rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
 
   try {
     app.parse(argc, argv);
