@@ -282,7 +282,7 @@ LaunchReport SlurmLauncher::launch(const SweepDir& dir, std::span<const size_t> 
   std::vector<Submission> subs = read_submissions(dir);
   fs::path script = dir.path() / "slurm" / fmt::format("array-{}.sbatch", subs.size());
   write_file_atomic(script, sbatch_script(dir, jobs, runner));
-  for (size_t j : jobs) fs::remove(dir.run_dir(j) / "status.json");  // a re-run starts over
+  for (size_t j : jobs) dir.clear_status(j);  // a re-run starts over
 
   CommandOutput out = run_capture("sbatch --parsable " + shell_quote(fs::absolute(script).string()), true);
   std::string id = out.text.substr(0, out.text.find_first_of(";\n"));

@@ -139,19 +139,28 @@ std::vector<std::pair<std::string, std::string>> SweepDir::job_environment(size_
 }
 
 std::optional<JobStatus> SweepDir::read_status(size_t job) const {
-  fs::path file = run_dir(job) / "status.json";
   std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) return std::nullopt;
-  Node n = load_json(read_file(file), file.string());
-  JobStatus s;
-  s.index = job;
-  s.state = job_state_from_name(n.get<std::string>("status")).value_or(JobState::Unknown);
-  s.exit_code = n.get_or<int>("exit_code", -1);
-  s.start = n.get_or<double>("start", 0);
-  s.end = n.get_or<double>("end", 0);
-  s.host = n.get_or<std::string>("host", "");
-  s.scheduler_id = n.get_or<std::string>("scheduler_id", "");
-  return s;
+  for (const char* name : {"status.json", "started.json"}) {  // the final status wins
+    fs::path file = run_dir(job) / name;
+    if (!fs::is_regular_file(file, ec)) continue;
+    Node n = load_json(read_file(file), file.string());
+    JobStatus s;
+    s.index = job;
+    s.state = job_state_from_name(n.get<std::string>("status")).value_or(JobState::Unknown);
+    s.exit_code = n.get_or<int>("exit_code", -1);
+    s.start = n.get_or<double>("start", 0);
+    s.end = n.get_or<double>("end", 0);
+    s.host = n.get_or<std::string>("host", "");
+    s.scheduler_id = n.get_or<std::string>("scheduler_id", "");
+    return s;
+  }
+  return std::nullopt;
+}
+
+void SweepDir::clear_status(size_t job) const {
+  std::error_code ec;
+  fs::remove(run_dir(job) / "status.json", ec);
+  fs::remove(run_dir(job) / "started.json", ec);
 }
 
 void SweepDir::write_status(const JobStatus& s) const {
@@ -163,7 +172,10 @@ void SweepDir::write_status(const JobStatus& s) const {
   n.set("end", Node(s.end));
   n.set("host", Node(s.host));
   if (!s.scheduler_id.empty()) n.set("scheduler_id", Node(s.scheduler_id));
-  write_file_atomic(run_dir(s.index) / "status.json", dump_json(n, -1) + "\n");
+  // Atomic for readers (status, collect) but not fsync'd: two fsyncs per job would dominate a sweep of short jobs.
+  // Each file is written once per run (never renamed over an existing one: ext4 flushes such a replacement).
+  const char* name = s.state == JobState::Running ? "started.json" : "status.json";
+  write_file_atomic(run_dir(s.index) / name, dump_json(n, -1) + "\n", {.durable = false});
 }
 
 std::vector<JobResult> SweepDir::results(const std::vector<std::optional<JobState>>& scheduler) const {
@@ -306,6 +318,7 @@ pid_t spawn_job(const SweepDir& dir, size_t job, const std::vector<std::pair<std
   s.index = job;
   s.start = start_time;
   s.host = hostname();
+  dir.clear_status(job);  // a re-run starts over
   if (rc != 0) {
     std::ofstream(err) << fmt::format("rig: cannot start '{}': {}\n", argv_s.empty() ? "" : argv_s[0],
                                       std::strerror(rc));

@@ -6,7 +6,8 @@
 //                           log_tail (written by collect())
 //     slurm/                the sbatch script, submissions.yaml, SLURM's own output (SLURM launcher only)
 //     003_lr=0.1,model=mlp/ a job's run directory:
-//       status.json         written by rig when the job starts and ends (the source of truth for its state)
+//       started.json        written by rig when the job starts (start time, host)
+//       status.json         written by rig when it ends: state, exit code, times (the source of truth)
 //       stdout.log, stderr.log
 //       metrics.jsonl       written by the job: the metrics contract, below
 //
@@ -35,7 +36,7 @@ enum class JobState : uint8_t { Pending, Queued, Running, Succeeded, Failed, Int
 std::string_view job_state_name(JobState state);
 std::optional<JobState> job_state_from_name(std::string_view name);
 
-// <run_dir>/status.json.
+// <run_dir>/started.json (state running) or status.json (a final state).
 struct JobStatus {
   size_t index = 0;
   JobState state = JobState::Pending;
@@ -77,8 +78,9 @@ class SweepDir {
   // The environment additions of a job: RIG_RUN_DIR, RIG_SWEEP_DIR, RIG_JOB_INDEX.
   std::vector<std::pair<std::string, std::string>> job_environment(size_t job) const;
 
-  std::optional<JobStatus> read_status(size_t job) const;
-  void write_status(const JobStatus& status) const;
+  std::optional<JobStatus> read_status(size_t job) const;  // status.json, else started.json, else nullopt
+  void write_status(const JobStatus& status) const;         // started.json for Running, else status.json
+  void clear_status(size_t job) const;                      // before a re-run
 
   // Every job's result from its status file, metrics and logs. `scheduler` fills in jobs that wrote no final
   // status (SLURM's view of queued, running and vanished tasks); may be empty.

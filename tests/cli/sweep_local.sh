@@ -63,7 +63,7 @@ PY
 # Ctrl-C: running jobs stop, the summary records what did not finish, resume finishes them.
 "$rig" sweep run --name stop a=1,2,4,5 sweep.local.max_parallel=2 -- bash "$job" sleep=20 >"$tmp/stop.out" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do [[ $(ls multirun/stop/*/*/status.json 2>/dev/null | wc -l) -eq 2 ]] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [[ $(ls multirun/stop/*/*/started.json 2>/dev/null | wc -l) -eq 2 ]] && break; sleep 0.1; done
 kill -INT "$pid"
 for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 check "Ctrl-C stops the sweep within 10 s" bash -c '! kill -0 "$0" 2>/dev/null' "$pid"

@@ -82,7 +82,7 @@ check "collect wrote 5 succeeded rows" test "$(json_count "$adir/summary.jsonl" 
 out=$(timeout 60 "$rig" sweep run --root "$tmp/mr" --name cancel a=1,2 "${slurm[@]}" -- bash "$job" sleep=30 2>&1)
 cdir=$(ls -d "$tmp"/mr/cancel/*/ | head -1); cdir=${cdir%/}
 id=$(grep -Eo 'array job [0-9]+' <<<"$out" | grep -Eo '[0-9]+')
-check "both tasks start" wait_until 30 bash -c 'test -e "$0"/0_a=1/status.json && test -e "$0"/1_a=2/status.json' "$cdir"
+check "both tasks start" wait_until 30 bash -c 'test -e "$0"/0_a=1/started.json && test -e "$0"/1_a=2/started.json' "$cdir"
 scancel "$id"
 check "cancelled tasks leave the queue" wait_until 30 bash -c '[[ -z "$(squeue -h -j "$0")" ]]' "$id"
 out=$("$rig" sweep collect "$cdir" 2>&1); rc=$?
