@@ -3,7 +3,7 @@
 #   make test  - every test, also the core tests under ASan+UBSan
 JOBS ?= $(shell nproc)
 
-.PHONY: run test deps build build-asan build-fuzz fuzz fuzz-smoke bench clean
+.PHONY: run test deps build build-asan build-tsan build-fuzz fuzz fuzz-smoke bench clean
 
 deps:
 	@scripts/install-deps
@@ -16,6 +16,10 @@ build-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
+build-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS) --target rig_core_tests
+
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
@@ -23,9 +27,10 @@ build-fuzz: deps
 run: build
 	./build/tools/rig/rig print --show-origin examples/sample.yaml
 
-test: build build-asan build-fuzz
+test: build build-asan build-tsan build-fuzz
 	ctest --preset default -j $(JOBS)
 	ctest --preset asan -j $(JOBS) -L core
+	ctest --test-dir build-tsan -L threads --output-on-failure
 	fuzz/run 20
 
 # Longer fuzzing sessions: make fuzz FUZZ_SECONDS=600
@@ -37,4 +42,4 @@ bench: build
 	bench/run-all
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz

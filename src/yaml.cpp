@@ -65,10 +65,10 @@ std::string_view classify(std::string_view message, bool json) {
   auto has = [&](std::string_view w) { return message.find(w) != std::string_view::npos; };
   if (json || has("JSON")) return "rig.json.syntax";
   if (has("tab")) return "rig.yaml.tab";
-  if (has("quoted")) return "rig.yaml.quoted_scalar";
   if (has("escape")) return "rig.yaml.escape";
+  if (has("quoted")) return "rig.yaml.quoted_scalar";
   if (has("alias") || has("anchor")) return "rig.yaml.alias";
-  if (has("indent")) return "rig.yaml.indentation";
+  if (has("indent") || has("indend")) return "rig.yaml.indentation";  // libfyaml spells it both ways
   if (has("flow")) return "rig.yaml.flow";
   if (has("tag")) return "rig.yaml.tag";
   return "rig.yaml.syntax";
@@ -137,6 +137,10 @@ class Builder {
     auto p = ev.start();
     return Origin{source_, p.line, p.column};
   }
+  Origin tag_origin_of(const detail::fy::EventView& ev) const {
+    auto p = ev.tag_position.line ? ev.tag_position : ev.start();
+    return Origin{source_, p.line, p.column};
+  }
 
   std::string current_path() const {
     KeyPath path;
@@ -182,14 +186,14 @@ class Builder {
       if (name == expected) return;
       if (name == "seq" || name == "map" || name == "str" || name == "int" || name == "float" || name == "bool" ||
           name == "null")
-        fail<ParseError>("rig.yaml.tag_mismatch", origin_of(ev),
+        fail<ParseError>("rig.yaml.tag_mismatch", tag_origin_of(ev),
                          fmt::format("tag !!{} cannot apply to a {}", name, expected == "map" ? "mapping" : "sequence"));
     }
     unknown_tag(ev, tag);
   }
 
   [[noreturn]] void unknown_tag(const detail::fy::EventView& ev, std::string_view tag) {
-    fail<ParseError>("rig.yaml.unknown_tag", origin_of(ev), fmt::format("unsupported tag '{}'", tag),
+    fail<ParseError>("rig.yaml.unknown_tag", tag_origin_of(ev), fmt::format("unsupported tag '{}'", tag),
                      "rig accepts the core tags !!str, !!int, !!float, !!bool, !!null, !!seq and !!map");
   }
 
@@ -251,7 +255,7 @@ class Builder {
       return bad("!!null");
     }
     if (name == "seq" || name == "map")
-      fail<ParseError>("rig.yaml.tag_mismatch", at, fmt::format("tag !!{} cannot apply to a scalar", name));
+      fail<ParseError>("rig.yaml.tag_mismatch", tag_origin_of(ev), fmt::format("tag !!{} cannot apply to a scalar", name));
     unknown_tag(ev, tag);
   }
 

@@ -11,7 +11,7 @@ uint32_t append(std::string& to, std::string_view s) {
 }  // namespace
 
 void EventBatch::add(const EventView& v) {
-  Raw r{v.kind, v.scalar_style, v.position, 0, static_cast<uint32_t>(v.text.size()), 0,
+  Raw r{v.kind, v.scalar_style, v.position, v.tag_position, 0, static_cast<uint32_t>(v.text.size()), 0,
         static_cast<uint32_t>(v.tag_text.size()), 0, static_cast<uint32_t>(v.anchor_text.size())};
   r.text_at = append(strings, v.text);
   r.tag_at = append(strings, v.tag_text);
@@ -22,7 +22,7 @@ void EventBatch::add(const EventView& v) {
 EventView EventBatch::view(size_t i) const {
   const Raw& r = events[i];
   std::string_view s = strings;
-  return EventView{r.kind, r.style, r.position, s.substr(r.text_at, r.text_len), s.substr(r.tag_at, r.tag_len),
+  return EventView{r.kind, r.style, r.position, r.tag_position, s.substr(r.text_at, r.text_len), s.substr(r.tag_at, r.tag_len),
                    s.substr(r.anchor_at, r.anchor_len)};
 }
 

@@ -19,7 +19,7 @@ struct EventBatch {
   struct Raw {
     fy_event_type kind;
     fy_scalar_style style;
-    Position position;
+    Position position, tag_position;
     uint32_t text_at, text_len, tag_at, tag_len, anchor_at, anchor_len;
   };
   std::vector<Raw> events;

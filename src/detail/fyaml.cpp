@@ -13,11 +13,22 @@ void capture(fy_diag*, void* user, const char* buf, size_t len) {
 }
 }  // namespace
 
-Position Event::start() const {
-  const fy_mark* m = fy_event_start_mark(event_);
+namespace {
+Position position_of(const fy_mark* m) {
   if (!m) return {};
   return {m->input_pos, static_cast<uint32_t>(m->line + 1), static_cast<uint32_t>(m->column + 1)};
 }
+// libfyaml marks a quoted scalar at its first character inside the quotes and an alias after its '*': step back
+// one character so that carets point at the quote or the star the user wrote.
+void step_back(Position& p) {
+  if (p.column > 1 && p.offset > 0) {
+    --p.column;
+    --p.offset;
+  }
+}
+}  // namespace
+
+Position Event::start() const { return position_of(fy_event_start_mark(event_)); }
 
 EventView Event::view() const {
   EventView v;
@@ -25,8 +36,13 @@ EventView Event::view() const {
   v.position = start();
   if (v.kind == FYET_SCALAR || v.kind == FYET_ALIAS) v.text = value();
   if (v.kind == FYET_SCALAR) v.scalar_style = style();
+  if (v.kind == FYET_ALIAS || v.scalar_style == FYSS_SINGLE_QUOTED || v.scalar_style == FYSS_DOUBLE_QUOTED)
+    step_back(v.position);
   if (v.kind == FYET_SCALAR || v.kind == FYET_MAPPING_START || v.kind == FYET_SEQUENCE_START) {
-    v.tag_text = tag();
+    if (fy_token* t = fy_event_get_tag_token(event_)) {
+      v.tag_text = text_of(t);
+      v.tag_position = position_of(fy_token_start_mark(t));
+    }
     v.anchor_text = anchor();
   }
   return v;

@@ -24,7 +24,8 @@ struct Diagnostic {
 struct EventView {
   fy_event_type kind = FYET_NONE;
   fy_scalar_style scalar_style = FYSS_PLAIN;
-  Position position;
+  Position position;      // where the node starts: an opening quote, an alias's '*'
+  Position tag_position;  // where its tag starts, when it has one
   std::string_view text, tag_text, anchor_text;  // text: a scalar's value or an alias's name
 
   fy_event_type type() const { return kind; }
