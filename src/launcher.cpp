@@ -16,6 +16,7 @@
 #include "rig/io.hpp"
 #include "rig/registry.hpp"
 #include "rig/yaml.hpp"
+#include "detail/stop_signals.hpp"
 
 RIG_COMPONENT(rig::LocalLauncher, rig::interfaces<rig::Launcher>, rig::aliases("local"),
               rig::doc("runs a sweep's jobs as local processes, a few at once"));
@@ -28,30 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-volatile std::sig_atomic_t g_stop_signal = 0;
-void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-// SIGINT/SIGTERM set a flag (and interrupt waitpid) while alive; the previous handlers come back afterwards.
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: waitpid returns EINTR
-    ::sigaction(SIGINT, &sa, &old_int_);
-    ::sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~StopSignals() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  bool stopped() const { return g_stop_signal != 0; }
-
- private:
-  struct sigaction old_int_ {}, old_term_ {};
-};
+using detail::StopSignals;
 
 std::string shell_quote(std::string_view s) {
   std::string out = "'";

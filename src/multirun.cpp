@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "rig/error.hpp"
 #include "rig/io.hpp"
 #include "rig/yaml.hpp"
+#include "detail/stop_signals.hpp"
 
 extern char** environ;
 
@@ -344,7 +346,13 @@ JobStatus finish_job(const SweepDir& dir, size_t job, int wait_status, double st
   } else if (WIFSIGNALED(wait_status)) {
     s.exit_code = 128 + WTERMSIG(wait_status);
   }
-  s.state = interrupted ? JobState::Interrupted : (s.exit_code == 0 ? JobState::Succeeded : JobState::Failed);
+  // Killed by a stop request (Ctrl-C, scancel, a time limit) rather than failing by itself: interrupted. The job may
+  // get the scheduler's SIGTERM before we do, so its own death by SIGTERM counts too.
+  bool stopped_by_signal = wait_status >= 0 && WIFSIGNALED(wait_status) &&
+                           (WTERMSIG(wait_status) == SIGTERM || WTERMSIG(wait_status) == SIGINT ||
+                            WTERMSIG(wait_status) == SIGHUP);
+  s.state = interrupted || stopped_by_signal ? JobState::Interrupted
+                                             : (s.exit_code == 0 ? JobState::Succeeded : JobState::Failed);
   dir.write_status(s);
   return s;
 }
@@ -354,13 +362,20 @@ int run_job_here(const SweepDir& dir, size_t job) {
     throw UsageError("rig.sweep.job", fmt::format("job {} does not exist: the sweep has {} jobs", job, dir.size()));
   std::vector<std::pair<std::string, std::string>> env;
   if (const char* cpus = std::getenv("SLURM_CPUS_PER_TASK")) env.emplace_back("OMP_NUM_THREADS", cpus);
+  // scancel and time limits send SIGTERM: pass it on to the job and record it interrupted.
+  detail::StopSignals signals;
   double start = unix_now();
   pid_t pid = spawn_job(dir, job, env, start);
   int status = -1;
-  if (pid > 0)
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool forwarded = false;
+  while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    if (signals.stopped() && !forwarded) {
+      ::kill(pid, SIGTERM);
+      forwarded = true;
     }
-  return finish_job(dir, job, status, start, false).exit_code;
+  }
+  bool interrupted = signals.stopped() && !(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return finish_job(dir, job, status, start, interrupted).exit_code;
 }
 
 }  // namespace rig
