@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
 #include <cstdio>
 #include <map>
 #include <ostream>
@@ -102,6 +103,19 @@ std::string field_of(const std::string& line, std::string_view key) {
   return line.substr(pos, line.find(' ', pos) - pos);
 }
 
+// "Key = value" out of `scontrol show config`.
+std::string field_of_config(const std::string& text, std::string_view key) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with(key) || line.size() == key.size() || line[key.size()] != ' ') continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    size_t v = line.find_first_not_of(' ', eq + 1);
+    return v == std::string::npos ? "" : line.substr(v, line.find_last_not_of(" \r") + 1 - v);
+  }
+  return "";
+}
+
 // task id -> state, for the tasks of array job `id` in squeue.
 std::map<size_t, JobState> squeue_tasks(const std::string& id) {
   std::map<size_t, JobState> out;
@@ -129,17 +143,31 @@ std::map<size_t, JobState> finished_tasks(const std::string& id) {
     }
     if (!out.empty()) return out;
   }
-  CommandOutput ctl = run_capture("scontrol show job -o " + shell_quote(id), false);
-  std::istringstream lines(ctl.text);
+  out = slurm_task_states(run_capture("scontrol show job -o " + shell_quote(id), false).text, id);
+  // scontrol forgets a job MinJobAge (default 300 s) after it ends; jobcomp/filetxt keeps every finished task.
+  if (!out.empty()) return out;
+  CommandOutput config = run_capture("scontrol show config", false);
+  if (field_of_config(config.text, "JobCompType") == "jobcomp/filetxt") {
+    std::ifstream in(field_of_config(config.text, "JobCompLoc"));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    out = slurm_task_states(text, id);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<size_t, JobState> slurm_task_states(const std::string& text, const std::string& array_job_id) {
+  std::map<size_t, JobState> out;
+  std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
+    if (field_of(line, "ArrayJobId") != array_job_id) continue;
     std::string task = field_of(line, "ArrayTaskId");
     if (task.empty() || task.find_first_not_of("0123456789") != std::string::npos) continue;
     if (auto s = slurm_state(field_of(line, "JobState"))) out[std::stoul(task)] = *s;
   }
   return out;
 }
-
-}  // namespace
 
 // ---- local --------------------------------------------------------------------------------------------------------
 

@@ -301,6 +301,26 @@ TEST(Launchers, ArrayRangesAndTheSbatchScript) {
   EXPECT_LT(s.rfind("#SBATCH"), s.find("module load"));  // sbatch reads #SBATCH lines only before the first command
 }
 
+// Lines as slurmctld 22.05 wrote them (jobcomp/filetxt; `scontrol show job -o` has the same KEY=value fields).
+TEST(Launchers, TaskStatesFromJobcompAndScontrolLines) {
+  std::string text =
+      "JobId=3 UserId=root(0) GroupId=root(0) Name=wrap JobState=FAILED Partition=debug TimeLimit=UNLIMITED "
+      "NodeList=localhost ArrayJobId=1 ArrayTaskId=1 DerivedExitCode=0:0 ExitCode=1:0 \n"
+      "JobId=2 UserId=root(0) GroupId=root(0) Name=wrap JobState=COMPLETED Partition=debug ArrayJobId=1 "
+      "ArrayTaskId=0 DerivedExitCode=0:0 ExitCode=0:0 \n"
+      "JobId=9 Name=other JobState=CANCELLED ArrayJobId=7 ArrayTaskId=0 ExitCode=0:15\n"
+      "JobId=11 Name=wrap JobState=CANCELLED by 0 ArrayJobId=1 ArrayTaskId=4 ExitCode=0:15\n"
+      "JobId=12 Name=wrap JobState=TIMEOUT ArrayJobId=1 ArrayTaskId=5 ExitCode=0:1\n"
+      "JobId=13 Name=plain JobState=COMPLETED ExitCode=0:0\n";
+  auto states = rig::slurm_task_states(text, "1");
+  EXPECT_EQ(states, (std::map<size_t, rig::JobState>{{0, rig::JobState::Succeeded},
+                                                     {1, rig::JobState::Failed},
+                                                     {4, rig::JobState::Interrupted},
+                                                     {5, rig::JobState::Failed}}));
+  EXPECT_EQ(rig::slurm_task_states(text, "7").size(), 1u);
+  EXPECT_TRUE(rig::slurm_task_states(text, "13").empty());
+}
+
 TEST(Launchers, ChosenByConfigThroughTheRegistry) {
   rig::Node settings = rig::load_yaml("launcher: local\nlocal: {max_parallel: 3}\n");
   auto l = rig::make_launcher(settings);

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -103,9 +104,14 @@ std::unique_ptr<Launcher> make_launcher(const Node& settings);
 std::string array_ranges(std::span<const size_t> jobs);
 
 // SLURM's view of the sweep's submitted tasks (from <sweep>/slurm/submissions.yaml): squeue for queued and running
-// tasks, then sacct when it works, else `scontrol show job` (jobs the controller still remembers). One entry per
+// tasks, then sacct when it works, else `scontrol show job` (jobs the controller still remembers), else the
+// jobcomp/filetxt log when the cluster writes one (JobCompLoc of `scontrol show config`). One entry per
 // job; nullopt where SLURM says nothing. Empty when the sweep was never submitted to SLURM.
 std::vector<std::optional<JobState>> slurm_job_states(const SweepDir& dir);
+
+// task id -> state of array job `array_job_id`, from `KEY=value ...` lines: `scontrol show job -o` output or a
+// jobcomp/filetxt log (both carry ArrayJobId, ArrayTaskId and JobState).
+std::map<size_t, JobState> slurm_task_states(const std::string& text, const std::string& array_job_id);
 
 // True while any task of the sweep's submissions is still in squeue.
 bool slurm_has_queued_tasks(const SweepDir& dir);
