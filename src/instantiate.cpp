@@ -72,6 +72,19 @@ std::string param_names(const ComponentDef& d) {
 
 namespace detail {
 
+void* allocate(size_t size, size_t align) {
+  return align ? ::operator new(size, std::align_val_t(align)) : ::operator new(size);
+}
+
+void deallocate(void* p, size_t size, size_t align) {
+  if (align)
+    ::operator delete(p, size, std::align_val_t(align));
+  else
+    ::operator delete(p, size);
+}
+
+void share(Made& out, void (*destroy)(void*)) { out.shared = std::shared_ptr<void>(out.ptr, destroy); }
+
 bool recording_operative() { return g_record.load(std::memory_order_relaxed); }
 
 bool is_component_node(const Node& n) { return n.is_map() && name_entry(n) != nullptr; }
@@ -115,6 +128,14 @@ namespace {
 [[noreturn]] void fail(Session& s, Error e) {
   s.errors.push_back(std::move(e));
   throw Failed{};
+}
+
+// One config node, reached twice: the same storage (a YAML alias, a copy), or — after interpolation, which hands out
+// copies — the same place in the same source text with the same content.
+bool same_config_node(const Node& a, const Node& b) {
+  if (a.same_storage(b)) return true;
+  const Origin &x = a.origin(), &y = b.origin();
+  return x.known() && x.source == y.source && x.line == y.line && x.column == y.column && x.line != 0 && a == b;
 }
 
 std::string child_path(const KeyPath& path, std::string_view key) {
@@ -217,7 +238,7 @@ Node operative_node(const Call& c, const Node& node, const MapEntry& named) {
     if (!c.used[i].is_missing())
       out.set(key, c.used[i]);
     else if (!c.sources[i].node && !c.sources[i].arg && !c.def.params[i].required)
-      out.set(key, c.def.default_value(c.def, i));
+      out.set(key, c.def.default_value(i));
   }
   return out;
 }
@@ -267,7 +288,7 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
   if (req.make == Make::Value && (def->product != req.interface || def->product_kind != ProductKind::Object))
     fail(s, Error("rig.component.by_value",
                   fmt::format("component '{}' makes {}, which cannot be returned by value as {}", def->name(),
-                              def->product_name(), wanted),
+                              def->product_type(), wanted),
                   named->value.origin(), name_path, fmt::format("ask for std::unique_ptr<{0}> or std::shared_ptr<{0}>", wanted)));
   if (req.make == Make::Unique && def->product_kind == ProductKind::SharedPtr)
     fail(s, Error("rig.component.by_value",
@@ -282,7 +303,7 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
 
   if (req.make == Make::Shared) {
     for (const auto& e : s.shared)
-      if (e.interface == req.interface && e.node.same_storage(node)) {
+      if (e.interface == req.interface && same_config_node(e.node, node)) {
         out.shared = e.owner;
         if (parent) parent->record(param, e.operative);
         return e.ptr;
@@ -314,6 +335,17 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
 
 }  // namespace detail
 
+Node ComponentDef::default_value(size_t param) const {
+  if (param >= params.size() || params[param].required) return Node();
+  detail::Session s;
+  s.record = true;
+  detail::Call c(*this, s);
+  c.used.assign(params.size(), Node());
+  detail::Made out;
+  invoke(*this, c, detail::Make::Defaults, nullptr, out);
+  return c.used[param];
+}
+
 Node operative_config() {
   std::lock_guard lock(g_operative_mutex);
   Node out = Node::list();
@@ -340,7 +372,7 @@ Node with_defaults(const Node& node) {
         size_t positional = args ? args->size() : 0;  // bound by position: not repeated as keys
         for (size_t i = positional; i < d->params.size(); ++i)
           if (!d->params[i].required && !node.find(d->params[i].name))
-            out.set(std::string(d->params[i].name), d->default_value(*d, i));
+            out.set(std::string(d->params[i].name), d->default_value(i));
       }
   } else if (node.is_list()) {
     for (size_t i = 0; i < node.size(); ++i)

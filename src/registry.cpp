@@ -183,7 +183,7 @@ std::string describe(const ComponentDef& d) {
   std::string out = d.name();
   if (!d.doc.empty()) out += " — " + std::string(d.doc);
   out += "\n";
-  out += fmt::format("  C++:         {} (makes {})\n", d.cpp_name, d.product_name());
+  out += fmt::format("  C++:         {} (makes {})\n", d.cpp_name, d.product_type());
   out += fmt::format("  interfaces:  {}\n", interface_list(d));
   if (!d.aliases.empty()) {
     std::string a;
@@ -198,7 +198,7 @@ std::string describe(const ComponentDef& d) {
     if (p.required)
       out += " (required)";
     else
-      out += " = " + one_line(d.default_value(d, i));
+      out += " = " + one_line(d.default_value(i));
     if (!p.doc.empty()) out += "  — " + std::string(p.doc);
     out += "\n";
   }
@@ -307,7 +307,7 @@ Node component_body(const ComponentDef& d) {
     if (p.required)
       required.push_back(std::string(p.name));
     else
-      s.set("default", d.default_value(d, i));
+      s.set("default", d.default_value(i));
     props.set(std::string(p.name), s);
   }
   Node one_name = Node::list();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <thread>
 
 #include "rig/instantiate.hpp"
 #include "rig/spec.hpp"
@@ -95,6 +96,7 @@ std::unique_ptr<Optimizer> make_sgd(double lr, int steps) {
 double scaled(double x, double factor) { return x * factor; }
 std::shared_ptr<Tokenizer> shared_bpe(int vocab) { return std::make_shared<Bpe>("shared", vocab); }
 int8_t small(int8_t v) { return v; }
+int schedule_len(Cosine c) { return c.warmup + c.steps[0] + c.steps[1]; }
 
 struct Shape {
   virtual ~Shape() = default;
@@ -131,6 +133,7 @@ RIG_FUNCTION(rigtest::make_sgd, rig::interfaces<rigtest::Optimizer>, rig::params
 RIG_FUNCTION(rigtest::scaled, rig::params("x", rig::arg("factor") = 2));
 RIG_FUNCTION(rigtest::shared_bpe, rig::interfaces<rigtest::Tokenizer>, rig::params("vocab"), rig::name("rigtest.SharedBpe"));
 RIG_FUNCTION(rigtest::small, rig::params("v"));
+RIG_FUNCTION(rigtest::schedule_len, rig::params("sched"));
 RIG_COMPONENT(rigtest::Square, rig::interfaces<rigtest::Shape>);
 
 namespace {
@@ -185,13 +188,13 @@ TEST(Registry, ReflectedOptionsGiveNamesTypesDefaultsAndDocs) {
   EXPECT_EQ(d->params[0].type_name(), "double");
   EXPECT_EQ(d->params[0].doc, "learning rate");
   EXPECT_FALSE(d->params[0].required);
-  EXPECT_EQ(d->default_value(*d, 0), Node(1e-3));
+  EXPECT_EQ(d->default_value(0), Node(1e-3));
   EXPECT_EQ(d->params[1].name, "betas");
   EXPECT_EQ(d->params[1].type_name(), "std::pair<double, double>");
   EXPECT_EQ(d->params[3].name, "reduction");
-  EXPECT_EQ(d->default_value(*d, 3), Node("mean"));
+  EXPECT_EQ(d->default_value(3), Node("mean"));
   EXPECT_EQ(d->params[4].type_name(), "std::chrono::milliseconds");
-  EXPECT_EQ(d->default_value(*d, 4), Node("0ms"));
+  EXPECT_EQ(d->default_value(4), Node("0ms"));
   ASSERT_EQ(d->interfaces.size(), 1u);
   EXPECT_EQ(d->interfaces[0].name(), "rigtest::Optimizer");
 }
@@ -203,12 +206,12 @@ TEST(Registry, ListedParametersWithInlineDefaultsAndSignatureTypes) {
   EXPECT_TRUE(sgd->params[0].required);
   EXPECT_FALSE(sgd->params[1].required);
   EXPECT_EQ(sgd->params[1].doc, "heavy ball");
-  EXPECT_EQ(sgd->default_value(*sgd, 2), Node(false));
+  EXPECT_EQ(sgd->default_value(2), Node(false));
 
   const rig::ComponentDef* f = rig::registry().find("rigtest.scaled");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->params[1].type_name(), "double");
-  EXPECT_EQ(f->default_value(*f, 1), Node(2.0));  // `= 2` converted to the parameter's type
+  EXPECT_EQ(f->default_value(1), Node(2.0));  // `= 2` converted to the parameter's type
   EXPECT_EQ(f->interfaces[0].name(), "double");   // a value type is its own interface
 }
 
@@ -367,6 +370,29 @@ separate:
   built.set("b", copied["a"]);
   auto shared = rig::instantiate<TwoTokenizers>(built);
   EXPECT_EQ(shared.a.get(), shared.b.get());
+}
+
+TEST(Instantiate, FromAConfigWithInterpolationsSharingOneInstance) {
+  rig::Config cfg(yaml(R"(
+vocab: 77
+tok: {_component_: rigtest.Bpe, path: a, vocab_size: "${vocab}"}
+pair:
+  _component_: rigtest.TwoTokenizers
+  a: ${tok}
+  b: ${tok}
+)"));
+  auto pair = rig::instantiate<TwoTokenizers>(cfg["pair"]);
+  EXPECT_EQ(pair.a->vocab(), 77);
+  EXPECT_EQ(pair.a.get(), pair.b.get());
+}
+
+TEST(Instantiate, NestedOptionsStructParameterWithoutComponentKey) {
+  EXPECT_EQ(rig::instantiate<int>(yaml("_component_: rigtest.schedule_len\nsched: {warmup: 9, steps: [3, 4]}")), 16);
+  auto errors = errors_of([] { rig::instantiate<int>(yaml("_component_: rigtest.schedule_len\nsched: {warmpu: 9}")); });
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].id(), "rig.args.unknown_keyword");
+  EXPECT_EQ(errors[0].key_path(), "sched.warmpu");
+  EXPECT_EQ(errors[0].origin().line, 2u);
 }
 
 TEST(Instantiate, RecursiveFalseHandsTheNode) {

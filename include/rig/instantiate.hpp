@@ -20,10 +20,10 @@
 // with rig::Convert<P> (rig/node.hpp, rig/convert.hpp), exactly as Node::as<P>() would.
 //
 // Nesting: a parameter of type std::shared_ptr<J> / std::unique_ptr<J> / std::function<...>, or a value whose
-// config node has `_component_`, is built from that node, bottom-up. One node (the same storage: a YAML alias,
-// a copy, an interpolation result that shares it) bound to several std::shared_ptr parameters of one instantiate
-// yields ONE shared object — a DAG, as in Fiddle. `_recursive_: false` turns nesting off below a node: parameters
-// then receive the nodes themselves (use rig::Node parameters).
+// config node has `_component_`, is built from that node, bottom-up. One config node reached twice — a YAML alias
+// or a copy (same storage), or several interpolations of it (same source position and content) — bound to
+// std::shared_ptr parameters of one instantiate yields ONE shared object: a DAG, as in Fiddle.
+// `_recursive_: false` turns nesting off below a node: parameters then receive the nodes themselves (rig::Node).
 //
 // Partials: `_partial_: true`, asked as std::function<R(A...)>, checks everything now and returns a callable whose
 // call-time arguments A... fill the first parameters (their types are checked now, against the parameters').
@@ -45,6 +45,7 @@
 #include <tuple>
 #include <utility>
 
+#include "rig/config.hpp"
 #include "rig/registry.hpp"
 
 namespace rig {
@@ -97,6 +98,13 @@ T instantiate(const Node& node, A&&... args) {
   auto erased = std::apply(
       [](auto&... v) { return std::array<detail::ErasedArg, sizeof...(A)>{detail::erase(v)...}; }, stored);
   return detail::run<T>(node, erased, false);
+}
+
+// The same from a rig::Config view: its subtree is resolved first (interpolations anywhere in the config), then built.
+// Two keys interpolating one node (`a: ${tok}`, `b: ${tok}`) get ONE object when the parameters are std::shared_ptr.
+template <class T, class... A>
+T instantiate(const Config& config, A&&... args) {
+  return instantiate<T>(config.resolved(), std::forward<A>(args)...);
 }
 
 // A callable that builds the component with the configured arguments bound; call-time arguments fill the first

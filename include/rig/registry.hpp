@@ -66,7 +66,7 @@ constexpr TypeKey type_key() {
 namespace detail {
 class Call;
 struct Made;
-enum class Make : uint8_t { Check, Value, Unique, Shared };
+enum class Make : uint8_t { Check, Value, Unique, Shared, Defaults };
 }  // namespace detail
 
 struct ParamDef {
@@ -90,7 +90,8 @@ enum class ProductKind : uint8_t { Object, UniquePtr, SharedPtr };  // a value, 
 
 // The registered record of one component. Built once, in static storage, by RIG_COMPONENT / RIG_FUNCTION.
 struct ComponentDef {
-  std::string_view cpp_name;  // as registered: "my::optim::AdamW"
+  std::string_view cpp_name;  // as registered: "my::optim::AdamW" (or rig::name's)
+  std::string_view cpp_type;  // the class or function as written at registration
   std::string_view doc;
   std::span<const std::string_view> aliases;
   std::span<const ParamDef> params;
@@ -98,16 +99,19 @@ struct ComponentDef {
   const char* file = "";
   uint32_t line = 0;
   TypeKey product = nullptr;
-  std::string (*product_name)() = nullptr;
+  std::string (*product_name)() = nullptr;  // nullptr: the product is cpp_type itself
   ProductKind product_kind = ProductKind::Object;
   const void* self = nullptr;  // the registration object (its stored defaults)
   void (*invoke)(const ComponentDef&, detail::Call&, detail::Make, void* where, detail::Made&) = nullptr;
-  Node (*default_value)(const ComponentDef&, size_t param) = nullptr;  // a parameter's default as a Node
   const ComponentDef* next = nullptr;                                   // the registry's intrusive list
 
   // "my.optim.AdamW"
   std::string name() const;
+  // The C++ type it makes: "my::optim::AdamW".
+  std::string product_type() const { return product_name ? product_name() : std::string(cpp_type); }
   const InterfaceDef* interface(TypeKey type) const;
+  // A parameter's default as a Node (null for a required one, or a type Convert cannot write).
+  Node default_value(size_t param) const;
   const ParamDef* param(std::string_view name) const;
 };
 
@@ -237,12 +241,18 @@ constexpr auto params(A... args) {
 #define RIG_DETAIL_CAT2(a, b) a##b
 #define RIG_DETAIL_CAT(a, b) RIG_DETAIL_CAT2(a, b)
 
+#define RIG_DETAIL_REGISTER(n, make)                                                                        \
+  [[maybe_unused]] static auto RIG_DETAIL_CAT(rig_component_, n) = make;                                   \
+  [[maybe_unused]] static const ::rig::detail::Registrar RIG_DETAIL_CAT(rig_registrar_, n) {               \
+    RIG_DETAIL_CAT(rig_component_, n).def()                                                                \
+  }
+
 // Registers class (or aggregate struct) T. See the top of this file.
 #define RIG_COMPONENT(T, ...)                                                                              \
-  [[maybe_unused]] static const auto RIG_DETAIL_CAT(rig_registration_, __COUNTER__) =                    \
-      ::rig::detail::register_class<T>(#T, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__)
+  RIG_DETAIL_REGISTER(__COUNTER__, ::rig::detail::register_class<T>(                                       \
+                                       #T, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__))
 
 // Registers free function F (not overloaded). See the top of this file.
 #define RIG_FUNCTION(F, ...)                                                                               \
-  [[maybe_unused]] static const auto RIG_DETAIL_CAT(rig_registration_, __COUNTER__) =                    \
-      ::rig::detail::register_function<&F>(#F, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__)
+  RIG_DETAIL_REGISTER(__COUNTER__, ::rig::detail::register_function<&F>(                                   \
+                                       #F, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__))

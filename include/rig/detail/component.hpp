@@ -1,7 +1,7 @@
 // Private machinery behind RIG_COMPONENT, RIG_FUNCTION and rig::instantiate. Included by rig/registry.hpp.
 //
 // Cost model: everything a component instantiates per parameter TYPE (take<P>, from_node<P>, Convert<P>) is shared
-// by every component with a parameter of that type; per component there is one invoke function, one default_value
+// by every component with a parameter of that type; per component there is one invoke function (which also reports defaults)
 // function and one static Registration record. All name handling, lookup and error reporting is non-template code
 // in src/instantiate.cpp.
 #pragma once
@@ -379,12 +379,12 @@ class Slot {
   bool full_ = false;
 };
 
-template <class P, class Sink>
-void from_source(Call& c, size_t i, const Node& n, Sink&& sink) {
+template <class P>
+void from_source(Call& c, size_t i, const Node& n, Slot<P>& slot) {
   c.path.push_key(std::string(c.def.params[i].name));
   try {
     c.record(i, n);  // a nested component overwrites this with its own operative config
-    sink(from_node<P>(n, c, i));
+    slot.emplace(from_node<P>(n, c, i));
   } catch (const Error& e) {
     c.fail(e);
   } catch (const Failed&) {
@@ -392,26 +392,41 @@ void from_source(Call& c, size_t i, const Node& n, Sink&& sink) {
   c.path.pop();
 }
 
-// Hands parameter `i`'s value to sink(P&&); does nothing when it has no source (a default applies) or on error
-// (recorded in the session).
-template <class P, class Sink>
-void take(Call& c, size_t i, Sink&& sink) {
+// Fills `slot` with parameter `i`'s value; leaves it empty when there is no source (a default applies) or on error
+// (recorded in the session). Never inlined: one copy per parameter TYPE serves every component, which keeps
+// the per-component code (and compile time) small.
+template <class P>
+[[gnu::noinline]] void take(Call& c, size_t i, Slot<P>& slot) {
   const Source& s = c.sources[i];
   if (s.arg) {
     if (s.arg->type == type_key<P>()) {
       if (!s.arg->value) return;  // deferred: the type is all a partial checks
       if constexpr (std::is_move_constructible_v<P>) {
         c.record_arg(i, *s.arg);
-        sink(std::move(*static_cast<P*>(s.arg->value)));
+        slot.emplace(std::move(*static_cast<P*>(s.arg->value)));
         return;
       }
     }
     if (s.arg->type == type_key<Node>() && s.arg->value)
-      return from_source<P>(c, i, *static_cast<Node*>(s.arg->value), sink);
+      return from_source<P>(c, i, *static_cast<Node*>(s.arg->value), slot);
     c.arg_type_error(i, type_name<P>());
     return;
   }
-  if (s.node) from_source<P>(c, i, *s.node, sink);
+  if (s.node) from_source<P>(c, i, *s.node, slot);
+}
+
+// Assigns parameter `i`'s value to `field` when it has one (an options-struct field keeps its default otherwise).
+template <class P>
+[[gnu::noinline]] void take_into(Call& c, size_t i, P& field) {
+  Slot<P> slot;
+  take<P>(c, i, slot);
+  if (slot) field = std::move(slot.get());
+}
+
+// A parameter's default as a Node (for introspection and the operative config); shared per type.
+template <class F>
+[[gnu::noinline]] void record_default(Call& c, size_t i, const F& v) {
+  c.used[i] = to_node_or_null(v);
 }
 
 // ---- building the product --------------------------------------------------------------------------------------------
@@ -420,6 +435,11 @@ template <class X>
 void destroy(void* p) {
   delete static_cast<X*>(p);
 }
+
+// Heap storage as `new T` gets it (align 0: the default alignment), and its release; share() wraps out.ptr.
+void* allocate(size_t size, size_t align);
+void deallocate(void* p, size_t size, size_t align);
+void share(Made& out, void (*destroy)(void*));
 
 template <class F>
 void emit(Make m, void* where, Made& out, F&& produce) {
@@ -433,7 +453,7 @@ void emit(Make m, void* where, Made& out, F&& produce) {
     auto sp = produce();
     out.ptr = const_cast<std::remove_const_t<typename R::element_type>*>(sp.get());
     out.shared = std::const_pointer_cast<std::remove_const_t<typename R::element_type>>(std::move(sp));
-  } else {
+  } else if constexpr (requires { R::operator new(sizeof(R)); }) {  // class-specific allocation: respect it
     if (m == Make::Value) {
       out.ptr = ::new (where) R(produce());
     } else {
@@ -441,6 +461,19 @@ void emit(Make m, void* where, Made& out, F&& produce) {
       out.ptr = p;
       if (m == Make::Shared) out.shared = std::shared_ptr<void>(static_cast<void*>(p), &destroy<R>);
     }
+  } else {
+    // One construction site for all three ways (less code per component): storage is `where`, or what
+    // `new R` would have allocated, so that `delete` through the interface releases it correctly.
+    constexpr bool aligned = alignof(R) > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+    void* mem = m == Make::Value ? where : allocate(sizeof(R), aligned ? alignof(R) : 0);
+    try {
+      ::new (mem) R(produce());
+    } catch (...) {
+      if (m != Make::Value) deallocate(mem, sizeof(R), aligned ? alignof(R) : 0);
+      throw;
+    }
+    out.ptr = mem;
+    if (m == Make::Shared) share(out, &destroy<R>);
   }
 }
 
@@ -528,32 +561,33 @@ constexpr size_t field_doc_count() {
 template <class Form, class IfaceClause, size_t NAliases>
 class Registration {
  public:
+  // constexpr: with literal defaults the whole record is constant-initialised (no code runs for it at start-up);
+  // only Registrar's push into the registry does.
   template <class... Clauses>
-  Registration(const Form& form, std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs)
-      : form_(form) {
+  constexpr Registration(const Form& form, std::string_view cpp_name, const std::source_location& loc,
+                         const Clauses&... cs)
+      : form_(form), params_(form.param_defs()), interfaces_(interface_defs<typename Form::Product>(IfaceClause{})) {
     using Product = typename Form::Product;
-    params_ = form_.param_defs();
-    interfaces_ = interface_defs<Product>(IfaceClause{});
     def_.cpp_name = cpp_name;
+    def_.cpp_type = cpp_name;
     def_.file = loc.file_name();
     def_.line = loc.line();
     def_.params = params_;
     def_.interfaces = interfaces_;
     def_.product = type_key<Product>();
-    def_.product_name = &type_name<Product>;
+    def_.product_name = Form::product_name;
     def_.product_kind = Form::kind;
     def_.self = &form_;
     def_.invoke = &Form::invoke;
-    def_.default_value = &Form::default_value;
     (apply(cs), ...);
-    registry().add(def_);
   }
+  constexpr ComponentDef& def() { return def_; }
   Registration(const Registration&) = delete;
   Registration& operator=(const Registration&) = delete;
 
  private:
   template <class C>
-  void apply(const C& c) {
+  constexpr void apply(const C& c) {
     if constexpr (std::is_same_v<C, Doc>) {
       def_.doc = c.text;
     } else if constexpr (std::is_same_v<C, NameClause>) {
@@ -574,10 +608,16 @@ class Registration {
   ComponentDef def_;
 };
 
+// Links a constant-initialised Registration into the registry during static initialisation.
+struct Registrar {
+  explicit Registrar(ComponentDef& def) { registry().add(def); }
+};
+
 // Form 1/2: parameters are the fields of aggregate O; the product is C(O) (or O itself when C == O).
 template <class C, class O>
 struct OptionsForm {
   using Product = C;
+  static constexpr std::string (*product_name)() = nullptr;  // the registered C++ name says it
   using Ptrs = decltype(field_pointers<O>());
   static constexpr size_t arity = field_count<O>();
   static constexpr ProductKind kind = ProductKind::Object;
@@ -589,14 +629,22 @@ struct OptionsForm {
   static constexpr std::array<ParamDef, arity> param_defs_impl(std::index_sequence<I...>) {
     return {param_def<Field<I>>(field_names<O>()[I], {}, false)...};
   }
-  std::array<ParamDef, arity> param_defs() const { return param_defs_impl(std::make_index_sequence<arity>{}); }
+  constexpr std::array<ParamDef, arity> param_defs() const {
+    return param_defs_impl(std::make_index_sequence<arity>{});
+  }
 
   static void invoke(const ComponentDef&, Call& c, Make m, void* where, Made& out) {
     O opts{};
-    size_t i = 0;
-    for_each_field(opts, [&](std::string_view, auto& field) {
-      using F = std::remove_cvref_t<decltype(field)>;
-      take<F>(c, i++, [&](F&& v) { field = std::move(v); });
+    if (m == Make::Defaults) {
+      tie_fields(opts, [&](const auto&... field) {
+        size_t i = 0;
+        (record_default(c, i++, field), ...);
+      });
+      return;
+    }
+    tie_fields(opts, [&](auto&... field) {
+      size_t i = 0;
+      (take_into(c, i++, field), ...);
     });
     if (m == Make::Check || c.failed()) return;
     if constexpr (std::is_same_v<C, O>)
@@ -604,15 +652,16 @@ struct OptionsForm {
     else
       emit(m, where, out, [&] { return C(std::move(opts)); });
   }
+};
 
-  static Node default_value(const ComponentDef&, size_t param) {
-    O opts{};
-    Node out;
-    size_t i = 0;
-    for_each_field(opts, [&](std::string_view, const auto& field) {
-      if (i++ == param) out = to_node_or_null(field);
-    });
-    return out;
+// The converted arguments of one call; fill() is shared by every component with this parameter list.
+template <class... P>
+struct ArgPack {
+  std::tuple<Slot<P>...> slots;
+  [[gnu::noinline]] void fill(Call& c) { fill_impl(c, std::index_sequence_for<P...>{}); }
+  template <size_t... I>
+  void fill_impl(Call& c, std::index_sequence<I...>) {
+    (take<P>(c, I, std::get<I>(slots)), ...);
   }
 };
 
@@ -642,6 +691,7 @@ struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
   using Product = Product_;
   static constexpr size_t arity = sizeof...(P);
   static constexpr ProductKind kind = product_kind<R>();
+  static constexpr std::string (*product_name)() = std::is_same_v<R, Product_> ? nullptr : &type_name<Product_>;
 
   std::tuple<A...> args;
 
@@ -657,11 +707,13 @@ struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
   }
 
   template <size_t... I>
-  std::array<ParamDef, arity> param_defs_impl(std::index_sequence<I...>) const {
+  constexpr std::array<ParamDef, arity> param_defs_impl(std::index_sequence<I...>) const {
     return {param_def<std::remove_cvref_t<P>>(std::get<I>(args).name, std::get<I>(args).doc,
                                               !has_default<std::remove_cvref_t<P>>(std::get<I>(args)))...};
   }
-  std::array<ParamDef, arity> param_defs() const { return param_defs_impl(std::make_index_sequence<arity>{}); }
+  constexpr std::array<ParamDef, arity> param_defs() const {
+    return param_defs_impl(std::make_index_sequence<arity>{});
+  }
 
   template <class Par, class D>
   static void apply_default(Slot<Par>& slot, const Arg<D>& a) {
@@ -671,34 +723,28 @@ struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
 
   template <size_t... I>
   static void invoke_impl(const ComponentDef& def, Call& c, Make m, void* where, Made& out, std::index_sequence<I...>) {
-    std::tuple<Slot<std::remove_cvref_t<P>>...> slots;
-    (take<std::remove_cvref_t<P>>(c, I, [&](std::remove_cvref_t<P>&& v) { std::get<I>(slots).emplace(std::move(v)); }),
-     ...);
+    ArgPack<std::remove_cvref_t<P>...> pack;
+    pack.fill(c);
+    auto& slots = pack.slots;
     if (m == Make::Check || c.failed()) return;
     const auto& self = *static_cast<const ParamsForm*>(def.self);
     (apply_default(std::get<I>(slots), std::get<I>(self.args)), ...);
     (void)self;
     emit(m, where, out, [&]() -> R { return Caller::call(std::move(std::get<I>(slots).get())...); });
   }
+  template <class Par, class D>
+  static void default_of(Call& c, size_t i, const Arg<D>& a) {
+    if constexpr (!std::is_void_v<D>) record_default(c, i, Par(a.value));
+  }
   static void invoke(const ComponentDef& def, Call& c, Make m, void* where, Made& out) {
+    if (m == Make::Defaults) {
+      const auto& self = *static_cast<const ParamsForm*>(def.self);
+      [&]<size_t... I>(std::index_sequence<I...>) {
+        (default_of<std::remove_cvref_t<P>>(c, I, std::get<I>(self.args)), ...);
+      }(std::make_index_sequence<arity>{});
+      return;
+    }
     invoke_impl(def, c, m, where, out, std::make_index_sequence<arity>{});
-  }
-
-  template <size_t... I>
-  static Node default_impl(const ComponentDef& def, size_t param, std::index_sequence<I...>) {
-    const auto& self = *static_cast<const ParamsForm*>(def.self);
-    Node out;
-    auto one = [&]<class Par, class D>(size_t i, const Arg<D>& a) {
-      if constexpr (!std::is_void_v<D>)
-        if (i == param) out = to_node_or_null(Par(a.value));
-    };
-    (one.template operator()<std::remove_cvref_t<P>>(I, std::get<I>(self.args)), ...);
-    (void)one;
-    (void)self;
-    return out;
-  }
-  static Node default_value(const ComponentDef& def, size_t param) {
-    return default_impl(def, param, std::make_index_sequence<arity>{});
   }
 };
 
@@ -706,7 +752,7 @@ template <class T>
 concept HasOptions = requires { typename T::Options; } && std::is_constructible_v<T, typename T::Options>;
 
 template <class T, class... Clauses>
-auto register_class(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
+constexpr auto register_class(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
   static_assert(count_clauses<IsParams, Clauses...> + count_clauses<IsOptions, Clauses...> <= 1,
                 "rig: give at most one of rig::params<...>(...) and rig::options<O>");
   using Iface = decltype(pick<IsInterfaces>(Interfaces<T>{}, cs...));
@@ -750,7 +796,7 @@ template <class R, class... P>
 struct Signature<R (*)(P...) noexcept> : Signature<R (*)(P...)> {};
 
 template <auto F, class... Clauses>
-auto register_function(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
+constexpr auto register_function(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
   using Sig = Signature<decltype(F)>;
   using R = typename Sig::Return;
   using Product = typename ProductOf<R>::type;

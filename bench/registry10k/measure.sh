@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Issue 6's registry measurements. Usage: bash bench/registry10k/measure.sh [SOURCE_DIR]
+#  1. compile time and object size per component: one generated file of 100 components compiled at -O2 with and
+#     without its RIG_COMPONENT lines (CPU seconds, `size` of the object), the difference divided by 100;
+#  2. the 10k binary (build-10k/, librig at -O2, the generated components at -O0 to keep the build to minutes on a
+#     shared 2-core machine): start-up registration, index build, lookup time, memory per entry.
+set -eu
+src="${1:-$(cd "$(dirname "$0")/../.." && pwd)}"
+out="$src/build-10k"
+gen=$(mktemp -d)
+trap 'rm -rf "$gen"' EXIT
+python3 "$src/bench/registry10k/generate.py" "$gen" 1 100
+cpu() { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{print $1 + $2}'; }
+flags="-std=c++20 -O2 -DNDEBUG -I$src/include -I$src/bench/registry10k -c $gen/components_000.cpp"
+with=$(cpu g++ $flags -o "$gen/with.o")
+without=$(cpu g++ $flags -DRIG_BENCH_NO_REGISTER -o "$gen/without.o")
+bytes_with=$(size "$gen/with.o" | awk 'NR==2 {print $4}')
+bytes_without=$(size "$gen/without.o" | awk 'NR==2 {print $4}')
+echo "compile CPU s for 100 components: with registrations $with, without $without"
+awk -v f="$with" -v b="$without" 'BEGIN { printf "compile per component: %.1f ms\n", (f - b) * 10 }'
+echo "object bytes (text+data+bss): with $bytes_with, without $bytes_without"
+awk -v f="$bytes_with" -v b="$bytes_without" 'BEGIN { printf "object size per component: %.0f B\n", (f - b) / 100 }'
+
+cmake -S "$src" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+  -DRIG_BENCH_REGISTRY_10K=ON -DRIG_10K_COMPONENT_FLAGS=-O0 -DRIG_BUILD_TESTS=OFF -DRIG_BUILD_TOOLS=OFF >/dev/null
+cmake --build "$out" -j2 --target rig_registry_10k >/dev/null
+bin="$out/bench/registry10k/rig_registry_10k"
+for run in 1 2 3; do echo "--- run $run"; "$bin"; done
