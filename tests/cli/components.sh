@@ -6,7 +6,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 out=$("$RIG" components 2>&1); rc=$?
 [ "$rc" -eq 0 ] || fail "rig components exited $rc"
-echo "$out" | grep -q "no components are registered" || fail "rig components: expected a note, got: $out"
+# The tool registers its sweep launchers (src/launcher.cpp); recipes add theirs.
+echo "$out" | grep -q "^rig.LocalLauncher  \[rig::Launcher\]" || fail "rig components: expected the local launcher, got: $out"
 
 out=$("$RIG" describe my.Missing 2>&1); rc=$?
 [ "$rc" -eq 2 ] || fail "rig describe of an unknown name exited $rc, expected 2"

@@ -3,6 +3,7 @@
 # a=3 fails on purpose (exit 3) unless the file named by $SWEEP_TEST_FIXED exists; sleep=S sleeps first (unless
 # SWEEP_TEST_NO_SLEEP is set).
 a=; sleep_s=0
+trap 'echo "stopped by SIGTERM" >&2; exit 143' TERM  # a cancelled job must not go on to succeed
 for kv in "$@"; do
   case "$kv" in a=*) a=${kv#a=} ;; sleep=*) sleep_s=${kv#sleep=} ;; esac
 done
