@@ -28,7 +28,7 @@ std::filesystem::path temporary_beside(const std::filesystem::path& path) {
 
 }  // namespace
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view contents) {
+void write_file_atomic(const std::filesystem::path& path, std::string_view contents, const WriteOptions& options) {
   std::filesystem::path tmp = temporary_beside(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) write_failed(path, "create", errno);
@@ -46,7 +46,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     p += n;
     left -= static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((options.durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     write_failed(path, "flush", err);
@@ -56,6 +56,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     ::unlink(tmp.c_str());
     write_failed(path, "rename", err);
   }
+  if (!options.durable) return;
   // Make the rename itself durable.
   std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

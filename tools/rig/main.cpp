@@ -13,6 +13,7 @@
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 #include "verbs.hpp"
+#include "sweep_cmd.hpp"
 
 namespace {
 
@@ -157,6 +158,7 @@ int main(int argc, char** argv) {
   print_cmd->add_flag("--resolve", print_args.resolve,
                       "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with "
                       "--show-origin, also show which interpolations carried each value");
+  rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
 
   // ---- recipes and components (issue 7): tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
   app.footer(

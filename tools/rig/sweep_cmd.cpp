@@ -1,0 +1,230 @@
+// `rig sweep run|status|collect|resume|job`: multirun sweeps on a local pool or SLURM (docs/sweeps.md).
+#include "sweep_cmd.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "rig/error.hpp"
+#include "rig/launcher.hpp"
+#include "rig/multirun.hpp"
+#include "rig/overrides.hpp"
+#include "rig/sweep.hpp"
+#include "rig/yaml.hpp"
+
+namespace rig_cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_sweep_setting(const std::string& arg) {
+  std::string_view a = arg;
+  while (a.starts_with('+') || a.starts_with('~')) a.remove_prefix(1);
+  return a.starts_with("sweep.");
+}
+
+// The sweep section with the `sweep.*` overrides applied.
+rig::Node sweep_settings(const MultirunRequest& r, std::vector<std::string>& job_overrides,
+                         std::vector<int>& job_argv) {
+  rig::Node doc = rig::Node::map();
+  doc.set("sweep", r.section.is_null() ? rig::Node::map() : r.section);
+  std::vector<rig::Override> settings;
+  for (size_t i = 0; i < r.overrides.size(); ++i) {
+    int argv_index = r.first_argv_index < 0 ? -1 : r.first_argv_index + static_cast<int>(i);
+    if (is_sweep_setting(r.overrides[i])) {
+      rig::Override o = rig::parse_override(r.overrides[i], argv_index);
+      if (o.kind == rig::OverrideKind::Set && !doc.find_path(o.key)) o.kind = rig::OverrideKind::ForceAdd;
+      settings.push_back(std::move(o));
+    } else {
+      job_overrides.push_back(r.overrides[i]);
+      job_argv.push_back(argv_index);
+    }
+  }
+  rig::apply_overrides(doc, settings);
+  return doc["sweep"];
+}
+
+int finish(const rig::SweepDir& dir, std::ostream& out, bool write_summary) {
+  std::vector<rig::JobResult> results = dir.results(rig::slurm_job_states(dir));
+  if (write_summary) dir.write_summary(results);
+  out << rig::format_results_table(results);
+  for (const auto& r : results)
+    if (r.state != rig::JobState::Succeeded) return rig::kExitFailure;
+  return rig::kExitOk;
+}
+
+// Launches `jobs` with the sweep's launcher, then collects when everything ended.
+int launch_and_report(const rig::SweepDir& dir, std::span<const size_t> jobs, const rig::Node& settings, bool wait,
+                      std::ostream& out) {
+  std::unique_ptr<rig::Launcher> launcher = rig::make_launcher(settings);
+  rig::LaunchReport report = launcher->launch(dir, jobs, {.wait = wait, .progress = &out, .runner = {}});
+  if (report.interrupted) {
+    finish(dir, out, true);
+    out << fmt::format("interrupted: the table lists what did not finish; continue with: rig sweep resume {}\n",
+                       dir.path().string());
+    return 130;
+  }
+  if (!report.finished) {
+    out << fmt::format("sweep directory: {}\nfollow it with: rig sweep status {}\ncollect with:   rig sweep collect {}\n",
+                       dir.path().string(), dir.path().string(), dir.path().string());
+    return rig::kExitOk;
+  }
+  out << "sweep directory: " << dir.path().string() << "\n";
+  return finish(dir, out, true);
+}
+
+int handle(const std::function<int()>& verb) {
+  try {
+    return verb();
+  } catch (const rig::Error& e) {
+    std::cerr << rig::format(e, {.color = rig::use_color(2)});
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "rig: internal error: " << e.what() << "\n";
+    return rig::kExitFailure;
+  }
+}
+
+}  // namespace
+
+int run_multirun(const MultirunRequest& r, std::ostream& out) {
+  std::vector<std::string> job_overrides;
+  std::vector<int> job_argv;
+  rig::Node settings = sweep_settings(r, job_overrides, job_argv);
+
+  rig::SweepSpec spec;
+  spec.overrides = job_overrides;
+  spec.first_argv_index = job_argv.empty() ? -1 : job_argv.front();
+  spec.section = settings;
+  spec.seed = settings.get_or<uint64_t>("seed", 0);
+  rig::SweepPlan plan = rig::expand_sweep(spec);
+
+  std::vector<std::string> command = r.command;
+  if (command.empty()) command = settings.get_or<std::vector<std::string>>("command", {});
+  if (command.empty())
+    throw rig::UsageError("rig.usage.no_command", "the sweep has no command to run", {}, {},
+                          "rig sweep run OVERRIDES... -- PROGRAM [ARGS...] (or sweep.command in the config)");
+  std::string name = r.name.empty() ? settings.get_or<std::string>("name", fs::path(command[0]).filename().string())
+                                    : r.name;
+  std::string launcher = settings.get_or<std::string>("launcher", "local");
+
+  if (r.dry_run) {
+    out << fmt::format("{} jobs, launcher {}, directory {}/{}/<timestamp>\n", plan.jobs.size(), launcher,
+                       r.root.string(), name);
+    for (const auto& job : plan.jobs) {
+      std::string line = fmt::format("{:>4}  {}", job.index, job.name);
+      for (const auto& a : command) line += " " + a;
+      for (const auto& o : job.overrides) line += " " + o;
+      out << line << "\n";
+    }
+    return rig::kExitOk;
+  }
+  rig::make_launcher(settings);  // a bad launcher setting fails before anything is written
+  rig::SweepDir dir = rig::SweepDir::create(r.root, name, std::move(plan), command, settings);
+  out << fmt::format("sweep of {} jobs in {} (launcher {})\n", dir.size(), dir.path().string(), launcher);
+  std::vector<size_t> all(dir.size());
+  for (size_t j = 0; j < all.size(); ++j) all[j] = j;
+  return launch_and_report(dir, all, settings, r.wait, out);
+}
+
+void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
+  // `rig sweep run ... -- PROGRAM ARGS...`: the command is taken out of argv here, before CLI11 sees it.
+  auto command = std::make_shared<std::vector<std::string>>();
+  if (argc > 2 && std::string_view(argv[1]) == "sweep" && std::string_view(argv[2]) == "run")
+    for (int i = 3; i < argc; ++i)
+      if (std::string_view(argv[i]) == "--") {
+        command->assign(argv + i + 1, argv + argc);
+        argc = i;
+        break;
+      }
+  auto* sweep = app.add_subcommand("sweep", "Multirun sweeps: run, status, collect, resume (docs/sweeps.md)");
+  sweep->require_subcommand(1);
+
+  struct RunArgs {
+    std::vector<std::string> args;
+    std::string config, name, root = "multirun", launcher;
+    bool dry_run = false, wait = false;
+  };
+  auto run_args = std::make_shared<RunArgs>();
+  auto* run = sweep->add_subcommand("run", "Expand the sweep and launch its jobs");
+  run->add_option("args", run_args->args, "OVERRIDES... (sweeps: a=1,2 range() choice() zip(...)) -- PROGRAM ARGS...");
+  run->add_option("--config", run_args->config, "A config file whose `sweep:` section holds axes and settings");
+  run->add_option("--name", run_args->name, "multirun/<name>/: default the program's name or sweep.name");
+  run->add_option("--root", run_args->root, "Where sweep directories go (default multirun)");
+  run->add_option("--launcher", run_args->launcher, "local or slurm (same as sweep.launcher=...)");
+  run->add_flag("--dry-run", run_args->dry_run, "Print the jobs without running them");
+  run->add_flag("--wait", run_args->wait, "slurm: wait for every task to finish, then collect");
+  run->callback([run_args, command, argc, argv] {
+    std::exit(handle([&] {
+      MultirunRequest r;
+      r.overrides = run_args->args;
+      r.command = *command;
+      for (int i = 1; i < argc && !r.overrides.empty(); ++i)
+        if (r.overrides[0] == argv[i]) {
+          r.first_argv_index = i;
+          break;
+        }
+      if (!run_args->config.empty()) {
+        rig::Node cfg = rig::load_file(run_args->config);
+        if (const rig::Node* s = cfg.find("sweep")) r.section = *s;
+      }
+      if (!run_args->launcher.empty()) r.overrides.push_back("sweep.launcher=" + run_args->launcher);
+      r.name = run_args->name;
+      r.root = run_args->root;
+      r.dry_run = run_args->dry_run;
+      r.wait = run_args->wait;
+      return run_multirun(r, std::cout);
+    }));
+  });
+
+  auto dir_arg = std::make_shared<std::string>();
+  auto* status = sweep->add_subcommand("status", "Show each job's state (asks SLURM about queued tasks)");
+  status->add_option("dir", *dir_arg, "The sweep directory")->required();
+  status->callback([dir_arg] {
+    std::exit(handle([&] { finish(rig::SweepDir::open(*dir_arg), std::cout, false);
+      return rig::kExitOk; }));
+  });
+
+  auto* collect = sweep->add_subcommand("collect", "Write summary.jsonl and print the table; exit 1 unless all succeeded");
+  collect->add_option("dir", *dir_arg, "The sweep directory")->required();
+  collect->callback([dir_arg] { std::exit(handle([&] { return finish(rig::SweepDir::open(*dir_arg), std::cout, true); })); });
+
+  struct ResumeArgs {
+    std::string dir, launcher;
+    bool wait = false;
+  };
+  auto resume_args = std::make_shared<ResumeArgs>();
+  auto* resume = sweep->add_subcommand("resume", "Re-run only the jobs that did not succeed");
+  resume->add_option("dir", resume_args->dir, "The sweep directory")->required();
+  resume->add_option("--launcher", resume_args->launcher, "Run them with another launcher (local or slurm)");
+  resume->add_flag("--wait", resume_args->wait, "slurm: wait for the tasks, then collect");
+  resume->callback([resume_args] {
+    std::exit(handle([&] {
+      rig::SweepDir dir = rig::SweepDir::open(resume_args->dir);
+      rig::Node settings = dir.settings();
+      if (!resume_args->launcher.empty()) settings.set("launcher", rig::Node(resume_args->launcher));
+      std::vector<size_t> jobs = rig::unfinished_jobs(dir, rig::slurm_job_states(dir));
+      std::cout << fmt::format("resuming {} of {} jobs: {}\n", jobs.size(), dir.size(),
+                               jobs.empty() ? "none" : rig::array_ranges(jobs));
+      if (jobs.empty()) return finish(dir, std::cout, true);
+      return launch_and_report(dir, jobs, settings, resume_args->wait, std::cout);
+    }));
+  });
+
+  struct JobArgs {
+    std::string dir;
+    size_t index = 0;
+  };
+  auto job_args = std::make_shared<JobArgs>();
+  auto* job = sweep->add_subcommand("job", "Run one job of a sweep here (what each SLURM array task runs)");
+  job->add_option("dir", job_args->dir, "The sweep directory")->required();
+  job->add_option("index", job_args->index, "The job's index")->required();
+  job->callback([job_args] {
+    std::exit(handle([&] { return rig::run_job_here(rig::SweepDir::open(job_args->dir), job_args->index); }));
+  });
+}
+
+}  // namespace rig_cli

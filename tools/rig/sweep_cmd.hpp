@@ -1,0 +1,35 @@
+// `rig sweep ...` verbs and the multirun entry point `rig run --multirun` calls.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "rig/node.hpp"
+
+namespace rig_cli {
+
+// One multirun: expand, create the sweep directory, launch (or just list the jobs with dry_run).
+struct MultirunRequest {
+  std::string name;                        // multirun/<name>/...: the recipe's name
+  std::vector<std::string> command;        // the program each job runs, before its overrides
+  std::vector<std::string> overrides;      // command-line overrides; `sweep.*` ones configure the sweep itself
+  int first_argv_index = -1;               // argv index of overrides[0]
+  rig::Node section;                       // the config's `sweep:` section (null when none)
+  std::filesystem::path root = "multirun";
+  bool dry_run = false;
+  bool wait = false;                       // slurm: wait for the array to finish
+};
+
+// Returns the process exit status: 0 when every job succeeded (or was submitted), 1 when a job failed, 2 for a
+// usage error (thrown as rig::Error), 130 when interrupted.
+int run_multirun(const MultirunRequest& request, std::ostream& out);
+
+// Adds `rig sweep run|status|collect|resume|job` to `app`; each runs from its CLI11 callback and exits the process.
+// For `rig sweep run ... -- PROGRAM ARGS...` it takes the command after `--` out of argv (argc shrinks).
+void add_sweep_commands(CLI::App& app, int& argc, char** argv);
+
+}  // namespace rig_cli
