@@ -214,7 +214,7 @@ LaunchReport LocalLauncher::launch(const SweepDir& dir, std::span<const size_t> 
     }
     if (running.empty()) break;
     if (signals.stopped() && !stop_sent) {
-      for (const auto& [pid, r] : running) ::kill(pid, SIGTERM);
+      for (const auto& [pid, r] : running) ::kill(-pid, SIGTERM);  // each job's whole process group
       stop_sent = true;
     }
     int status = 0;

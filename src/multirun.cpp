@@ -313,8 +313,15 @@ pid_t spawn_job(const SweepDir& dir, size_t job, const std::vector<std::pair<std
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // Each job leads its own process group, so a stop request reaches the whole job (a shell and its children), not
+  // just its first process.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
   pid_t pid = -1;
-  int rc = argv_s.empty() ? ENOENT : posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  int rc = argv_s.empty() ? ENOENT : posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   JobStatus s;
   s.index = job;
@@ -370,7 +377,7 @@ int run_job_here(const SweepDir& dir, size_t job) {
   bool forwarded = false;
   while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     if (signals.stopped() && !forwarded) {
-      ::kill(pid, SIGTERM);
+      ::kill(-pid, SIGTERM);  // the job's whole process group
       forwarded = true;
     }
   }
