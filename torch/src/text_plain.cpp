@@ -1,16 +1,16 @@
 // Corpus files and tokenizers. No LibTorch here: this TU skips the torch PCH.
+#include <dlfcn.h>
 #include <glob.h>
 
 #include <algorithm>
 #include <fstream>
 #include <set>
-#include <sentencepiece_processor.h>
-#include <sentencepiece_trainer.h>
-#include <sstream>
+#include <cstdlib>
 
 #include "rig/error.hpp"
 #include "rig/torch/text.hpp"
 #include "rig/yaml.hpp"
+#include "sentencepiece/backend.hpp"
 
 namespace rig::torch {
 
@@ -131,64 +131,57 @@ std::string CharTokenizer::decode(std::span<const int64_t> ids) const {
 // ---- SentencePieceTokenizer ---------------------------------------------------------------------------------------
 
 struct SentencePieceTokenizer::Impl {
-  sentencepiece::SentencePieceProcessor processor;
+  std::unique_ptr<detail::SentencePieceBackend> backend;
 };
 
 namespace {
 
-// Feeds the corpus to the trainer line by line, from memory.
-class LineIterator : public sentencepiece::SentenceIterator {
- public:
-  explicit LineIterator(const std::string& text) : in_(text) { Next(); }
-  bool done() const override { return done_; }
-  void Next() override {
-    do {
-      if (!std::getline(in_, line_)) {
-        done_ = true;
-        return;
-      }
-    } while (line_.empty());
-  }
-  const std::string& value() const override { return line_; }
-  sentencepiece::util::Status status() const override { return {}; }
+// Opens librig_sentencepiece.so once, isolated from the rest of the process (see sentencepiece/backend.hpp).
+detail::SentencePieceBackend* new_backend() {
+  using Factory = detail::SentencePieceBackend* (*)();
+  static Factory factory = [] {
+    const char* env = std::getenv("RIG_SENTENCEPIECE_MODULE");
+    std::string path = env && *env ? env : RIG_SENTENCEPIECE_MODULE;
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    if (!handle)
+      throw Error("rig.torch.tokenizer.sentencepiece", std::string("cannot load the SentencePiece module: ") + dlerror(),
+                  {}, {}, "set RIG_SENTENCEPIECE_MODULE to the path of librig_sentencepiece.so");
+    return reinterpret_cast<Factory>(dlsym(handle, "rig_sentencepiece_backend_new"));
+  }();
+  if (!factory) throw Error("rig.torch.tokenizer.sentencepiece", "librig_sentencepiece.so lacks its factory");
+  return factory();
+}
 
- private:
-  std::istringstream in_;
-  std::string line_;
-  bool done_ = false;
-};
-
-void check(const sentencepiece::util::Status& status, const std::string& what, const char* field) {
-  if (!status.ok()) throw Error("rig.torch.tokenizer.sentencepiece", what + ": " + status.ToString(), {}, field);
+void check(const std::string& error, const std::string& what, const char* field) {
+  if (!error.empty()) throw Error("rig.torch.tokenizer.sentencepiece", what + ": " + error, {}, field);
 }
 
 }  // namespace
 
 SentencePieceTokenizer::SentencePieceTokenizer(SentencePieceOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->backend.reset(new_backend());
+  auto& sp = *impl_->backend;
   if (!options.model.empty()) {
     if (!std::filesystem::exists(options.model))
       throw IoError("rig.io.read", "SentencePiece model '" + options.model + "' does not exist", {}, "model");
-    check(impl_->processor.Load(options.model), "cannot load SentencePiece model '" + options.model + "'", "model");
+    check(sp.load(options.model), "cannot load SentencePiece model '" + options.model + "'", "model");
     return;
   }
   std::string text = read_corpus(expand_globs(options.corpus));
-  LineIterator lines(text);
   std::string serialized;
-  // eos = 1 and pad = unk = 0 keep ids small; bos is not used by rig's datasets.
-  check(sentencepiece::SentencePieceTrainer::Train(
-            {{"vocab_size", std::to_string(options.vocab_size)},
-             {"model_type", options.model_type},
-             {"character_coverage", std::to_string(options.character_coverage)},
-             {"unk_id", "0"},
-             {"eos_id", "1"},
-             {"bos_id", "-1"},
-             {"pad_id", "-1"},
-             {"minloglevel", "2"},
-             {"hard_vocab_limit", "false"},
-             {"num_threads", "1"}},
-            &lines, &serialized),
+  // eos = 1 and unk = 0 keep ids small; bos and pad are not used by rig's datasets.
+  check(sp.train({{"vocab_size", std::to_string(options.vocab_size)},
+                  {"model_type", options.model_type},
+                  {"character_coverage", std::to_string(options.character_coverage)},
+                  {"unk_id", "0"},
+                  {"eos_id", "1"},
+                  {"bos_id", "-1"},
+                  {"pad_id", "-1"},
+                  {"minloglevel", "2"},
+                  {"hard_vocab_limit", "false"},
+                  {"num_threads", "1"}},
+                 text, &serialized),
         "SentencePiece training failed", "vocab_size");
-  check(impl_->processor.LoadFromSerializedProto(serialized), "cannot load the trained SentencePiece model", "model");
   if (!options.save_to.empty()) {
     std::filesystem::path to(options.save_to);
     if (to.has_parent_path()) std::filesystem::create_directories(to.parent_path());
@@ -204,7 +197,7 @@ SentencePieceTokenizer& SentencePieceTokenizer::operator=(SentencePieceTokenizer
 
 std::vector<int64_t> SentencePieceTokenizer::encode(std::string_view text) const {
   std::vector<int> ids;
-  check(impl_->processor.Encode(absl::string_view(text.data(), text.size()), &ids), "SentencePiece encode", "");
+  check(impl_->backend->encode(std::string(text), &ids), "SentencePiece encode", "");
   return {ids.begin(), ids.end()};
 }
 
@@ -213,12 +206,12 @@ std::string SentencePieceTokenizer::decode(std::span<const int64_t> ids) const {
   for (int64_t id : ids)
     if (id >= 0 && id < vocab_size() && id != eos_id()) narrow.push_back(static_cast<int>(id));
   std::string out;
-  check(impl_->processor.Decode(narrow, &out), "SentencePiece decode", "");
+  check(impl_->backend->decode(narrow, &out), "SentencePiece decode", "");
   return out;
 }
 
-int64_t SentencePieceTokenizer::vocab_size() const { return impl_->processor.GetPieceSize(); }
-int64_t SentencePieceTokenizer::eos_id() const { return impl_->processor.eos_id(); }
-std::string SentencePieceTokenizer::serialized() const { return impl_->processor.serialized_model_proto(); }
+int64_t SentencePieceTokenizer::vocab_size() const { return impl_->backend->piece_size(); }
+int64_t SentencePieceTokenizer::eos_id() const { return impl_->backend->eos_id(); }
+std::string SentencePieceTokenizer::serialized() const { return impl_->backend->serialized(); }
 
 }  // namespace rig::torch
