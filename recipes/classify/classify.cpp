@@ -225,6 +225,7 @@ ClassifyConfig read_classify_config(const Node& node) {
 }
 
 int classify_main(int argc, char** argv) {
+  rt::prefer_passive_openmp(argv);
   try {
     Node config = Node::map();
     for (int i = 1; i < argc; ++i) {

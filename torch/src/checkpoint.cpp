@@ -47,6 +47,24 @@ void set_rng_state(const Tensor& state) {
   return archive;
 }
 
+// LibTorch's Module::load resizes parameters to whatever the file holds; rig refuses a file that does not fit.
+void load_module_checked(::torch::nn::Module& model, ::torch::serialize::InputArchive& archive,
+                         const fs::path& path) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+  for (const auto& p : model.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
+  for (const auto& b : model.named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
+  model.load(archive);
+  auto params = model.named_parameters();
+  auto buffers = model.named_buffers();
+  for (const auto& [name, shape] : shapes) {
+    const Tensor* now = params.find(name);
+    if (!now) now = buffers.find(name);
+    if (now && now->sizes().vec() != shape)
+      throw IoError("rig.io.read", "'" + path.string() + "' does not fit this model: '" + name + "' has shape " +
+                                       c10::str(now->sizes()) + " in the file, " + c10::str(shape) + " in the model");
+  }
+}
+
 }  // namespace
 
 Checkpointer::Checkpointer(CheckpointerOptions options) : options_(std::move(options)) {
@@ -114,7 +132,7 @@ Resumed Checkpointer::load(const fs::path& path, ::torch::nn::Module& model, ::t
   try {
     archive.read("model", model_archive);
     archive.read("optimizer", optimizer_archive);
-    model.load(model_archive);
+    load_module_checked(model, model_archive, path);
     optimizer.load(optimizer_archive);
     Tensor step, sched_step, rng;
     archive.read("step", step);
@@ -152,7 +170,7 @@ void load_model(::torch::nn::Module& model, const fs::path& path) {
   ::torch::serialize::InputArchive model_archive;
   try {
     archive.read("model", model_archive);
-    model.load(model_archive);
+    load_module_checked(model, model_archive, path);
   } catch (const c10::Error& e) {
     throw IoError("rig.io.read", "'" + path.string() + "' does not fit this model: " + e.what_without_backtrace());
   }

@@ -1,7 +1,6 @@
 // Losses, optimizers, schedules, clipping, evaluation sums, threads.
 #include <cmath>
 #include <cstdlib>
-#include <thread>
 
 #include "rig/error.hpp"
 #include "rig/torch/threads.hpp"
@@ -10,16 +9,6 @@
 namespace rig::torch {
 
 // ---- threads ------------------------------------------------------------------------------------------------------
-
-int resolve_threads(const ThreadOptions& options) {
-  if (options.num_threads > 0) return options.num_threads;
-  if (const char* env = std::getenv("OMP_NUM_THREADS")) {
-    char* end = nullptr;
-    long n = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && n > 0) return static_cast<int>(n);
-  }
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
 
 int set_threads(const ThreadOptions& options) {
   int n = resolve_threads(options);
