@@ -3,7 +3,7 @@
 #   make test  - every test, also the core tests under ASan+UBSan
 JOBS ?= $(shell nproc)
 
-.PHONY: run test deps build build-asan bench clean
+.PHONY: run test deps build build-asan build-fuzz fuzz fuzz-smoke bench clean run-classify
 
 deps:
 	@scripts/install-deps
@@ -16,15 +16,31 @@ build-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
+build-fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+
 run: build
 	./build/tools/rig/rig print --show-origin examples/sample.yaml
 
-test: build build-asan
+# The classify recipe on Fashion-MNIST, building only what it needs (rig::torch, the recipe): ~0.88 test accuracy.
+run-classify: deps
+	@cmake --preset default >/dev/null
+	@cmake --build --preset default -j $(JOBS) --target classify
+	./build/recipes/classify/classify configs/classify/fashion_mnist_mlp.yaml
+
+test: build build-asan build-fuzz
 	ctest --preset default -j $(JOBS)
 	ctest --preset asan -j $(JOBS) -L core
+	fuzz/run 20
+
+# Longer fuzzing sessions: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 120
+fuzz: build-fuzz
+	fuzz/run $(FUZZ_SECONDS)
 
 bench: build
 	bench/run-all
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

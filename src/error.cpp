@@ -80,18 +80,36 @@ std::string caret_padding(std::string_view line_text, uint32_t column) {
   return pad;
 }
 
+// Byte offset of 1-based character `column` in `line` (UTF-8), or line.size() past the end.
+size_t offset_of_column(std::string_view line, uint32_t column) {
+  uint32_t chars = 1;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+    if (chars++ == column) return i;
+  }
+  return line.size();
+}
+
 void render_source_line(std::string& out, const Origin& at, const Palette& p) {
   if (!at.source || at.line == 0) return;
   std::string_view text = at.source->line_text(at.line);
   if (text.empty() && at.source->text.empty()) return;
-  constexpr size_t kMaxShown = 200;  // a 10 MB line is not printed whole
-  std::string_view shown = text.substr(0, kMaxShown);
+  // A long line (a 10 MB one, say) is shown as a window around the column.
+  constexpr size_t kWindow = 160;
+  size_t at_byte = at.column > 0 ? offset_of_column(text, at.column) : 0;
+  size_t begin = at_byte > kWindow / 2 ? at_byte - kWindow / 2 : 0;
+  while (begin > 0 && begin < text.size() && (static_cast<unsigned char>(text[begin]) & 0xC0) == 0x80) --begin;
+  std::string_view shown = text.substr(begin, kWindow);
+  std::string prefix = begin > 0 ? "..." : "";
+  std::string suffix = begin + shown.size() < text.size() ? " ..." : "";
   std::string gutter = std::to_string(at.line);
   std::string blank(gutter.size(), ' ');
-  out += fmt::format(" {}{} |{} {}{}\n", p.blue, gutter, p.reset, shown, text.size() > kMaxShown ? " ..." : "");
-  if (at.column > 0 && at.column <= kMaxShown + 1)
-    out += fmt::format(" {}{} |{} {}{}^{}\n", p.blue, blank, p.reset, caret_padding(shown, at.column), p.green,
-                       p.reset);
+  out += fmt::format(" {}{} |{} {}{}{}\n", p.blue, gutter, p.reset, prefix, shown, suffix);
+  if (at.column == 0) return;
+  std::string pad = caret_padding(text.substr(begin), static_cast<uint32_t>(
+                                                           at.column - (begin > 0 ? std::count_if(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(begin), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }) : 0)));
+  out += fmt::format(" {}{} |{} {}{}{}^{}\n", p.blue, blank, p.reset, std::string(prefix.size(), ' '), pad, p.green,
+                     p.reset);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "detail/event_pipe.hpp"
 #include "detail/fyaml.hpp"
 #include "detail/scalar.hpp"
 
@@ -64,10 +65,10 @@ std::string_view classify(std::string_view message, bool json) {
   auto has = [&](std::string_view w) { return message.find(w) != std::string_view::npos; };
   if (json || has("JSON")) return "rig.json.syntax";
   if (has("tab")) return "rig.yaml.tab";
-  if (has("quoted")) return "rig.yaml.quoted_scalar";
   if (has("escape")) return "rig.yaml.escape";
+  if (has("quoted")) return "rig.yaml.quoted_scalar";
   if (has("alias") || has("anchor")) return "rig.yaml.alias";
-  if (has("indent")) return "rig.yaml.indentation";
+  if (has("indent") || has("indend")) return "rig.yaml.indentation";  // libfyaml spells it both ways
   if (has("flow")) return "rig.yaml.flow";
   if (has("tag")) return "rig.yaml.tag";
   return "rig.yaml.syntax";
@@ -91,17 +92,16 @@ class Builder {
                        nul ? "NUL byte in input" : "invalid UTF-8 byte sequence",
                        nul ? "" : "save the file as UTF-8");
     }
-    detail::fy::Parser parser(text, json_);
-    while (true) {
-      detail::fy::Event ev = parser.next();
-      if (!ev) break;
-      handle(ev);
-    }
-    if (parser.failed()) {
-      auto d = parser.first_error();
-      Origin at{source_, d ? d->line : 1, d ? d->column : 1};
-      std::string message = d ? d->message : "syntax error";
-      fail<ParseError>(std::string(classify(message, json_)), at, message);
+    if (text.size() >= limits_.pipeline_bytes) {
+      detail::fy::EventPipe pipe(text, json_);
+      detail::fy::EventBatch batch;
+      while (pipe.next(batch))
+        for (size_t i = 0; i < batch.events.size(); ++i) handle(batch.view(i));
+      if (pipe.failed()) parse_failed(pipe.first_error());
+    } else {
+      detail::fy::Parser parser(text, json_);
+      while (detail::fy::Event ev = parser.next()) handle(ev.view());
+      if (parser.failed()) parse_failed(parser.first_error());
     }
     return std::move(docs_);
   }
@@ -118,6 +118,12 @@ class Builder {
     std::unordered_set<std::string> merged_keys;  // keys that came from `<<` and may be overridden
   };
 
+  [[noreturn]] void parse_failed(const std::optional<detail::fy::Diagnostic>& d) {
+    Origin at{source_, d ? d->line : 1, d ? d->column : 1};
+    std::string message = d ? d->message : "syntax error";
+    fail<ParseError>(std::string(classify(message, json_)), at, message);
+  }
+
   template <class E>
   [[noreturn]] void fail(std::string id, Origin at, std::string message, std::string hint = {}) {
     throw E(std::move(id), std::move(message), std::move(at), current_path(), std::move(hint));
@@ -127,8 +133,12 @@ class Builder {
     auto [line, column] = locate(source_->text, offset);
     return Origin{source_, line, column};
   }
-  Origin origin_of(const detail::fy::Event& ev) const {
+  Origin origin_of(const detail::fy::EventView& ev) const {
     auto p = ev.start();
+    return Origin{source_, p.line, p.column};
+  }
+  Origin tag_origin_of(const detail::fy::EventView& ev) const {
+    auto p = ev.tag_position.line ? ev.tag_position : ev.start();
     return Origin{source_, p.line, p.column};
   }
 
@@ -143,7 +153,7 @@ class Builder {
     return path.to_string();
   }
 
-  void handle(const detail::fy::Event& ev) {
+  void handle(const detail::fy::EventView& ev) {
     switch (ev.type()) {
       case FYET_DOCUMENT_START:
         if (single_ && !docs_.empty())
@@ -168,7 +178,7 @@ class Builder {
 
   bool expecting_key() const { return !stack_.empty() && stack_.back().node.is_map() && !stack_.back().have_key; }
 
-  void check_collection_tag(const detail::fy::Event& ev, std::string_view expected) {
+  void check_collection_tag(const detail::fy::EventView& ev, std::string_view expected) {
     std::string_view tag = ev.tag();
     if (tag.empty() || tag == "!") return;
     if (tag.substr(0, kTagPrefix.size()) == kTagPrefix) {
@@ -176,18 +186,18 @@ class Builder {
       if (name == expected) return;
       if (name == "seq" || name == "map" || name == "str" || name == "int" || name == "float" || name == "bool" ||
           name == "null")
-        fail<ParseError>("rig.yaml.tag_mismatch", origin_of(ev),
+        fail<ParseError>("rig.yaml.tag_mismatch", tag_origin_of(ev),
                          fmt::format("tag !!{} cannot apply to a {}", name, expected == "map" ? "mapping" : "sequence"));
     }
     unknown_tag(ev, tag);
   }
 
-  [[noreturn]] void unknown_tag(const detail::fy::Event& ev, std::string_view tag) {
-    fail<ParseError>("rig.yaml.unknown_tag", origin_of(ev), fmt::format("unsupported tag '{}'", tag),
+  [[noreturn]] void unknown_tag(const detail::fy::EventView& ev, std::string_view tag) {
+    fail<ParseError>("rig.yaml.unknown_tag", tag_origin_of(ev), fmt::format("unsupported tag '{}'", tag),
                      "rig accepts the core tags !!str, !!int, !!float, !!bool, !!null, !!seq and !!map");
   }
 
-  void open(const detail::fy::Event& ev, Node node, std::string_view tag_kind) {
+  void open(const detail::fy::EventView& ev, Node node, std::string_view tag_kind) {
     if (expecting_key())
       fail<ParseError>("rig.yaml.complex_key", origin_of(ev), "a mapping key must be a scalar",
                        "rig config keys are strings");
@@ -210,7 +220,7 @@ class Builder {
     add(std::move(f.node), f.expanded);
   }
 
-  Node typed_scalar(const detail::fy::Event& ev, const Origin& at) {
+  Node typed_scalar(const detail::fy::EventView& ev, const Origin& at) {
     std::string_view text = ev.value();
     std::string_view tag = ev.tag();
     bool plain = ev.style() == FYSS_PLAIN;
@@ -245,11 +255,11 @@ class Builder {
       return bad("!!null");
     }
     if (name == "seq" || name == "map")
-      fail<ParseError>("rig.yaml.tag_mismatch", at, fmt::format("tag !!{} cannot apply to a scalar", name));
+      fail<ParseError>("rig.yaml.tag_mismatch", tag_origin_of(ev), fmt::format("tag !!{} cannot apply to a scalar", name));
     unknown_tag(ev, tag);
   }
 
-  void scalar(const detail::fy::Event& ev) {
+  void scalar(const detail::fy::EventView& ev) {
     Origin at = origin_of(ev);
     if (expecting_key()) {
       Frame& f = stack_.back();
@@ -269,7 +279,7 @@ class Builder {
     add(std::move(n), 1);
   }
 
-  void alias(const detail::fy::Event& ev) {
+  void alias(const detail::fy::EventView& ev) {
     Origin at = origin_of(ev);
     std::string name(ev.value());
     auto it = anchors_.find(name);

@@ -179,6 +179,21 @@ TEST(YamlErrors, SyntaxErrorsAreLocatedWithCaret) {
   expect_error("rig.yaml.complex_key", [] { yaml("? [a, b]\n: c\n"); });
 }
 
+// Found by fuzz_yaml_roundtrip (libfyaml leaked a buffer here; see tests/lsan.supp).
+TEST(YamlErrors, LongQuotedScalarInFlowIsLocated) {
+  std::string text = "- [ ]\n- [" + std::string(54, '\'') + "FALSE \"JSON like!!str a: int 42\n";
+  auto e = expect_error("rig.yaml.flow", [&] { yaml(text); });
+  EXPECT_EQ(e.origin().line, 2u);
+  EXPECT_EQ(e.origin().column, 58u);
+}
+
+// Found by fuzz_yaml_roundtrip: libfyaml 0.7.12 crashed destroying the parser after this error.
+TEST(YamlErrors, TabAfterComplexKeyDoesNotCrash) {
+  auto e = expect_error("rig.yaml.tab", [] { yaml("? -\v:\t-\t"); });
+  EXPECT_EQ(e.origin().line, 1u);
+  EXPECT_EQ(e.origin().column, 6u);
+}
+
 TEST(YamlErrors, EncodingProblems) {
   auto e = expect_error("rig.yaml.invalid_utf8", [] { yaml("a: ok\nb: \xff\xfe\n"); });
   EXPECT_EQ(e.origin().line, 2u);
@@ -289,6 +304,28 @@ TEST(LoadFile, PicksTheFormatByExtension) {
   rig::testing::TempDir dir;
   EXPECT_EQ(rig::load_file(dir.write("a.json", "{\"x\": 1}")).get<int>("x"), 1);
   EXPECT_EQ(rig::load_file(dir.write("a.yml", "x: 2")).get<int>("x"), 2);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(YamlPipeline, LargeInputsParseOnASecondThreadToTheSameTree) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i)
+    text += "k" + std::to_string(i) + ":\n  a: [1, 2.5, \"s\"]\n  b: &x" + std::to_string(i) + " {c: null}\n  d: *x" +
+            std::to_string(i) + "\n";
+  ASSERT_GT(text.size(), rig::LoadLimits{}.pipeline_bytes);  // the default takes the pipelined path
+  rig::LoadLimits direct;
+  direct.pipeline_bytes = SIZE_MAX;
+  Node a = rig::load_yaml(text, "big.yaml");
+  Node b = rig::load_yaml(text, "big.yaml", direct);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.at_path("k19999.b.c").origin().to_string(), b.at_path("k19999.b.c").origin().to_string());
+  // An error far into the input, and a builder error that stops the parser thread early.
+  auto e = expect_error("rig.yaml.flow", [&] { rig::load_yaml(text + "z: [1, 2\n", "big.yaml"); });
+  EXPECT_EQ(e.origin().line, 80001u + 1u);
+  expect_error("rig.yaml.duplicate_key", [&] { rig::load_yaml("k0: 1\n" + text, "big.yaml"); });
 }
 
 }  // namespace

@@ -13,10 +13,39 @@ void capture(fy_diag*, void* user, const char* buf, size_t len) {
 }
 }  // namespace
 
-Position Event::start() const {
-  const fy_mark* m = fy_event_start_mark(event_);
+namespace {
+Position position_of(const fy_mark* m) {
   if (!m) return {};
   return {m->input_pos, static_cast<uint32_t>(m->line + 1), static_cast<uint32_t>(m->column + 1)};
+}
+// libfyaml marks a quoted scalar at its first character inside the quotes and an alias after its '*': step back
+// one character so that carets point at the quote or the star the user wrote.
+void step_back(Position& p) {
+  if (p.column > 1 && p.offset > 0) {
+    --p.column;
+    --p.offset;
+  }
+}
+}  // namespace
+
+Position Event::start() const { return position_of(fy_event_start_mark(event_)); }
+
+EventView Event::view() const {
+  EventView v;
+  v.kind = type();
+  v.position = start();
+  if (v.kind == FYET_SCALAR || v.kind == FYET_ALIAS) v.text = value();
+  if (v.kind == FYET_SCALAR) v.scalar_style = style();
+  if (v.kind == FYET_ALIAS || v.scalar_style == FYSS_SINGLE_QUOTED || v.scalar_style == FYSS_DOUBLE_QUOTED)
+    step_back(v.position);
+  if (v.kind == FYET_SCALAR || v.kind == FYET_MAPPING_START || v.kind == FYET_SEQUENCE_START) {
+    if (fy_token* t = fy_event_get_tag_token(event_)) {
+      v.tag_text = text_of(t);
+      v.tag_position = position_of(fy_token_start_mark(t));
+    }
+    v.anchor_text = anchor();
+  }
+  return v;
 }
 
 std::string_view Event::text_of(fy_token* token) {
@@ -53,6 +82,10 @@ Parser::Parser(std::string_view text, bool json) {
 }
 
 Parser::~Parser() {
+  // libfyaml 0.7.12 can crash tearing down a parser that stopped on an error (fuzz finding: `? -\v:\t-\t`, a
+  // SEGV in fy_indent_vacuum_internal from fy_parser_destroy and from fy_parser_reset alike). A parser that failed
+  // is therefore left allocated: a few KB per rejected input, never a crash. See docs/reliability.md.
+  if (failed()) return;
   fy_parser_destroy(parser_);
   fy_diag_unref(diag_);
 }

@@ -20,6 +20,22 @@ struct Diagnostic {
   uint32_t line = 0, column = 0;  // 1-based
 };
 
+// What rig needs of one parse event. The strings point into the parser's (or a batch's) storage.
+struct EventView {
+  fy_event_type kind = FYET_NONE;
+  fy_scalar_style scalar_style = FYSS_PLAIN;
+  Position position;      // where the node starts: an opening quote, an alias's '*'
+  Position tag_position;  // where its tag starts, when it has one
+  std::string_view text, tag_text, anchor_text;  // text: a scalar's value or an alias's name
+
+  fy_event_type type() const { return kind; }
+  Position start() const { return position; }
+  std::string_view value() const { return text; }
+  std::string_view tag() const { return tag_text; }
+  std::string_view anchor() const { return anchor_text; }
+  fy_scalar_style style() const { return scalar_style; }
+};
+
 class Event {
  public:
   Event(fy_parser* parser, fy_event* event) : parser_(parser), event_(event) {}
@@ -37,6 +53,7 @@ class Event {
   std::string_view tag() const { return text_of(fy_event_get_tag_token(event_)); }
   std::string_view value() const { return text_of(fy_event_get_token(event_)); }  // scalar text, or alias name
   fy_scalar_style style() const { return fy_token_scalar_style(fy_event_get_token(event_)); }
+  EventView view() const;
 
  private:
   static std::string_view text_of(fy_token* token);

@@ -1,0 +1,766 @@
+// Private machinery behind RIG_COMPONENT, RIG_FUNCTION and rig::instantiate. Included by rig/registry.hpp.
+//
+// Cost model: everything a component instantiates per parameter TYPE (take<P>, from_node<P>, Convert<P>) is shared
+// by every component with a parameter of that type; per component there is one invoke function, one default_value
+// function and one static Registration record. All name handling, lookup and error reporting is non-template code
+// in src/instantiate.cpp.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <new>
+#include <optional>
+#include <source_location>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace rig::detail {
+
+// ---- type classification ------------------------------------------------------------------------------------------
+
+template <class T>
+struct IsUniquePtr : std::false_type {};
+template <class T>
+struct IsUniquePtr<std::unique_ptr<T>> : std::true_type {};
+template <class T>
+struct IsSharedPtr : std::false_type {};
+template <class T>
+struct IsSharedPtr<std::shared_ptr<T>> : std::true_type {};
+template <class T>
+struct IsFunction : std::false_type {};
+template <class F>
+struct IsFunction<std::function<F>> : std::true_type {};
+
+// What rig::instantiate<T> hands out: the interface type asked for, and how.
+template <class T>
+struct Result {
+  using Interface = T;
+  static constexpr Make make = Make::Value;
+};
+template <class T>
+struct Result<std::unique_ptr<T>> {
+  using Interface = T;
+  static constexpr Make make = Make::Unique;
+};
+template <class T>
+struct Result<std::shared_ptr<T>> {
+  using Interface = T;
+  static constexpr Make make = Make::Shared;
+};
+
+template <class T>
+constexpr bool is_object_param = IsUniquePtr<T>::value || IsSharedPtr<T>::value || IsFunction<T>::value;
+
+template <class T>
+concept NodeReadable = requires(const Node& n, KeyPath& p) { Convert<T>::from(n, p); };
+template <class T>
+concept NodeWritable = requires(const T& v) { Convert<T>::to(v); };
+
+template <class T>
+Node to_node_or_null(const T& v) {
+  if constexpr (NodeWritable<T>)
+    return Convert<T>::to(v);
+  else
+    return Node();
+}
+
+// ---- JSON Schema of C++ types ----------------------------------------------------------------------------------------
+
+Node schema_of_kind(std::string_view json_type);
+Node schema_integer(int64_t min, uint64_t max);
+Node schema_ref(const std::string& interface_name);  // {"$ref": "#/$defs/<interface>"}, resolved by json_schema()
+Node schema_duration();
+Node schema_any_of(Node a, Node b);
+
+template <class T>
+Node type_schema();
+
+template <class T>
+Node type_schema_impl() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return schema_of_kind("boolean");
+  } else if constexpr (std::is_integral_v<T>) {
+    return schema_integer(static_cast<int64_t>(std::numeric_limits<T>::min()),
+                          static_cast<uint64_t>(std::numeric_limits<T>::max()));
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return schema_of_kind("number");
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view> ||
+                       std::is_same_v<T, std::filesystem::path>) {
+    return schema_of_kind("string");
+  } else if constexpr (std::is_enum_v<T>) {
+    Node names = Node::list();
+    for (const auto& [v, name] : enum_entries<T>()) names.push_back(std::string(name));
+    Node s = Node::map();
+    s.set("enum", names);
+    return s;
+  } else if constexpr (IsSharedPtr<T>::value || IsUniquePtr<T>::value) {
+    return schema_any_of(schema_ref(type_name<typename T::element_type>()), schema_of_kind("null"));
+  } else if constexpr (IsFunction<T>::value) {
+    return schema_of_kind("object");
+  } else if constexpr (Reflectable<T>) {
+    Node props = Node::map();
+    T v{};
+    for_each_field(v, [&](std::string_view name, const auto& field) {
+      Node f = type_schema<std::remove_cvref_t<decltype(field)>>();
+      f.set("default", to_node_or_null(field));
+      props.set(std::string(name), f);
+    });
+    Node s = schema_of_kind("object");
+    s.set("properties", props);
+    s.set("additionalProperties", false);
+    return s;
+  } else {
+    return Node::map();  // anything
+  }
+}
+
+template <class T>
+struct TypeSchemaOf {
+  static Node get() { return type_schema_impl<T>(); }
+};
+template <class T>
+struct TypeSchemaOf<std::optional<T>> {
+  static Node get() { return schema_any_of(type_schema<T>(), schema_of_kind("null")); }
+};
+template <class T, class A>
+struct TypeSchemaOf<std::vector<T, A>> {
+  static Node get() {
+    Node s = schema_of_kind("array");
+    s.set("items", type_schema<T>());
+    return s;
+  }
+};
+template <class V, class C, class A>
+struct TypeSchemaOf<std::map<std::string, V, C, A>> {
+  static Node get() {
+    Node s = schema_of_kind("object");
+    s.set("additionalProperties", type_schema<V>());
+    return s;
+  }
+};
+template <class Rep, class Period>
+struct TypeSchemaOf<std::chrono::duration<Rep, Period>> {
+  static Node get() { return schema_duration(); }
+};
+template <class... T>
+Node schema_tuple() {
+  Node items = Node::list();
+  (items.push_back(type_schema<T>()), ...);
+  Node s = schema_of_kind("array");
+  s.set("prefixItems", items);
+  s.set("minItems", sizeof...(T));
+  s.set("maxItems", sizeof...(T));
+  return s;
+}
+template <class A, class B>
+struct TypeSchemaOf<std::pair<A, B>> {
+  static Node get() { return schema_tuple<A, B>(); }
+};
+template <class... T>
+struct TypeSchemaOf<std::tuple<T...>> {
+  static Node get() { return schema_tuple<T...>(); }
+};
+template <class T, size_t N>
+struct TypeSchemaOf<std::array<T, N>> {
+  static Node get() {
+    Node s = schema_of_kind("array");
+    s.set("items", type_schema<T>());
+    s.set("minItems", N);
+    s.set("maxItems", N);
+    return s;
+  }
+};
+
+template <class T>
+Node type_schema() {
+  return TypeSchemaOf<T>::get();
+}
+
+// ---- one call of a component -------------------------------------------------------------------------------------------
+
+struct Made {
+  void* ptr = nullptr;  // the product (not yet converted to the interface)
+  std::shared_ptr<void> shared;
+};
+
+// A call-site argument, type-erased: positional (empty name) or keyword (rig::kw).
+struct ErasedArg {
+  std::string_view name;
+  TypeKey type = nullptr;
+  std::string (*type_name)() = nullptr;
+  void* value = nullptr;                     // nullptr: a partial's deferred argument, checked by type only
+  Node (*to_node)(const void*) = nullptr;    // for the operative config; nullptr when not convertible
+};
+
+struct SharedInstance {
+  Node node;  // identity: Node::same_storage
+  TypeKey interface;
+  std::shared_ptr<void> owner;
+  void* ptr;
+  Node operative;
+};
+
+// One top-level rig::instantiate: the errors of every component in the tree, and the shared instances.
+struct Session {
+  std::vector<Error> errors;
+  std::vector<SharedInstance> shared;
+  bool record = false;
+};
+
+// Thrown by a nested component whose errors are already in the session.
+struct Failed {};
+
+// Where each parameter's value comes from.
+struct Source {
+  const ErasedArg* arg = nullptr;  // a call-site argument
+  const Node* node = nullptr;      // a config value
+};
+
+class Call {
+ public:
+  Call(const ComponentDef& def, Session& session) : def(def), session(session) {}
+
+  const ComponentDef& def;
+  Session& session;
+  KeyPath path;  // of the config value being read
+  bool recursive = true;
+  std::vector<Source> sources;
+  std::vector<Node> used;  // the operative config: each parameter's value as used (when recording)
+
+  bool failed() const { return !session.errors.empty(); }
+  void fail(const Error& e);
+  void arg_type_error(size_t param, const std::string& expected);
+  [[noreturn]] void not_recursive(const Node& n, const std::string& expected);
+  [[noreturn]] void not_convertible(const Node& n, const std::string& expected);
+  void record(size_t param, Node value) {
+    if (session.record) used[param] = std::move(value);
+  }
+  void record_arg(size_t param, const ErasedArg& a) {
+    if (session.record && a.to_node) used[param] = a.to_node(a.value);
+  }
+};
+
+bool is_component_node(const Node& n);
+
+struct Request {
+  TypeKey interface = nullptr;
+  std::string (*interface_name)() = nullptr;
+  Make make = Make::Value;
+  std::span<ErasedArg> args;
+  bool partial_call = false;  // the call of a partial: `_partial_` is already taken into account
+};
+
+// Finds, checks and builds the component `node` names; returns the product as `req.interface`*. With Make::Value
+// the product is constructed at `where`. Throws Failed when any error was recorded in the session.
+void* make_erased(const Node& node, const Request& req, Session& s, Call* parent, size_t param, void* where,
+                  Made& out);
+
+// Whether rig::operative_config() is being recorded (on by default).
+bool recording_operative();
+
+template <class T>
+T make(const Node& node, Session& s, Call* parent, size_t param, std::span<ErasedArg> args, bool partial_call);
+
+template <class T>
+T run(const Node& node, std::span<ErasedArg> args, bool partial_call) {
+  Session s;
+  s.record = recording_operative();
+  try {
+    return make<T>(node, s, nullptr, 0, args, partial_call);
+  } catch (const Failed&) {
+    throw ErrorList(std::move(s.errors));
+  }
+}
+
+template <class R, class... A>
+std::function<R(A...)> make_partial(const Node& node, Session& s, Call* parent, size_t param) {
+  using I = typename Result<R>::Interface;
+  std::array<ErasedArg, sizeof...(A)> deferred{
+      ErasedArg{{}, type_key<A>(), &type_name<std::remove_cvref_t<A>>, nullptr, nullptr}...};
+  Request req{type_key<I>(), &type_name<I>, Make::Check, deferred, true};
+  Made out;
+  make_erased(node, req, s, parent, param, nullptr, out);
+  return [node](A... a) -> R {
+    auto stored = std::tuple<std::remove_cvref_t<A>...>(std::forward<A>(a)...);
+    std::array<ErasedArg, sizeof...(A)> erased = std::apply(
+        [](auto&... v) {
+          return std::array<ErasedArg, sizeof...(A)>{ErasedArg{
+              {}, type_key<decltype(v)>(), &type_name<std::remove_cvref_t<decltype(v)>>, &v,
+              NodeWritable<std::remove_cvref_t<decltype(v)>>
+                  ? +[](const void* p) { return to_node_or_null(*static_cast<const std::remove_cvref_t<decltype(v)>*>(p)); }
+                  : nullptr}...};
+        },
+        stored);
+    return run<R>(node, erased, true);
+  };
+}
+
+template <class F>
+struct FunctionMaker;
+template <class R, class... A>
+struct FunctionMaker<std::function<R(A...)>> {
+  static std::function<R(A...)> make(const Node& node, Session& s, Call* parent, size_t param) {
+    return make_partial<R, A...>(node, s, parent, param);
+  }
+};
+
+template <class T>
+T make(const Node& node, Session& s, Call* parent, size_t param, std::span<ErasedArg> args, bool partial_call) {
+  if constexpr (IsFunction<T>::value) {
+    (void)args;
+    (void)partial_call;
+    return FunctionMaker<T>::make(node, s, parent, param);
+  } else {
+    using I = typename Result<T>::Interface;
+    constexpr Make mode = Result<T>::make;
+    Request req{type_key<I>(), &type_name<I>, mode, args, partial_call};
+    Made out;
+    if constexpr (mode == Make::Value) {
+      alignas(I) unsigned char buf[sizeof(I)];
+      I* obj = std::launder(static_cast<I*>(make_erased(node, req, s, parent, param, buf, out)));
+      T result(std::move(*obj));
+      obj->~I();
+      return result;
+    } else if constexpr (mode == Make::Unique) {
+      return T(static_cast<I*>(make_erased(node, req, s, parent, param, nullptr, out)));
+    } else {
+      void* p = make_erased(node, req, s, parent, param, nullptr, out);
+      return T(std::move(out.shared), static_cast<I*>(p));
+    }
+  }
+}
+
+template <class T>
+T from_node(const Node& n, Call& c, size_t param);
+
+// A parameter's value from a config node: a nested component, or Convert<T>.
+template <class T>
+T from_node(const Node& n, Call& c, size_t param) {
+  if constexpr (IsFunction<T>::value) {
+    if (n.is_null()) return T{};
+    if (!c.recursive) c.not_recursive(n, type_name<T>());
+    return FunctionMaker<T>::make(n, c.session, &c, param);
+  } else if constexpr (is_object_param<T>) {
+    if (n.is_null()) return T{};
+    if (!c.recursive) c.not_recursive(n, type_name<T>());
+    return make<T>(n, c.session, &c, param, {}, false);
+  } else {
+    if constexpr (std::is_move_constructible_v<T> && !std::is_abstract_v<T> && !std::is_same_v<T, Node>) {
+      if (c.recursive && is_component_node(n)) return make<T>(n, c.session, &c, param, {}, false);
+    }
+    if constexpr (NodeReadable<T>)
+      return Convert<T>::from(n, c.path);
+    else
+      c.not_convertible(n, type_name<T>());
+  }
+}
+
+// Storage for one converted argument (std::optional<std::shared_ptr<T>> trips GCC 12's -Wmaybe-uninitialized).
+template <class P>
+class Slot {
+ public:
+  Slot() {}
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  ~Slot() {
+    if (full_) get().~P();
+  }
+  template <class... A>
+  void emplace(A&&... a) {
+    ::new (static_cast<void*>(buf_)) P(std::forward<A>(a)...);
+    full_ = true;
+  }
+  explicit operator bool() const { return full_; }
+  P& get() { return *std::launder(reinterpret_cast<P*>(buf_)); }
+
+ private:
+  alignas(P) unsigned char buf_[sizeof(P)];
+  bool full_ = false;
+};
+
+template <class P, class Sink>
+void from_source(Call& c, size_t i, const Node& n, Sink&& sink) {
+  c.path.push_key(std::string(c.def.params[i].name));
+  try {
+    c.record(i, n);  // a nested component overwrites this with its own operative config
+    sink(from_node<P>(n, c, i));
+  } catch (const Error& e) {
+    c.fail(e);
+  } catch (const Failed&) {
+  }
+  c.path.pop();
+}
+
+// Hands parameter `i`'s value to sink(P&&); does nothing when it has no source (a default applies) or on error
+// (recorded in the session).
+template <class P, class Sink>
+void take(Call& c, size_t i, Sink&& sink) {
+  const Source& s = c.sources[i];
+  if (s.arg) {
+    if (s.arg->type == type_key<P>()) {
+      if (!s.arg->value) return;  // deferred: the type is all a partial checks
+      if constexpr (std::is_move_constructible_v<P>) {
+        c.record_arg(i, *s.arg);
+        sink(std::move(*static_cast<P*>(s.arg->value)));
+        return;
+      }
+    }
+    if (s.arg->type == type_key<Node>() && s.arg->value)
+      return from_source<P>(c, i, *static_cast<Node*>(s.arg->value), sink);
+    c.arg_type_error(i, type_name<P>());
+    return;
+  }
+  if (s.node) from_source<P>(c, i, *s.node, sink);
+}
+
+// ---- building the product --------------------------------------------------------------------------------------------
+
+template <class X>
+void destroy(void* p) {
+  delete static_cast<X*>(p);
+}
+
+template <class F>
+void emit(Make m, void* where, Made& out, F&& produce) {
+  using R = decltype(produce());
+  if constexpr (IsUniquePtr<R>::value) {
+    using X = typename R::element_type;
+    X* p = produce().release();
+    out.ptr = const_cast<std::remove_const_t<X>*>(p);
+    if (m == Make::Shared) out.shared = std::shared_ptr<void>(out.ptr, &destroy<std::remove_const_t<X>>);
+  } else if constexpr (IsSharedPtr<R>::value) {
+    auto sp = produce();
+    out.ptr = const_cast<std::remove_const_t<typename R::element_type>*>(sp.get());
+    out.shared = std::const_pointer_cast<std::remove_const_t<typename R::element_type>>(std::move(sp));
+  } else {
+    if (m == Make::Value) {
+      out.ptr = ::new (where) R(produce());
+    } else {
+      R* p = new R(produce());
+      out.ptr = p;
+      if (m == Make::Shared) out.shared = std::shared_ptr<void>(static_cast<void*>(p), &destroy<R>);
+    }
+  }
+}
+
+template <class R>
+constexpr ProductKind product_kind() {
+  if constexpr (IsUniquePtr<R>::value) return ProductKind::UniquePtr;
+  if constexpr (IsSharedPtr<R>::value) return ProductKind::SharedPtr;
+  return ProductKind::Object;
+}
+template <class R>
+struct ProductOf {
+  using type = R;
+};
+template <class X>
+struct ProductOf<std::unique_ptr<X>> {
+  using type = X;
+};
+template <class X>
+struct ProductOf<std::shared_ptr<X>> {
+  using type = X;
+};
+
+// ---- registration ----------------------------------------------------------------------------------------------------
+
+template <class P>
+constexpr ParamDef param_def(std::string_view name, std::string_view doc, bool required) {
+  return ParamDef{name, doc, &type_name<P>, &type_schema<P>, type_key<P>(), required, is_object_param<P>};
+}
+
+template <class Product, class I>
+void* upcast(void* p) {
+  return static_cast<I*>(static_cast<Product*>(p));
+}
+
+template <class Product, class... I>
+constexpr std::array<InterfaceDef, sizeof...(I)> interface_defs(Interfaces<I...>) {
+  static_assert((... && (std::is_same_v<I, Product> || std::is_base_of_v<I, Product>)),
+                "rig: each interface must be the component's product type or one of its public base classes");
+  static_assert((... && (std::is_same_v<I, Product> || std::has_virtual_destructor_v<I>)),
+                "rig: an interface base class needs a virtual destructor (rig hands out unique_ptr<Interface>)");
+  return {InterfaceDef{&type_name<I>, type_key<I>(), &upcast<Product, I>}...};
+}
+
+template <class C>
+struct IsInterfaces : std::false_type {};
+template <class... I>
+struct IsInterfaces<Interfaces<I...>> : std::true_type {};
+template <class C>
+struct IsParams : std::false_type {};
+template <class S, class... A>
+struct IsParams<Params<S, A...>> : std::true_type {};
+template <class C>
+struct IsOptions : std::false_type {};
+template <class O>
+struct IsOptions<OptionsClause<O>> : std::true_type {};
+template <class C>
+struct IsAliases : std::false_type {};
+template <size_t N>
+struct IsAliases<Aliases<N>> : std::true_type {};
+
+template <template <class> class Pred, class... Cs>
+constexpr size_t count_clauses = (size_t{0} + ... + size_t{Pred<Cs>::value});
+
+// The first clause satisfying Pred, or `fallback`.
+template <template <class> class Pred, class Fallback, class C, class... Cs>
+constexpr auto pick(const Fallback& fallback, const C& c, const Cs&... cs) {
+  if constexpr (Pred<C>::value)
+    return c;
+  else if constexpr (sizeof...(Cs) == 0)
+    return fallback;
+  else
+    return pick<Pred>(fallback, cs...);
+}
+template <template <class> class Pred, class Fallback>
+constexpr auto pick(const Fallback& fallback) {
+  return fallback;
+}
+
+template <class C>
+constexpr size_t field_doc_count() {
+  return std::is_same_v<C, FieldDoc> ? 1 : 0;
+}
+
+// The record every registration form shares. `Form` supplies: Product, arity, params(), invoke, default_value.
+template <class Form, class IfaceClause, size_t NAliases>
+class Registration {
+ public:
+  template <class... Clauses>
+  Registration(const Form& form, std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs)
+      : form_(form) {
+    using Product = typename Form::Product;
+    params_ = form_.param_defs();
+    interfaces_ = interface_defs<Product>(IfaceClause{});
+    def_.cpp_name = cpp_name;
+    def_.file = loc.file_name();
+    def_.line = loc.line();
+    def_.params = params_;
+    def_.interfaces = interfaces_;
+    def_.product = type_key<Product>();
+    def_.product_name = &type_name<Product>;
+    def_.product_kind = Form::kind;
+    def_.self = &form_;
+    def_.invoke = &Form::invoke;
+    def_.default_value = &Form::default_value;
+    (apply(cs), ...);
+    registry().add(def_);
+  }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+
+ private:
+  template <class C>
+  void apply(const C& c) {
+    if constexpr (std::is_same_v<C, Doc>) {
+      def_.doc = c.text;
+    } else if constexpr (std::is_same_v<C, NameClause>) {
+      def_.cpp_name = c.text;
+    } else if constexpr (IsAliases<C>::value) {
+      aliases_ = c.names;
+      def_.aliases = aliases_;
+    } else if constexpr (std::is_same_v<C, FieldDoc>) {
+      for (auto& p : params_)
+        if (p.name == c.name) p.doc = c.text;
+    }
+  }
+
+  Form form_;
+  std::array<ParamDef, Form::arity> params_{};
+  decltype(interface_defs<typename Form::Product>(IfaceClause{})) interfaces_{};
+  std::array<std::string_view, NAliases> aliases_{};
+  ComponentDef def_;
+};
+
+// Form 1/2: parameters are the fields of aggregate O; the product is C(O) (or O itself when C == O).
+template <class C, class O>
+struct OptionsForm {
+  using Product = C;
+  using Ptrs = decltype(field_pointers<O>());
+  static constexpr size_t arity = field_count<O>();
+  static constexpr ProductKind kind = ProductKind::Object;
+
+  template <size_t I>
+  using Field = std::remove_cv_t<std::remove_pointer_t<std::tuple_element_t<I, Ptrs>>>;
+
+  template <size_t... I>
+  static constexpr std::array<ParamDef, arity> param_defs_impl(std::index_sequence<I...>) {
+    return {param_def<Field<I>>(field_names<O>()[I], {}, false)...};
+  }
+  std::array<ParamDef, arity> param_defs() const { return param_defs_impl(std::make_index_sequence<arity>{}); }
+
+  static void invoke(const ComponentDef&, Call& c, Make m, void* where, Made& out) {
+    O opts{};
+    size_t i = 0;
+    for_each_field(opts, [&](std::string_view, auto& field) {
+      using F = std::remove_cvref_t<decltype(field)>;
+      take<F>(c, i++, [&](F&& v) { field = std::move(v); });
+    });
+    if (m == Make::Check || c.failed()) return;
+    if constexpr (std::is_same_v<C, O>)
+      emit(m, where, out, [&] { return std::move(opts); });
+    else
+      emit(m, where, out, [&] { return C(std::move(opts)); });
+  }
+
+  static Node default_value(const ComponentDef&, size_t param) {
+    O opts{};
+    Node out;
+    size_t i = 0;
+    for_each_field(opts, [&](std::string_view, const auto& field) {
+      if (i++ == param) out = to_node_or_null(field);
+    });
+    return out;
+  }
+};
+
+// Forms 3/4: named parameters of a constructor (Types<P...>) or of a function (its signature).
+template <class Product_, class Kind, class Call_, class Sig, class... A>
+struct ParamsForm;
+
+template <class Target, class... A>
+struct CtorCall {
+  template <class... P>
+  static Target call(P&&... p) {
+    return Target(std::forward<P>(p)...);
+  }
+};
+template <auto F>
+struct FunctionCall {
+  template <class... P>
+  static decltype(auto) call(P&&... p) {
+    return F(std::forward<P>(p)...);
+  }
+};
+
+template <class Product_, class R, class Caller, class... P, class... A>
+struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
+  static_assert(sizeof...(P) == sizeof...(A),
+                "rig: the number of parameter names differs from the number of parameters of the signature");
+  using Product = Product_;
+  static constexpr size_t arity = sizeof...(P);
+  static constexpr ProductKind kind = product_kind<R>();
+
+  std::tuple<A...> args;
+
+  template <class Par, class D>
+  static constexpr void check_default() {
+    if constexpr (!std::is_void_v<D>)
+      static_assert(std::is_constructible_v<Par, const D&>, "rig: a default value does not convert to its parameter's type");
+  }
+  template <class Par, class D>
+  static constexpr bool has_default(const Arg<D>&) {
+    check_default<Par, D>();
+    return !std::is_void_v<D>;
+  }
+
+  template <size_t... I>
+  std::array<ParamDef, arity> param_defs_impl(std::index_sequence<I...>) const {
+    return {param_def<std::remove_cvref_t<P>>(std::get<I>(args).name, std::get<I>(args).doc,
+                                              !has_default<std::remove_cvref_t<P>>(std::get<I>(args)))...};
+  }
+  std::array<ParamDef, arity> param_defs() const { return param_defs_impl(std::make_index_sequence<arity>{}); }
+
+  template <class Par, class D>
+  static void apply_default(Slot<Par>& slot, const Arg<D>& a) {
+    if constexpr (!std::is_void_v<D>)
+      if (!slot) slot.emplace(a.value);
+  }
+
+  template <size_t... I>
+  static void invoke_impl(const ComponentDef& def, Call& c, Make m, void* where, Made& out, std::index_sequence<I...>) {
+    std::tuple<Slot<std::remove_cvref_t<P>>...> slots;
+    (take<std::remove_cvref_t<P>>(c, I, [&](std::remove_cvref_t<P>&& v) { std::get<I>(slots).emplace(std::move(v)); }),
+     ...);
+    if (m == Make::Check || c.failed()) return;
+    const auto& self = *static_cast<const ParamsForm*>(def.self);
+    (apply_default(std::get<I>(slots), std::get<I>(self.args)), ...);
+    (void)self;
+    emit(m, where, out, [&]() -> R { return Caller::call(std::move(std::get<I>(slots).get())...); });
+  }
+  static void invoke(const ComponentDef& def, Call& c, Make m, void* where, Made& out) {
+    invoke_impl(def, c, m, where, out, std::make_index_sequence<arity>{});
+  }
+
+  template <size_t... I>
+  static Node default_impl(const ComponentDef& def, size_t param, std::index_sequence<I...>) {
+    const auto& self = *static_cast<const ParamsForm*>(def.self);
+    Node out;
+    auto one = [&]<class Par, class D>(size_t i, const Arg<D>& a) {
+      if constexpr (!std::is_void_v<D>)
+        if (i == param) out = to_node_or_null(Par(a.value));
+    };
+    (one.template operator()<std::remove_cvref_t<P>>(I, std::get<I>(self.args)), ...);
+    (void)one;
+    (void)self;
+    return out;
+  }
+  static Node default_value(const ComponentDef& def, size_t param) {
+    return default_impl(def, param, std::make_index_sequence<arity>{});
+  }
+};
+
+template <class T>
+concept HasOptions = requires { typename T::Options; } && std::is_constructible_v<T, typename T::Options>;
+
+template <class T, class... Clauses>
+auto register_class(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
+  static_assert(count_clauses<IsParams, Clauses...> + count_clauses<IsOptions, Clauses...> <= 1,
+                "rig: give at most one of rig::params<...>(...) and rig::options<O>");
+  using Iface = decltype(pick<IsInterfaces>(Interfaces<T>{}, cs...));
+  constexpr size_t n_aliases = decltype(pick<IsAliases>(Aliases<0>{}, cs...))().names.size();
+  if constexpr (count_clauses<IsParams, Clauses...> == 1) {
+    auto p = pick<IsParams>(0, cs...);
+    return [&]<class Sig, class... A>(const Params<Sig, A...>& params) {
+      static_assert(!std::is_same_v<Sig, FromSignature>,
+                    "rig: a class's constructor signature is not visible to C++: write rig::params<Types...>(names...)");
+      using Form = ParamsForm<T, T, CtorCall<T>, Sig, A...>;
+      return Registration<Form, Iface, n_aliases>(Form{params.args}, cpp_name, loc, cs...);
+    }(p);
+  } else if constexpr (count_clauses<IsOptions, Clauses...> == 1) {
+    return [&]<class O>(OptionsClause<O>) {
+      using Form = OptionsForm<T, O>;
+      return Registration<Form, Iface, n_aliases>(Form{}, cpp_name, loc, cs...);
+    }(pick<IsOptions>(0, cs...));
+  } else if constexpr (HasOptions<T>) {
+    using Form = OptionsForm<T, typename T::Options>;
+    return Registration<Form, Iface, n_aliases>(Form{}, cpp_name, loc, cs...);
+  } else if constexpr (Reflectable<T>) {
+    using Form = OptionsForm<T, T>;
+    return Registration<Form, Iface, n_aliases>(Form{}, cpp_name, loc, cs...);
+  } else {
+    static_assert(std::is_default_constructible_v<T>,
+                  "rig: T has no nested Options struct, is not an aggregate and is not default-constructible: "
+                  "list its constructor with rig::params<Types...>(names...)");
+    using Form = ParamsForm<T, T, CtorCall<T>, Types<>>;
+    return Registration<Form, Iface, n_aliases>(Form{{}}, cpp_name, loc, cs...);
+  }
+}
+
+template <class F>
+struct Signature;
+template <class R, class... P>
+struct Signature<R (*)(P...)> {
+  using Return = R;
+  using Types = rig::Types<P...>;
+};
+template <class R, class... P>
+struct Signature<R (*)(P...) noexcept> : Signature<R (*)(P...)> {};
+
+template <auto F, class... Clauses>
+auto register_function(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
+  using Sig = Signature<decltype(F)>;
+  using R = typename Sig::Return;
+  using Product = typename ProductOf<R>::type;
+  using Iface = decltype(pick<IsInterfaces>(Interfaces<Product>{}, cs...));
+  constexpr size_t n_aliases = decltype(pick<IsAliases>(Aliases<0>{}, cs...))().names.size();
+  auto p = pick<IsParams>(Params<FromSignature>{}, cs...);
+  return [&]<class S, class... A>(const Params<S, A...>& params) {
+    using Form = ParamsForm<Product, R, FunctionCall<F>, typename Sig::Types, A...>;
+    return Registration<Form, Iface, n_aliases>(Form{params.args}, cpp_name, loc, cs...);
+  }(p);
+}
+
+}  // namespace rig::detail

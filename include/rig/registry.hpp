@@ -1,0 +1,248 @@
+// rig/registry.hpp — components register themselves, by their C++ name, from their own .cpp file.
+//
+// A component is something a config can name and rig::instantiate can build (rig/instantiate.hpp). Register it with
+// ONE line in its own .cpp; nothing else lists it. Its config name is its C++ qualified name with `::` written `.`
+// (`my::optim::AdamW` -> `my.optim.AdamW`); configs may use either spelling, or an alias.
+//
+//   // 1. A class whose constructor takes an aggregate options struct `Options` (nested, or named by rig::options<O>):
+//   //    field names, types and default member initialisers are reflected (rig/reflect.hpp).
+//   RIG_COMPONENT(my::AdamW, rig::interfaces<Optimizer>, rig::doc("Adam with decoupled weight decay"),
+//                 rig::field_doc("lr", "learning rate"));
+//
+//   // 2. An aggregate struct is itself a component (a value type):
+//   RIG_COMPONENT(my::CosineSchedule);
+//
+//   // 3. A class with an ordinary constructor (LibTorch's modules, any third-party type): list the constructor's
+//   //    parameter types and names once; defaults inline, as in pybind11.
+//   RIG_COMPONENT(torch::nn::Linear, rig::interfaces<Module>,
+//                 rig::params<int64_t, int64_t, bool>("in_features", "out_features", rig::arg("bias") = true));
+//
+//   // 4. A free function: types come from its signature; the number of names is checked against it at compile time.
+//   RIG_FUNCTION(my::make_tokenizer, rig::interfaces<Tokenizer>,
+//                rig::params("path", rig::arg("max_len", "longest sequence") = 512));
+//
+// Clauses, in any order: rig::interfaces<I...> (the types a config may ask it as — base classes, or the product type
+// itself; default: the product type), rig::params(...), rig::options<O>, rig::doc("..."), rig::field_doc(name, doc),
+// rig::aliases("a", "b"), rig::name("custom.name").
+//
+// Registration is a lock-free push of a pre-built record during static initialisation: no allocation, no lock.
+// Static libraries drop unreferenced object files, registrars included: link component libraries with
+// rig_link_components() (cmake/RigComponents.cmake). Two components with one name are an error (rig.component.
+// duplicate) naming both registering files, reported at the first lookup.
+//
+// Introspection: rig::registry().components() lists everything; each ComponentInfo has its names, interfaces,
+// parameters (name, C++ type, default, doc) and registering file. describe() and json_schema() render them.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <source_location>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "rig/convert.hpp"
+#include "rig/node.hpp"
+
+namespace rig {
+
+// A cheap identity for a C++ type (no RTTI needed).
+using TypeKey = const void*;
+namespace detail {
+template <class T>
+inline constexpr char type_key_tag = 0;
+}
+template <class T>
+constexpr TypeKey type_key() {
+  return &detail::type_key_tag<std::remove_cvref_t<T>>;
+}
+
+namespace detail {
+class Call;
+struct Made;
+enum class Make : uint8_t { Check, Value, Unique, Shared };
+}  // namespace detail
+
+struct ParamDef {
+  std::string_view name;
+  std::string_view doc;
+  std::string (*type_name)() = nullptr;
+  Node (*schema)() = nullptr;  // JSON Schema of the C++ type
+  TypeKey type = nullptr;
+  bool required = false;
+  bool object = false;  // a std::shared_ptr / std::unique_ptr / std::function: built from a nested component
+};
+
+struct InterfaceDef {
+  std::string (*name)() = nullptr;
+  TypeKey type = nullptr;
+  void* (*upcast)(void*) = nullptr;  // product* -> interface*
+};
+
+// What a component's factory yields: how it may be returned.
+enum class ProductKind : uint8_t { Object, UniquePtr, SharedPtr };  // a value, a unique_ptr<X>, a shared_ptr<X>
+
+// The registered record of one component. Built once, in static storage, by RIG_COMPONENT / RIG_FUNCTION.
+struct ComponentDef {
+  std::string_view cpp_name;  // as registered: "my::optim::AdamW"
+  std::string_view doc;
+  std::span<const std::string_view> aliases;
+  std::span<const ParamDef> params;
+  std::span<const InterfaceDef> interfaces;
+  const char* file = "";
+  uint32_t line = 0;
+  TypeKey product = nullptr;
+  std::string (*product_name)() = nullptr;
+  ProductKind product_kind = ProductKind::Object;
+  const void* self = nullptr;  // the registration object (its stored defaults)
+  void (*invoke)(const ComponentDef&, detail::Call&, detail::Make, void* where, detail::Made&) = nullptr;
+  Node (*default_value)(const ComponentDef&, size_t param) = nullptr;  // a parameter's default as a Node
+  const ComponentDef* next = nullptr;                                   // the registry's intrusive list
+
+  // "my.optim.AdamW"
+  std::string name() const;
+  const InterfaceDef* interface(TypeKey type) const;
+  const ParamDef* param(std::string_view name) const;
+};
+
+class Registry {
+ public:
+  Registry() = default;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Thread-safe, lock-free; `def` must outlive the registry (static storage).
+  void add(ComponentDef& def);
+
+  // By either spelling (`a.b.C`, `a::b::C`, config_spec's `a.b:C`) or an alias; nullptr when absent.
+  // Throws rig.component.duplicate when two components share a name.
+  const ComponentDef* find(std::string_view name) const;
+
+  // Every component, sorted by name; those registered under `interface` when it is given.
+  std::vector<const ComponentDef*> components(TypeKey interface = nullptr) const;
+  // Every spelling a config may use: names and aliases.
+  std::vector<std::string> names(TypeKey interface = nullptr) const;
+  size_t size() const { return count_.load(std::memory_order_acquire); }
+
+ private:
+  void index() const;  // (re)builds the name index when components were added since; caller holds mutex_
+
+  std::atomic<const ComponentDef*> head_{nullptr};
+  std::atomic<size_t> count_{0};
+  mutable std::mutex mutex_;
+  mutable size_t indexed_ = 0;
+  mutable std::string arena_;  // canonical names, referenced by index_
+  mutable std::unordered_map<std::string_view, const ComponentDef*> index_;
+};
+
+// The process-wide registry that RIG_COMPONENT and RIG_FUNCTION fill.
+Registry& registry();
+
+// "my.AdamW" -> canonical lookup spelling: `::` and a single `:` become `.`.
+std::string canonical_name(std::string_view name);
+
+// Human-readable description: names, doc, interfaces, each parameter with C++ type, default and doc, file:line.
+std::string describe(const ComponentDef& def);
+// One line per component (name, interfaces, doc), filtered by interface type name and a substring or glob pattern.
+std::string list_components(std::string_view interface = {}, std::string_view pattern = {},
+                            const Registry& from = registry());
+
+// JSON Schema (draft 2020-12) for configs of one component, as a Node (rig::dump_json writes it).
+Node json_schema(const ComponentDef& def);
+// JSON Schema for a whole config: its structure, with every `_component_` subtree checked against that component.
+Node config_json_schema(const Node& config);
+
+// ---- registration clauses -------------------------------------------------------------------------------------------
+
+template <class... I>
+struct Interfaces {};
+template <class... I>
+inline constexpr Interfaces<I...> interfaces{};
+
+template <class O>
+struct OptionsClause {};
+template <class O>
+inline constexpr OptionsClause<O> options{};
+
+struct Doc {
+  std::string_view text;
+};
+constexpr Doc doc(std::string_view text) { return {text}; }
+
+struct FieldDoc {
+  std::string_view name, text;
+};
+constexpr FieldDoc field_doc(std::string_view name, std::string_view text) { return {name, text}; }
+
+struct NameClause {
+  std::string_view text;
+};
+constexpr NameClause name(std::string_view text) { return {text}; }
+
+template <size_t N>
+struct Aliases {
+  std::array<std::string_view, N> names;
+};
+template <class... S>
+constexpr Aliases<sizeof...(S)> aliases(S... names) {
+  return {{std::string_view(names)...}};
+}
+
+// One named parameter; `rig::arg("lr") = 1e-3` gives it a default (any type the parameter converts from).
+template <class D = void>
+struct Arg {
+  std::string_view name, doc;
+  D value;
+};
+template <>
+struct Arg<void> {
+  std::string_view name, doc;
+  template <class D>
+  constexpr Arg<std::decay_t<D>> operator=(D&& value) const {
+    return {name, doc, std::forward<D>(value)};
+  }
+};
+constexpr Arg<void> arg(std::string_view name, std::string_view doc = {}) { return {name, doc}; }
+
+// Parameter names (and defaults) in signature order. With types (`params<int, bool>(...)`): a constructor.
+template <class Sig, class... A>
+struct Params {
+  std::tuple<A...> args;
+};
+struct FromSignature;
+template <class... T>
+struct Types;
+template <class... T, class... A>
+constexpr auto params(A... args) {
+  using Sig = std::conditional_t<sizeof...(T) == 0, FromSignature, Types<T...>>;
+  return Params<Sig, std::conditional_t<std::is_convertible_v<A, std::string_view>, Arg<void>, A>...>{
+      {[](auto a) {
+        if constexpr (std::is_convertible_v<decltype(a), std::string_view>)
+          return Arg<void>{std::string_view(a), {}};
+        else
+          return a;
+      }(args)...}};
+}
+
+}  // namespace rig
+
+#include "rig/detail/component.hpp"
+
+#define RIG_DETAIL_CAT2(a, b) a##b
+#define RIG_DETAIL_CAT(a, b) RIG_DETAIL_CAT2(a, b)
+
+// Registers class (or aggregate struct) T. See the top of this file.
+#define RIG_COMPONENT(T, ...)                                                                              \
+  [[maybe_unused]] static const auto RIG_DETAIL_CAT(rig_registration_, __COUNTER__) =                    \
+      ::rig::detail::register_class<T>(#T, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__)
+
+// Registers free function F (not overloaded). See the top of this file.
+#define RIG_FUNCTION(F, ...)                                                                               \
+  [[maybe_unused]] static const auto RIG_DETAIL_CAT(rig_registration_, __COUNTER__) =                    \
+      ::rig::detail::register_function<&F>(#F, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__)

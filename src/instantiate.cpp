@@ -1,0 +1,352 @@
+#include "rig/instantiate.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <mutex>
+
+namespace rig {
+
+namespace {
+
+std::atomic<bool> g_record{true};
+std::mutex g_operative_mutex;
+std::vector<Node>& operative_list() {
+  static std::vector<Node> list;
+  return list;
+}
+
+constexpr std::string_view kReserved[] = {"_component_", "_target_", "_recursive_", "_partial_", "_args_"};
+
+bool is_reserved(std::string_view key) {
+  for (auto r : kReserved)
+    if (r == key) return true;
+  return false;
+}
+
+// config_spec's `target: "module:Name"`: a single colon between two names (C++'s `::` does not count).
+bool is_module_target(const Node& v) {
+  if (!v.is_string() || v.is_interpolation()) return false;
+  const std::string& s = v.str();
+  size_t c = s.find(':');
+  return c != std::string::npos && c > 0 && c + 1 < s.size() && s[c + 1] != ':' && s.find(':', c + 1) == std::string::npos;
+}
+
+// The entry naming the component: `_component_`, `_target_`, or a module-style `target`.
+const MapEntry* name_entry(const Node& n) {
+  const MapEntry* target = nullptr;
+  for (const auto& e : n.entries()) {
+    if (e.key == "_component_" || e.key == "_target_") return &e;
+    if (e.key == "target" && is_module_target(e.value)) target = &e;
+  }
+  return target;
+}
+
+bool flag(const Node& n, std::string_view key, bool fallback) {
+  const Node* v = n.find(key);
+  return v && v->is_bool() ? v->bool_value() : fallback;
+}
+
+std::string registered_as(std::string_view interface, TypeKey key) {
+  auto names = registry().names(key);
+  if (names.empty()) return fmt::format("nothing is registered as {}", interface);
+  std::string list;
+  size_t shown = 0;
+  for (const auto& n : names) {
+    if (shown++ == 20) {
+      list += fmt::format(", ... ({} more)", names.size() - 20);
+      break;
+    }
+    list += (list.empty() ? "" : ", ") + n;
+  }
+  return fmt::format("registered as {}: {}", interface, list);
+}
+
+std::string param_names(const ComponentDef& d) {
+  std::string s;
+  for (const auto& p : d.params) s += (s.empty() ? "" : ", ") + std::string(p.name);
+  return s;
+}
+
+}  // namespace
+
+namespace detail {
+
+bool recording_operative() { return g_record.load(std::memory_order_relaxed); }
+
+bool is_component_node(const Node& n) { return n.is_map() && name_entry(n) != nullptr; }
+
+void Call::fail(const Error& e) {
+  std::vector<Error> errors;
+  collect_error(errors, e);
+  for (auto& each : errors) {
+    if (each.key_path().empty()) each.with_key_path(path.to_string());
+    session.errors.push_back(std::move(each));
+  }
+}
+
+void Call::arg_type_error(size_t param, const std::string& expected) {
+  const Source& s = sources[param];
+  std::string which = s.arg->name.empty() ? "positional argument" : fmt::format("keyword argument '{}'", s.arg->name);
+  KeyPath at = path;
+  at.push_key(std::string(def.params[param].name));
+  session.errors.emplace_back(
+      "rig.args.positional_type",
+      fmt::format("{} for parameter '{}' of {}: expected {}, got {}", which, def.params[param].name, def.name(),
+                  expected, s.arg->type_name()),
+      Origin{}, at.to_string(), "pass a value of exactly the parameter's type (or a rig::Node)");
+}
+
+void Call::not_recursive(const Node& n, const std::string& expected) {
+  throw TypeError("rig.component.not_recursive",
+                  fmt::format("parameter wants {}, built from a component config, but `_recursive_: false` is set "
+                              "above it",
+                              expected),
+                  n.origin(), path.to_string(), "remove `_recursive_: false`, or make the parameter a rig::Node");
+}
+
+void Call::not_convertible(const Node& n, const std::string& expected) {
+  throw TypeError("rig.type.unsupported", fmt::format("no conversion from a config value to {}", expected), n.origin(),
+                  path.to_string(), "specialise rig::Convert<T> for it, or register it as a component");
+}
+
+namespace {
+
+[[noreturn]] void fail(Session& s, Error e) {
+  s.errors.push_back(std::move(e));
+  throw Failed{};
+}
+
+std::string child_path(const KeyPath& path, std::string_view key) {
+  KeyPath p = path;
+  p.push_key(std::string(key));
+  return p.to_string();
+}
+
+int param_index(const ComponentDef& d, std::string_view name) {
+  for (size_t i = 0; i < d.params.size(); ++i)
+    if (d.params[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<std::string> param_list(const ComponentDef& d) {
+  std::vector<std::string> out;
+  for (const auto& p : d.params) out.emplace_back(p.name);
+  return out;
+}
+
+// Decides where each parameter's value comes from; records unknown, duplicate, surplus and missing arguments.
+void bind(Call& c, const Node& node, const Request& req, const MapEntry& named) {
+  const ComponentDef& d = c.def;
+  Session& s = c.session;
+  const size_t n = d.params.size();
+  c.sources.assign(n, Source{});
+  std::string owner = d.name();
+
+  size_t next = 0;
+  auto positional = [&](Source src, const Origin& at) {
+    if (next >= n) {
+      s.errors.emplace_back("rig.args.too_many",
+                            fmt::format("too many positional arguments for {}: it takes {} ({})", owner, n,
+                                        param_names(d)),
+                            at, c.path.to_string());
+      return;
+    }
+    c.sources[next++] = src;
+  };
+  if (const Node* args = node.find("_args_")) {
+    if (!args->is_list())
+      s.errors.emplace_back("rig.type.mismatch", fmt::format("`_args_` must be a list, got {}", kind_name(args->kind())),
+                            args->origin(), child_path(c.path, "_args_"));
+    for (const auto& e : args->elements()) positional(Source{nullptr, &e}, e.origin());
+  }
+  for (const auto& a : req.args)
+    if (a.name.empty()) positional(Source{&a, nullptr}, named.value.origin());
+
+  for (const auto& e : node.entries()) {
+    if (is_reserved(e.key) || &e == &named) continue;
+    int p = param_index(d, e.key);
+    if (p < 0) {
+      s.errors.push_back(unknown_keyword(e, c.path, owner, param_list(d)));
+      continue;
+    }
+    if (c.sources[p].node || c.sources[p].arg) {
+      const Origin& at = e.key_origin.known() ? e.key_origin : e.value.origin();
+      s.errors.emplace_back("rig.args.duplicate",
+                            fmt::format("parameter '{}' of {} is given positionally and by key", e.key, owner), at,
+                            child_path(c.path, e.key));
+      continue;
+    }
+    c.sources[p].node = &e.value;
+  }
+  for (const auto& a : req.args) {
+    if (a.name.empty()) continue;
+    int p = param_index(d, a.name);
+    if (p < 0) {
+      std::string hint = did_you_mean(a.name, param_list(d));
+      s.errors.emplace_back("rig.args.unknown_keyword",
+                            fmt::format("unknown keyword argument '{}' for {} (passed to instantiate)", a.name, owner),
+                            named.value.origin(), c.path.to_string(),
+                            hint.empty() ? "it takes: " + param_names(d) : hint);
+      continue;
+    }
+    if (c.sources[p].arg && c.sources[p].arg->name.empty()) {
+      s.errors.emplace_back("rig.args.duplicate",
+                            fmt::format("parameter '{}' of {} is given positionally and by keyword", a.name, owner),
+                            named.value.origin(), child_path(c.path, a.name));
+      continue;
+    }
+    c.sources[p] = Source{&a, nullptr};  // a call-site keyword overrides the config's value
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!d.params[i].required || c.sources[i].node || c.sources[i].arg) continue;
+    s.errors.emplace_back("rig.args.missing",
+                          fmt::format("missing required argument '{}' ({}) for {}", d.params[i].name,
+                                      d.params[i].type_name(), owner),
+                          node.origin(), child_path(c.path, d.params[i].name),
+                          fmt::format("add `{}: ...` to the config, or pass it to instantiate", d.params[i].name));
+  }
+}
+
+Node operative_node(const Call& c, const Node& node, const MapEntry& named) {
+  Node out = Node::map(node.origin());
+  out.set("_component_", Node(c.def.name()).set_origin(named.value.origin()), named.key_origin);
+  if (const Node* r = node.find("_recursive_")) out.set("_recursive_", *r);
+  for (size_t i = 0; i < c.def.params.size(); ++i) {
+    std::string key(c.def.params[i].name);
+    if (!c.used[i].is_missing())
+      out.set(key, c.used[i]);
+    else if (!c.sources[i].node && !c.sources[i].arg && !c.def.params[i].required)
+      out.set(key, c.def.default_value(c.def, i));
+  }
+  return out;
+}
+
+}  // namespace
+
+void* make_erased(const Node& node, const Request& req, Session& s, Call* parent, size_t param, void* where,
+                  Made& out) {
+  KeyPath path = parent ? parent->path : KeyPath{};
+  std::string wanted = req.interface_name();
+  if (!node.is_map())
+    fail(s, TypeError("rig.type.mismatch",
+                      fmt::format("expected a component config for {} (a map with `_component_`), got {}", wanted,
+                                  kind_name(node.kind())),
+                      node.origin(), path.to_string()));
+  const MapEntry* named = name_entry(node);
+  if (!named)
+    fail(s, Error("rig.component.missing_name",
+                  fmt::format("no `_component_` key: cannot tell which {} to build", wanted), node.origin(),
+                  path.to_string(), "add `_component_: <name>`; " + registered_as(wanted, req.interface)));
+  std::string name_path = child_path(path, named->key);
+  if (!named->value.is_string() || named->value.is_interpolation())
+    fail(s, TypeError("rig.type.mismatch",
+                      fmt::format("`{}` must be a component name, got {}", named->key, kind_name(named->value.kind())),
+                      named->value.origin(), name_path));
+  const std::string& name = named->value.str();
+  const ComponentDef* def = registry().find(name);
+  if (!def) {
+    Error e("rig.component.unknown", fmt::format("unknown component '{}'", name), named->value.origin(), name_path,
+            did_you_mean(canonical_name(name), registry().names()));
+    e.add_note({}, registered_as(wanted, req.interface));
+    fail(s, std::move(e));
+  }
+  // The product type itself is always an interface: instantiate<Sgd> works for a component registered as Optimizer.
+  static constexpr InterfaceDef kProduct{nullptr, nullptr, +[](void* p) { return p; }};
+  const InterfaceDef* iface = def->interface(req.interface);
+  if (!iface && def->product == req.interface) iface = &kProduct;
+  if (!iface) {
+    std::string is;
+    for (const auto& i : def->interfaces) is += (is.empty() ? "" : ", ") + i.name();
+    Error e("rig.component.wrong_interface",
+            fmt::format("component '{}' is registered as {}, not as {}", def->name(), is, wanted),
+            named->value.origin(), name_path);
+    e.add_note({}, registered_as(wanted, req.interface));
+    fail(s, std::move(e));
+  }
+  if (req.make == Make::Value && (def->product != req.interface || def->product_kind != ProductKind::Object))
+    fail(s, Error("rig.component.by_value",
+                  fmt::format("component '{}' makes {}, which cannot be returned by value as {}", def->name(),
+                              def->product_name(), wanted),
+                  named->value.origin(), name_path, fmt::format("ask for std::unique_ptr<{0}> or std::shared_ptr<{0}>", wanted)));
+  if (req.make == Make::Unique && def->product_kind == ProductKind::SharedPtr)
+    fail(s, Error("rig.component.by_value",
+                  fmt::format("component '{}' returns a std::shared_ptr; it cannot be handed out as a unique_ptr",
+                              def->name()),
+                  named->value.origin(), name_path, fmt::format("ask for std::shared_ptr<{}>", wanted)));
+  if (req.make != Make::Check && !req.partial_call && flag(node, "_partial_", false))
+    fail(s, Error("rig.component.partial",
+                  fmt::format("this config is a partial (`_partial_: true`): ask for std::function<...> instead of {}",
+                              wanted),
+                  node.find("_partial_")->origin(), child_path(path, "_partial_")));
+
+  if (req.make == Make::Shared) {
+    for (const auto& e : s.shared)
+      if (e.interface == req.interface && e.node.same_storage(node)) {
+        out.shared = e.owner;
+        if (parent) parent->record(param, e.operative);
+        return e.ptr;
+      }
+  }
+
+  Call c(*def, s);
+  c.path = path;
+  c.recursive = flag(node, "_recursive_", true);
+  if (s.record) c.used.assign(def->params.size(), Node::missing());
+  bind(c, node, req, *named);
+  def->invoke(*def, c, req.make, where, out);
+  if (!s.errors.empty()) throw Failed{};
+  if (req.make == Make::Check) return nullptr;
+
+  void* result = iface->upcast(out.ptr);
+  Node op = s.record ? operative_node(c, node, *named) : Node();
+  if (req.make == Make::Shared) s.shared.push_back({node, req.interface, out.shared, result, op});
+  if (s.record) {
+    if (parent) {
+      parent->record(param, std::move(op));
+    } else {
+      std::lock_guard lock(g_operative_mutex);
+      operative_list().push_back(std::move(op));
+    }
+  }
+  return result;
+}
+
+}  // namespace detail
+
+Node operative_config() {
+  std::lock_guard lock(g_operative_mutex);
+  Node out = Node::list();
+  for (const auto& n : operative_list()) out.push_back(n);
+  return out;
+}
+
+void clear_operative_config() {
+  std::lock_guard lock(g_operative_mutex);
+  operative_list().clear();
+}
+
+void record_operative_config(bool on) { g_record.store(on, std::memory_order_relaxed); }
+
+Node with_defaults(const Node& node) {
+  Node out = node;
+  if (node.is_map()) {
+    for (const auto& e : node.entries())
+      if (e.value.is_container()) out.set(e.key, with_defaults(e.value));
+    const MapEntry* named = name_entry(node);
+    if (named && named->value.is_string())
+      if (const ComponentDef* d = registry().find(named->value.str())) {
+        const Node* args = node.find("_args_");
+        size_t positional = args ? args->size() : 0;  // bound by position: not repeated as keys
+        for (size_t i = positional; i < d->params.size(); ++i)
+          if (!d->params[i].required && !node.find(d->params[i].name))
+            out.set(std::string(d->params[i].name), d->default_value(*d, i));
+      }
+  } else if (node.is_list()) {
+    for (size_t i = 0; i < node.size(); ++i)
+      if (node[i].is_container()) out.element(i) = with_defaults(node[i]);
+  }
+  return out;
+}
+
+}  // namespace rig

@@ -1,0 +1,420 @@
+#include "rig/registry.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "rig/yaml.hpp"
+
+namespace rig {
+
+// ---- names ----------------------------------------------------------------------------------------------------------
+
+std::string canonical_name(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == ':') {
+      if (i + 1 < name.size() && name[i + 1] == ':') ++i;
+      if (!out.empty()) out += '.';
+      continue;
+    }
+    out += name[i];
+  }
+  return out;
+}
+
+std::string ComponentDef::name() const { return canonical_name(cpp_name); }
+
+const InterfaceDef* ComponentDef::interface(TypeKey type) const {
+  for (const auto& i : interfaces)
+    if (i.type == type) return &i;
+  return nullptr;
+}
+
+const ParamDef* ComponentDef::param(std::string_view n) const {
+  for (const auto& p : params)
+    if (p.name == n) return &p;
+  return nullptr;
+}
+
+// ---- the registry -----------------------------------------------------------------------------------------------------
+
+Registry& registry() {
+  static Registry r;  // constructed on first use: registrars in any translation unit may run first
+  return r;
+}
+
+void Registry::add(ComponentDef& def) {
+  const ComponentDef* head = head_.load(std::memory_order_relaxed);
+  do {
+    def.next = head;
+  } while (!head_.compare_exchange_weak(head, &def, std::memory_order_release, std::memory_order_relaxed));
+  count_.fetch_add(1, std::memory_order_release);
+}
+
+namespace {
+
+Origin registered_at(const ComponentDef& def) {
+  return Origin{Source::make(def.file), def.line, 0};
+}
+
+std::vector<const ComponentDef*> in_order(const ComponentDef* head) {
+  std::vector<const ComponentDef*> all;
+  for (const ComponentDef* d = head; d; d = d->next) all.push_back(d);
+  std::reverse(all.begin(), all.end());
+  return all;
+}
+
+}  // namespace
+
+void Registry::index() const {
+  size_t count = count_.load(std::memory_order_acquire);
+  if (indexed_ == count && count != 0) return;
+  auto all = in_order(head_.load(std::memory_order_acquire));
+  size_t bytes = 0;
+  for (const auto* d : all) {
+    bytes += d->cpp_name.size() + 1;
+    for (auto a : d->aliases) bytes += a.size() + 1;
+  }
+  index_.clear();
+  arena_.clear();
+  arena_.reserve(bytes);  // string_views into arena_ stay valid: it never reallocates below
+  index_.reserve(all.size() * 5 / 4 + 1);
+  std::vector<Error> duplicates;
+  auto insert = [&](std::string_view spelled, const ComponentDef* d) {
+    size_t at = arena_.size();
+    arena_ += canonical_name(spelled);
+    std::string_view key(arena_.data() + at, arena_.size() - at);
+    auto [it, fresh] = index_.emplace(key, d);
+    if (!fresh && it->second != d) {
+      Error e("rig.component.duplicate",
+              fmt::format("component name '{}' is registered twice: by {} and by {}", key, it->second->cpp_name,
+                          d->cpp_name),
+              registered_at(*d), {}, "rename one of them with rig::name(\"...\"), or drop a duplicate registration");
+      e.add_note(registered_at(*it->second), "first registered here");
+      duplicates.push_back(std::move(e));
+    }
+  };
+  for (const auto* d : all) {
+    insert(d->cpp_name, d);
+    for (auto a : d->aliases) insert(a, d);
+  }
+  if (!duplicates.empty()) {
+    index_.clear();
+    if (duplicates.size() == 1) throw duplicates.front();
+    throw ErrorList(std::move(duplicates));
+  }
+  indexed_ = count;
+}
+
+const ComponentDef* Registry::find(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  index();
+  if (name.find(':') == std::string_view::npos) {
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : it->second;
+  }
+  auto it = index_.find(canonical_name(name));
+  return it == index_.end() ? nullptr : it->second;
+}
+
+std::vector<const ComponentDef*> Registry::components(TypeKey interface) const {
+  std::lock_guard lock(mutex_);
+  index();
+  std::vector<const ComponentDef*> out;
+  for (const ComponentDef* d : in_order(head_.load(std::memory_order_acquire)))
+    if (!interface || d->interface(interface)) out.push_back(d);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
+  return out;
+}
+
+std::vector<std::string> Registry::names(TypeKey interface) const {
+  std::vector<std::string> out;
+  for (const auto* d : components(interface)) {
+    out.push_back(d->name());
+    for (auto a : d->aliases) out.push_back(canonical_name(a));
+  }
+  return out;
+}
+
+// ---- describe -----------------------------------------------------------------------------------------------------
+
+namespace {
+
+std::string interface_list(const ComponentDef& d) {
+  std::string out;
+  for (const auto& i : d.interfaces) out += (out.empty() ? "" : ", ") + i.name();
+  return out;
+}
+
+std::string one_line(const Node& n) {
+  try {
+    return dump_json(n, -1);
+  } catch (const Error&) {
+    return dump_yaml(n);
+  }
+}
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  if (pattern.find('*') == std::string_view::npos) return text.find(pattern) != std::string_view::npos;
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == text[t] || pattern[p] == '?')) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+std::string describe(const ComponentDef& d) {
+  std::string out = d.name();
+  if (!d.doc.empty()) out += " — " + std::string(d.doc);
+  out += "\n";
+  out += fmt::format("  C++:         {} (makes {})\n", d.cpp_name, d.product_name());
+  out += fmt::format("  interfaces:  {}\n", interface_list(d));
+  if (!d.aliases.empty()) {
+    std::string a;
+    for (auto s : d.aliases) a += (a.empty() ? "" : ", ") + std::string(s);
+    out += fmt::format("  aliases:     {}\n", a);
+  }
+  out += fmt::format("  registered:  {}:{}\n", d.file, d.line);
+  out += d.params.empty() ? "  parameters:  none\n" : "  parameters:\n";
+  for (size_t i = 0; i < d.params.size(); ++i) {
+    const auto& p = d.params[i];
+    out += fmt::format("    {}: {}", p.name, p.type_name());
+    if (p.required)
+      out += " (required)";
+    else
+      out += " = " + one_line(d.default_value(d, i));
+    if (!p.doc.empty()) out += "  — " + std::string(p.doc);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string list_components(std::string_view interface, std::string_view pattern, const Registry& from) {
+  std::string out;
+  for (const auto* d : from.components()) {
+    if (!interface.empty()) {
+      bool match = false;
+      for (const auto& i : d->interfaces) match = match || i.name() == interface || canonical_name(i.name()) == interface;
+      if (!match) continue;
+    }
+    std::string name = d->name();
+    if (!pattern.empty() && !glob_match(pattern, name)) continue;
+    out += fmt::format("{}  [{}]", name, interface_list(*d));
+    if (!d->doc.empty()) out += "  " + std::string(d->doc);
+    out += "\n";
+  }
+  return out;
+}
+
+// ---- JSON Schema ------------------------------------------------------------------------------------------------------
+
+namespace detail {
+
+Node schema_of_kind(std::string_view json_type) {
+  Node s = Node::map();
+  s.set("type", std::string(json_type));
+  return s;
+}
+
+Node schema_integer(int64_t min, uint64_t max) {
+  Node s = schema_of_kind("integer");
+  s.set("minimum", min);
+  if (max <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    s.set("maximum", static_cast<int64_t>(max));
+  else
+    s.set("maximum", static_cast<double>(max));
+  return s;
+}
+
+namespace {
+std::string pointer_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+}  // namespace
+
+Node schema_ref(const std::string& interface_name) {
+  Node s = Node::map();
+  s.set("$ref", "#/$defs/" + pointer_escape(interface_name));
+  return s;
+}
+
+Node schema_duration() {
+  Node str = schema_of_kind("string");
+  str.set("pattern", "^-?([0-9.]+(ns|us|µs|ms|s|sec|min|m|h|d))+$");
+  return schema_any_of(str, schema_of_kind("number"));
+}
+
+Node schema_any_of(Node a, Node b) {
+  Node list = Node::list();
+  list.push_back(std::move(a));
+  list.push_back(std::move(b));
+  Node s = Node::map();
+  s.set("anyOf", list);
+  return s;
+}
+
+}  // namespace detail
+
+namespace {
+
+constexpr std::string_view kRefPrefix = "#/$defs/";
+
+// The schema of one component's config map (without $schema / $defs).
+Node component_body(const ComponentDef& d) {
+  Node names = Node::list();
+  names.push_back(d.name());
+  if (canonical_name(d.cpp_name) != d.cpp_name) names.push_back(std::string(d.cpp_name));
+  for (auto a : d.aliases) names.push_back(std::string(a));
+  Node name_schema = Node::map();
+  name_schema.set("enum", names);
+
+  Node props = Node::map();
+  props.set("_component_", name_schema);
+  props.set("_target_", name_schema);
+  props.set("_recursive_", detail::schema_of_kind("boolean"));
+  props.set("_partial_", detail::schema_of_kind("boolean"));
+  props.set("_args_", detail::schema_of_kind("array"));
+  Node required = Node::list();
+  for (size_t i = 0; i < d.params.size(); ++i) {
+    const auto& p = d.params[i];
+    Node s = p.schema();
+    if (!p.doc.empty()) s.set("description", std::string(p.doc));
+    if (p.required)
+      required.push_back(std::string(p.name));
+    else
+      s.set("default", d.default_value(d, i));
+    props.set(std::string(p.name), s);
+  }
+  Node one_name = Node::list();
+  for (const char* key : {"_component_", "_target_"}) {
+    Node r = Node::map();
+    Node k = Node::list();
+    k.push_back(key);
+    r.set("required", k);
+    one_name.push_back(r);
+  }
+  Node body = detail::schema_of_kind("object");
+  body.set("title", d.name());
+  if (!d.doc.empty()) body.set("description", std::string(d.doc));
+  body.set("properties", props);
+  if (!required.empty()) body.set("required", required);
+  body.set("anyOf", one_name);
+  body.set("additionalProperties", false);
+  return body;
+}
+
+void collect_refs(const Node& n, std::vector<std::string>& refs) {
+  if (n.is_map()) {
+    for (const auto& e : n.entries()) {
+      if (e.key == "$ref" && e.value.is_string() && e.value.str().starts_with(kRefPrefix)) {
+        std::string name = e.value.str().substr(kRefPrefix.size());
+        if (std::find(refs.begin(), refs.end(), name) == refs.end()) refs.push_back(name);
+      } else {
+        collect_refs(e.value, refs);
+      }
+    }
+  } else if (n.is_list()) {
+    for (const auto& e : n.elements()) collect_refs(e, refs);
+  }
+}
+
+// Adds to `schema` a $defs entry for every interface it refers to: anyOf the components registered as it.
+void add_defs(Node& schema) {
+  std::vector<std::string> refs;
+  collect_refs(schema, refs);
+  Node defs = Node::map();
+  auto all = registry().components();
+  for (size_t i = 0; i < refs.size(); ++i) {  // refs grows as definitions refer to further interfaces
+    Node options = Node::list();
+    for (const auto* d : all)
+      for (const auto& iface : d->interfaces)
+        if (iface.name() == refs[i]) options.push_back(component_body(*d));
+    collect_refs(options, refs);
+    Node def = Node::map();
+    def.set("anyOf", options);
+    defs.set(refs[i], def);
+  }
+  if (!defs.empty()) schema.set("$defs", defs);
+}
+
+Node with_header(Node body) {
+  Node s = Node::map();
+  s.set("$schema", "https://json-schema.org/draft/2020-12/schema");
+  for (const auto& e : body.entries()) s.set(e.key, e.value);
+  add_defs(s);
+  return s;
+}
+
+const ComponentDef* component_of(const Node& n) {
+  if (!n.is_map()) return nullptr;
+  for (const char* key : {"_component_", "_target_", "target"})
+    if (const Node* v = n.find(key); v && v->is_string() && !v->is_interpolation())
+      if (const ComponentDef* d = registry().find(v->str())) return d;
+  return nullptr;
+}
+
+Node structure_schema(const Node& n) {
+  if (const ComponentDef* d = component_of(n)) {
+    Node body = component_body(*d);
+    // Nested component configs inside the arguments get their own bodies (a config may pick any implementation).
+    Node props = body["properties"];
+    for (const auto& e : n.entries())
+      if (component_of(e.value)) props.set(e.key, structure_schema(e.value));
+    body.set("properties", props);
+    return body;
+  }
+  switch (n.kind()) {
+    case Kind::Map: {
+      Node props = Node::map();
+      for (const auto& e : n.entries()) props.set(e.key, structure_schema(e.value));
+      Node s = detail::schema_of_kind("object");
+      s.set("properties", props);
+      return s;
+    }
+    case Kind::List: {
+      Node items = Node::list();
+      for (const auto& e : n.elements()) items.push_back(structure_schema(e));
+      Node s = detail::schema_of_kind("array");
+      s.set("prefixItems", items);
+      return s;
+    }
+    case Kind::Bool: return detail::schema_of_kind("boolean");
+    case Kind::Int: return detail::schema_of_kind("integer");
+    case Kind::Float: return detail::schema_of_kind("number");
+    case Kind::String: return n.is_interpolation() ? Node::map() : detail::schema_of_kind("string");
+    default: return Node::map();
+  }
+}
+
+}  // namespace
+
+Node json_schema(const ComponentDef& def) { return with_header(component_body(def)); }
+
+Node config_json_schema(const Node& config) { return with_header(structure_schema(config)); }
+
+}  // namespace rig

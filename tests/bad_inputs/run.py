@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""Runs the bad-input suite (cases.py) against the rig binary: exit 2, the expected id, the place, < 2 s, < 512 MB.
+
+Usage: run.py RIG_BINARY
+"""
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases  # noqa: E402
+
+TIME_LIMIT_S = 2.0
+MEMORY_LIMIT = 512 << 20
+
+
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_case(rig, c, tmp):
+    d = os.path.join(tmp, c["name"])
+    os.makedirs(d)
+    first = None
+    for name, data in c["files"].items():
+        p = os.path.join(d, name)
+        first = first or p
+        with open(p, "wb") as f:
+            if data is None:
+                f.truncate(c["sparse_bytes"])
+            else:
+                f.write(data)
+    cmd = [rig, "print", first] + c["args"]
+    t = time.monotonic()
+    try:
+        p = subprocess.run(cmd, capture_output=True, timeout=TIME_LIMIT_S * 5, preexec_fn=limit_memory,
+                           env={**os.environ, "NO_COLOR": "1"})
+    except subprocess.TimeoutExpired:
+        return "hung (killed after 10 s)"
+    elapsed = time.monotonic() - t
+    err = p.stderr.decode(errors="replace")
+    if p.returncode < 0:
+        return f"killed by signal {-p.returncode}"
+    if p.returncode != 2:
+        return f"exit {p.returncode}, expected 2; stderr: {err[:300]}"
+    if elapsed > TIME_LIMIT_S:
+        return f"took {elapsed:.2f} s"
+    m = re.match(r"^(.*?):(\d+):(\d+): error\[([a-z0-9_.]+)\]", err)
+    m2 = re.match(r"^(.*?): error\[([a-z0-9_.]+)\]", err)
+    if not m and not m2:
+        return f"no located diagnostic: {err[:300]}"
+    eid = m.group(4) if m else m2.group(2)
+    if eid != c["id"]:
+        return f"id {eid}, expected {c['id']}: {err[:300]}"
+    source, line, column = c["where"]
+    want_source = first if source == "FILE" else source
+    got_source = m.group(1) if m else m2.group(1)
+    if got_source != want_source:
+        return f"located in {got_source}, expected {want_source}"
+    if line is not None:
+        if not m:
+            return "no line:column in the diagnostic"
+        got_line, got_col = int(m.group(2)), int(m.group(3))
+        lines = line if isinstance(line, set) else {line}
+        if got_line not in lines:
+            return f"line {got_line}, expected {sorted(lines)[:5]}"
+        if column is not None and got_col != column:
+            return f"column {got_col}, expected {column}"
+    if "^" not in err and line is not None:
+        return "no caret under the source line"
+    return None
+
+
+def main():
+    rig = sys.argv[1]
+    all_cases = cases.all_cases()
+    names = [c["name"] for c in all_cases]
+    assert len(names) == len(set(names)), "case names must be unique"
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for c in all_cases:
+            problem = run_case(rig, c, tmp)
+            if problem:
+                failures.append((c["name"], problem))
+    for name, problem in failures:
+        print(f"FAIL {name}: {problem}")
+    print(f"bad inputs: {len(all_cases) - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
