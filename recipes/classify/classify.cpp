@@ -68,9 +68,10 @@ ClassifyResult train_classifier(const ClassifyConfig& config) {
   std::filesystem::create_directories(out);
 
   Task task = make_task(config);
-  auto [train_set, validation_set] = rt::split(task.data, config.split);
+  auto [train_subset, validation_subset] = rt::split(task.data, config.split);
+  std::shared_ptr<const rt::Subset<rt::TensorDataset>> train_set = train_subset, validation_set = validation_subset;
   auto model = make_model(config, *task.data);
-  rt::DataLoader loader(std::shared_ptr<const rt::Subset<rt::TensorDataset>>(train_set), config.loader);
+  rt::DataLoader loader(train_set, config.loader);
   rt::CrossEntropyLoss loss_fn;
   rt::MultiLogger logger;
   logger.add(std::make_shared<rt::ConsoleLogger>(
@@ -117,13 +118,18 @@ ClassifyResult train_classifier(const ClassifyConfig& config) {
       auto state = loader.state();
       checkpointer.save(step, *model, optimizer, &scheduler, {{"epoch", state.epoch}, {"batch", state.batch}});
     }
-    if (evaluator.due(step) || step == config.steps) {
-      result.validation = evaluator.evaluate(*model, std::shared_ptr<const rt::Subset<rt::TensorDataset>>(validation_set));
+    if (evaluator.due(step)) {
+      result.validation = evaluator.evaluate(*model, validation_set);
       logger.log(step, result.validation);
     }
   }
   result.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.last_step = step;
+
+  if (!evaluator.due(step)) {
+    result.validation = evaluator.evaluate(*model, validation_set);
+    logger.log(step, result.validation);
+  }
 
   if (task.test) {
     result.test = evaluator.evaluate(*model, task.test);

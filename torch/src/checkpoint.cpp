@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "rig/error.hpp"
+#include "rig/registry.hpp"
 #include "rig/torch/checkpoint.hpp"
 
 namespace rig::torch {
@@ -177,3 +178,7 @@ void load_model(::torch::nn::Module& model, const fs::path& path) {
 }
 
 }  // namespace rig::torch
+
+// ---- registration (rig/registry.hpp) ----
+RIG_COMPONENT(rig::torch::Checkpointer, rig::options<rig::torch::CheckpointerOptions>,
+              rig::doc("Atomic, rotating checkpoints of model, optimizer, scheduler, RNG and step"));

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "rig/error.hpp"
+#include "rig/registry.hpp"
 #include "rig/torch/data.hpp"
 #include "rig/yaml.hpp"
 
@@ -331,3 +332,13 @@ std::pair<std::vector<int64_t>, std::vector<int64_t>> split_indices(int64_t n, c
 }
 
 }  // namespace rig::torch
+
+// ---- registration (rig/registry.hpp) ----
+RIG_COMPONENT(rig::torch::FashionMNIST, rig::options<rig::torch::FashionMNISTOptions>,
+              rig::interfaces<rig::torch::TensorDataset>, rig::doc("Fashion-MNIST from Debian's dataset-fashion-mnist"));
+RIG_COMPONENT(rig::torch::CSVTabular, rig::options<rig::torch::CSVTabularOptions>,
+              rig::interfaces<rig::torch::TensorDataset>, rig::doc("A CSV file: float features and a label column"));
+RIG_COMPONENT(rig::torch::SyntheticClassification, rig::options<rig::torch::SyntheticClassificationOptions>,
+              rig::interfaces<rig::torch::TensorDataset>, rig::doc("Seeded Gaussian clusters, one per class"));
+RIG_COMPONENT(rig::torch::SplitOptions, rig::doc("Train/validation split by ratio and seed"));
+RIG_COMPONENT(rig::torch::DataLoaderOptions, rig::doc("Batching and seeded shuffling"));

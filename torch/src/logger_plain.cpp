@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "rig/error.hpp"
+#include "rig/registry.hpp"
 #include "rig/torch/logger.hpp"
 
 namespace rig::torch {
@@ -135,3 +136,11 @@ void MultiLogger::flush() {
 }
 
 }  // namespace rig::torch
+
+// ---- registration (rig/registry.hpp) ----
+RIG_COMPONENT(rig::torch::ConsoleLogger, rig::options<rig::torch::ConsoleLoggerOptions>,
+              rig::interfaces<rig::torch::MetricLogger>, rig::doc("Progress bar on a TTY, plain lines otherwise"));
+RIG_COMPONENT(rig::torch::JSONLLogger, rig::options<rig::torch::JSONLLoggerOptions>,
+              rig::interfaces<rig::torch::MetricLogger>, rig::doc("One JSON object per log call"));
+RIG_COMPONENT(rig::torch::CSVLogger, rig::options<rig::torch::CSVLoggerOptions>,
+              rig::interfaces<rig::torch::MetricLogger>, rig::doc("step,metric,value rows"));

@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 
 #include "rig/error.hpp"
+#include "rig/registry.hpp"
 
 namespace rig::torch {
 namespace {
@@ -112,3 +113,7 @@ void LoRA::merge(::torch::nn::Module& model) {
 }
 
 }  // namespace rig::torch
+
+// ---- registration (rig/registry.hpp) ----
+RIG_COMPONENT(rig::torch::LoRA, rig::options<rig::torch::LoRAOptions>,
+              rig::doc("Low-rank adapters on the Linear layers whose names match `targets`"));

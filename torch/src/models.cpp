@@ -3,6 +3,7 @@
 #include <string>
 
 #include "rig/error.hpp"
+#include "rig/registry.hpp"
 #include "rig/torch/model.hpp"
 
 namespace rig::torch {
@@ -223,3 +224,11 @@ int64_t count_parameters(::torch::nn::Module& module, bool trainable_only) {
 }
 
 }  // namespace rig::torch
+
+// ---- registration (rig/registry.hpp) ----
+RIG_COMPONENT(rig::torch::MLP, rig::options<rig::torch::MLPOptions>, rig::interfaces<rig::torch::Model>,
+              rig::doc("Multi-layer perceptron: Linear + activation per hidden width, then a Linear"));
+RIG_COMPONENT(rig::torch::ConvNet, rig::options<rig::torch::ConvNetOptions>, rig::interfaces<rig::torch::Model>,
+              rig::doc("Convolution stages (3x3 conv, ReLU, 2x2 max-pool) then two Linear layers"));
+RIG_COMPONENT(rig::torch::TransformerLM, rig::options<rig::torch::TransformerLMOptions>,
+              rig::interfaces<rig::torch::Model>, rig::doc("Decoder-only causal transformer language model"));

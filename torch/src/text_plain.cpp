@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "rig/error.hpp"
+#include "rig/registry.hpp"
 #include "rig/torch/text.hpp"
 #include "rig/yaml.hpp"
 #include "sentencepiece/backend.hpp"
@@ -215,3 +216,10 @@ int64_t SentencePieceTokenizer::eos_id() const { return impl_->backend->eos_id()
 std::string SentencePieceTokenizer::serialized() const { return impl_->backend->serialized(); }
 
 }  // namespace rig::torch
+
+// ---- registration (rig/registry.hpp) ----
+RIG_COMPONENT(rig::torch::ByteTokenizer, rig::interfaces<rig::torch::Tokenizer>, rig::doc("UTF-8 bytes as ids 0..255, eos 256"));
+RIG_COMPONENT(rig::torch::CharTokenizer, rig::options<rig::torch::CharTokenizerOptions>,
+              rig::interfaces<rig::torch::Tokenizer>, rig::doc("One id per Unicode character of a corpus or alphabet"));
+RIG_COMPONENT(rig::torch::SentencePieceTokenizer, rig::options<rig::torch::SentencePieceOptions>,
+              rig::interfaces<rig::torch::Tokenizer>, rig::doc("SentencePiece: load a model, or train one on a corpus"));

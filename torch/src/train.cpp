@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "rig/error.hpp"
+#include "rig/registry.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
 
@@ -157,3 +158,14 @@ Metrics eval_metrics(const EvalSums& s, bool language_model) {
 }
 
 }  // namespace rig::torch
+
+// ---- registration (rig/registry.hpp) ----
+RIG_COMPONENT(rig::torch::CrossEntropyLoss, rig::options<rig::torch::CrossEntropyLossOptions>,
+              rig::doc("Cross-entropy over the last dimension, skipping ignore_index targets"));
+RIG_COMPONENT(rig::torch::MSELoss, rig::options<rig::torch::MSELossOptions>, rig::doc("Mean (or summed) squared error"));
+// SGD, Adam and AdamW take the parameters at the call site (std::vector<torch::Tensor>); registering them needs a
+// rig::Convert<torch::Tensor> that refuses config values. Left for the recipe-runtime integration.
+RIG_COMPONENT(rig::torch::Evaluator, rig::options<rig::torch::EvaluatorOptions>,
+              rig::doc("Accuracy / perplexity on a validation set every N steps"));
+RIG_COMPONENT(rig::torch::GradClipOptions, rig::doc("Gradient clipping by total L2 norm"));
+RIG_COMPONENT(rig::torch::ThreadOptions, rig::doc("LibTorch's intra-op thread count"));

@@ -4,6 +4,8 @@
 #include <filesystem>
 
 #include "rig/error.hpp"
+#include "rig/instantiate.hpp"
+#include "rig/yaml.hpp"
 #include "rig/torch/lora.hpp"
 #include "rig/torch/model.hpp"
 
@@ -162,4 +164,21 @@ TEST(LoRA, TrainingLeavesBaseWeightsUntouchedSaveLoadAndMerge) {
   EXPECT_TRUE(::torch::allclose(adapted_out, lm.forward(x), 1e-4, 1e-5));
   EXPECT_FALSE(::torch::equal(lm.named_parameters()["head.weight"], base["head.weight"]));
   EXPECT_TRUE(::torch::equal(lm.named_parameters()["blocks.0.mlp.fc1.weight"], base["blocks.0.mlp.fc1.weight"]));
+}
+
+TEST(Registry, ComponentsInstantiateFromConfig) {
+  for (const char* name : {"rig.torch.MLP", "rig.torch.ConvNet", "rig.torch.TransformerLM", "rig.torch.LoRA",
+                           "rig.torch.ByteTokenizer", "rig.torch.SentencePieceTokenizer", "rig.torch.FashionMNIST",
+                           "rig.torch.JSONLLogger", "rig.torch.Checkpointer"})
+    EXPECT_NE(rig::registry().find(name), nullptr) << name;
+  rig::Node cfg = rig::load_yaml("_component_: rig.torch.MLP\nin_features: 6\nhidden: [5]\nout_features: 2\n", "m.yaml");
+  auto model = rig::instantiate<std::shared_ptr<rt::Model>>(cfg);
+  EXPECT_EQ(model->forward(::torch::zeros({3, 6})).sizes(), (std::vector<int64_t>{3, 2}));
+  rig::Node typo = rig::load_yaml("_component_: rig.torch.MLP\nhiden: [5]\n", "t.yaml");
+  try {
+    rig::instantiate<std::shared_ptr<rt::Model>>(typo);
+    FAIL() << "no error";
+  } catch (const rig::Error& e) {
+    EXPECT_NE(rig::format(e).find("hidden"), std::string::npos) << rig::format(e);
+  }
 }

@@ -45,6 +45,9 @@ class TensorDataset {
  public:
   TensorDataset() = default;
   TensorDataset(Tensor inputs, Tensor labels, int64_t num_classes);
+  TensorDataset(const TensorDataset&) = default;
+  TensorDataset& operator=(const TensorDataset&) = default;
+  virtual ~TensorDataset() = default;  // an interface for the registry: FashionMNIST, CSVTabular, ...
   int64_t size() const { return labels_.defined() ? labels_.size(0) : 0; }
   ClassBatch collate(std::span<const int64_t> indices) const;
   const Tensor& inputs() const { return inputs_; }
