@@ -74,6 +74,39 @@ void BM_HandwrittenLibTorchStep(benchmark::State& state) {
   }
 }
 
+// What the recipe does per step beyond the hand-written loop, without LibTorch's compute: the loader's index
+// bookkeeping (cursor, permutation lookup), logging loss and lr to the console (plain mode) and a JSONL file, the
+// schedule update, and the checkpoint / evaluation checks.
+void BM_RecipeBookkeepingPerStep(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / "rig_bench_bookkeeping";
+  std::filesystem::create_directories(dir);
+  std::FILE* devnull = std::fopen("/dev/null", "w");
+  rt::MultiLogger logger;
+  logger.add(std::make_shared<rt::ConsoleLogger>(rt::ConsoleLoggerOptions{.total_steps = 1000, .every_n_steps = 100},
+                                                 devnull));
+  logger.add(std::make_shared<rt::JSONLLogger>(rt::JSONLLoggerOptions{(dir / "m.jsonl").string()}));
+  ::torch::Tensor w = ::torch::zeros({1}, ::torch::requires_grad());
+  rt::AdamW opt({w});
+  rt::CosineWithWarmup sched(opt, {.warmup_steps = 50, .total_steps = 1'000'000});
+  rt::Evaluator evaluator({.every_n_steps = 500});
+  std::vector<int64_t> order = rt::shuffled_indices(54'000, 0, 0);
+  int64_t step = 0;
+  for (auto _ : state) {
+    std::vector<int64_t> ids;  // DataLoader::batch's index gathering
+    ids.reserve(128);
+    int64_t begin = (step % 421) * 128;
+    for (int64_t i = begin; i < begin + 128; ++i) ids.push_back(order[static_cast<size_t>(i)]);
+    benchmark::DoNotOptimize(ids.data());
+    sched.step();
+    ++step;
+    logger.log(step, {{"loss", 0.5}, {"lr", sched.lr()}});
+    benchmark::DoNotOptimize(evaluator.due(step));
+  }
+  logger.flush();
+  std::fclose(devnull);
+  std::filesystem::remove_all(dir);
+}
+
 // TransformerLM: d_model 128, 4 layers, 4 heads, context 128, batch 16, byte vocabulary (257): 0.86 M parameters.
 void BM_TransformerLMTrainStep(benchmark::State& state) {
   rt::set_threads();
@@ -103,6 +136,7 @@ void BM_TransformerLMTrainStep(benchmark::State& state) {
 // Interleaved, so that a noisy neighbour hurts both sides alike.
 BENCHMARK(BM_HandwrittenLibTorchStep)->UseManualTime()->Iterations(1)->Repetitions(5)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ClassifyRecipeStep)->UseManualTime()->Iterations(1)->Repetitions(5)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RecipeBookkeepingPerStep)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TransformerLMTrainStep)->MinTime(5)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {

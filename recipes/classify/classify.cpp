@@ -133,7 +133,7 @@ ClassifyResult train_classifier(const ClassifyConfig& config) {
 
   if (task.test) {
     result.test = evaluator.evaluate(*model, task.test);
-    for (auto& [name, value] : result.test) name = "test_" + name;
+    for (auto& [name, value] : result.test) name = "test_" + (name.starts_with("val_") ? name.substr(4) : name);
     logger.log(step, result.test);
   }
   logger.flush();
@@ -245,10 +245,15 @@ int classify_main(int argc, char** argv) {
       config.set_path(arg.substr(0, eq), load_yaml(std::string_view(arg).substr(eq + 1), source));
     }
     ClassifyResult r = train_classifier(read_classify_config(config));
-    for (const auto& [name, value] : r.validation) std::printf("%s: %.4f\n", name.c_str(), value);
-    for (const auto& [name, value] : r.test) std::printf("%s: %.4f\n", name.c_str(), value);
-    const auto& final_metrics = r.test.empty() ? r.validation : r.test;
-    for (const auto& [name, value] : final_metrics)
+    auto print = [](const char* label, const rt::Metrics& metrics) {
+      std::printf("%s:", label);
+      for (const auto& [name, value] : metrics) std::printf(" %s=%.4f", name.c_str(), value);
+      std::printf("\n");
+    };
+    print("validation", r.validation);
+    if (!r.test.empty()) print("test", r.test);
+    // The headline: test accuracy when there is a test split, else validation accuracy.
+    for (const auto& [name, value] : r.test.empty() ? r.validation : r.test)
       if (name.ends_with("accuracy")) std::printf("accuracy: %.4f\n", value);
     std::printf("train_seconds: %.2f (%lld steps, %.2f ms/step)\n", r.train_seconds,
                 static_cast<long long>(r.last_step - r.first_step),
