@@ -3,7 +3,7 @@
 #   make test  - every test, also the core tests under ASan+UBSan
 JOBS ?= $(shell nproc)
 
-.PHONY: run test deps build build-asan build-fuzz fuzz fuzz-smoke bench clean run-classify
+.PHONY: run test deps build build-asan build-tsan build-fuzz fuzz fuzz-smoke bench clean run-classify
 
 deps:
 	@scripts/install-deps
@@ -15,6 +15,10 @@ build: deps
 build-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
+
+build-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS) --target rig_core_tests
 
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
@@ -29,9 +33,10 @@ run-classify: deps
 	@cmake --build --preset default -j $(JOBS) --target classify
 	./build/recipes/classify/classify configs/classify/fashion_mnist_mlp.yaml
 
-test: build build-asan build-fuzz
+test: build build-asan build-tsan build-fuzz
 	ctest --preset default -j $(JOBS)
 	ctest --preset asan -j $(JOBS) -L core
+	ctest --test-dir build-tsan -L threads --output-on-failure
 	fuzz/run 20
 
 # Longer fuzzing sessions: make fuzz FUZZ_SECONDS=600
@@ -43,4 +48,4 @@ bench: build
 	bench/run-all
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz

@@ -94,7 +94,17 @@ class YamlWriter {
   void leaf(const Node& n) {
     scalar(n);
     if (opt_.show_origin && n.origin().known()) out_ += "  # " + n.origin().to_string();
+    if (!opt_.show_origin) return;
+    // The interpolations that carried the value here, outermost first: those of enclosing containers, then its own.
+    for (const auto* v : inherited_via_) out_ += " via " + v->to_string();
+    for (const auto& v : n.via()) out_ += " via " + v.to_string();
   }
+
+  // Leaves of a container carried by an interpolation were carried by it too.
+  void enter(const Node& container) {
+    for (const auto& v : container.via()) inherited_via_.push_back(&v);
+  }
+  void leave(const Node& container) { inherited_via_.resize(inherited_via_.size() - container.via().size()); }
 
   void key(std::string_view k) {
     if (yaml_plain_ok(k))
@@ -108,6 +118,7 @@ class YamlWriter {
 
   // Entries of `m` at `indent`; the first line's indentation is already written when `first_inline`.
   void map(const Node& m, int indent, bool first_inline = false) {
+    enter(m);
     bool first = true;
     for (const auto& e : m.entries()) {
       if (!(first && first_inline)) out_.append(static_cast<size_t>(indent), ' ');
@@ -115,6 +126,7 @@ class YamlWriter {
       key(e.key);
       value_after_key(e.value, indent);
     }
+    leave(m);
   }
 
   void value_after_key(const Node& v, int indent) {
@@ -132,6 +144,7 @@ class YamlWriter {
   }
 
   void list(const Node& l, int indent) {
+    enter(l);
     for (const auto& v : l.elements()) {
       out_.append(static_cast<size_t>(indent), ' ');
       out_ += "- ";
@@ -146,10 +159,12 @@ class YamlWriter {
         out_ += '\n';
       }
     }
+    leave(l);
   }
 
   DumpOptions opt_;
   std::string out_;
+  std::vector<const Origin*> inherited_via_;
 };
 
 class JsonWriter {

@@ -231,13 +231,39 @@ void assign(Node& target, const Node& value, bool record) {
   replace_with_history(target, value, record);
 }
 
+// Errors from adding a path (a scalar or a short list in the way) point at the override; the node in the way becomes
+// a note.
 template <class Fn>
 void located(const Override& o, Fn&& fn) {
   try {
     fn();
-  } catch (Error& e) {
-    e.with_origin(o.key_origin).with_key_path(o.key.to_string());
-    throw;
+  } catch (const KeyError& e) {
+    KeyError moved(e.id(), e.message(), o.key_origin, o.key.to_string(), e.hint());
+    if (e.origin().known()) moved.add_note(e.origin(), "the value in the way is set here");
+    throw moved;
+  }
+}
+
+// Adding below a scalar would have to drop it (OmegaConf.update does, silently); rig refuses and says how to mean it.
+void check_addable(const Node& cfg, const Override& o) {
+  const Node* n = &cfg;
+  const auto& segs = o.key.segments();
+  for (size_t k = 0; k + 1 < segs.size(); ++k) {
+    KeyPath one;
+    one.push_key(segs[k].key);
+    n = n->find_path(one);
+    if (!n) return;  // missing maps are created
+    if (n->is_container() || n->is_null()) continue;
+    KeyPath prefix;
+    for (size_t i = 0; i <= k; ++i) prefix.push_key(segs[i].key);
+    Origin at = o.key_origin;
+    if (k + 1 < o.key_columns.size()) at.column = o.key_columns[k + 1];
+    KeyError e("rig.key.not_container",
+               fmt::format("cannot add '{}': '{}' is {} {}, not a map", o.key_text, prefix.to_string(),
+                           n->is_int() ? "an" : "a", kind_name(n->kind())),
+               at, o.key.to_string(), fmt::format("write {}:={{...}} to replace it by a map", prefix.to_string()));
+    e.add_note(n->origin(), "it is set here");
+    throw e;
   }
 }
 
@@ -335,6 +361,7 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
         assign(*target, *o.value, record);
         return;
       }
+      check_addable(cfg, o);
       located(o, [&] { cfg.set_path(o.key, *o.value); });
       return;
     case OverrideKind::Add:
@@ -346,6 +373,7 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
         e.add_note(target->origin(), "it is set here");
         throw e;
       }
+      check_addable(cfg, o);
       located(o, [&] { cfg.set_path(o.key, *o.value); });
       return;
     case OverrideKind::Delete:

@@ -82,6 +82,10 @@ TEST(OverrideApply, AddNeedsPlusAndRefusesExistingKeys) {
   EXPECT_NE(e.hint().find("++seed=2"), std::string::npos) << e.hint();
   ASSERT_EQ(e.notes().size(), 1u);
   EXPECT_EQ(e.notes()[0].origin.to_string(), "cfg.yaml:13:7");
+  // Adding below a scalar would silently drop the scalar (OmegaConf does; rig refuses, see docs/overrides.md).
+  auto through = expect_error("rig.key.not_container", [] { apply({"+seed.x=1"}); });
+  EXPECT_EQ(through.origin().to_string(), "argv[1]:1:7");
+  EXPECT_NE(through.hint().find("seed:={...}"), std::string::npos) << through.hint();
 }
 
 TEST(OverrideApply, ForceAddSetsOrAdds) {

@@ -29,7 +29,7 @@
 // names both the reference and the target.
 //
 // Provenance: a resolved value keeps the origin of the value it copies (where it was written) and lists in via() the
-// interpolations that carried it (outermost first).
+// interpolations that carried it (outermost first; the 8 outermost hops of a longer chain).
 #pragma once
 
 #include <functional>

@@ -29,7 +29,7 @@ struct LoadLimits {
   size_t max_depth = 256;                  // nesting of lists and maps
   size_t max_alias_nodes = 1'000'000;      // nodes reached through aliases; or 10x the document, if larger
   size_t max_file_bytes = 256u << 20;      // 256 MiB
-  size_t pipeline_bytes = 1u << 20;        // inputs this large are parsed on a second thread while the tree is built
+  size_t pipeline_bytes = 256u << 10;      // inputs this large are parsed on a second thread while the tree is built
 };
 
 // One document. An empty stream is an empty map; a second document is an error at its start.

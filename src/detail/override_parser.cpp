@@ -249,6 +249,16 @@ OverrideParser::Element OverrideParser::parse_element(Context ctx) {
   skip_ws();
   Element e;
   e.pos = pos_;
+  // Nesting is bounded like a YAML file's (LoadLimits::max_depth), so a hostile argument cannot exhaust the stack.
+  constexpr size_t kMaxDepth = 256;
+  struct DepthGuard {
+    size_t& depth;
+    explicit DepthGuard(size_t& d) : depth(++d) {}
+    ~DepthGuard() { --depth; }
+  } guard(depth_);
+  if (depth_ > kMaxDepth)
+    throw LimitError("rig.limit.depth", fmt::format("an override value nests deeper than {} levels", kMaxDepth),
+                     at(pos_));
   if (pos_ >= text_.size() || is_terminator(text_[pos_], ctx)) {
     fail(pos_, "empty_element",
          pos_ >= text_.size() ? "a value is missing at the end of the argument"

@@ -71,6 +71,7 @@ class OverrideParser {
   std::string_view text_;
   int argv_index_;
   size_t pos_ = 0;
+  size_t depth_ = 0;  // nesting of lists, dicts and calls
   // at() walks forward from the last position it converted: parsing asks for positions in increasing order.
   size_t cache_pos_ = 0;
   uint32_t cache_line_ = 1, cache_col_ = 1;

@@ -59,6 +59,11 @@ Origin origin_in(const Node& scalar, size_t offset) {
 
 // ---- evaluation context ---------------------------------------------------------------------------------------------------
 
+// via() keeps the outermost hops of a chain of interpolations; a chain of N hops would otherwise cost N^2.
+constexpr size_t kMaxVia = 8;
+// Chains are resolved recursively; past this length the stack (8 MiB by default, less under sanitizers) is at risk.
+constexpr size_t kMaxChain = 1000;
+
 struct Resolution::Ctx {
   const Loc* self;        // the node whose interpolation is evaluated
   const Node* text_node;  // the string that holds the expression (for origins); may differ from self for oc.decode
@@ -106,16 +111,25 @@ std::string describe_kind(const Node& n) {
 
 // ---- positions ------------------------------------------------------------------------------------------------------------
 
-Resolution::Resolution(Node root) : root_(std::move(root)) { root_loc_ = make_loc(&root_, nullptr, nullptr, 0); }
+Resolution::Resolution(Node root) : root_(std::move(root)) {
+  root_loc_ = make_loc(&root_, nullptr, nullptr, 0);
+  values_.reserve(256);
+  trees_.reserve(256);
+}
 
 const Loc* Resolution::make_loc(const Node* node, const Loc* parent, const std::string* key, size_t index) {
-  locs_.push_back(Loc{node, parent, key ? *key : std::string(), index, key != nullptr});
+  locs_.push_back(Loc{node, parent, key, index});
   return &locs_.back();
 }
 
 const Loc* Resolution::child_by_key(const Loc* parent, const std::string& key) {
   const Node* v = parent->node->find(key);
-  return v ? make_loc(v, parent, &key, 0) : nullptr;
+  if (!v) return nullptr;
+  // The entry's own key (stable for the tree's lifetime), found from the value's address within the entries.
+  auto entries = parent->node->entries();
+  size_t i = static_cast<size_t>(reinterpret_cast<const char*>(v) - reinterpret_cast<const char*>(&entries[0].value)) /
+             sizeof(MapEntry);
+  return make_loc(v, parent, &entries[i].key, 0);
 }
 
 const Loc* Resolution::child_by_index(const Loc* parent, size_t index) {
@@ -129,8 +143,8 @@ std::string Resolution::path_of(const Loc* loc) {
   for (const Loc* l = loc; l && l->parent; l = l->parent) chain.push_back(l);
   KeyPath p;
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    if ((*it)->is_key)
-      p.push_key((*it)->key);
+    if ((*it)->key)
+      p.push_key(*(*it)->key);
     else
       p.push_index((*it)->index);
   }
@@ -176,6 +190,13 @@ Value Resolution::value_at(const Loc* loc) {
     if (it->second.state == State::Done) return it->second.value;
     cycle(loc, nullptr, 0);
   }
+  if (stack_.size() >= kMaxChain) {
+    values_.erase(loc->node);
+    throw LimitError("rig.limit.interpolation_depth",
+                     fmt::format("more than {} interpolations depend on one another in a chain", kMaxChain),
+                     loc->node->origin(), path_of(loc),
+                     "OmegaConf stops near 100 (Python's recursion limit); shorten the chain");
+  }
   stack_.push_back(loc);
   try {
     Value v = evaluate(loc);
@@ -198,8 +219,9 @@ Value Resolution::evaluate(const Loc* loc) {
   if (v.node.is_container() && !v.loc) v = created(v.node, c);
   if (v.loc && v.loc->node != loc->node && v.node.origin().known()) {
     v.via.insert(v.via.begin(), loc->node->origin());  // carried here by this interpolation
-  } else if (!v.loc || !v.node.origin().known()) {
-    if (!v.node.origin().known()) v.node.set_origin(loc->node->origin());
+    if (v.via.size() > kMaxVia) v.via.pop_back();  // keep provenance (and resolution) linear on long chains
+  } else if (!v.node.origin().known()) {
+    v.node.set_origin(loc->node->origin());  // made here (a resolver's result)
   }
   return v;
 }
@@ -291,9 +313,10 @@ Value Resolution::walk(const Loc* base, const KeyPath& path, const KeyPath& base
       walked.push_index(std::stoull(s.key));
     else
       walked.push_key(s.key);
-    std::vector<Origin> via = cur.via;
+    std::vector<Origin> outer = std::move(cur.via);  // interpolations that carried the containers walked through
     cur = value_at(next);
-    (void)via;
+    cur.via.insert(cur.via.begin(), outer.begin(), outer.end());
+    if (cur.via.size() > kMaxVia) cur.via.resize(kMaxVia);
   }
   return cur;
 }
@@ -381,20 +404,18 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
   if (!rest.empty() && rest[0] == '.') {
     base = c.self->parent;
     rest.remove_prefix(1);
-    while (!rest.empty() && rest[0] == '.') {
-      base = base ? base->parent : nullptr;
+    while (base && !rest.empty() && rest[0] == '.') {
+      base = base->parent;
       rest.remove_prefix(1);
-      if (!base) {
-        if (!throwing) return Value{Node(), nullptr, {}};
-        fail("rig.interpolation.above_root",
-             fmt::format("'${{{}}}' climbs above the root of the config", key), c.at(offset), path_of(c.self),
-             fmt::format("'{}' is {} level{} deep", path_of(c.self), 0, ""));
-      }
     }
     if (!base) {
       if (!throwing) return Value{Node(), nullptr, {}};
+      size_t depth = 0;
+      for (const Loc* l = c.self->parent; l && l->parent; l = l->parent) ++depth;
       fail("rig.interpolation.above_root", fmt::format("'${{{}}}' climbs above the root of the config", key),
-           c.at(offset), path_of(c.self));
+           c.at(offset), path_of(c.self),
+           fmt::format("'{}' is {} level{} below the root, so a relative reference from it has at most {} dot{}",
+                       path_of(c.self), depth + 1, depth ? "s" : "", depth + 1, depth ? "s" : ""));
     }
   }
   Value cur = value_at(base);
@@ -403,18 +424,21 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
     return cur;
   }
   auto segments = interp::split_key(rest);
-  std::string walked = path_of(base);
+  const Loc* walked_loc = cur.loc;  // paths are spelled only when an error needs them
   for (size_t i = 0; i < segments.size(); ++i) {
     const std::string& seg = segments[i];
     const Node& n = cur.node;
     const Loc* next = nullptr;
-    std::string where = walked.empty() ? "the root" : "'" + walked + "'";
+    auto where_fn = [&] {
+      std::string walked = path_of(walked_loc);
+      return walked.empty() ? std::string("the root") : "'" + walked + "'";
+    };
     if (n.is_map()) {
       if (n.find(seg)) next = child_by_key(cur.loc, seg);
       if (!next) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': key '{}' not found in {}", key, seg, where), c.at(offset),
+             fmt::format("interpolation '${{{}}}': key '{}' not found in {}", key, seg, where_fn()), c.at(offset),
              path_of(c.self), did_you_mean(seg, n.keys()));
       }
     } else if (n.is_list()) {
@@ -422,26 +446,26 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
       if (!python_is_int(seg, idx)) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': '{}' is not an index into the list {}", key, seg, where),
+             fmt::format("interpolation '${{{}}}': '{}' is not an index into the list {}", key, seg, where_fn()),
              c.at(offset), path_of(c.self));
       }
       if (idx >= 0) next = child_by_index(cur.loc, static_cast<size_t>(idx));
       if (!next) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': index {} is out of range for {}, a list of {}", key, seg, where,
+             fmt::format("interpolation '${{{}}}': index {} is out of range for {}, a list of {}", key, seg, where_fn(),
                          n.size()),
              c.at(offset), path_of(c.self));
       }
     } else {
       if (!throwing) return Value{Node(), nullptr, {}};
       fail("rig.interpolation.not_container",
-           fmt::format("interpolation '${{{}}}': {} is {}, not a map or list, so it has no '{}'", key, where,
+           fmt::format("interpolation '${{{}}}': {} is {}, not a map or list, so it has no '{}'", key, where_fn(),
                        describe_kind(n), seg),
            c.at(offset), path_of(c.self));
     }
-    walked = path_of(next);
     if (next->node->is_missing()) {
+      std::string walked = path_of(next);
       if (!throwing) return Value{Node::missing(), nullptr, {}};
       InterpolationError err("rig.value.missing",
                              fmt::format("'{}' refers to '{}', which is missing ('?\?\?')", path_of(c.self), walked),
@@ -454,6 +478,7 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
       if (it != values_.end() && it->second.state == State::InProgress) cycle(next, &c, offset);
     }
     cur = value_at(next);
+    walked_loc = cur.loc ? cur.loc : next;
     if (i + 1 < segments.size() && !cur.node.is_container() && !throwing) return Value{Node(), nullptr, {}};
   }
   *found = true;
@@ -474,7 +499,7 @@ Value Resolution::eval_dict(const Expr& e, const Ctx& c) {
 
 Value Resolution::created(Node node, const Ctx& c) {
   created_.push_back(std::move(node));
-  const Loc* loc = make_loc(&created_.back(), c.self->parent, c.self->is_key ? &c.self->key : nullptr, c.self->index);
+  const Loc* loc = make_loc(&created_.back(), c.self->parent, c.self->key, c.self->index);
   return Value{created_.back(), loc, {}};
 }
 

@@ -20,9 +20,8 @@ namespace rig::detail {
 struct Loc {
   const Node* node;
   const Loc* parent;
-  std::string key;      // key in a map parent
-  size_t index = 0;     // index in a list parent
-  bool is_key = false;  // false for a list element or the root
+  const std::string* key = nullptr;  // key in a map parent (the tree's own string); nullptr for a list element
+  size_t index = 0;                  // index in a list parent
 };
 
 // What an expression evaluates to: a value, where it lives when it is a node of the config (containers reached by

@@ -51,6 +51,11 @@ out=$("$rig" print "$tmp/a.yaml" '~optimizer.betas' 2>&1)
 [[ $out != *betas* ]] || fail "~optimizer.betas kept the key: $out"
 expect 0 "_component_: torch.optim.SGD" print "$tmp/a.yaml" 'optimizer:={_component_: torch.optim.SGD, lr: 0.1}'
 
+# Interpolations from overrides stay unresolved until --resolve.
+expect 0 'run: ${seed}' print "$tmp/a.yaml" '+run=${seed}'
+expect 0 "run: 7" print --resolve "$tmp/a.yaml" seed=7 '+run=${seed}'
+expect 0 "run: /out/7" print --resolve "$tmp/a.yaml" seed=7 '+run=/out/${seed}'
+
 # Environment variables sit between files and the command line.
 RIG_OPTIMIZER__LR=0.01 expect 0 "lr: 0.01" print "$tmp/a.yaml"
 RIG_OPTIMIZER__LR=0.01 expect 0 "lr: 0.2" print "$tmp/a.yaml" optimizer.lr=0.2

@@ -167,7 +167,7 @@ class Gen:
         """A random interpolation string for a new key at `here` (a path into the top-level map)."""
         rng = self.rng
         target = self.some_leaf()
-        kind = rng.randint(0, 21)
+        kind = rng.randint(0, 22)
         if kind == 0:
             return "${%s}" % self.ref(target, "dot")
         if kind == 1:
@@ -210,8 +210,22 @@ class Gen:
             return "${ %s }" % self.ref(target, "dot")
         if kind == 19:
             return "'${%s}' and \"${helpers.word}\"" % self.ref(target, "dot")
+        if kind == 21:
+            return rng.choice([
+                "${rig_echo:'it\\'s'}", "${rig_echo:\"a\\\"b\"}", "${rig_echo:'a\\\\'}", "${rig_echo:  spaced  ,  }",
+                "${rig_echo:'${helpers.list}'}", "${rig_echo:[ ${helpers.num} , 'x' ]}", "${rig_echo:{k: ${helpers.num}}}",
+                "${oc.select:.i0,none}", "${oc.decode:'${helpers.num}'}", "${rig_type:${helpers.list}}",
+                "${helpers.list[0]}${helpers.list.1}", "$${helpers.num}$", "${rig_echo:a:b:c}", "${rig_echo:/x/*@?|%}",
+                "${rig_type:${oc.decode:'[1]'}}", "${oc.env:RIG_CONF_EMPTY,dflt}", "${rig_echo:\\${helpers.num}}",
+                "${rig_echo:'\\${helpers.num}'}", "${rig_echo:x\\ y}", "${rig_echo:[]}", "${rig_echo:{}}",
+                "${rig_echo:''}", "${rig_type:1.}", "${rig_type:.5e-3}", "${rig_type:+1}", "${rig_type:-inf}",
+                "${rig_type:1_0.5}", "${rig_type:NaN}", "${rig_type:Null}", "${rig_type:true_x}",
+                "${oc.dict.keys:helpers}", "${.i0}", "${..helpers.num}", "${rig_echo:${..helpers}}",
+            ])
         if kind == 20:
             return "${nested.inner.%s}" % rng.choice(["rel_sib", "rel_up", "rel_up2", "deep"])
+        if kind == 22 and self.containers:
+            return "${%s}" % self.ref(rng.choice(self.containers) or target, "dot")
         return "${chain.c0}"
 
     def error(self):
@@ -268,6 +282,29 @@ class Gen:
         return json.dumps(body, indent=1)
 
 
+# (c) hand-written corner cases of the grammar, each the value of inter.i1 in a small fixed config.
+HAND_FORMS = [r"${a.b }", r"${ a.b}", r"${d[b].c}", r"${a..b}", r"${.}", r"${}", r"${[d]}", r"${l[0][1]}", r"${l.0.1}",
+ r"${oc.env: RIG_CONF_HOST }", r"${d.${oc.select:k}}", "$", "$$", "${", "}", "\\", "\\\\", "a\\${", "${k}}", "{${k}}",
+ r"${nores:b}", r"${foo-bar}", r"${$x}", r"'${k}'", r"${rig_echo:'a'b}", r"${rig_echo:a'b'}", r'${rig_echo:"${k}"}',
+ r"${rig_echo:${k}x}", r"${rig_echo:{a:1,b}}", r'${rig_echo:{"a":1}}', r"${rig_echo:{1:a, true:b, null:c, 1.5:d}}",
+ r"${rig_echo:[1,,2]}", r"${rig_echo:\\}", r"${rig_echo:a\}", r"""${oc.decode:"[1, '2']"}""", r"${rig_echo:${k} ${k}}",
+ r"${rig_echo:[${k}]}", r"${d.b.c.d}", r"${l[5]}", r"${l[-1]}", r"${l.x}", r"${k.x}", r"${rig_type:0x10}", r"${rig_type:1e5}",
+ r"${rig_type:-0}", r"${rig_type:00}", r"${rig_echo:a=b}", r"${rig_echo:(x)}", r"${rig_echo:\(x\)}", r"${rig_echo:#x}",
+ r"${rig_echo:&x}", r"${rig_echo:a\tb}", "${rig_echo:a\tb}", r"${oc.select:l.0}", r"${oc.select:l[0]}", r"${oc.select:..x,1}",
+ r"${oc.create:'[1, 2]'}", r"${oc.create:'3'}", r"${oc.dict.keys:l}", r"${oc.dict.values:nope}", r"${oc.decode:1}",
+ r"${oc.env:1}", r"${oc.env:RIG_CONF_UNSET_Q,{a: 1}}", r"${oc.env:RIG_CONF_UNSET_Q,1.0}", r"${oc.env:RIG_CONF_UNSET_Q,[a, 1e5]}",
+ r"${oc.env:RIG_CONF_UNSET_Q,'${k}'}", r"x ${d} y", r"${rig_type:${d}}", r"${rig_echo:${l}}", r"${${k}}", r"${d.${k2}}",
+ r"${oc.select:${k}}", r"${oc.deprecated:k}", r"${k:}", r"${rig_type: }", r"${rig_echo:'   '}", r"${d [b]}"]
+
+
+def hand_cases():
+    cases = []
+    for i, form in enumerate(HAND_FORMS):
+        cfg = {"k": "d", "k2": "b", "d": {"b": {"c": 7}}, "l": [[1, 2], 3], "inter": {"i1": form}}
+        cases.append(("hand:%d" % i, json.dumps(cfg)))
+    return cases
+
+
 def random_cases(count, seed):
     rng = random.Random(seed)
     cases = []
@@ -320,6 +357,7 @@ def main():
     known = load_known(args.known)
 
     cases, deliberate_errors = random_cases(args.cases, args.seed)
+    cases += hand_cases()
     have_corpus = args.shared and os.path.isdir(os.path.join(args.shared, "corpus"))
     corpus = corpus_cases(args.shared) if have_corpus else []
     if not have_corpus:
@@ -350,13 +388,15 @@ def main():
         failures.append((cid, text, (status, value), (rstatus, rvalue)))
 
     compared = stats["agree_ok"] + stats["agree_err"] + stats["known"] + len(failures)
-    print("random: %d cases (seed %d), %d with a deliberate error" % (len(cases), args.seed, deliberate_errors))
+    print("random: %d cases (seed %d), %d with a deliberate error; %d hand-written corner cases"
+          % (args.cases, args.seed, deliberate_errors, len(HAND_FORMS)))
     print("corpus: %d files, %d not compared:" % (len(corpus), sum(not_compared.values())))
     for reason, n in sorted(not_compared.items(), key=lambda x: -x[1]):
         print("   %5d  %s" % (n, reason))
     print("compared %d: %d agree on the resolved tree, %d agree on an error, %d known differences, %d disagree"
           % (compared, stats["agree_ok"], stats["agree_err"], stats["known"], len(failures)))
     stale = sorted(k for k in known if k not in used_known and (k.startswith("random:%d:" % args.seed) or
+                                                                k.startswith("hand:") or
                                                                 (have_corpus and k.startswith("corpus:"))))
     for k in stale:
         print("known difference no longer differs (remove it from the list): %s" % k)

@@ -100,8 +100,8 @@ int main(int argc, char** argv) {
   print_cmd->add_flag("--json", print_args.json, "Print JSON instead of YAML");
   print_cmd->add_flag("--show-origin", print_args.show_origin, "Show where each value was written (file:line:col)");
   print_cmd->add_flag("--resolve", print_args.resolve,
-                      "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with --show-origin, also show "
-                      "which interpolations carried each value");
+                      "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with "
+                      "--show-origin, also show which interpolations carried each value");
 
   try {
     app.parse(argc, argv);

@@ -1,4 +1,4 @@
-// Parse and apply 1,000 overrides to a 100k-node config (goal: < 5 ms). bench/overrides_omegaconf.py times the same
+// Parse and apply 1,000 overrides to a 100k-node config (goal: < 5 ms). bench/compare_overrides.py times the same
 // overrides with OmegaConf.update as the anchor; docs/performance.md has both.
 #include <benchmark/benchmark.h>
 

@@ -1,0 +1,170 @@
+// Interpolation benchmarks (issue 3): load + resolve of the torchtune configs and of synthetic trees, and the
+// pathological shapes of OmegaConf issue #622. bench/compare_interp.py runs OmegaConf on the same inputs.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "rig/interpolation.hpp"
+#include "rig/yaml.hpp"
+
+namespace {
+std::string synthetic_yaml(size_t leaves, size_t interpolations);
+}  // namespace
+
+namespace {
+
+// 3-way branching, 8 levels deep, `per_leaf_map` leaves at the bottom; every `every`-th leaf is an interpolation to
+// a leaf elsewhere (absolute, 8 segments), and each tenth of those is a chain through another interpolation.
+std::string synthetic_yaml(size_t leaves, size_t interpolations) {
+  const size_t bottoms = 2187;  // 3^7
+  size_t per = (leaves + bottoms - 1) / bottoms;
+  size_t every = leaves / std::max<size_t>(interpolations, 1);
+  std::string s;
+  s.reserve(leaves * 40);
+  size_t leaf = 0;
+  auto path_of = [&](size_t bottom, size_t k) {
+    std::string p;
+    for (int level = 6; level >= 0; --level) {
+      size_t d = bottom;
+      for (int x = 0; x < level; ++x) d /= 3;
+      p += "n" + std::to_string(d % 3) + ".";
+    }
+    return p + "v" + std::to_string(k);
+  };
+  for (size_t b = 0; b < bottoms; ++b) {
+    for (int level = 6; level >= 0; --level) {
+      size_t d = b;
+      for (int x = 0; x < level; ++x) d /= 3;
+      size_t below = 1;
+      for (int x = 0; x < level; ++x) below *= 3;
+      if (b % below != 0) continue;
+      s.append(static_cast<size_t>(2 * (6 - level)), ' ');
+      s += "n" + std::to_string(d % 3) + ":\n";
+    }
+    for (size_t k = 0; k < per; ++k, ++leaf) {
+      s.append(14, ' ');
+      s += "v" + std::to_string(k) + ": ";
+      if (every && leaf % every == every - 1 && b > 0) {
+        size_t target_b = (b * 7919) % b;
+        s += "${" + path_of(target_b, k % per) + "}";
+        if (leaf % (every * 10) == every - 1) s += "_x";
+      } else {
+        s += std::to_string(leaf);
+      }
+      s += '\n';
+    }
+  }
+  return s;
+}
+
+void BM_SyntheticLoadResolve(benchmark::State& state) {
+  std::string text = synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
+  for (auto _ : state) {
+    rig::Node cfg = rig::load_yaml(text);
+    benchmark::DoNotOptimize(rig::resolve(cfg));
+  }
+  state.SetLabel("leaves=" + std::to_string(state.range(0)) + " interpolations=" + std::to_string(state.range(1)));
+}
+BENCHMARK(BM_SyntheticLoadResolve)->Args({10000, 1000})->Args({100000, 10000})->Unit(benchmark::kMillisecond);
+
+void BM_SyntheticLoadOnly(benchmark::State& state) {
+  std::string text = synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
+  for (auto _ : state) benchmark::DoNotOptimize(rig::load_yaml(text));
+}
+BENCHMARK(BM_SyntheticLoadOnly)->Args({10000, 1000})->Args({100000, 10000})->Unit(benchmark::kMillisecond);
+
+void BM_SyntheticResolveOnly(benchmark::State& state) {
+  rig::Node cfg = rig::load_yaml(synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1))));
+  for (auto _ : state) benchmark::DoNotOptimize(rig::resolve(cfg));
+}
+BENCHMARK(BM_SyntheticResolveOnly)->Args({10000, 1000})->Args({100000, 10000})->Unit(benchmark::kMillisecond);
+
+// Per-config median of load + resolve over every torchtune recipe config.
+void BM_TorchtuneMedian(benchmark::State& state) {
+  std::vector<std::string> texts;
+  std::filesystem::path dir = std::filesystem::path(RIG_SHARED_DIR) / "corpus/torchtune/recipes/configs";
+  if (std::filesystem::is_directory(dir))
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+      if (e.path().extension() == ".yaml") texts.push_back(rig::read_file(e.path()));
+  if (texts.empty()) {
+    state.SkipWithError("../shared/corpus/torchtune is absent");
+    return;
+  }
+  std::vector<double> medians, resolve_medians;
+  for (auto _ : state) {
+    medians.clear();
+    resolve_medians.clear();
+    for (const auto& t : texts) {
+      std::vector<double> resolve_runs;
+      try {
+        rig::Node cfg = rig::load_yaml(t);
+        for (int r = 0; r < 5; ++r) {
+          auto start = std::chrono::steady_clock::now();
+          benchmark::DoNotOptimize(rig::resolve(cfg));
+          resolve_runs.push_back(
+              std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+        }
+        std::sort(resolve_runs.begin(), resolve_runs.end());
+        resolve_medians.push_back(resolve_runs[2]);
+      } catch (const rig::Error&) {
+      }
+      std::vector<double> runs;
+      for (int r = 0; r < 5; ++r) {
+        auto start = std::chrono::steady_clock::now();
+        try {
+          benchmark::DoNotOptimize(rig::resolve(rig::load_yaml(t)));
+        } catch (const rig::Error&) {
+        }
+        runs.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+      }
+      std::sort(runs.begin(), runs.end());
+      medians.push_back(runs[2]);
+    }
+  }
+  std::sort(medians.begin(), medians.end());
+  state.counters["configs"] = static_cast<double>(texts.size());
+  state.counters["median_us"] = medians[medians.size() / 2];
+  std::sort(resolve_medians.begin(), resolve_medians.end());
+  if (!resolve_medians.empty()) state.counters["resolve_median_us"] = resolve_medians[resolve_medians.size() / 2];
+}
+BENCHMARK(BM_TorchtuneMedian)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+void BM_PathologicalLongKey(benchmark::State& state) {
+  std::string key(static_cast<size_t>(state.range(0)), 'k');
+  std::string text = key + ": 1\n";
+  for (int i = 0; i < 100; ++i) text += "r" + std::to_string(i) + ": ${" + key + "}\n";
+  rig::Node cfg = rig::load_yaml(text);
+  for (auto _ : state) benchmark::DoNotOptimize(rig::resolve(cfg));
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_PathologicalLongKey)->Range(1 << 10, 1 << 16)->Complexity()->Unit(benchmark::kMicrosecond);
+
+void BM_PathologicalChain(benchmark::State& state) {
+  std::string text;
+  for (int64_t i = 0; i < state.range(0); ++i) text += "k" + std::to_string(i) + ": ${k" + std::to_string(i + 1) + "}\n";
+  text += "k" + std::to_string(state.range(0)) + ": end\n";
+  rig::Node cfg = rig::load_yaml(text);
+  for (auto _ : state) benchmark::DoNotOptimize(rig::resolve(cfg));
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_PathologicalChain)->RangeMultiplier(2)->Range(64, 512)->Complexity()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+// `bench_interp --emit-synthetic LEAVES INTERPOLATIONS` prints the synthetic YAML, so that compare_interp.py can time
+// OmegaConf on exactly the same text.
+int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--emit-synthetic") {
+    std::fputs(synthetic_yaml(std::stoul(argv[2]), std::stoul(argv[3])).c_str(), stdout);
+    return 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
