@@ -1,0 +1,146 @@
+// rig::torch measurements (docs/performance.md, "LibTorch components"):
+//  - per-step time of the classify recipe's loop against a hand-written LibTorch loop doing the same work
+//    (Fashion-MNIST, MLP 784-256-128-10, batch 128, AdamW, cosine schedule, shuffled batches, loss read every step);
+//  - TransformerLM training steps/s at a documented size on Debian's license texts (byte tokens).
+// Data loading is outside every timed region. Threads: OMP_NUM_THREADS (default: every core).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "classify.hpp"
+#include "rig/torch/data.hpp"
+#include "rig/torch/model.hpp"
+#include "rig/torch/threads.hpp"
+#include "rig/torch/train.hpp"
+
+namespace rt = rig::torch;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int64_t kSteps = 300;
+
+rig::recipes::ClassifyConfig recipe_config() {
+  rig::recipes::ClassifyConfig c;
+  c.steps = kSteps;
+  c.test = false;
+  c.output_dir = (std::filesystem::temp_directory_path() / "rig_bench_classify").string();
+  c.evaluator.every_n_steps = 0;
+  c.evaluator.max_batches = 1;
+  c.console.every_n_steps = 1'000'000;
+  return c;
+}
+
+// The classify recipe as shipped (loggers on, checkpointer idle), per training step.
+void BM_ClassifyRecipeStep(benchmark::State& state) {
+  auto config = recipe_config();
+  for (auto _ : state) {
+    std::filesystem::remove_all(config.output_dir);
+    auto r = rig::recipes::train_classifier(config);
+    state.SetIterationTime(r.train_seconds / kSteps);
+  }
+}
+
+// The same work written directly against LibTorch.
+void BM_HandwrittenLibTorchStep(benchmark::State& state) {
+  rt::set_threads();
+  rt::FashionMNIST data;  // rig's reader, for the same tensors; not timed
+  auto [train_idx, val_idx] = rt::split_indices(data.size(), {.validation_ratio = 0.1, .seed = 0});
+  ::torch::Tensor train_index = ::torch::tensor(train_idx, ::torch::kLong);
+  ::torch::Tensor x_all = data.inputs().index_select(0, train_index), y_all = data.labels().index_select(0, train_index);
+  for (auto _ : state) {
+    ::torch::manual_seed(0);
+    ::torch::nn::Sequential model(::torch::nn::Flatten(), ::torch::nn::Linear(784, 256), ::torch::nn::ReLU(),
+                                  ::torch::nn::Linear(256, 128), ::torch::nn::ReLU(), ::torch::nn::Linear(128, 10));
+    ::torch::optim::AdamW opt(model->parameters(), ::torch::optim::AdamWOptions(2e-3).weight_decay(1e-4));
+    const int64_t batch = 128, per_epoch = x_all.size(0) / batch;
+    ::torch::Tensor order;
+    auto start = Clock::now();
+    for (int64_t step = 0; step < kSteps; ++step) {
+      if (step % per_epoch == 0) order = ::torch::randperm(x_all.size(0), ::torch::kLong);
+      ::torch::Tensor idx = order.narrow(0, (step % per_epoch) * batch, batch);
+      ::torch::Tensor x = x_all.index_select(0, idx), y = y_all.index_select(0, idx);
+      ::torch::Tensor loss = ::torch::nn::functional::cross_entropy(model->forward(x), y);
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+      double progress = step < 50 ? (step + 2.0) / 51.0 : 0.05 + 0.95 * 0.5 * (1 + std::cos(M_PI * (step - 49.0) / (kSteps - 50.0)));
+      static_cast<::torch::optim::AdamWOptions&>(opt.param_groups()[0].options()).lr(2e-3 * progress);
+      benchmark::DoNotOptimize(loss.item<double>());
+    }
+    state.SetIterationTime(std::chrono::duration<double>(Clock::now() - start).count() / kSteps);
+  }
+}
+
+// What the recipe does per step beyond the hand-written loop, without LibTorch's compute: the loader's index
+// bookkeeping (cursor, permutation lookup), logging loss and lr to the console (plain mode) and a JSONL file, the
+// schedule update, and the checkpoint / evaluation checks.
+void BM_RecipeBookkeepingPerStep(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / "rig_bench_bookkeeping";
+  std::filesystem::create_directories(dir);
+  std::FILE* devnull = std::fopen("/dev/null", "w");
+  rt::MultiLogger logger;
+  logger.add(std::make_shared<rt::ConsoleLogger>(rt::ConsoleLoggerOptions{.total_steps = 1000, .every_n_steps = 100},
+                                                 devnull));
+  logger.add(std::make_shared<rt::JSONLLogger>(rt::JSONLLoggerOptions{(dir / "m.jsonl").string()}));
+  ::torch::Tensor w = ::torch::zeros({1}, ::torch::requires_grad());
+  rt::AdamW opt({w});
+  rt::CosineWithWarmup sched(opt, {.warmup_steps = 50, .total_steps = 1'000'000});
+  rt::Evaluator evaluator({.every_n_steps = 500});
+  std::vector<int64_t> order = rt::shuffled_indices(54'000, 0, 0);
+  int64_t step = 0;
+  for (auto _ : state) {
+    std::vector<int64_t> ids;  // DataLoader::batch's index gathering
+    ids.reserve(128);
+    int64_t begin = (step % 421) * 128;
+    for (int64_t i = begin; i < begin + 128; ++i) ids.push_back(order[static_cast<size_t>(i)]);
+    benchmark::DoNotOptimize(ids.data());
+    sched.step();
+    ++step;
+    logger.log(step, {{"loss", 0.5}, {"lr", sched.lr()}});
+    benchmark::DoNotOptimize(evaluator.due(step));
+  }
+  logger.flush();
+  std::fclose(devnull);
+  std::filesystem::remove_all(dir);
+}
+
+// TransformerLM: d_model 128, 4 layers, 4 heads, context 128, batch 16, byte vocabulary (257): 0.86 M parameters.
+void BM_TransformerLMTrainStep(benchmark::State& state) {
+  rt::set_threads();
+  ::torch::manual_seed(0);
+  auto tokenizer = std::make_shared<rt::ByteTokenizer>();
+  auto corpus = std::make_shared<const rt::TextCorpus>(rt::TextCorpusOptions{.context = 128}, tokenizer);
+  rt::TransformerLM lm({.vocab_size = 257, .context = 128, .d_model = 128, .n_layers = 4, .n_heads = 4});
+  rt::AdamW opt(lm.parameters(), {.lr = 1e-3});
+  rt::DataLoader loader(corpus, {.batch_size = 16, .seed = 0});
+  rt::CrossEntropyLoss loss_fn;
+  for (auto _ : state) {
+    rt::LMBatch b = loader.next();
+    ::torch::Tensor loss = loss_fn(lm.forward(b.inputs), b.targets);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    benchmark::DoNotOptimize(loss.item<double>());
+  }
+  state.counters["params"] = static_cast<double>(rt::count_parameters(lm));
+  state.counters["steps/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["tokens/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * 16 * 128), benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+// Interleaved, so that a noisy neighbour hurts both sides alike.
+BENCHMARK(BM_HandwrittenLibTorchStep)->UseManualTime()->Iterations(1)->Repetitions(5)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ClassifyRecipeStep)->UseManualTime()->Iterations(1)->Repetitions(5)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RecipeBookkeepingPerStep)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TransformerLMTrainStep)->MinTime(5)->Unit(benchmark::kMillisecond);
+
+int main(int argc, char** argv) {
+  rt::prefer_passive_openmp(argv);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+}

@@ -1,0 +1,63 @@
+// rig/torch/checkpoint.hpp — saving and resuming training.
+//
+//   rig::torch::Checkpointer ckpt({.dir = "run/checkpoints", .every_n_steps = 200, .keep_last = 2});
+//   if (auto last = ckpt.latest()) { auto r = ckpt.load(*last, *model, opt, &sched); step = r.step; ... }
+//   ...
+//   if (ckpt.due(step)) ckpt.save(step, *model, opt, &sched, {{"epoch", e}, {"batch", b}});
+//
+// A checkpoint holds the model's parameters and buffers, the optimizer's state, the scheduler's step, LibTorch's
+// CPU random generator state, the step and any integers the caller adds (data loader position). It is written to
+// `step_<N>.pt.tmp` and renamed into place, so a run killed at any moment leaves only complete checkpoints; the
+// oldest beyond keep_last are deleted after each save. Loading restores everything bit for bit.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "rig/torch/train.hpp"
+
+namespace rig::torch {
+
+struct CheckpointerOptions {
+  std::string dir = "checkpoints";
+  int64_t every_n_steps = 500;  // 0: only when asked
+  int64_t keep_last = 2;        // 0: keep all
+};
+
+struct Resumed {
+  int64_t step = 0;
+  std::map<std::string, int64_t> extra;
+};
+
+class Checkpointer {
+ public:
+  explicit Checkpointer(CheckpointerOptions options = {});
+  bool due(int64_t step) const { return options_.every_n_steps > 0 && step % options_.every_n_steps == 0; }
+
+  std::filesystem::path save(int64_t step, ::torch::nn::Module& model, ::torch::optim::Optimizer& optimizer,
+                             const LRScheduler* scheduler = nullptr,
+                             const std::map<std::string, int64_t>& extra = {}) const;
+  // Every complete checkpoint in dir, oldest first.
+  std::vector<std::filesystem::path> list() const;
+  std::optional<std::filesystem::path> latest() const;
+  // Throws rig::IoError rig.io.read when the file is missing or not a checkpoint.
+  Resumed load(const std::filesystem::path& path, ::torch::nn::Module& model, ::torch::optim::Optimizer& optimizer,
+               LRScheduler* scheduler = nullptr) const;
+
+  const CheckpointerOptions& options() const { return options_; }
+
+ private:
+  CheckpointerOptions options_;
+};
+
+// Just the model's parameters and buffers (for evaluation or generation), in the same format as LibTorch's
+// torch::save(module); load_model reads the "model" part of a Checkpointer file too.
+void save_model(::torch::nn::Module& model, const std::filesystem::path& path);
+void load_model(::torch::nn::Module& model, const std::filesystem::path& path);
+
+}  // namespace rig::torch

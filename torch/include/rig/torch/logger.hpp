@@ -1,0 +1,93 @@
+// rig/torch/logger.hpp — metric loggers (no LibTorch needed).
+//
+//   rig::torch::MultiLogger log;
+//   log.add(std::make_shared<rig::torch::ConsoleLogger>(rig::torch::ConsoleLoggerOptions{.total_steps = 1000}));
+//   log.add(std::make_shared<rig::torch::JSONLLogger>(rig::torch::JSONLLoggerOptions{.path = "run/metrics.jsonl"}));
+//   log.log(step, {{"loss", 0.31}, {"lr", 1e-3}});
+//
+// ConsoleLogger draws a one-line progress bar (step/total, loss, it/s, ETA) when its stream is a TTY and writes
+// plain lines otherwise. JSONLLogger writes {"step":N,"loss":...} per call. CSVLogger writes long format
+// (step,metric,value) so that metrics logged at different steps (training loss, validation accuracy) share a file.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rig::torch {
+
+using Metrics = std::vector<std::pair<std::string, double>>;
+
+class MetricLogger {
+ public:
+  virtual ~MetricLogger() = default;
+  virtual void log(int64_t step, const Metrics& metrics) = 0;
+  virtual void flush() {}
+};
+
+struct ConsoleLoggerOptions {
+  int64_t total_steps = 0;    // for the progress bar and ETA; 0 when unknown
+  int64_t every_n_steps = 100;  // plain-line mode: print every N steps (and every call with non-training metrics)
+  bool progress_bar = true;   // draw a bar when the stream is a TTY
+};
+class ConsoleLogger : public MetricLogger {
+ public:
+  explicit ConsoleLogger(ConsoleLoggerOptions options = {}, std::FILE* out = stdout);
+  void log(int64_t step, const Metrics& metrics) override;
+  void flush() override;
+  bool tty() const { return tty_; }
+
+ private:
+  ConsoleLoggerOptions options_;
+  std::FILE* out_;
+  bool tty_;
+  bool bar_open_ = false;
+  std::chrono::steady_clock::time_point start_;
+  int64_t first_step_ = -1;
+};
+
+struct JSONLLoggerOptions {
+  std::string path = "metrics.jsonl";
+};
+class JSONLLogger : public MetricLogger {
+ public:
+  explicit JSONLLogger(JSONLLoggerOptions options = {});
+  void log(int64_t step, const Metrics& metrics) override;
+  void flush() override;
+
+ private:
+  std::ofstream out_;
+};
+
+struct CSVLoggerOptions {
+  std::string path = "metrics.csv";
+};
+class CSVLogger : public MetricLogger {
+ public:
+  explicit CSVLogger(CSVLoggerOptions options = {});
+  void log(int64_t step, const Metrics& metrics) override;
+  void flush() override;
+
+ private:
+  std::ofstream out_;
+};
+
+// Forwards every call to each of its loggers.
+class MultiLogger : public MetricLogger {
+ public:
+  MultiLogger() = default;
+  explicit MultiLogger(std::vector<std::shared_ptr<MetricLogger>> loggers) : loggers_(std::move(loggers)) {}
+  void add(std::shared_ptr<MetricLogger> logger) { loggers_.push_back(std::move(logger)); }
+  void log(int64_t step, const Metrics& metrics) override;
+  void flush() override;
+
+ private:
+  std::vector<std::shared_ptr<MetricLogger>> loggers_;
+};
+
+}  // namespace rig::torch

@@ -1,0 +1,137 @@
+// rig/torch/model.hpp — models: MLP, ConvNet, TransformerLM, and the Linear layer LoRA adapts.
+//
+// Each model is a torch::nn::Module built from an aggregate options struct (what rig's registry reflects):
+//
+//   auto mlp = std::make_shared<rig::torch::MLP>(rig::torch::MLPOptions{.in_features = 784, .hidden = {256}});
+//   auto lm  = std::make_shared<rig::torch::TransformerLM>(
+//       rig::torch::TransformerLMOptions{.vocab_size = 257, .context = 128, .d_model = 128, .n_layers = 2});
+//   torch::Tensor logits = lm->forward(tokens);   // tokens [B, T] int64 -> logits [B, T, vocab]
+//
+// Every model implements rig::torch::Model (one tensor in, one tensor out). Bad options throw rig::Error
+// (rig.torch.model.*) naming the option.
+//
+// Inside namespace rig::torch, `torch::` means rig::torch: LibTorch is spelled `::torch::`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace rig::torch {
+
+using ::torch::Tensor;
+
+// The interface of every rig model.
+class Model : public ::torch::nn::Module {
+ public:
+  virtual Tensor forward(Tensor input) = 0;
+};
+
+class LoRAAdapter;
+
+// A fully connected layer (y = x W^T + b, initialised like torch::nn::Linear) that can carry a LoRA adapter
+// (rig/torch/lora.hpp). rig's models use it for every dense layer so that LoRA can target them by name.
+struct LinearOptions {
+  int64_t in_features = 0;
+  int64_t out_features = 0;
+  bool bias = true;
+};
+class Linear : public ::torch::nn::Module {
+ public:
+  explicit Linear(LinearOptions options);
+  Tensor forward(const Tensor& x);
+
+  LinearOptions options;
+  Tensor weight;  // [out, in]
+  Tensor bias;    // [out], undefined without bias
+  std::shared_ptr<LoRAAdapter> adapter;  // set by rig::torch::LoRA::apply; registered as submodule "lora"
+};
+
+// The low-rank update of one Linear: forward(x) = scale * dropout(x) A^T B^T with scale = alpha / rank.
+// B starts at zero, so a fresh adapter leaves the layer's output unchanged.
+class LoRAAdapter : public ::torch::nn::Module {
+ public:
+  LoRAAdapter(int64_t in_features, int64_t out_features, int64_t rank, double alpha, double dropout);
+  Tensor forward(const Tensor& x);
+  Tensor delta_weight() const;  // scale * B A, shaped like the base weight
+
+  Tensor A;  // [rank, in]
+  Tensor B;  // [out, rank]
+  double scale;
+  ::torch::nn::Dropout dropout{nullptr};
+};
+
+struct MLPOptions {
+  int64_t in_features = 784;
+  std::vector<int64_t> hidden = {256, 128};
+  int64_t out_features = 10;
+  std::string activation = "relu";  // relu | gelu | tanh
+  double dropout = 0.0;
+};
+// Flattens every dimension after the first, then Linear -> activation -> dropout for each hidden width, then a
+// final Linear. Layers are named layers.0, layers.1, ...
+class MLP : public Model {
+ public:
+  explicit MLP(MLPOptions options = {});
+  Tensor forward(Tensor x) override;
+  const MLPOptions& options() const { return options_; }
+
+ private:
+  MLPOptions options_;
+  std::vector<std::shared_ptr<Linear>> layers_;
+  ::torch::nn::Dropout dropout_{nullptr};
+};
+
+struct ConvNetOptions {
+  int64_t in_channels = 1;
+  int64_t image_size = 28;  // square images
+  std::vector<int64_t> channels = {32, 64};  // one conv(3x3, same) + ReLU + 2x2 max-pool stage each
+  int64_t kernel_size = 3;
+  int64_t hidden = 128;
+  int64_t num_classes = 10;
+  double dropout = 0.0;
+};
+class ConvNet : public Model {
+ public:
+  explicit ConvNet(ConvNetOptions options = {});
+  Tensor forward(Tensor x) override;  // [B, C, H, W], or [B, H*W] for one channel
+
+ private:
+  ConvNetOptions options_;
+  ::torch::nn::ModuleList convs_;
+  std::shared_ptr<Linear> fc1_, fc2_;
+  ::torch::nn::Dropout dropout_{nullptr};
+};
+
+struct TransformerLMOptions {
+  int64_t vocab_size = 257;
+  int64_t context = 128;  // longest input; learned positional embeddings
+  int64_t d_model = 128;
+  int64_t n_layers = 2;
+  int64_t n_heads = 4;
+  int64_t d_ff = 0;  // 0: 4 * d_model
+  double dropout = 0.0;
+};
+// Decoder-only, causal, pre-LayerNorm. Submodule names (for LoRA targets): blocks.N.attn.qkv, blocks.N.attn.proj,
+// blocks.N.mlp.fc1, blocks.N.mlp.fc2, head.
+class TransformerLM : public Model {
+ public:
+  explicit TransformerLM(TransformerLMOptions options = {});
+  Tensor forward(Tensor tokens) override;  // [B, T] int64, T <= context -> logits [B, T, vocab_size]
+  const TransformerLMOptions& options() const { return options_; }
+
+ private:
+  TransformerLMOptions options_;
+  ::torch::nn::Embedding tok_emb_{nullptr}, pos_emb_{nullptr};
+  ::torch::nn::ModuleList blocks_;
+  ::torch::nn::LayerNorm ln_f_{nullptr};
+  std::shared_ptr<Linear> head_;
+};
+
+// Number of elements over `module`'s parameters (trainable only when `trainable_only`).
+int64_t count_parameters(::torch::nn::Module& module, bool trainable_only = false);
+
+}  // namespace rig::torch

@@ -1,0 +1,184 @@
+// Checkpointer: atomic, rotating, complete training-state checkpoints.
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <mutex>
+
+#include "rig/error.hpp"
+#include "rig/registry.hpp"
+#include "rig/torch/checkpoint.hpp"
+
+namespace rig::torch {
+namespace {
+
+namespace fs = std::filesystem;
+
+Tensor scalar(int64_t v) { return ::torch::tensor({v}, ::torch::kLong); }
+
+// The step of a file named step_<N>.pt, or -1.
+int64_t step_of(const fs::path& p) {
+  std::string name = p.filename().string();
+  if (name.size() < 9 || name.rfind("step_", 0) != 0 || name.substr(name.size() - 3) != ".pt") return -1;
+  std::string digits = name.substr(5, name.size() - 8);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return -1;
+  return std::stoll(digits);
+}
+
+Tensor rng_state() {
+  auto gen = ::at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return gen.get_state();
+}
+
+void set_rng_state(const Tensor& state) {
+  auto gen = ::at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(state);
+}
+
+::torch::serialize::InputArchive open_archive(const fs::path& path) {
+  if (!fs::exists(path)) throw IoError("rig.io.read", "checkpoint '" + path.string() + "' does not exist");
+  ::torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path.string());
+  } catch (const c10::Error& e) {
+    throw IoError("rig.io.read", "'" + path.string() + "' is not a readable checkpoint: " + e.what_without_backtrace());
+  }
+  return archive;
+}
+
+// LibTorch's Module::load resizes parameters to whatever the file holds; rig refuses a file that does not fit.
+void load_module_checked(::torch::nn::Module& model, ::torch::serialize::InputArchive& archive,
+                         const fs::path& path) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+  for (const auto& p : model.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
+  for (const auto& b : model.named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
+  model.load(archive);
+  auto params = model.named_parameters();
+  auto buffers = model.named_buffers();
+  for (const auto& [name, shape] : shapes) {
+    const Tensor* now = params.find(name);
+    if (!now) now = buffers.find(name);
+    if (now && now->sizes().vec() != shape)
+      throw IoError("rig.io.read", "'" + path.string() + "' does not fit this model: '" + name + "' has shape " +
+                                       c10::str(now->sizes()) + " in the file, " + c10::str(shape) + " in the model");
+  }
+}
+
+}  // namespace
+
+Checkpointer::Checkpointer(CheckpointerOptions options) : options_(std::move(options)) {
+  if (options_.keep_last < 0) throw Error("rig.torch.checkpoint.option", "keep_last must be >= 0", {}, "keep_last");
+}
+
+fs::path Checkpointer::save(int64_t step, ::torch::nn::Module& model, ::torch::optim::Optimizer& optimizer,
+                            const LRScheduler* scheduler, const std::map<std::string, int64_t>& extra) const {
+  std::error_code ec;
+  fs::create_directories(options_.dir, ec);
+  if (ec) throw IoError("rig.io.write", "cannot create checkpoint directory '" + options_.dir + "': " + ec.message());
+  char name[64];
+  std::snprintf(name, sizeof name, "step_%08lld.pt", static_cast<long long>(step));
+  fs::path final_path = fs::path(options_.dir) / name;
+  fs::path temp_path = final_path;
+  temp_path += ".tmp";
+
+  ::torch::serialize::OutputArchive archive, model_archive, optimizer_archive, extra_archive;
+  model.save(model_archive);
+  optimizer.save(optimizer_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optimizer_archive);
+  archive.write("step", scalar(step));
+  archive.write("scheduler_step", scalar(scheduler ? scheduler->last_step() : -1));
+  archive.write("rng", rng_state());
+  for (const auto& [key, value] : extra) extra_archive.write(key, scalar(value));
+  archive.write("extra", extra_archive);
+  try {
+    archive.save_to(temp_path.string());
+  } catch (const c10::Error& e) {
+    throw IoError("rig.io.write", "cannot write checkpoint '" + temp_path.string() + "': " + e.what_without_backtrace());
+  }
+  fs::rename(temp_path, final_path, ec);  // atomic on POSIX: readers see the old file set or the new one
+  if (ec) throw IoError("rig.io.write", "cannot rename '" + temp_path.string() + "': " + ec.message());
+
+  if (options_.keep_last > 0) {
+    auto all = list();
+    for (size_t i = 0; i + static_cast<size_t>(options_.keep_last) < all.size(); ++i) fs::remove(all[i], ec);
+  }
+  return final_path;
+}
+
+std::vector<fs::path> Checkpointer::list() const {
+  std::vector<std::pair<int64_t, fs::path>> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(options_.dir, ec))
+    if (int64_t s = step_of(entry.path()); s >= 0 && entry.is_regular_file()) found.emplace_back(s, entry.path());
+  std::sort(found.begin(), found.end());
+  std::vector<fs::path> out;
+  for (auto& [s, p] : found) out.push_back(p);
+  return out;
+}
+
+std::optional<fs::path> Checkpointer::latest() const {
+  auto all = list();
+  if (all.empty()) return std::nullopt;
+  return all.back();
+}
+
+Resumed Checkpointer::load(const fs::path& path, ::torch::nn::Module& model, ::torch::optim::Optimizer& optimizer,
+                           LRScheduler* scheduler) const {
+  auto archive = open_archive(path);
+  ::torch::serialize::InputArchive model_archive, optimizer_archive, extra_archive;
+  Resumed out;
+  try {
+    archive.read("model", model_archive);
+    archive.read("optimizer", optimizer_archive);
+    load_module_checked(model, model_archive, path);
+    optimizer.load(optimizer_archive);
+    Tensor step, sched_step, rng;
+    archive.read("step", step);
+    archive.read("scheduler_step", sched_step);
+    archive.read("rng", rng);
+    out.step = step.item<int64_t>();
+    if (scheduler && sched_step.item<int64_t>() >= 0) scheduler->set_step(sched_step.item<int64_t>());
+    set_rng_state(rng);
+    archive.read("extra", extra_archive);
+    for (const auto& key : extra_archive.keys()) {
+      Tensor v;
+      extra_archive.read(key, v);
+      out.extra[key] = v.item<int64_t>();
+    }
+  } catch (const c10::Error& e) {
+    throw IoError("rig.io.read", "checkpoint '" + path.string() + "' does not fit this model and optimizer: " +
+                                     e.what_without_backtrace());
+  }
+  return out;
+}
+
+void save_model(::torch::nn::Module& model, const fs::path& path) {
+  ::torch::serialize::OutputArchive archive, model_archive;
+  model.save(model_archive);
+  archive.write("model", model_archive);
+  if (path.has_parent_path()) fs::create_directories(path.parent_path());
+  fs::path temp = path;
+  temp += ".tmp";
+  archive.save_to(temp.string());
+  fs::rename(temp, path);
+}
+
+void load_model(::torch::nn::Module& model, const fs::path& path) {
+  auto archive = open_archive(path);
+  ::torch::serialize::InputArchive model_archive;
+  try {
+    archive.read("model", model_archive);
+    load_module_checked(model, model_archive, path);
+  } catch (const c10::Error& e) {
+    throw IoError("rig.io.read", "'" + path.string() + "' does not fit this model: " + e.what_without_backtrace());
+  }
+}
+
+}  // namespace rig::torch
+
+// ---- registration (rig/registry.hpp) ----
+RIG_COMPONENT(rig::torch::Checkpointer, rig::options<rig::torch::CheckpointerOptions>,
+              rig::doc("Atomic, rotating checkpoints of model, optimizer, scheduler, RNG and step"));

@@ -1,0 +1,344 @@
+// Datasets, splits and shuffling.
+#include <zlib.h>
+
+#include <cmath>
+#include <random>
+#include <unordered_map>
+
+#include "rig/error.hpp"
+#include "rig/registry.hpp"
+#include "rig/torch/data.hpp"
+#include "rig/yaml.hpp"
+
+namespace rig::torch {
+namespace {
+
+// ---- IDX files (gzip-compressed, big-endian header) ---------------------------------------------------------------
+
+std::string read_gzip(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path))
+    throw IoError("rig.io.read", "'" + path.string() + "' does not exist", {}, "root",
+                  "Debian's dataset-fashion-mnist package installs /usr/share/datasets/fashion-mnist");
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw IoError("rig.io.read", "cannot open '" + path.string() + "'", {}, "root");
+  std::string out;
+  char buf[1 << 16];
+  int n;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  bool failed = n < 0;
+  gzclose(f);
+  if (failed) throw IoError("rig.io.read", "'" + path.string() + "' is not valid gzip data", {}, "root");
+  return out;
+}
+
+uint32_t big_endian_u32(const std::string& data, size_t offset) {
+  auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(data[offset + k])); };
+  return b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3);
+}
+
+// An IDX file of unsigned bytes: magic 0x0000080N (N dimensions), N sizes, then the data.
+Tensor read_idx(const std::filesystem::path& path) {
+  std::string data = read_gzip(path);
+  auto bad = [&](const std::string& why) {
+    return IoError("rig.torch.data.idx", "'" + path.string() + "' is not an IDX file: " + why, {}, "root");
+  };
+  if (data.size() < 4 || big_endian_u32(data, 0) >> 8 != 0x08) throw bad("wrong magic number");
+  size_t dims = big_endian_u32(data, 0) & 0xFF;
+  if (data.size() < 4 + 4 * dims) throw bad("truncated header");
+  std::vector<int64_t> shape;
+  size_t count = 1;
+  for (size_t i = 0; i < dims; ++i) shape.push_back(big_endian_u32(data, 4 + 4 * i)), count *= shape.back();
+  size_t offset = 4 + 4 * dims;
+  if (data.size() != offset + count) throw bad("size does not match its header");
+  return ::torch::from_blob(data.data() + offset, shape, ::torch::kUInt8).clone();
+}
+
+std::vector<std::string> split_fields(const std::string& line, const std::string& delimiter) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t end = line.find(delimiter, start);
+    out.push_back(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return out;
+    start = end + delimiter.size();
+  }
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  size_t b = s.find_first_not_of(' ');
+  return b == std::string::npos ? "" : s.substr(b);
+}
+
+}  // namespace
+
+void throw_bad_batch_size(int64_t size) {
+  throw Error("rig.torch.data.batch_size", "batch_size must be positive, got " + std::to_string(size), {},
+              "batch_size");
+}
+
+// ---- TensorDataset ------------------------------------------------------------------------------------------------
+
+TensorDataset::TensorDataset(Tensor inputs, Tensor labels, int64_t num_classes)
+    : inputs_(std::move(inputs)), labels_(std::move(labels)), num_classes_(num_classes) {}
+
+ClassBatch TensorDataset::collate(std::span<const int64_t> indices) const {
+  Tensor idx = ::torch::from_blob(const_cast<int64_t*>(indices.data()), {static_cast<int64_t>(indices.size())},
+                                  ::torch::kLong);
+  return {inputs_.index_select(0, idx), labels_.index_select(0, idx)};
+}
+
+int64_t TensorDataset::num_features() const { return size() > 0 ? inputs_[0].numel() : 0; }
+
+// ---- FashionMNIST -------------------------------------------------------------------------------------------------
+
+FashionMNIST::FashionMNIST(FashionMNISTOptions options) {
+  if (options.split != "train" && options.split != "test")
+    throw Error("rig.torch.data.split", "FashionMNIST: split must be 'train' or 'test', got '" + options.split + "'",
+                {}, "split", did_you_mean(options.split, {"train", "test"}));
+  std::string prefix = options.split == "train" ? "train" : "t10k";
+  std::filesystem::path root(options.root);
+  Tensor images = read_idx(root / (prefix + "-images-idx3-ubyte.gz"));
+  Tensor labels = read_idx(root / (prefix + "-labels-idx1-ubyte.gz"));
+  if (images.dim() != 3 || labels.dim() != 1 || images.size(0) != labels.size(0))
+    throw IoError("rig.torch.data.idx", "FashionMNIST: images and labels in '" + options.root + "' do not match",
+                  {}, "root");
+  if (options.limit > 0 && options.limit < labels.size(0)) {
+    images = images.narrow(0, 0, options.limit);
+    labels = labels.narrow(0, 0, options.limit);
+  }
+  Tensor x = images.unsqueeze(1).to(::torch::kFloat32).div_(255.0f);
+  // The training set's pixel mean and standard deviation, so that both splits get the same transform.
+  if (options.normalize) x.sub_(0.2860f).div_(0.3530f);
+  inputs_ = x.contiguous();
+  labels_ = labels.to(::torch::kLong);
+  num_classes_ = 10;
+}
+
+// ---- CSVTabular ---------------------------------------------------------------------------------------------------
+
+CSVTabular::CSVTabular(CSVTabularOptions options) {
+  if (options.path.empty()) throw Error("rig.torch.data.path", "CSVTabular: path is required", {}, "path");
+  std::string text = read_file(options.path);
+  auto source = Source::make(options.path, text);
+  auto at = [&](uint32_t line, uint32_t column) { return Origin{source, line, column}; };
+
+  std::vector<std::vector<std::string>> rows;
+  std::vector<uint32_t> row_lines;
+  size_t pos = 0;
+  uint32_t line_no = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? text.size() : end + 1;
+    ++line_no;
+    if (trim(line).empty()) continue;
+    rows.push_back(split_fields(line, options.delimiter));
+    row_lines.push_back(line_no);
+  }
+  if (rows.size() < 2)
+    throw Error("rig.torch.data.csv", "CSVTabular: '" + options.path + "' needs a header row and at least one data row",
+                at(1, 1), "path");
+  std::vector<std::string> header;
+  for (auto& h : rows[0]) header.push_back(trim(h));
+  auto label_it = std::find(header.begin(), header.end(), options.label_column);
+  if (label_it == header.end())
+    throw Error("rig.torch.data.csv", "CSVTabular: no column '" + options.label_column + "' in the header",
+                at(row_lines[0], 1), "label_column", did_you_mean(options.label_column, header));
+  size_t label_col = static_cast<size_t>(label_it - header.begin());
+  for (size_t c = 0; c < header.size(); ++c)
+    if (c != label_col) features_.push_back(header[c]);
+
+  int64_t n = static_cast<int64_t>(rows.size() - 1), f = static_cast<int64_t>(features_.size());
+  Tensor x = ::torch::empty({n, f});
+  Tensor y = ::torch::empty({n}, ::torch::kLong);
+  auto xa = x.accessor<float, 2>();
+  auto ya = y.accessor<int64_t, 1>();
+  std::unordered_map<std::string, int64_t> class_ids;
+  bool numeric_labels = true;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() != header.size())
+      throw Error("rig.torch.data.csv",
+                  "CSVTabular: row has " + std::to_string(row.size()) + " fields, the header has " +
+                      std::to_string(header.size()),
+                  at(row_lines[r], 1), "path");
+    uint32_t column = 1;
+    int64_t fi = 0;
+    for (size_t c = 0; c < row.size(); ++c) {
+      std::string cell = trim(row[c]);
+      if (c == label_col) {
+        char* end = nullptr;
+        long long v = std::strtoll(cell.c_str(), &end, 10);
+        if (numeric_labels && !cell.empty() && *end == '\0' && v >= 0) {
+          ya[static_cast<int64_t>(r - 1)] = v;
+        } else {
+          if (numeric_labels && r > 1)
+            throw Error("rig.torch.data.csv", "CSVTabular: label '" + cell + "' is not an integer like the rows above",
+                        at(row_lines[r], column), "label_column");
+          numeric_labels = false;
+          auto [it, added] = class_ids.emplace(cell, static_cast<int64_t>(class_ids.size()));
+          if (added) classes_.push_back(cell);
+          ya[static_cast<int64_t>(r - 1)] = it->second;
+        }
+      } else {
+        char* end = nullptr;
+        double v = std::strtod(cell.c_str(), &end);
+        if (cell.empty() || *end != '\0')
+          throw Error("rig.torch.data.csv", "CSVTabular: '" + cell + "' in column '" + header[c] + "' is not a number",
+                      at(row_lines[r], column), "path");
+        xa[static_cast<int64_t>(r - 1)][fi++] = static_cast<float>(v);
+      }
+      column += static_cast<uint32_t>(row[c].size() + options.delimiter.size());
+    }
+  }
+  if (options.standardize) {
+    Tensor mean = x.mean(0, true), std = x.std(0, true, true).clamp_min(1e-6);
+    x = (x - mean) / std;
+  }
+  inputs_ = x;
+  labels_ = y;
+  num_classes_ = numeric_labels ? y.max().item<int64_t>() + 1 : static_cast<int64_t>(classes_.size());
+}
+
+// ---- SyntheticClassification --------------------------------------------------------------------------------------
+
+SyntheticClassification::SyntheticClassification(SyntheticClassificationOptions o) {
+  if (o.num_examples <= 0 || o.num_features <= 0 || o.num_classes <= 1)
+    throw Error("rig.torch.data.option",
+                "SyntheticClassification: num_examples and num_features must be positive, num_classes at least 2");
+  auto gen = ::at::make_generator<::at::CPUGeneratorImpl>(o.seed);
+  Tensor centres = ::torch::randn({o.num_classes, o.num_features}, gen);
+  centres = centres / centres.norm(2, 1, true);
+  labels_ = ::torch::randint(o.num_classes, {o.num_examples}, gen, ::torch::kLong);
+  inputs_ = centres.index_select(0, labels_) + ::torch::randn({o.num_examples, o.num_features}, gen) * o.noise;
+  num_classes_ = o.num_classes;
+}
+
+// ---- TextCorpus ---------------------------------------------------------------------------------------------------
+
+TextCorpus::TextCorpus(TextCorpusOptions options, std::shared_ptr<const Tokenizer> tokenizer)
+    : options_(std::move(options)) {
+  if (!tokenizer) throw Error("rig.torch.data.tokenizer", "TextCorpus needs a tokenizer", {}, "tokenizer");
+  if (options_.context <= 0) throw Error("rig.torch.data.option", "TextCorpus: context must be positive", {}, "context");
+  if (options_.stride <= 0) options_.stride = options_.context;
+  std::vector<int64_t> ids = tokenizer->encode(read_corpus(expand_globs(options_.paths)));
+  if (static_cast<int64_t>(ids.size()) < options_.context + 1)
+    throw Error("rig.torch.data.too_short",
+                "TextCorpus: the corpus has " + std::to_string(ids.size()) + " tokens, fewer than context + 1 (" +
+                    std::to_string(options_.context + 1) + ")",
+                {}, "paths");
+  tokens_ = ::torch::tensor(ids, ::torch::kLong);
+}
+
+int64_t TextCorpus::size() const { return (tokens_.size(0) - options_.context - 1) / options_.stride + 1; }
+
+LMBatch TextCorpus::collate(std::span<const int64_t> indices) const {
+  int64_t T = options_.context, B = static_cast<int64_t>(indices.size());
+  Tensor windows = ::torch::empty({B, T + 1}, ::torch::kLong);
+  for (int64_t b = 0; b < B; ++b) windows[b].copy_(tokens_.narrow(0, indices[static_cast<size_t>(b)] * options_.stride, T + 1));
+  return {windows.narrow(1, 0, T), windows.narrow(1, 1, T)};
+}
+
+// ---- PromptResponseJSONL ------------------------------------------------------------------------------------------
+
+PromptResponseJSONL::PromptResponseJSONL(PromptResponseJSONLOptions options,
+                                         std::shared_ptr<const Tokenizer> tokenizer)
+    : options_(std::move(options)) {
+  if (!tokenizer) throw Error("rig.torch.data.tokenizer", "PromptResponseJSONL needs a tokenizer", {}, "tokenizer");
+  if (options_.path.empty()) throw Error("rig.torch.data.path", "PromptResponseJSONL: path is required", {}, "path");
+  if (options_.max_length < 2)
+    throw Error("rig.torch.data.option", "PromptResponseJSONL: max_length must be at least 2", {}, "max_length");
+  pad_id_ = tokenizer->eos_id();
+  std::string text = read_file(options_.path);
+  auto source = Source::make(options_.path, text);
+  size_t pos = 0;
+  uint32_t line_no = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? text.size() : end + 1;
+    ++line_no;
+    if (trim(line).empty()) continue;
+    Node record;
+    try {
+      record = load_json(line, options_.path);
+    } catch (const Error& e) {  // re-locate from the line to the file
+      throw ParseError(e.id(), e.message(), Origin{source, line_no, e.origin().column}, {}, e.hint());
+    }
+    auto field = [&](const std::string& key) -> std::string {
+      const Node* v = record.find(key);
+      if (!v || !v->is_string()) {
+        std::vector<std::string> keys = record.keys();
+        throw Error("rig.torch.data.jsonl", "line " + std::to_string(line_no) + ": " +
+                                                (v ? "'" + key + "' is not a string" : "no key '" + key + "'"),
+                    Origin{source, line_no, v ? v->origin().column : 1}, key, did_you_mean(key, keys));
+      }
+      return v->str();
+    };
+    std::vector<int64_t> tokens = tokenizer->encode(field(options_.prompt_key));
+    int64_t prompt_length = static_cast<int64_t>(tokens.size());
+    for (int64_t id : tokenizer->encode(field(options_.response_key))) tokens.push_back(id);
+    tokens.push_back(pad_id_);
+    if (static_cast<int64_t>(tokens.size()) > options_.max_length + 1) tokens.resize(static_cast<size_t>(options_.max_length + 1));
+    examples_.push_back({std::move(tokens), prompt_length});
+  }
+  if (examples_.empty())
+    throw Error("rig.torch.data.jsonl", "PromptResponseJSONL: '" + options_.path + "' has no records", {}, "path");
+}
+
+LMBatch PromptResponseJSONL::collate(std::span<const int64_t> indices) const {
+  int64_t T = 1, B = static_cast<int64_t>(indices.size());
+  for (int64_t i : indices) T = std::max(T, static_cast<int64_t>(examples_[static_cast<size_t>(i)].tokens.size()) - 1);
+  Tensor inputs = ::torch::full({B, T}, pad_id_, ::torch::kLong);
+  Tensor targets = ::torch::full({B, T}, kIgnoreIndex, ::torch::kLong);
+  auto in = inputs.accessor<int64_t, 2>();
+  auto tg = targets.accessor<int64_t, 2>();
+  for (int64_t b = 0; b < B; ++b) {
+    const Example& e = examples_[static_cast<size_t>(indices[static_cast<size_t>(b)])];
+    int64_t n = static_cast<int64_t>(e.tokens.size()) - 1;
+    for (int64_t t = 0; t < n; ++t) {
+      in[b][t] = e.tokens[static_cast<size_t>(t)];
+      // Target t predicts token t+1; it belongs to the response when t+1 >= prompt_length.
+      if (options_.train_on_prompt || t + 1 >= e.prompt_length) tg[b][t] = e.tokens[static_cast<size_t>(t + 1)];
+    }
+  }
+  return {inputs, targets};
+}
+
+// ---- splits and shuffling -----------------------------------------------------------------------------------------
+
+std::vector<int64_t> shuffled_indices(int64_t n, uint64_t seed, int64_t epoch) {
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
+  std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(epoch),
+                    static_cast<uint32_t>(static_cast<uint64_t>(epoch) >> 32)};
+  std::mt19937_64 rng(seq);
+  for (int64_t i = n - 1; i > 0; --i)
+    std::swap(order[static_cast<size_t>(i)], order[rng() % static_cast<uint64_t>(i + 1)]);
+  return order;
+}
+
+std::pair<std::vector<int64_t>, std::vector<int64_t>> split_indices(int64_t n, const SplitOptions& options) {
+  if (!(options.validation_ratio >= 0 && options.validation_ratio < 1))
+    throw Error("rig.torch.data.split", "validation_ratio must be in [0, 1), got " +
+                                            std::to_string(options.validation_ratio),
+                {}, "validation_ratio");
+  std::vector<int64_t> order = shuffled_indices(n, options.seed, -1);
+  auto n_val = static_cast<size_t>(std::llround(static_cast<double>(n) * options.validation_ratio));
+  std::vector<int64_t> validation(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_val));
+  std::vector<int64_t> train(order.begin() + static_cast<std::ptrdiff_t>(n_val), order.end());
+  return {train, validation};
+}
+
+}  // namespace rig::torch
+
+// ---- registration (rig/registry.hpp) ----
+RIG_COMPONENT(rig::torch::FashionMNIST, rig::options<rig::torch::FashionMNISTOptions>,
+              rig::interfaces<rig::torch::TensorDataset>, rig::doc("Fashion-MNIST from Debian's dataset-fashion-mnist"));
+RIG_COMPONENT(rig::torch::CSVTabular, rig::options<rig::torch::CSVTabularOptions>,
+              rig::interfaces<rig::torch::TensorDataset>, rig::doc("A CSV file: float features and a label column"));
+RIG_COMPONENT(rig::torch::SyntheticClassification, rig::options<rig::torch::SyntheticClassificationOptions>,
+              rig::interfaces<rig::torch::TensorDataset>, rig::doc("Seeded Gaussian clusters, one per class"));
+RIG_COMPONENT(rig::torch::SplitOptions, rig::doc("Train/validation split by ratio and seed"));
+RIG_COMPONENT(rig::torch::DataLoaderOptions, rig::doc("Batching and seeded shuffling"));
