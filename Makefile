@@ -24,8 +24,11 @@ build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
 
-run: build
-	./build/tools/rig/rig print --show-origin examples/sample.yaml
+# The main job: train the classify recipe on Fashion-MNIST and print its test accuracy. Builds only what it runs.
+run: deps
+	@cmake --preset default >/dev/null
+	@cmake --build --preset default -j $(JOBS) --target classify rig_tool
+	./build/recipes/classify/classify configs/classify/fashion_mnist_mlp.yaml
 
 # The classify recipe on Fashion-MNIST, building only what it needs (rig::torch, the recipe): ~0.88 test accuracy.
 run-classify: deps
