@@ -1,13 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: `rig print --config-dir DIR NAME [OVERRIDES...]` composes like a recipe would.
-set -u
-rig="$1"; root="$2"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check NAME CONDITION...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
+source "$(dirname "$0")/lib/common.bash" "$@"
 
 mkdir -p "$tmp/conf/model" "$tmp/conf/optim" "$tmp/env"
 printf 'defaults:\n  - model: mlp\n  - optim: adam\n  - _self_\nseed: 1\ncallbacks: [ckpt]\n' > "$tmp/conf/train.yaml"

@@ -1,13 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: `rig print` on good and bad files — output, diagnostics and exit codes.
-set -u
-rig="$1"; root="$2"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check NAME CONDITION...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
+source "$(dirname "$0")/lib/common.bash" "$@"
 
 out=$("$rig" print --show-origin "$root/examples/sample.yaml"); rc=$?
 check "print exits 0" test "$rc" -eq 0

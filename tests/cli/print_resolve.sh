@@ -1,13 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: `rig print --resolve` (issue 3) — resolved output, provenance with --show-origin, located errors.
-set -u
-rig="$1"; root="$2"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check NAME CONDITION...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
+source "$(dirname "$0")/lib/common.bash" "$@"
 
 cat >"$tmp/c.yaml" <<'YAML'
 base:

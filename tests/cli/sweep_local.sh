@@ -1,14 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: `rig sweep` on the local launcher — dry run, sweep directory, summary and table, a failing job,
 # the parallelism limit, Ctrl-C, resume, a config file's sweep: section, and usage errors.
-set -u
-rig="$1"; root="$2"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check NAME CONDITION...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
+source "$(dirname "$0")/lib/common.bash" "$@"
 json_count() {  # json_count FILE STATUS
   python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["status"] == sys.argv[2]))' "$1" "$2"
 }
