@@ -81,16 +81,7 @@ class Lexer {
   size_t int_unsigned(size_t i) const {
     if (at(i) == '0') return 1;
     if (at(i) < '1' || at(i) > '9') return 0;
-    size_t j = i + 1;
-    while (true) {
-      if (is_digit(at(j)))
-        ++j;
-      else if (at(j) == '_' && is_digit(at(j + 1)))
-        j += 2;
-      else
-        break;
-    }
-    return j - i;
+    return digits(i);
   }
   size_t digits(size_t i) const {  // DIGIT (('_')? DIGIT)*
     if (!is_digit(at(i))) return 0;
