@@ -117,7 +117,7 @@ class LMPipeline : public ::testing::Test {
     static const fs::path dir = [] {
       fs::path d = work_ / "full";
       int rc = rig_tool("run full_finetune --output-dir " + d.string() + " " + kShape +
-                            " steps=20 threads=1 loader.batch_size=8 evaluator.every_n_steps=10 evaluator.max_batches=2"
+                            " steps=20 lr_scheduler.warmup_steps=5 threads=1 loader.batch_size=8 evaluator.every_n_steps=10 evaluator.max_batches=2"
                             " checkpointer.every_n_steps=10",
                         work_ / "full.log");
       EXPECT_EQ(rc, 0) << slurp(work_ / "full.log");
@@ -153,7 +153,7 @@ fs::path LMPipeline::work_;
 
 TEST_F(LMPipeline, FullFinetuneWritesModelCheckpointsAndMetrics) {
   EXPECT_TRUE(fs::exists(base() / "model.pt"));
-  EXPECT_TRUE(fs::exists(base() / "checkpoints" / "step_20.pt"));
+  EXPECT_TRUE(fs::exists(base() / "checkpoints" / "step_00000020.pt"));
   std::string metrics = slurp(base() / "metrics.jsonl");
   EXPECT_NE(metrics.find("\"perplexity\""), std::string::npos) << metrics;
   std::string log = slurp(work_ / "full.log");
@@ -168,7 +168,7 @@ TEST_F(LMPipeline, LoRALeavesTheBaseWeightsBitIdentical) {
   auto trained = std::make_shared<rt::TransformerLM>(tiny_shape());
   rt::LoRA spec({.rank = 8, .alpha = 16, .targets = {"*.attn.qkv", "*.attn.proj", "*.mlp.fc1", "*.mlp.fc2"}});
   spec.apply(*trained);
-  rt::load_model(*trained, lora() / "checkpoints" / "step_20.pt");
+  rt::load_model(*trained, lora() / "checkpoints" / "step_00000020.pt");
 
   auto base_params = named_parameters(*base_model);
   size_t compared = 0, adapters_trained = 0;

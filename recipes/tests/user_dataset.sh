@@ -9,7 +9,7 @@ cd "$work"
 shape=(model.d_model=32 model.n_layers=1 model.n_heads=2 model.context=32)
 
 # A base model to adapt (the user would have one from full_finetune).
-"$rig" run full_finetune --output-dir "$work/base" "${shape[@]}" steps=10 threads=1 >base.log 2>&1 ||
+"$rig" run full_finetune --output-dir "$work/base" "${shape[@]}" steps=10 lr_scheduler.warmup_steps=5 threads=1 >base.log 2>&1 ||
   { echo "FAIL: base run"; cat base.log; exit 1; }
 
 for i in $(seq 1 10); do
