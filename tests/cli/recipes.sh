@@ -176,7 +176,7 @@ check "run with a missing binary: exit 1, names the manifest" exits_with $rc 1 "
 
 # ---- completion ---------------------------------------------------------------------------------------------------
 check "complete: subcommands" test "$("$rig" __complete c | tr '\n' ' ')" = "cp components compat completion "
-check "complete: recipes" test "$("$rig" __complete run g)" = "greet"
+check "complete: recipes" test "$("$rig" __complete run gre)" = "greet"  # not g: generate
 check "complete: config names" test "$("$rig" __complete run greet --config '' | tr '\n' ' ')" = "greet shout "
 check "complete: group options" test "$("$rig" __complete run greet greeter= | tr '\n' ' ')" = "greeter=loud greeter=plain "
 check "complete: config keys of the chosen config" has "greeter.volume=" "$("$rig" __complete run greet --config shout gr)"
