@@ -22,6 +22,17 @@ RecipeSchema& RecipeSchema::section(std::string path, std::string doc) {
 
 namespace {
 
+// The errors of one value's conversion: each error of a structured config (an ErrorList) keeps its own place; a
+// plain error gets the value's key path and origin when it has none.
+void add_conversion_errors(const Error& e, const std::string& path, const Origin& at, std::vector<Error>& errors) {
+  if (const auto* list = dynamic_cast<const ErrorList*>(&e)) {
+    for (const Error& inner : list->errors()) add_conversion_errors(inner, path, at, errors);
+    return;
+  }
+  Error copy = e;
+  errors.push_back(std::move(copy.with_key_path(path).with_origin(at)));
+}
+
 bool is_name_key(std::string_view key) { return key == "_component_" || key == "_target_"; }
 bool is_reserved_key(std::string_view key) {
   return is_name_key(key) || key == "_args_" || key == "_partial_" || key == "_recursive_" || key == "_convert_";
@@ -67,8 +78,7 @@ void check_value(const Node& v, const ParamDef& p, bool recursive, const KeyPath
     KeyPath at = path;
     p.check(v, at);
   } catch (const Error& e) {
-    Error copy = e;
-    errors.push_back(std::move(copy.with_key_path(path.to_string()).with_origin(v.origin())));
+    add_conversion_errors(e, path.to_string(), v.origin(), errors);
   }
 }
 
@@ -303,8 +313,7 @@ void check_schema(const RecipeSchema& schema, const Node& resolved, std::vector<
         KeyPath at = path;
         k.check(*n, at);
       } catch (const Error& e) {
-        Error copy = e;
-        errors.push_back(std::move(copy.with_key_path(k.path).with_origin(n->origin())));
+        add_conversion_errors(e, k.path, n->origin(), errors);
       }
     }
   }
