@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""Writes seed inputs for the fuzz targets that take structured input, taken from the unit tests' own data.
+
+Usage: seeds.py OUTDIR   (creates OUTDIR/fuzz_interpolation and OUTDIR/fuzz_compose; nothing here is committed)
+  fuzz_interpolation: the values of the tests' YAML that hold `${`, up to six a seed, one a line
+  fuzz_compose:       each composition test's files packed in fuzz_compose's format (`@@ name` lines, `@@ argv`)
+"""
+import ast
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def literals(code):
+    """The C++ string literals of `code`, adjacent ones joined, escapes decoded."""
+    out = []
+    for m in LITERAL.finditer(code):
+        try:
+            out.append(ast.literal_eval(m.group(0)))
+        except (ValueError, SyntaxError):
+            pass
+    return out
+
+
+def test_blocks(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    return re.split(r"\n(?=TEST(?:_F)?\()", text)
+
+
+def interpolation_seeds(out):
+    values = []
+    for name in ("interpolation_test.cpp", "config_test.cpp", "sources_test.cpp"):
+        path = os.path.join(ROOT, "tests", name)
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            for lit in literals(f.read()):
+                for line in lit.split("\n"):
+                    if "${" in line:
+                        values.append(line.split(": ", 1)[1] if ": " in line else line)
+    for i in range(0, len(values), 6):
+        with open(os.path.join(out, f"i{i // 6}"), "w", encoding="utf-8") as f:
+            f.write("\n".join(values[i:i + 6]))
+    return len(values)
+
+
+WRITE = re.compile(r'write\(\s*("[^"]*")\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)')
+CALL = re.compile(r'(?:config|run)\(\s*"([^"]+)"\s*(?:,\s*\{([^}]*)\})?')
+
+
+def compose_seeds(out):
+    n = 0
+    for block in test_blocks(os.path.join(ROOT, "tests", "compose_test.cpp")):
+        files = []
+        for m in WRITE.finditer(block):
+            name = ast.literal_eval(m.group(1))
+            body = "".join(literals(m.group(2)))
+            files.append((os.path.splitext(name)[0], body))
+        call = CALL.search(block)
+        if not files or not call:
+            continue
+        primary = call.group(1)
+        args = literals(call.group(2) or "")
+        seed = ""
+        for name, body in files:
+            seed += body if name == primary else ""
+        for name, body in files:
+            if name != primary:
+                seed += f"@@ {name}\n{body}"
+        if args:
+            seed += "@@ argv\n" + "\n".join(args) + "\n"
+        with open(os.path.join(out, f"c{n}"), "w", encoding="utf-8") as f:
+            f.write(seed)
+        n += 1
+    return n
+
+
+def main():
+    out = sys.argv[1]
+    for target, make in (("fuzz_interpolation", interpolation_seeds), ("fuzz_compose", compose_seeds)):
+        d = os.path.join(out, target)
+        os.makedirs(d, exist_ok=True)
+        make(d)
+
+
+if __name__ == "__main__":
+    main()
