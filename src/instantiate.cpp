@@ -76,11 +76,12 @@ void* allocate(size_t size, size_t align) {
   return align ? ::operator new(size, std::align_val_t(align)) : ::operator new(size);
 }
 
-void deallocate(void* p, size_t size, size_t align) {
+void deallocate(void* p, size_t /*size*/, size_t align) {
+  // Unsized: clang (14) declares the sized operator delete only with -fsized-deallocation.
   if (align)
-    ::operator delete(p, size, std::align_val_t(align));
+    ::operator delete(p, std::align_val_t(align));
   else
-    ::operator delete(p, size);
+    ::operator delete(p);
 }
 
 void share(Made& out, void (*destroy)(void*)) { out.shared = std::shared_ptr<void>(out.ptr, destroy); }

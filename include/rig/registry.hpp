@@ -40,7 +40,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <source_location>
 #include <span>
 #include <string>
 #include <string_view>
@@ -256,9 +255,9 @@ constexpr auto params(A... args) {
 // Registers class (or aggregate struct) T. See the top of this file.
 #define RIG_COMPONENT(T, ...)                                                                              \
   RIG_DETAIL_REGISTER(__COUNTER__, ::rig::detail::register_class<T>(                                       \
-                                       #T, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__))
+                                       #T, ::rig::detail::SourcePlace{__FILE__, __LINE__} __VA_OPT__(, ) __VA_ARGS__))
 
 // Registers free function F (not overloaded). See the top of this file.
 #define RIG_FUNCTION(F, ...)                                                                               \
   RIG_DETAIL_REGISTER(__COUNTER__, ::rig::detail::register_function<&F>(                                   \
-                                       #F, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__))
+                                       #F, ::rig::detail::SourcePlace{__FILE__, __LINE__} __VA_OPT__(, ) __VA_ARGS__))

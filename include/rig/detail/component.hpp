@@ -10,12 +10,18 @@
 #include <memory>
 #include <new>
 #include <optional>
-#include <source_location>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 namespace rig::detail {
+
+// Where a registration line is. (Not std::source_location: clang 14 cannot compile libstdc++ 12's, and the fuzz
+// build uses clang 14.)
+struct SourcePlace {
+  const char* file;
+  unsigned line;
+};
 
 // ---- type classification ------------------------------------------------------------------------------------------
 
@@ -590,14 +596,14 @@ class Registration {
   // constexpr: with literal defaults the whole record is constant-initialised (no code runs for it at start-up);
   // only Registrar's push into the registry does.
   template <class... Clauses>
-  constexpr Registration(const Form& form, std::string_view cpp_name, const std::source_location& loc,
+  constexpr Registration(const Form& form, std::string_view cpp_name, const SourcePlace& loc,
                          const Clauses&... cs)
       : form_(form), params_(form.param_defs()), interfaces_(interface_defs<typename Form::Product>(IfaceClause{})) {
     using Product = typename Form::Product;
     def_.cpp_name = cpp_name;
     def_.cpp_type = cpp_name;
-    def_.file = loc.file_name();
-    def_.line = loc.line();
+    def_.file = loc.file;
+    def_.line = loc.line;
     def_.params = params_;
     def_.interfaces = interfaces_;
     def_.product = type_key<Product>();
@@ -778,7 +784,7 @@ template <class T>
 concept HasOptions = requires { typename T::Options; } && std::is_constructible_v<T, typename T::Options>;
 
 template <class T, class... Clauses>
-constexpr auto register_class(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
+constexpr auto register_class(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
   static_assert(count_clauses<IsParams, Clauses...> + count_clauses<IsOptions, Clauses...> <= 1,
                 "rig: give at most one of rig::params<...>(...) and rig::options<O>");
   using Iface = decltype(pick<IsInterfaces>(Interfaces<T>{}, cs...));
@@ -822,7 +828,7 @@ template <class R, class... P>
 struct Signature<R (*)(P...) noexcept> : Signature<R (*)(P...)> {};
 
 template <auto F, class... Clauses>
-constexpr auto register_function(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
+constexpr auto register_function(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
   using Sig = Signature<decltype(F)>;
   using R = typename Sig::Return;
   using Product = typename ProductOf<R>::type;
