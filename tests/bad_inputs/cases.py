@@ -117,6 +117,16 @@ def limit_cases():
     c.append(dict(name="file_300mb", files={"c.yaml": None}, sparse_bytes=300 << 20, args=[],
                   id="rig.limit.file_size", where=(Y, None, None)))
     # A 10 MB line that ends in an unclosed quote: found, located, fast.
+    # Interpolation limits (rig::ResolveLimits): 100,000 nested resolver calls stop at the 65th `${` (depth 129 of
+    # 128, counting each call and its argument), 4 + 64 * 4 characters into the value; a chain of 1,500 references
+    # stops after 1,000 hops.
+    c.append(case("interpolation_nesting_100000", 'y: "' + "${f:" * 100000 + '"\n', "rig.limit.interpolation_nesting",
+                  1, 5 + 64 * 4, args=["--resolve"]))
+    refs = "".join(f"k{i}: ${{k{i + 1}}}\n" for i in range(1500)) + "k1500: end\n"
+    c.append(case("interpolation_chain_1500", refs, "rig.limit.interpolation_depth", set(range(1, 1502)),
+                  args=["--resolve"]))
+    nested = "v: 1\nd: " + "${oc.select:" * 71 + "v" + "}" * 71 + "\n"
+    c.append(case("resolver_calls_nested_71", nested, "rig.limit.interpolation_nesting", 2, args=["--resolve"]))
     c.append(case("line_10mb_unclosed_quote", "a: " + "x" * (10 << 20) + "\nb: 'open\n", "rig.yaml.quoted_scalar",
                   {2, 3}))
     return c
