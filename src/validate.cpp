@@ -66,6 +66,25 @@ void check_value(const Node& v, const ParamDef& p, bool recursive, const KeyPath
   if (v.is_missing()) return;  // reported once, as rig.value.missing
   if (p.object) {
     if (v.is_null() || !recursive) return;
+    if (p.nesting == Nesting::List || p.nesting == Nesting::Map) {
+      bool map = p.nesting == Nesting::Map;
+      if (map ? !v.is_map() : !v.is_list()) {
+        errors.emplace_back("rig.type.mismatch",
+                            fmt::format("expected a {} of component configs for {}, got {}", map ? "map" : "list",
+                                        p.type_name(), kind_name(v.kind())),
+                            v.origin(), path.to_string());
+        return;
+      }
+      size_t i = 0;
+      for (const auto& e : v.elements()) {
+        KeyPath at = path;
+        at.push_index(i++);
+        if (!e.is_null()) check_component(e, p.interface, at, errors);
+      }
+      for (const auto& e : v.entries())
+        if (!e.value.is_null()) check_component(e.value, p.interface, child(path, e.key), errors);
+      return;
+    }
     check_component(v, p.interface, path, errors);
     return;
   }

@@ -39,6 +39,14 @@ struct IsStdArray : std::false_type {};
 template <class T, std::size_t N>
 struct IsStdArray<std::array<T, N>> : std::true_type {};
 
+// AnyField's conversion and fake_object are declared, never defined (they are only named in unevaluated contexts
+// and constant expressions); clang warns about that for types with internal linkage, or at all.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wundefined-var-template"
+#pragma clang diagnostic ignored "-Wundefined-internal"
+#endif
+
 // Converts to any type but T itself (so that `T{x}` never means "copy a T").
 template <class T, std::size_t>
 struct AnyField {
@@ -91,10 +99,6 @@ constexpr std::string_view pointer_name() {
   return last_identifier(__PRETTY_FUNCTION__, "Wrapped = ");
 }
 
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wundefined-var-template"  // fake_object is never defined, by design
-#endif
 template <class T>
 constexpr auto field_pointers() {
   return tie_fields_n<count_fields<T>()>(fake_object<T>.value, [](const auto&... f) {
