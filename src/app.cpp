@@ -48,13 +48,15 @@ struct RecipeArgs {
   std::vector<Override> overrides;
   std::vector<std::string> override_texts;
   bool help = false, print_config = false, resolve = false, show_origin = false, validate = false;
+  bool show_env = false;  // --print-config --resolve shows environment values instead of redacting them
   std::optional<fs::path> output_dir;
   std::optional<fs::path> manifest;  // --rig-manifest FILE (rig_add_recipe's build step)
   bool installed = false;            // --rig-installed: the manifest describes the installed recipe
 };
 
 const std::vector<std::string> kFlags = {"--config",    "--config-dir", "--print-config", "--resolve",
-                                         "--show-origin", "--validate", "--output-dir",   "--help"};
+                                         "--show-origin", "--validate", "--output-dir",   "--help",
+                                         "--show-env"};
 
 bool looks_like_override(std::string_view arg) {
   return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string_view::npos;
@@ -80,6 +82,7 @@ RecipeArgs parse_args(int argc, char** argv) {
     else if (is(arg, "--config")) a.configs.push_back(value(i, "--config"));
     else if (arg == "--print-config") a.print_config = true;
     else if (arg == "--resolve") a.resolve = true;
+    else if (arg == "--show-env") a.show_env = true;
     else if (arg == "--show-origin") a.show_origin = true;
     else if (arg == "--validate") a.validate = true;
     else if (is(arg, "--output-dir")) a.output_dir = value(i, "--output-dir");
@@ -200,7 +203,8 @@ void print_help(const RecipeInfo& info, const RecipeSchema& schema, const Recipe
   out += "Options:\n"
          "  --config NAME|PATH   config to compose (repeatable; a later one is merged on top)\n"
          "  --config-dir DIR     search DIR first for config names and groups (repeatable)\n"
-         "  --print-config       print the composed config as YAML and exit (--resolve, --show-origin)\n"
+         "  --print-config       print the composed config as YAML and exit (--resolve, --show-origin; with --resolve,\n"
+         "                       values from environment variables are redacted unless --show-env)\n"
          "  --validate           check the whole config (registry, types, ???, the keys this recipe reads); run nothing\n"
          "  --output-dir DIR     the run directory (default outputs/<recipe>/<YYYY-MM-DD_HH-MM-SS>)\n"
          "  --help               this text\n"
@@ -368,35 +372,72 @@ std::optional<std::string> env_variable(const Node& n) {
   return std::nullopt;
 }
 
-void redact(Node& out, const Node& resolved, const Node* unresolved, KeyPath& p) {
-  std::optional<std::string> var = env_variable(resolved);
-  if (!var && unresolved) var = env_variable(*unresolved);
-  if (var && (resolved.is_scalar() || (unresolved && unresolved->is_scalar()))) {
-    out.set_path(p, Node(fmt::format("<redacted:env {}>", *var)).set_origin(resolved.origin()));
-    return;
-  }
-  if (resolved.is_map()) {
+// A value that came from the environment, and the text it resolved to.
+struct EnvValue {
+  std::string variable;
+  std::string text;
+};
+
+// Calls fn(resolved leaf, its unresolved counterpart or nullptr, path) for every scalar of the tree, and for every
+// container that an interpolation produced (`x: ${oc.decode:${oc.env:JSON}}`): that one is redacted whole.
+template <class F>
+void for_each_leaf(const Node& resolved, const Node* unresolved, KeyPath& p, F&& fn) {
+  if (unresolved && unresolved->is_interpolation()) {
+    fn(resolved, unresolved, p);
+  } else if (resolved.is_map()) {
     for (const auto& e : resolved.entries()) {
       p.push_key(e.key);
-      redact(out, e.value, unresolved ? unresolved->find(e.key) : nullptr, p);
+      const Node* u = unresolved && unresolved->is_map() ? unresolved->find(e.key) : nullptr;
+      for_each_leaf(e.value, u, p, fn);
       p.pop();
     }
   } else if (resolved.is_list()) {
     for (size_t i = 0; i < resolved.size(); ++i) {
       p.push_index(i);
       const Node* u = unresolved && unresolved->is_list() && i < unresolved->size() ? &(*unresolved)[i] : nullptr;
-      redact(out, resolved[i], u, p);
+      for_each_leaf(resolved[i], u, p, fn);
       p.pop();
     }
+  } else {
+    fn(resolved, unresolved, p);
   }
+}
+
+std::optional<std::string> direct_env_variable(const Node& resolved, const Node* unresolved) {
+  if (auto var = env_variable(resolved)) return var;
+  if (unresolved) return env_variable(*unresolved);
+  return std::nullopt;
+}
+
+// The environment variable whose value `leaf` carries: set directly, or copied or spliced in by an interpolation
+// (`b: ${a}`, `url: http://${a}@host`, where a came from the environment).
+std::optional<std::string> carried_env_variable(const Node& leaf, const Node* unresolved,
+                                                const std::vector<EnvValue>& env) {
+  if (auto var = direct_env_variable(leaf, unresolved)) return var;
+  if (!unresolved || !unresolved->is_interpolation() || !leaf.is_scalar()) return std::nullopt;
+  std::string text = leaf.is_string() ? leaf.str() : detail::scalar_text(leaf);
+  for (const auto& e : env) {
+    if (e.text.empty()) continue;
+    // Short values (`1`, `on`) only when copied whole: as substrings they would redact unrelated text.
+    if (text == e.text || (e.text.size() >= 4 && text.find(e.text) != std::string::npos)) return e.variable;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
 Node redact_environment(const Node& resolved, const Node& unresolved) {
-  Node out = resolved;
+  std::vector<EnvValue> env;
   KeyPath p;
-  redact(out, resolved, &unresolved, p);
+  for_each_leaf(resolved, &unresolved, p, [&](const Node& leaf, const Node* u, const KeyPath&) {
+    if (auto var = direct_env_variable(leaf, u); var && leaf.is_scalar())
+      env.push_back({*var, leaf.is_string() ? leaf.str() : detail::scalar_text(leaf)});
+  });
+  Node out = resolved;
+  for_each_leaf(resolved, &unresolved, p, [&](const Node& leaf, const Node* u, const KeyPath& path) {
+    if (auto var = carried_env_variable(leaf, u, env))
+      out.set_path(path, Node(fmt::format("<redacted:env {}>", *var)).set_origin(leaf.origin()));
+  });
   return out;
 }
 
@@ -418,7 +459,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
     Composed c = compose_config(info, a, hooks);
     if (a.print_config) {
       Node cfg = c.config;
-      if (a.resolve) resolve_in_place(cfg);
+      if (a.resolve) cfg = a.show_env ? resolve(cfg) : redact_environment(resolve(cfg), cfg);
       std::cout << dump_yaml(cfg, {.show_origin = a.show_origin});
       return kExitOk;
     }

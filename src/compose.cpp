@@ -91,6 +91,7 @@ SearchPath& SearchPath::prepend(fs::path dir, std::string provider) {
 }
 
 std::optional<fs::path> SearchPath::find(std::string_view name) const {
+  if (detail::escapes_search_path(name)) return std::nullopt;  // callers report it where it was written
   for (const auto& d : dirs_) {
     std::vector<fs::path> hits;
     for (auto ext : kExtensions) {
@@ -112,7 +113,7 @@ std::optional<fs::path> SearchPath::find(std::string_view name) const {
 }
 
 bool SearchPath::group_exists(std::string_view group) const {
-  if (group.empty()) return false;
+  if (group.empty() || detail::escapes_search_path(group)) return false;
   for (const auto& d : dirs_) {
     std::error_code ec;
     if (fs::is_directory(d.path / std::string(group), ec)) return true;
@@ -122,6 +123,7 @@ bool SearchPath::group_exists(std::string_view group) const {
 
 std::vector<std::string> SearchPath::options(std::string_view group) const {
   std::set<std::string> names;
+  if (detail::escapes_search_path(group)) return {};
   for (const auto& d : dirs_) {
     std::error_code ec;
     fs::path dir = group.empty() ? d.path : d.path / std::string(group);
@@ -152,6 +154,21 @@ std::vector<fs::path> registered_config_dirs() {
   return registry();
 }
 
+namespace {
+
+// rig.compose.bad_name when `name` would be looked up outside the search path (`../x`, `a/./b`).
+void check_config_name(std::string_view name, const Origin& where) {
+  if (!detail::escapes_search_path(name)) return;
+  throw Error("rig.compose.bad_name",
+              fmt::format("'{}' is not a config name: names are looked up inside the search path and may not "
+                          "contain '.' or '..' segments or backslashes",
+                          name),
+              where, {},
+              "to use a config outside the search path, add its directory with --config-dir (or RIG_CONFIG_PATH)");
+}
+
+}  // namespace
+
 fs::path find_primary_config(std::string_view name, const SearchPath& search_path) {
   if (has_config_extension(name)) {
     fs::path p{std::string(name)};
@@ -169,6 +186,7 @@ fs::path find_primary_config(std::string_view name, const SearchPath& search_pat
       break;
     }
   }
+  check_config_name(name, Origin{Source::make(std::string(name))});
   if (search_path.empty())
     throw UsageError("rig.compose.no_search_path",
                      fmt::format("'{}' is a config name, but no config directory is set", name), {}, {},
@@ -600,6 +618,7 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
   if (group && el.entry.value == V::Names) return expand_multi_select(el, std::move(node), choice_origin);
 
   const bool has_name = !(group && (el.entry.value == V::Null || el.entry.value == V::Missing));
+  if (has_name) check_config_name(el.config_path(), group ? choice_origin : el.entry.origin);
   const LoadedConfig* loaded = has_name ? repo_.load(el.config_path()) : nullptr;
   if (loaded && loaded->header) el.header = loaded->header->package;
   node.config_path = has_name ? el.config_path() : el.group_path();

@@ -76,11 +76,12 @@ void* allocate(size_t size, size_t align) {
   return align ? ::operator new(size, std::align_val_t(align)) : ::operator new(size);
 }
 
-void deallocate(void* p, size_t size, size_t align) {
+void deallocate(void* p, size_t /*size*/, size_t align) {
+  // Unsized: clang (14) declares the sized operator delete only with -fsized-deallocation.
   if (align)
-    ::operator delete(p, size, std::align_val_t(align));
+    ::operator delete(p, std::align_val_t(align));
   else
-    ::operator delete(p, size);
+    ::operator delete(p);
 }
 
 void share(Made& out, void (*destroy)(void*)) { out.shared = std::shared_ptr<void>(out.ptr, destroy); }
@@ -116,6 +117,50 @@ void Call::not_recursive(const Node& n, const std::string& expected) {
                               "above it",
                               expected),
                   n.origin(), path.to_string(), "remove `_recursive_: false`, or make the parameter a rig::Node");
+}
+
+void build_elements(const Node& n, Call& c, size_t param, bool map, std::string (*type_name)(), void* container,
+                    AddElement add) {
+  if (map ? !n.is_map() : !n.is_list())
+    throw TypeError("rig.type.mismatch",
+                    fmt::format("expected a {} of component configs for {}, got {}", map ? "map" : "list",
+                                type_name(), kind_name(n.kind())),
+                    n.origin(), c.path.to_string());
+  Node used = map ? Node::map(n.origin()) : Node::list(n.origin());
+  bool failed = false;
+  auto one = [&](const Node& value, std::string_view key) {
+    Node element_used = value;  // a nested component replaces it with its own operative config
+    Node* outer = std::exchange(c.element_used, &element_used);
+    try {
+      add(value, c, param, key, container);
+    } catch (const Error& e) {
+      c.fail(e);
+      failed = true;
+    } catch (const Failed&) {
+      failed = true;
+    }
+    c.element_used = outer;
+    c.path.pop();
+    if (!c.session.record) return;
+    if (map)
+      used.set(std::string(key), std::move(element_used));
+    else
+      used.push_back(std::move(element_used));
+  };
+  if (map) {
+    for (const auto& e : n.entries()) {
+      c.path.push_key(e.key);
+      one(e.value, e.key);
+    }
+  } else {
+    size_t i = 0;
+    for (const auto& e : n.elements()) {
+      c.path.push_index(i++);
+      one(e, {});
+    }
+  }
+  c.record(param, std::move(used));
+  if (failed) throw Failed{};
 }
 
 void Call::not_convertible(const Node& n, const std::string& expected) {

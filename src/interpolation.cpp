@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -186,13 +187,28 @@ std::vector<std::string> missing_keys(const Node& root) {
   return out;
 }
 
+namespace {
+std::atomic<size_t> g_max_chain{ResolveLimits{}.max_chain};
+std::atomic<size_t> g_max_nesting{ResolveLimits{}.max_nesting};
+std::atomic<size_t> g_max_resolver_depth{ResolveLimits{}.max_resolver_depth};
+}  // namespace
+
+void set_resolve_limits(const ResolveLimits& limits) {
+  g_max_chain = limits.max_chain;
+  g_max_nesting = limits.max_nesting;
+  g_max_resolver_depth = limits.max_resolver_depth;
+}
+
+ResolveLimits resolve_limits() { return {g_max_chain.load(), g_max_nesting.load(), g_max_resolver_depth.load()}; }
+
 void check_interpolation_syntax(std::string_view text, const Origin& origin) {
   if (text.find("${") == std::string_view::npos) return;
   try {
     (void)detail::interp::parse_value(text);
   } catch (const detail::interp::SyntaxError& e) {
     Node holder = Node(std::string(text)).set_origin(origin);
-    throw InterpolationError("rig.interpolation.syntax", fmt::format("invalid interpolation: {}", e.message),
+    bool syntax = e.id == "rig.interpolation.syntax";
+    throw InterpolationError(e.id, syntax ? "invalid interpolation: " + e.message : e.message,
                              detail::origin_in(holder, e.offset));
   }
 }

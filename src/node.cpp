@@ -698,10 +698,22 @@ double read_double(const Node& n, const KeyPath& p, std::string_view type) {
     v = static_cast<double>(n.int_value());
   else
     throw_type_error(n, p, type);
+  if (std::isnan(v))  // NaN compares unequal to everything: as a parameter it silently disables every check
+    throw TypeError("rig.type.not_finite",
+                    fmt::format("{}: .nan is not a number a {} parameter can take", p.to_string(), type), n.origin(),
+                    p.to_string(), "write a number; a parameter that means to accept NaN reads a rig::Node");
   if (type == "float" && std::isfinite(v) && std::fabs(v) > std::numeric_limits<float>::max())
     throw TypeError("rig.type.out_of_range", fmt::format("{} is out of range for float", format_float(v)), n.origin(),
                     p.to_string());
   return v;
+}
+
+void check_finite(double v, const Node& n, const KeyPath& p, std::string_view type) {
+  if (!std::isfinite(v))
+    throw TypeError("rig.type.not_finite",
+                    fmt::format("{}: {} is not a finite number, and {} requires one", p.to_string(),
+                                format_float(v), type),
+                    n.origin(), p.to_string(), "write a finite number (.inf and -.inf are not)");
 }
 
 bool read_bool(const Node& n, const KeyPath& p) {

@@ -40,17 +40,45 @@ const ParamDef* ComponentDef::param(std::string_view n) const {
 
 // ---- the registry -----------------------------------------------------------------------------------------------------
 
+namespace {
+
+// The process-wide registry's slots: zero-initialised .bss, so only the pages registrations write are ever touched.
+// A registration writes one pointer here and nothing in its own record, whose pages thus stay clean (no
+// copy-on-write fault per record at start-up).
+constexpr size_t kGlobalSlots = size_t{1} << 16;
+constinit std::atomic<const ComponentDef*> g_slots[kGlobalSlots]{};
+
+}  // namespace
+
 Registry& registry() {
-  static Registry r;  // constructed on first use: registrars in any translation unit may run first
+  static Registry r(g_slots, kGlobalSlots);  // constructed on first use: registrars in any TU may run first
   return r;
 }
 
 void Registry::add(ComponentDef& def) {
-  const ComponentDef* head = head_.load(std::memory_order_relaxed);
-  do {
-    def.next = head;
-  } while (!head_.compare_exchange_weak(head, &def, std::memory_order_release, std::memory_order_relaxed));
+  size_t slot = reserved_.fetch_add(1, std::memory_order_relaxed);
+  if (slot < capacity_) {
+    slots_[slot].store(&def, std::memory_order_release);
+  } else {  // beyond the slots (and in registries without any): an intrusive list through the records
+    const ComponentDef* head = head_.load(std::memory_order_relaxed);
+    do {
+      def.next = head;
+    } while (!head_.compare_exchange_weak(head, &def, std::memory_order_release, std::memory_order_relaxed));
+  }
   count_.fetch_add(1, std::memory_order_release);
+}
+
+// Registration order: the slots (a concurrent add may not have stored its pointer yet: skipped), then the list.
+std::vector<const ComponentDef*> Registry::in_order() const {
+  std::vector<const ComponentDef*> all;
+  size_t used = std::min(reserved_.load(std::memory_order_acquire), capacity_);
+  all.reserve(used);
+  for (size_t i = 0; i < used; ++i)
+    if (const ComponentDef* d = slots_[i].load(std::memory_order_acquire)) all.push_back(d);
+  size_t listed = all.size();
+  for (const ComponentDef* d = head_.load(std::memory_order_acquire); d; d = d->next) all.push_back(d);
+  std::reverse(all.begin() + static_cast<std::ptrdiff_t>(listed), all.end());
+  return all;
 }
 
 namespace {
@@ -59,19 +87,12 @@ Origin registered_at(const ComponentDef& def) {
   return Origin{Source::make(def.file), def.line, 0};
 }
 
-std::vector<const ComponentDef*> in_order(const ComponentDef* head) {
-  std::vector<const ComponentDef*> all;
-  for (const ComponentDef* d = head; d; d = d->next) all.push_back(d);
-  std::reverse(all.begin(), all.end());
-  return all;
-}
-
 }  // namespace
 
 void Registry::index() const {
   size_t count = count_.load(std::memory_order_acquire);
   if (indexed_ == count && count != 0) return;
-  auto all = in_order(head_.load(std::memory_order_acquire));
+  auto all = in_order();
   size_t bytes = 0;
   for (const auto* d : all) {
     bytes += d->cpp_name.size() + 1;
@@ -123,7 +144,7 @@ std::vector<const ComponentDef*> Registry::components(TypeKey interface) const {
   std::lock_guard lock(mutex_);
   index();
   std::vector<const ComponentDef*> out;
-  for (const ComponentDef* d : in_order(head_.load(std::memory_order_acquire)))
+  for (const ComponentDef* d : in_order())
     if (!interface || d->interface(interface)) out.push_back(d);
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
   return out;

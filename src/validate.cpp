@@ -22,6 +22,17 @@ RecipeSchema& RecipeSchema::section(std::string path, std::string doc) {
 
 namespace {
 
+// The errors of one value's conversion: each error of a structured config (an ErrorList) keeps its own place; a
+// plain error gets the value's key path and origin when it has none.
+void add_conversion_errors(const Error& e, const std::string& path, const Origin& at, std::vector<Error>& errors) {
+  if (const auto* list = dynamic_cast<const ErrorList*>(&e)) {
+    for (const Error& inner : list->errors()) add_conversion_errors(inner, path, at, errors);
+    return;
+  }
+  Error copy = e;
+  errors.push_back(std::move(copy.with_key_path(path).with_origin(at)));
+}
+
 bool is_name_key(std::string_view key) { return key == "_component_" || key == "_target_"; }
 bool is_reserved_key(std::string_view key) {
   return is_name_key(key) || key == "_args_" || key == "_partial_" || key == "_recursive_" || key == "_convert_";
@@ -51,26 +62,29 @@ std::vector<std::string> param_names(const ComponentDef& d) {
   return out;
 }
 
-// A failed conversion of value `v` at `path`, as reported. An aggregate's conversion throws an ErrorList: each of its
-// errors is reported on its own, where it was found (the field's key and line); a single error is located at `v`.
-void add_conversion_error(const Error& e, const Node& v, const std::string& path, std::vector<Error>& errors) {
-  if (const auto* list = dynamic_cast<const ErrorList*>(&e)) {
-    for (const auto& inner : list->errors()) {
-      Error copy = inner;
-      if (!copy.origin().known()) copy.with_origin(v.origin());
-      if (copy.key_path().empty()) copy.with_key_path(path);
-      errors.push_back(std::move(copy));
-    }
-    return;
-  }
-  Error copy = e;
-  errors.push_back(std::move(copy.with_key_path(path).with_origin(v.origin())));
-}
-
 void check_value(const Node& v, const ParamDef& p, bool recursive, const KeyPath& path, std::vector<Error>& errors) {
   if (v.is_missing()) return;  // reported once, as rig.value.missing
   if (p.object) {
     if (v.is_null() || !recursive) return;
+    if (p.nesting == Nesting::List || p.nesting == Nesting::Map) {
+      bool map = p.nesting == Nesting::Map;
+      if (map ? !v.is_map() : !v.is_list()) {
+        errors.emplace_back("rig.type.mismatch",
+                            fmt::format("expected a {} of component configs for {}, got {}", map ? "map" : "list",
+                                        p.type_name(), kind_name(v.kind())),
+                            v.origin(), path.to_string());
+        return;
+      }
+      size_t i = 0;
+      for (const auto& e : v.elements()) {
+        KeyPath at = path;
+        at.push_index(i++);
+        if (!e.is_null()) check_component(e, p.interface, at, errors);
+      }
+      for (const auto& e : v.entries())
+        if (!e.value.is_null()) check_component(e.value, p.interface, child(path, e.key), errors);
+      return;
+    }
     check_component(v, p.interface, path, errors);
     return;
   }
@@ -83,7 +97,7 @@ void check_value(const Node& v, const ParamDef& p, bool recursive, const KeyPath
     KeyPath at = path;
     p.check(v, at);
   } catch (const Error& e) {
-    add_conversion_error(e, v, path.to_string(), errors);
+    add_conversion_errors(e, path.to_string(), v.origin(), errors);
   }
 }
 
@@ -318,7 +332,7 @@ void check_schema(const RecipeSchema& schema, const Node& resolved, std::vector<
         KeyPath at = path;
         k.check(*n, at);
       } catch (const Error& e) {
-        add_conversion_error(e, *n, k.path, errors);
+        add_conversion_errors(e, k.path, n->origin(), errors);
       }
     }
   }

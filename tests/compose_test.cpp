@@ -5,6 +5,8 @@
 #include <cstdlib>
 
 #include "rig/compose.hpp"
+
+#include "detail/defaults_entry.hpp"
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
 
@@ -496,6 +498,38 @@ TEST_F(Compose, MalformedEntries) {
   expect_error("rig.compose.bad_defaults", [&] { config("c"); });
   expect_error("rig.compose.bad_entry", [&] { config("d"); });
   expect_error("rig.compose.not_a_map", [&] { config("e"); });
+}
+
+// Names are looked up inside the search path: a `..` or `.` segment never reaches a file outside it, even one that
+// exists (docs/reliability.md).
+TEST_F(Compose, NamesMayNotLeaveTheSearchPath) {
+  TempDir outer;
+  outer.write("secret.yaml", "secret: 1\n");
+  TempDir& inner = dir_;
+  inner.write("model/mlp.yaml", "layers: 2\n");
+  std::filesystem::create_directories(inner.path() / "sub");
+  inner.write("sub/x.yaml", "x: 1\n");
+  std::string up = "../" + outer.path().filename().string() + "/secret";
+  write("fixed.yaml", "defaults:\n  - sub/../" + up + "\n");
+  write("option.yaml", "defaults:\n  - model: ../" + up + "\n");
+  write("group.yaml", "defaults:\n  - ../model: mlp\n");
+  write("dot.yaml", "defaults:\n  - model/./mlp\n");
+  write("multi.yaml", "defaults:\n  - model: [mlp, ../sub/x]\n");
+  write("plain.yaml", "defaults:\n  - model: mlp\n");
+  for (const char* name : {"fixed", "option", "dot", "multi"}) {
+    Error e = expect_error("rig.compose.bad_name", [&] { config(name); });
+    EXPECT_EQ(e.origin().line, 2u) << name;
+  }
+  expect_error("rig.compose.bad_name", [&] { config("group"); });
+  Error argv = expect_error("rig.compose.bad_name", [&] { config("plain", {"model=../sub/x"}); });
+  EXPECT_EQ(argv.origin().arg_index, 1);
+  expect_error("rig.compose.bad_name", [&] { config("../" + dir_.path().filename().string() + "/plain"); });
+  // What stays allowed: plain names, and names with dots inside a segment.
+  inner.write("model/v1.5.yaml", "v: 1\n");
+  EXPECT_EQ(config("plain", {"model=v1.5"}).get<int>("model.v"), 1);
+  EXPECT_FALSE(detail::escapes_search_path("model/v1.5"));
+  EXPECT_TRUE(detail::escapes_search_path(".."));
+  EXPECT_TRUE(detail::escapes_search_path("a\\b"));
 }
 
 }  // namespace

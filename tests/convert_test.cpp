@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
 
@@ -153,6 +155,47 @@ TEST(Conversions, EnumsByName) {
   EXPECT_NE(e.hint().find("relu"), std::string::npos);
   expect_error("rig.type.mismatch", [] { Node(1).as<Act>(); });  // by name only
   EXPECT_EQ(rig::to_node(kB), Node("kB"));
+}
+
+// NaN is never a parameter value; infinity is, unless the parameter is rig::Finite.
+TEST(ConvertFloat, NanIsRejectedAtItsPlace) {
+  Node n = yaml("a: 1\nlr: .nan\n");
+  auto e = expect_error("rig.type.not_finite", [&] { n.get<double>("lr"); });
+  EXPECT_EQ(e.origin().line, 2u);
+  EXPECT_EQ(e.origin().column, 5u);
+  EXPECT_EQ(e.key_path(), "lr");
+  expect_error("rig.type.not_finite", [&] { n.get<float>("lr"); });
+  expect_error("rig.type.not_finite", [] { yaml("[1.0, .NaN]").as<std::vector<double>>(); });
+}
+
+TEST(ConvertFloat, InfinityIsAcceptedByPlainFloats) {
+  EXPECT_TRUE(std::isinf(yaml("x: .inf").get<double>("x")));
+  EXPECT_TRUE(std::isinf(yaml("x: -.inf").get<float>("x")));
+}
+
+TEST(ConvertFloat, FiniteRejectsInfinityAndNan) {
+  for (const char* v : {".inf", "-.inf", ".nan", "+.Inf"}) {
+    auto e = expect_error("rig.type.not_finite", [&] { yaml(std::string("x: ") + v).get<rig::Finite<double>>("x"); });
+    EXPECT_EQ(e.origin().column, 4u) << v;
+  }
+  EXPECT_EQ(static_cast<double>(yaml("x: 2.5").get<rig::Finite<double>>("x")), 2.5);
+  EXPECT_EQ(static_cast<float>(yaml("x: 3").get<rig::Finite<float>>("x")), 3.0f);  // ints widen, as for float
+  expect_error("rig.type.out_of_range", [] { yaml("x: 1e300").get<rig::Finite<float>>("x"); });
+  expect_error("rig.type.mismatch", [] { yaml("x: fast").get<rig::Finite<double>>("x"); });
+  EXPECT_EQ(rig::type_name<rig::Finite<double>>(), "rig::Finite<double>");
+  EXPECT_EQ(rig::to_node(rig::Finite<double>(0.25)), Node(0.25));
+}
+
+struct WithFinite {
+  rig::Finite<double> lr = 0.1;
+  double clip = 1.0;
+};
+
+TEST(ConvertFloat, FiniteFieldsInStructuredConfigs) {
+  auto c = rig::get<WithFinite>(yaml("lr: 0.5\nclip: .inf\n"));
+  EXPECT_EQ(static_cast<double>(c.lr), 0.5);
+  EXPECT_TRUE(std::isinf(c.clip));
+  expect_error("rig.type.not_finite", [] { rig::get<WithFinite>(yaml("lr: .inf\n")); });
 }
 
 }  // namespace

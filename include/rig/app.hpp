@@ -11,7 +11,9 @@
 //
 //   echo [--config NAME|PATH]... [OVERRIDES...]     compose, resolve, make a run directory, call echo(cfg)
 //        --config-dir DIR                            search DIR first for config names and groups (repeatable)
-//        --print-config [--resolve] [--show-origin]  print the composed config as YAML and exit (stdout: YAML only)
+//        --print-config [--resolve] [--show-origin]  print the composed config as YAML and exit (stdout: YAML only;
+//                     [--show-env]                  resolved values from environment variables are redacted unless
+//                                                   --show-env)
 //        --validate                                  check everything without running (rig/validate.hpp)
 //        --output-dir DIR                            the run directory (default outputs/<recipe>/<date>_<time>)
 //        --help                                      description, precedence, every config key with type/default/doc

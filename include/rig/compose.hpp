@@ -30,6 +30,9 @@
 // Beyond Hydra (docs/composition.md): a key written `name+:` appends its list to the list composed so far, `+name:`
 // prepends it; on the command line `name+=[x]` appends.
 //
+// Names are looked up inside the search path only: a name with a `..` or `.` segment (`model: ../x`), a backslash or a
+// NUL is rig.compose.bad_name (docs/reliability.md).
+//
 // Every error is a rig::Error with id `rig.compose.*`, located at the defaults-list entry or argument at fault.
 #pragma once
 

@@ -20,13 +20,19 @@
 // with rig::Convert<P> (rig/node.hpp, rig/convert.hpp), exactly as Node::as<P>() would.
 //
 // Nesting: a parameter of type std::shared_ptr<J> / std::unique_ptr<J> / std::function<...>, or a value whose
-// config node has `_component_`, is built from that node, bottom-up. One config node reached twice — a YAML alias
-// or a copy (same storage), or several interpolations of it (same source position and content) — bound to
-// std::shared_ptr parameters of one instantiate yields ONE shared object: a DAG, as in Fiddle.
+// config node has `_component_`, is built from that node, bottom-up. So is each element of a list parameter
+// (std::vector<std::shared_ptr<J>>, std::vector<std::unique_ptr<J>>) and each value of a string-keyed map parameter
+// (std::map<std::string, std::shared_ptr<J>>, ...), in constructor parameters and options-struct fields alike; every
+// element's errors are reported, at `layers[2]` / `heads.cls`. One config node reached twice — a YAML alias or a
+// copy (same storage), or several interpolations of it (same source position and content) — bound to
+// std::shared_ptr parameters or elements of one instantiate yields ONE shared object: a DAG, as in Fiddle.
 // `_recursive_: false` turns nesting off below a node: parameters then receive the nodes themselves (rig::Node).
 //
 // Partials: `_partial_: true`, asked as std::function<R(A...)>, checks everything now and returns a callable whose
 // call-time arguments A... fill the first parameters (their types are checked now, against the parameters').
+// Nested std::shared_ptr components of a partial are built once, when the partial is made, and shared by every call
+// (Hydra's partial, too, holds objects built at instantiate time); what a call must own — its product, nested
+// std::unique_ptr and value components — is built afresh by each call.
 //
 // Errors: every problem of the whole tree is collected and thrown as one rig::ErrorList, each located at the YAML
 // value (or key) that caused it: rig.component.unknown (did-you-mean, and what is registered for I),

@@ -65,6 +65,23 @@ std::vector<std::string> missing_keys(const Node& root);
 // interpolation string. Strings without `${` are always valid.
 void check_interpolation_syntax(std::string_view text, const Origin& origin = {});
 
+// ---- limits ---------------------------------------------------------------------------------------------------------
+
+// Bounds on resolution, process-wide (docs/reliability.md). The defaults are far beyond real configs; they exist so that
+// a hostile or mistaken config fails with a located rig::LimitError instead of exhausting the stack.
+struct ResolveLimits {
+  // Interpolations that depend on one another (`a: ${b}`, `b: ${c}`, ...), resolved recursively:
+  // rig.limit.interpolation_depth. Each hop costs stack; raise with care.
+  size_t max_chain = 1000;
+  // Nesting inside one value: `${`, resolver calls, `[` and `{` of resolver arguments: rig.limit.interpolation_nesting.
+  size_t max_nesting = 128;
+  // Resolver calls evaluated inside one another (an argument calling a resolver, oc.decode of a string that calls
+  // oc.decode ...): rig.limit.resolver_depth.
+  size_t max_resolver_depth = 64;
+};
+void set_resolve_limits(const ResolveLimits& limits);
+ResolveLimits resolve_limits();
+
 // ---- resolvers ------------------------------------------------------------------------------------------------------
 
 // What a resolver sees besides its arguments.

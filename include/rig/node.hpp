@@ -262,7 +262,8 @@ struct NodeData {
 
 int64_t read_int(const Node& node, const KeyPath& path, std::string_view type, int64_t min, int64_t max);
 uint64_t read_uint(const Node& node, const KeyPath& path, std::string_view type, uint64_t max);
-double read_double(const Node& node, const KeyPath& path, std::string_view type);
+double read_double(const Node& node, const KeyPath& path, std::string_view type);  // never NaN (rig.type.not_finite)
+void check_finite(double v, const Node& node, const KeyPath& path, std::string_view type);  // nor ±inf
 bool read_bool(const Node& node, const KeyPath& path);
 const std::string& read_string(const Node& node, const KeyPath& path, std::string_view type);
 std::string scalar_text(const Node& node);  // a scalar as YAML would write it, unquoted
@@ -300,10 +301,36 @@ struct Convert<I> {
   static Node to(I v) { return Node(v); }
 };
 
+// Floating point: ints widen; `.nan` is an error (rig.type.not_finite); `.inf` is accepted (a "no limit" value).
 template <std::floating_point F>
 struct Convert<F> {
   static F from(const Node& n, KeyPath& p) { return static_cast<F>(detail::read_double(n, p, type_name<F>())); }
   static Node to(F v) { return Node(static_cast<double>(v)); }
+};
+
+// A floating-point parameter that must be finite: `.inf` and `-.inf` are errors too (rig.type.not_finite).
+//   struct Options { rig::Finite<double> lr = 1e-3; };   double lr = o.lr;
+template <std::floating_point F>
+struct Finite {
+  F value{};
+  constexpr Finite() = default;
+  constexpr Finite(F v) : value(v) {}  // NOLINT: implicit, so defaults read like plain numbers
+  constexpr operator F() const { return value; }
+};
+
+template <std::floating_point F>
+struct TypeName<Finite<F>> {
+  static std::string get() { return "rig::Finite<" + type_name<F>() + ">"; }
+};
+
+template <std::floating_point F>
+struct Convert<Finite<F>> {
+  static Finite<F> from(const Node& n, KeyPath& p) {
+    F v = Convert<F>::from(n, p);
+    detail::check_finite(static_cast<double>(v), n, p, type_name<Finite<F>>());
+    return Finite<F>(v);
+  }
+  static Node to(Finite<F> v) { return Node(static_cast<double>(v.value)); }
 };
 
 template <>

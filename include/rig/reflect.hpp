@@ -39,6 +39,14 @@ struct IsStdArray : std::false_type {};
 template <class T, std::size_t N>
 struct IsStdArray<std::array<T, N>> : std::true_type {};
 
+// AnyField's conversion and fake_object are declared, never defined (they are only named in unevaluated contexts
+// and constant expressions); clang warns about that for types with internal linkage, or at all.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wundefined-var-template"
+#pragma clang diagnostic ignored "-Wundefined-internal"
+#endif
+
 // Converts to any type but T itself (so that `T{x}` never means "copy a T").
 template <class T, std::size_t>
 struct AnyField {
@@ -67,21 +75,28 @@ struct FakeHolder {
 template <class T>
 extern const FakeHolder<T> fake_object;  // never defined: only the addresses of its fields are taken
 
-// "… [with auto Ptr = (& fake_object<Opt>.rig::detail::FakeHolder<Opt>::value.Opt::lr); …]" -> "lr"
+// gcc: "… [with auto Wrapped = rig::detail::PointerWrapper<const double*>{(& fake_object<Opt>.….value.Opt::lr)}]",
+// clang: "… [Wrapped = {&fake_object.value.lr}]" -> "lr"
 constexpr std::string_view last_identifier(std::string_view pretty, std::string_view marker) {
   std::size_t b = pretty.find(marker);
   if (b == std::string_view::npos) return {};
   b += marker.size();
   std::size_t e = pretty.find_first_of(";]", b);
   std::string_view v = pretty.substr(b, e - b);
-  while (!v.empty() && (v.back() == ')' || v.back() == ' ')) v.remove_suffix(1);
+  while (!v.empty() && (v.back() == ')' || v.back() == '}' || v.back() == ' ')) v.remove_suffix(1);
   std::size_t s = v.find_last_of(":.");
   return s == std::string_view::npos ? v : v.substr(s + 1);
 }
 
-template <auto Ptr>
+// Clang (14) rejects a pointer to a subobject as a template argument but accepts it inside a class-type one.
+template <class P>
+struct PointerWrapper {
+  P pointer;
+};
+
+template <auto Wrapped>
 constexpr std::string_view pointer_name() {
-  return last_identifier(__PRETTY_FUNCTION__, "Ptr = ");
+  return last_identifier(__PRETTY_FUNCTION__, "Wrapped = ");
 }
 
 template <class T>
@@ -90,11 +105,14 @@ constexpr auto field_pointers() {
     return std::tuple<const std::remove_cvref_t<decltype(f)>*...>{&f...};
   });
 }
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 template <class T, std::size_t... I>
 constexpr auto make_field_names(std::index_sequence<I...>) {
   constexpr auto ptrs = field_pointers<T>();
-  return std::array<std::string_view, sizeof...(I)>{pointer_name<std::get<I>(ptrs)>()...};
+  return std::array<std::string_view, sizeof...(I)>{pointer_name<PointerWrapper<std::tuple_element_t<I, decltype(ptrs)>>{std::get<I>(ptrs)}>()...};
 }
 
 template <class T>

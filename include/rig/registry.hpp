@@ -13,13 +13,17 @@
 //   RIG_COMPONENT(my::CosineSchedule);
 //
 //   // 3. A class with an ordinary constructor (LibTorch's modules, any third-party type): list the constructor's
-//   //    parameter types and names once; defaults inline, as in pybind11.
+//   //    parameter types and names once; defaults inline, as in pybind11. Of overloaded constructors, the types pick
+//   //    one, as a call with arguments of exactly those types would (none or an ambiguous one: a static_assert).
 //   RIG_COMPONENT(torch::nn::Linear, rig::interfaces<Module>,
 //                 rig::params<int64_t, int64_t, bool>("in_features", "out_features", rig::arg("bias") = true));
 //
 //   // 4. A free function: types come from its signature; the number of names is checked against it at compile time.
 //   RIG_FUNCTION(my::make_tokenizer, rig::interfaces<Tokenizer>,
 //                rig::params("path", rig::arg("max_len", "longest sequence") = 512));
+//   //    An overloaded function: name the overload by its function type (plain RIG_FUNCTION does not compile).
+//   RIG_FUNCTION_AS(my::make_tokenizer, std::unique_ptr<Tokenizer>(std::string, int), rig::interfaces<Tokenizer>,
+//                   rig::params("path", "max_len"), rig::name("my.make_tokenizer_sized"));
 //
 // Clauses, in any order: rig::interfaces<I...> (the types a config may ask it as — base classes, or the product type
 // itself; default: the product type), rig::params(...), rig::options<O>, rig::doc("..."), rig::field_doc(name, doc),
@@ -40,7 +44,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <source_location>
 #include <span>
 #include <string>
 #include <string_view>
@@ -69,6 +72,10 @@ struct Made;
 enum class Make : uint8_t { Check, Value, Unique, Shared, Defaults };
 }  // namespace detail
 
+// How a parameter holds nested components: not at all, one (a smart pointer or std::function), or a list / a
+// string-keyed map of them.
+enum class Nesting : uint8_t { None, One, List, Map };
+
 struct ParamDef {
   std::string_view name;
   std::string_view doc;
@@ -76,13 +83,15 @@ struct ParamDef {
   Node (*schema)() = nullptr;  // JSON Schema of the C++ type
   TypeKey type = nullptr;
   bool required = false;
-  bool object = false;  // a std::shared_ptr / std::unique_ptr / std::function: built from a nested component
+  bool object = false;  // built from nested components: a std::shared_ptr / std::unique_ptr / std::function, or a
+                        // std::vector / std::map<std::string, ...> of them (see `nesting`)
   // Static validation (rig/validate.hpp): converts a config value as instantiate would and drops it (nullptr when the
   // type is not convertible from a node, object parameters included); and, for object parameters and value
   // components, the interface a nested component must be registered as.
   void (*check)(const Node&, KeyPath&) = nullptr;
   TypeKey interface = nullptr;
   std::string (*interface_name)() = nullptr;
+  Nesting nesting = Nesting::None;
 };
 
 struct InterfaceDef {
@@ -124,10 +133,13 @@ struct ComponentDef {
 class Registry {
  public:
   Registry() = default;
+  // With `capacity` preallocated slots (zero-initialised, outliving the registry): an add stores a pointer there.
+  Registry(std::atomic<const ComponentDef*>* slots, size_t capacity) : slots_(slots), capacity_(capacity) {}
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 
-  // Thread-safe, lock-free; `def` must outlive the registry (static storage).
+  // Thread-safe, lock-free, no allocation; `def` must outlive the registry (static storage). Writes nothing into
+  // `def` while slots last.
   void add(ComponentDef& def);
 
   // By either spelling (`a.b.C`, `a::b::C`, config_spec's `a.b:C`) or an alias; nullptr when absent.
@@ -142,7 +154,11 @@ class Registry {
 
  private:
   void index() const;  // (re)builds the name index when components were added since; caller holds mutex_
+  std::vector<const ComponentDef*> in_order() const;
 
+  std::atomic<const ComponentDef*>* slots_ = nullptr;
+  size_t capacity_ = 0;
+  std::atomic<size_t> reserved_{0};  // slots handed out (a slot's pointer may still be on its way)
   std::atomic<const ComponentDef*> head_{nullptr};
   std::atomic<size_t> count_{0};
   mutable std::mutex mutex_;
@@ -256,9 +272,21 @@ constexpr auto params(A... args) {
 // Registers class (or aggregate struct) T. See the top of this file.
 #define RIG_COMPONENT(T, ...)                                                                              \
   RIG_DETAIL_REGISTER(__COUNTER__, ::rig::detail::register_class<T>(                                       \
-                                       #T, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__))
+                                       #T, ::rig::detail::SourcePlace{__FILE__, __LINE__} __VA_OPT__(, ) __VA_ARGS__))
 
 // Registers free function F (not overloaded). See the top of this file.
+// A compile error at `&F` here ("overloaded function"/"could not be resolved") means F is overloaded:
+// name the overload with RIG_FUNCTION_AS(F, Signature, ...).
 #define RIG_FUNCTION(F, ...)                                                                               \
-  RIG_DETAIL_REGISTER(__COUNTER__, ::rig::detail::register_function<&F>(                                   \
-                                       #F, ::std::source_location::current() __VA_OPT__(, ) __VA_ARGS__))
+  RIG_DETAIL_REGISTER(__COUNTER__, ::rig::detail::register_function<&F /* overloaded? RIG_FUNCTION_AS */>( \
+                                       #F, ::rig::detail::SourcePlace{__FILE__, __LINE__} __VA_OPT__(, ) __VA_ARGS__))
+
+// Registers the overload of free function F whose type is SIG, a function type: `int(double, std::string)`.
+// (A return type with a comma in it needs an alias.) A compile error at the static_cast means no overload has
+// exactly that type.
+#define RIG_FUNCTION_AS(F, SIG, ...)                                                                       \
+  RIG_DETAIL_REGISTER(                                                                                     \
+      __COUNTER__,                                                                                         \
+      ::rig::detail::register_function<static_cast<::rig::detail::FunctionPointer<SIG>>(                  \
+          &F /* no overload of type SIG */)>(#F, ::rig::detail::SourcePlace{__FILE__, __LINE__}            \
+                                                   __VA_OPT__(, ) __VA_ARGS__))

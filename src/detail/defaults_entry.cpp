@@ -130,6 +130,18 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 
 }  // namespace
 
+bool escapes_search_path(std::string_view name) {
+  if (name.find('\\') != std::string_view::npos || name.find('\0') != std::string_view::npos) return true;
+  while (!name.empty()) {
+    size_t slash = name.find('/');
+    std::string_view segment = name.substr(0, slash);
+    if (segment == "." || segment == "..") return true;
+    if (slash == std::string_view::npos) break;
+    name.remove_prefix(slash + 1);
+  }
+  return false;
+}
+
 std::vector<DefaultEntry> parse_defaults(const Node& defaults) {
   if (!defaults.is_list())
     throw Error("rig.compose.bad_defaults",

@@ -55,4 +55,8 @@ struct Placed {
 std::string interpolate_choice(std::string_view text, const std::vector<std::pair<std::string, std::string>>& choices,
                                const Origin& where);
 
+// True when a config or group name would leave the directory it is looked up in: a `.` or `..` segment, a
+// backslash or a NUL. Names are looked up inside the search path only (docs/reliability.md).
+bool escapes_search_path(std::string_view name);
+
 }  // namespace rig::detail

@@ -1,6 +1,7 @@
 #include "detail/interp_grammar.hpp"
 
 #include "detail/python_text.hpp"
+#include "rig/interpolation.hpp"
 
 #include <fmt/format.h>
 
@@ -283,7 +284,8 @@ std::string unescape_pairs(std::string_view t) {  // text[1::2]
 
 class Parser {
  public:
-  Parser(std::string_view s, Mode mode) : s_(s), toks_(Lexer(s, mode).run()) {}
+  Parser(std::string_view s, Mode mode)
+      : s_(s), toks_(Lexer(s, mode).run()), max_depth_(rig::resolve_limits().max_nesting) {}
 
   std::unique_ptr<Expr> config_value() {
     auto e = text(false);
@@ -370,6 +372,7 @@ class Parser {
 
   // interpolation: interpolationNode | interpolationResolver
   std::unique_ptr<Expr> interpolation() {
+    Nest nest(*this);
     const Token& open = expect(Tok::InterOpen, "'${'");
     auto e = std::make_unique<Expr>();
     e->begin = open.begin;
@@ -463,6 +466,7 @@ class Parser {
 
   // element: primitive | quotedValue | listContainer | dictContainer
   std::unique_ptr<Expr> element() {
+    Nest nest(*this);
     switch (type()) {
       case Tok::QuoteOpenSingle:
       case Tok::QuoteOpenDouble: {
@@ -611,9 +615,27 @@ class Parser {
     return python_float_repr(v.float_value());
   }
 
+  // Counts one level of nesting for its lifetime; past ResolveLimits::max_nesting parsing stops (the parser is
+  // recursive, and a value of 100,000 `${f:` must not exhaust the stack).
+  struct Nest {
+    Parser& p;
+    explicit Nest(Parser& parser) : p(parser) {
+      if (++p.depth_ > p.max_depth_)
+        throw SyntaxError{p.peek().begin,
+                          fmt::format("interpolation nests deeper than {} levels (rig::ResolveLimits::max_nesting)",
+                                      p.max_depth_),
+                          "rig.limit.interpolation_nesting"};
+    }
+    ~Nest() { --p.depth_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+  };
+
   std::string_view s_;
   std::vector<Token> toks_;
   size_t i_ = 0;
+  size_t depth_ = 0;
+  size_t max_depth_;
 };
 
 }  // namespace

@@ -62,6 +62,7 @@ struct Parsed {
 struct SyntaxError {
   size_t offset = 0;
   std::string message;
+  std::string id = "rig.interpolation.syntax";  // or rig.limit.interpolation_nesting
 };
 
 // Parses a whole config value (OmegaConf's `configValue` rule). Throws SyntaxError.

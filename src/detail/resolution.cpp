@@ -61,8 +61,6 @@ Origin origin_in(const Node& scalar, size_t offset) {
 
 // via() keeps the outermost hops of a chain of interpolations; a chain of N hops would otherwise cost N^2.
 constexpr size_t kMaxVia = 8;
-// Chains are resolved recursively; past this length the stack (8 MiB by default, less under sanitizers) is at risk.
-constexpr size_t kMaxChain = 1000;
 
 struct Resolution::Ctx {
   const Loc* self;        // the node whose interpolation is evaluated
@@ -161,6 +159,8 @@ const Expr& Resolution::parsed(const Loc* loc) {
     auto ast = interp::parse_value(text);
     return *asts_.emplace(text, std::move(ast)).first->second;
   } catch (const interp::SyntaxError& e) {
+    if (e.id != "rig.interpolation.syntax")
+      fail(e.id, e.message, origin_in(*loc->node, e.offset), path_of(loc), "simplify the value");
     fail("rig.interpolation.syntax", fmt::format("invalid interpolation: {}", e.message), origin_in(*loc->node, e.offset),
          path_of(loc), "see the interpolation grammar in docs/compatibility.md; write \\${ for a literal ${");
   }
@@ -190,10 +190,13 @@ Value Resolution::value_at(const Loc* loc) {
     if (it->second.state == State::Done) return it->second.value;
     cycle(loc, nullptr, 0);
   }
-  if (stack_.size() >= kMaxChain) {
+  // Chains are resolved recursively: past the limit the stack (8 MiB by default, less under sanitizers) is at risk.
+  if (size_t max_chain = resolve_limits().max_chain; stack_.size() >= max_chain) {
     values_.erase(loc->node);
     throw LimitError("rig.limit.interpolation_depth",
-                     fmt::format("more than {} interpolations depend on one another in a chain", kMaxChain),
+                     fmt::format("more than {} interpolations depend on one another in a chain "
+                                 "(rig::ResolveLimits::max_chain)",
+                                 max_chain),
                      loc->node->origin(), path_of(loc),
                      "OmegaConf stops near 100 (Python's recursion limit); shorten the chain");
   }
@@ -504,6 +507,15 @@ Value Resolution::created(Node node, const Ctx& c) {
 }
 
 Value Resolution::eval_call(const Expr& e, const Ctx& c) {
+  struct Depth {
+    size_t& d;
+    explicit Depth(size_t& depth) : d(++depth) {}
+    ~Depth() { --d; }
+  } depth(call_depth_);
+  if (size_t max = resolve_limits().max_resolver_depth; call_depth_ > max)
+    fail("rig.limit.resolver_depth",
+         fmt::format("resolver calls nest deeper than {} (rig::ResolveLimits::max_resolver_depth)", max),
+         c.at(e.begin), path_of(c.self), "a resolver's arguments (or a decoded string) call resolvers in turn; simplify");
   std::string name;
   for (size_t i = 0; i < e.name.size(); ++i) {
     if (i) name += '.';
@@ -608,7 +620,7 @@ Value Resolution::call_builtin(Builtin b, const std::string& name, const Expr& e
       try {
         ast = interp::parse_element(text);
       } catch (const interp::SyntaxError& se) {
-        fail("rig.interpolation.syntax",
+        fail(se.id,
              fmt::format("oc.decode cannot parse '{}': {} (at character {})", text, se.message, se.offset + 1),
              c.at(e.items[0]->begin), path_of(c.self));
       }

@@ -105,6 +105,7 @@ class Resolution {
   std::unordered_map<const Node*, Entry> values_;
   std::unordered_map<const Node*, Node> trees_;
   std::unordered_set<const Node*> trees_in_progress_;
+  size_t call_depth_ = 0;           // resolver calls being evaluated inside one another
   std::vector<const Loc*> stack_;  // interpolations being resolved, outermost first (for cycle reports)
   std::unordered_map<std::string_view, std::unique_ptr<interp::Expr>> asts_;
 };

@@ -117,6 +117,16 @@ def limit_cases():
     c.append(dict(name="file_300mb", files={"c.yaml": None}, sparse_bytes=300 << 20, args=[],
                   id="rig.limit.file_size", where=(Y, None, None)))
     # A 10 MB line that ends in an unclosed quote: found, located, fast.
+    # Interpolation limits (rig::ResolveLimits): 100,000 nested resolver calls stop at the 65th `${` (depth 129 of
+    # 128, counting each call and its argument), 4 + 64 * 4 characters into the value; a chain of 1,500 references
+    # stops after 1,000 hops.
+    c.append(case("interpolation_nesting_100000", 'y: "' + "${f:" * 100000 + '"\n', "rig.limit.interpolation_nesting",
+                  1, 5 + 64 * 4, args=["--resolve"]))
+    refs = "".join(f"k{i}: ${{k{i + 1}}}\n" for i in range(1500)) + "k1500: end\n"
+    c.append(case("interpolation_chain_1500", refs, "rig.limit.interpolation_depth", set(range(1, 1502)),
+                  args=["--resolve"]))
+    nested = "v: 1\nd: " + "${oc.select:" * 71 + "v" + "}" * 71 + "\n"
+    c.append(case("resolver_calls_nested_71", nested, "rig.limit.interpolation_nesting", 2, args=["--resolve"]))
     c.append(case("line_10mb_unclosed_quote", "a: " + "x" * (10 << 20) + "\nb: 'open\n", "rig.yaml.quoted_scalar",
                   {2, 3}))
     return c
@@ -193,5 +203,185 @@ def override_cases():
     return c
 
 
+PROBE = ["{probe}", "--config", "{file}", "--validate"]
+
+
+def probe_case(name, text, expected_id, line, column=None, args=(), source=Y):
+    c = case(name, text, expected_id, line, column, source=source)
+    c["cmd"] = PROBE + list(args)
+    return c
+
+
+def conversion_cases():
+    """Wrong types at every conversion: one key of each C++ type the probe recipe (probe.cpp) reads."""
+    c = []
+    wrong = {  # key: values of the wrong kind for its type
+        "i8": ["abc", "1.5", "true", "[1]", "{a: 1}"], "i16": ["x", "2.5"], "i32": ["'1'", "null"],
+        "i64": ["[1, 2]", "0.1"], "u8": ["'7'", "false"], "u16": ["x", "1e3"], "u32": ["{}", "[]"],
+        "u64": ["u", "3.25"],
+        "f32": ["abc", "true", "[1.0]"], "f64": ["'1.0'", "{a: 1}", "null"],
+        "finite32": ["x"], "finite64": ["[]"],
+        "flag": ["1", "'true'", "yes", "[true]"],
+        "text": ["[a]", "{a: b}"],
+        "path": ["7", "[a, b]"],
+        "ms": ["10 parsecs", "[1]", "true"], "secs": ["1.5", "1.5s", "fast"], "fsecs": ["x"],
+        "reduction": ["average", "1", "[mean]"],
+        "pair": ["1", "[x, 1]"], "tuple": ["[1, 2.0, yes]"], "array": ["[1, 2, x]", "x"],
+        "list": ["5", "[1, x]"], "matrix": ["[[1.0], x]", "[[1.0], [y]]"], "dict": ["[1]", "{a: x}"],
+        "maybe": ["x", "[1]"], "point": ["5", "{x: a}", "{x: 1, y: [2]}"],
+    }
+    for key, values in wrong.items():
+        for i, v in enumerate(values):
+            text = f"{key}: {v}\n"
+            col = len(key) + 3
+            # An element of a list or map is reported at the element itself.
+            inner = {"[1, x]": 5, "[1, 2, x]": 8, "[[1.0], x]": 9, "[[1.0], [y]]": 10, "{a: x}": 5, "[x, 1]": 2,
+                     "[1, 2.0, yes]": 10, "{x: a}": 5, "{x: 1, y: [2]}": 11}
+            if v in inner:
+                col += inner[v] - 1
+            c.append(probe_case(f"type_{key}_{i}", text, "rig.type.mismatch", 1, col))
+    # Sizes of fixed-size lists.
+    for key, v in [("pair", "[1]"), ("pair", "[1, a, 2]"), ("tuple", "[1, 2.0]"), ("array", "[1, 2]"),
+                   ("array", "[1, 2, 3, 4]")]:
+        c.append(probe_case(f"size_{key}_{len(c)}", f"{key}: {v}\n", "rig.type.mismatch", 1, len(key) + 3))
+    # Structured config: an unknown field.
+    c.append(probe_case("struct_unknown_field", "point: {x: 1, z: 2}\n", "rig.args.unknown_keyword", 1, 15))
+    # Through the command line: located at the argument (argv[4] after --config FILE --validate).
+    # (argument, column of the offending value or element in it)
+    for i, (arg, col) in enumerate([("+i32=abc", 6), ("+flag=maybe", 7), ("+list=[1,x]", 10), ("+ms=fast", 5)]):
+        c.append(probe_case(f"type_override_{i}", "{}\n", "rig.type.mismatch", 1, col, args=[arg],
+                            source="argv[4]"))
+    # Components from the probe's registry.
+    comp = [
+        ("component_unknown", "shape: {_component_: probe.Nope}\n", "rig.component.unknown", 22),
+        ("component_wrong_interface", "shape:\n  _component_: probe.Frame\n  inner: {_component_: probe.Bell}\n",
+         "rig.component.wrong_interface", (3, 24)),
+        ("component_missing_arg", "shape: {_component_: probe.Frame}\n", "rig.args.missing", None),
+        ("component_unknown_keyword", "shape: {_component_: probe.Box, dept: 2}\n", "rig.args.unknown_keyword", 33),
+        ("component_field_type", "shape: {_component_: probe.Box, depth: deep}\n", "rig.type.mismatch", 40),
+        ("component_field_range", "shape: {_component_: probe.Box, width: -1}\n", "rig.type.out_of_range", 40),
+        ("component_field_enum", "shape: {_component_: probe.Box, reduction: avg}\n", "rig.type.mismatch", 44),
+        ("component_field_list", "shape: {_component_: probe.Box, sides: [1, a]}\n", "rig.type.mismatch", 44),
+        ("component_field_infinite", "shape: {_component_: probe.Box, scale: .inf}\n", "rig.type.not_finite", 40),
+        ("component_param_type", "shape: {_component_: probe.Frame, inner: null, margin: wide}\n",
+         "rig.type.mismatch", 56),
+        ("component_not_a_name", "shape: {_component_: 7}\n", "rig.type.mismatch", 22),
+        ("component_path_is_not_run", "shape: {_component_: /bin/sh}\n", "rig.component.unknown", 22),
+        ("component_python_target", "shape: {_target_: os.system, command: ls}\n", "rig.component.unknown", 19),
+    ]
+    for name, text, eid, where in comp:
+        line, col = where if isinstance(where, tuple) else (1, where)
+        c.append(probe_case(name, text, eid, line, col))
+    return c
+
+
+def overflow_cases():
+    """Integer overflow at each width: one past each bound, in a file and on the command line."""
+    c = []
+    bounds = {"i8": (-128, 127), "i16": (-32768, 32767), "i32": (-2**31, 2**31 - 1), "i64": (-2**63, 2**63 - 1),
+              "u8": (0, 255), "u16": (0, 65535), "u32": (0, 2**32 - 1), "u64": (0, 2**64 - 1)}
+    for key, (lo, hi) in bounds.items():
+        for side, v in (("low", lo - 1), ("high", hi + 1)):
+            # Beyond int64 the YAML loader itself refuses the number (rig.yaml.int_range), at the same place.
+            eid = "rig.yaml.int_range" if not -2**63 <= v < 2**63 else "rig.type.out_of_range"
+            c.append(probe_case(f"overflow_{key}_{side}", f"a: 1\n{key}: {v}\n", eid, 2, len(key) + 3))
+            if eid == "rig.type.out_of_range":
+                c.append(probe_case(f"overflow_{key}_{side}_argv", "a: 1\n", eid, 1, len(key) + 3,
+                                    args=[f"+{key}={v}"],
+                                    source="argv[4]"))
+    # Floats out of range for float, and through a resolver.
+    c.append(probe_case("overflow_float_high", "f32: 3.5e38\n", "rig.type.out_of_range", 1, 6))
+    c.append(probe_case("overflow_float_low", "f32: -1e39\n", "rig.type.out_of_range", 1, 6))
+    return c
+
+
+def non_finite_cases():
+    """NaN anywhere a number is read; ±inf where rig::Finite asks for a finite one."""
+    c = []
+    for key in ("f32", "f64", "finite32", "finite64"):
+        c.append(probe_case(f"nan_{key}", f"{key}: .nan\n", "rig.type.not_finite", 1, len(key) + 3))
+    for key in ("finite32", "finite64"):
+        for v in (".inf", "-.inf", ".Inf", "+.inf"):
+            c.append(probe_case(f"inf_{key}_{v}", f"{key}: {v}\n", "rig.type.not_finite", 1, len(key) + 3))
+        c.append(probe_case(f"inf_{key}_argv", "{}\n", "rig.type.not_finite", 1, len(key) + 3,
+                            args=[f"+{key}=.inf"],
+                            source="argv[4]"))
+    c.append(probe_case("nan_in_matrix", "matrix: [[1.0, .nan]]\n", "rig.type.not_finite", 1, 16))
+    c.append(probe_case("nan_through_interpolation", "x: .nan\nf64: ${x}\n", "rig.type.not_finite", 1, 4))
+    return c
+
+
+def compose_case(name, files, expected_id, line, column=None, args=(), source=Y):
+    c = case(name, files["c.yaml"], expected_id, line, column, source=source,
+             files={k: v.encode() for k, v in files.items() if k != "c.yaml"})
+    c["cmd"] = ["{rig}", "print", "--config-dir", "{dir}", "c"] + list(args)
+    return c
+
+
+def defaults_cases():
+    """Conflicting defaults lists, composed from a config directory."""
+    m = {"model/mlp.yaml": "layers: 2\n", "model/cnn.yaml": "channels: 8\n", "opt/sgd.yaml": "lr: 1\n"}
+    c = []
+    t = [
+        ("defaults_duplicate_group", "defaults:\n  - model: mlp\n  - model: cnn\n", "rig.compose.duplicate_group",
+         {2, 3}, (), Y),
+        ("defaults_duplicate_group_same", "defaults:\n  - model: mlp\n  - opt: sgd\n  - model: mlp\n",
+         "rig.compose.duplicate_group", {2, 4}, (), Y),
+        ("defaults_override_absent", "defaults:\n  - model: mlp\n  - override opt: sgd\n",
+         "rig.compose.override_not_found", 3, (), Y),
+        ("defaults_fixed_then_choice", "defaults:\n  - model/mlp\n  - _self_\n", "rig.compose.fixed_entry", 1,
+         ("model=cnn",), "argv[5]"),
+        ("defaults_fixed_then_override", "defaults:\n  - model/mlp\n  - override model: cnn\n",
+         "rig.compose.fixed_entry", 3, (), Y),
+        ("defaults_choose_absent_group", "defaults:\n  - model: mlp\n", "rig.compose.override_not_found", 1,
+         ("opt=sgd",), "argv[5]"),
+        ("defaults_add_existing", "defaults:\n  - model: mlp\n", "rig.compose.add_exists", 1, ("+model=cnn",),
+         "argv[5]"),
+        ("defaults_delete_absent", "defaults:\n  - model: mlp\n", "rig.compose.delete_not_found", 1, ("~opt",),
+         "argv[5]"),
+        ("defaults_delete_wrong_choice", "defaults:\n  - model: mlp\n", "rig.compose.delete_not_found", 1,
+         ("~model=cnn",), "argv[5]"),
+        ("defaults_two_selfs", "defaults:\n  - _self_\n  - model: mlp\n  - _self_\n", "rig.compose.duplicate_self",
+         4, (), Y),
+        ("defaults_missing_choice", "defaults:\n  - model: ???\n", "rig.compose.missing_choice", 2, (), Y),
+        ("defaults_unknown_option", "defaults:\n  - model: rnn\n", "rig.compose.unknown_option", 2, (), Y),
+        ("defaults_unknown_fixed", "defaults:\n  - model/rnn\n", "rig.compose.unknown_config", 2, (), Y),
+        ("defaults_not_a_list", "defaults: {model: mlp}\n", "rig.compose.bad_defaults", 1, (), Y),
+        ("defaults_bad_keyword", "defaults:\n  - optinal model: mlp\n", "rig.compose.bad_entry", 2, (), Y),
+        ("defaults_choice_not_a_name", "defaults:\n  - model: {a: 1}\n", "rig.compose.bad_entry", 2, (), Y),
+        ("defaults_unknown_option_argv", "defaults:\n  - model: mlp\n", "rig.compose.unknown_option", 1,
+         ("model=rnn",), "argv[5]"),
+    ]
+    for name, text, eid, line, args, source in t:
+        c.append(compose_case(name, {"c.yaml": text, **m}, eid, line, None, args, source))
+    cyc = {"c.yaml": "defaults:\n  - a\n", "a.yaml": "defaults:\n  - b\n", "b.yaml": "defaults:\n  - a\n"}
+    c.append(compose_case("defaults_cycle", cyc, "rig.compose.cycle", 2, None, source="{dir}/b.yaml"))
+    return c
+
+
+def dotdot_cases():
+    """Names that would leave the search path: `..` and `.` segments in config and group names are errors."""
+    m = {"model/mlp.yaml": "layers: 2\n", "outside.yaml": "secret: 1\n"}
+    c = []
+    t = [
+        ("dotdot_fixed_entry", "defaults:\n  - model/../outside\n", 2, (), Y),
+        ("dotdot_option", "defaults:\n  - model: ../outside\n", 2, (), Y),
+        ("dotdot_group", "defaults:\n  - ../model: mlp\n", 2, (), Y),
+        ("dotdot_deep", "defaults:\n  - model: ../../../../etc/passwd\n", 2, (), Y),
+        ("dot_segment", "defaults:\n  - model/./mlp\n", 2, (), Y),
+        ("dotdot_argv", "defaults:\n  - model: mlp\n", 1, ("model=../outside",), "argv[5]"),
+        ("dotdot_multiselect", "defaults:\n  - model: [mlp, ../outside]\n", 2, (), Y),
+        ("backslash_name", "defaults:\n  - model: ..\\\\outside\n", 2, (), Y),
+    ]
+    for name, text, line, args, source in t:
+        c.append(compose_case(name, {"c.yaml": text, **m}, "rig.compose.bad_name", line, None, args, source))
+    # The primary config's name, too (a path with an extension is a path the user typed, and is allowed).
+    x = case("dotdot_primary_name", "a: 1\n", "rig.compose.bad_name", None, source="../c")
+    x["cmd"] = ["{rig}", "print", "--config-dir", "{dir}", "../c"]
+    c.append(x)
+    return c
+
+
 def all_cases():
-    return yaml_cases() + limit_cases() + interpolation_cases() + override_cases()
+    return (yaml_cases() + limit_cases() + interpolation_cases() + override_cases() + conversion_cases() +
+            overflow_cases() + non_finite_cases() + defaults_cases() + dotdot_cases())

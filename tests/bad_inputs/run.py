@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Runs the bad-input suite (cases.py) against the rig binary: exit 2, the expected id, the place, < 2 s, < 512 MB.
 
-Usage: run.py RIG_BINARY
+Usage: run.py RIG_BINARY PROBE_BINARY
+A case runs `rig print FILE ARGS...` unless it gives its own command line ("cmd": words in which {rig}, {probe},
+{file} and {dir} are replaced by the binaries, the case's first file and its directory).
 """
 import os
 import re
@@ -22,23 +24,26 @@ def limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_case(rig, c, tmp):
+def run_case(rig, probe, c, tmp):
     d = os.path.join(tmp, c["name"])
     os.makedirs(d)
     first = None
     for name, data in c["files"].items():
         p = os.path.join(d, name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
         first = first or p
         with open(p, "wb") as f:
             if data is None:
                 f.truncate(c["sparse_bytes"])
             else:
                 f.write(data)
-    cmd = [rig, "print", first] + c["args"]
+    words = c.get("cmd") or ["{rig}", "print", "{file}"] + c["args"]
+    cmd = [w.replace("{rig}", rig).replace("{probe}", probe).replace("{file}", first).replace("{dir}", d)
+           for w in words]
     t = time.monotonic()
     try:
         p = subprocess.run(cmd, capture_output=True, timeout=TIME_LIMIT_S * 5, preexec_fn=limit_memory,
-                           env={**os.environ, "NO_COLOR": "1"})
+                           env={**os.environ, "NO_COLOR": "1", **c.get("env", {})}, cwd=d)
     except subprocess.TimeoutExpired:
         return "hung (killed after 10 s)"
     elapsed = time.monotonic() - t
@@ -57,7 +62,7 @@ def run_case(rig, c, tmp):
     if eid != c["id"]:
         return f"id {eid}, expected {c['id']}: {err[:300]}"
     source, line, column = c["where"]
-    want_source = first if source == "FILE" else source
+    want_source = first if source == "FILE" else source.replace("{dir}", d)
     got_source = m.group(1) if m else m2.group(1)
     if got_source != want_source:
         return f"located in {got_source}, expected {want_source}"
@@ -76,14 +81,14 @@ def run_case(rig, c, tmp):
 
 
 def main():
-    rig = sys.argv[1]
+    rig, probe = sys.argv[1], sys.argv[2]
     all_cases = cases.all_cases()
     names = [c["name"] for c in all_cases]
     assert len(names) == len(set(names)), "case names must be unique"
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
         for c in all_cases:
-            problem = run_case(rig, c, tmp)
+            problem = run_case(rig, probe, c, tmp)
             if problem:
                 failures.append((c["name"], problem))
     for name, problem in failures:

@@ -95,7 +95,9 @@ check "--print-config prints YAML only" python3 -c '
 import sys, yaml; c = yaml.safe_load(sys.stdin.read())
 assert c["greeter"] == {"_component_": "greet.Plain", "punctuation": "."} and c["who"] == "${oc.env:GREET_WHO,everyone}", c' <<<"$out"
 out=$(GREET_WHO=z "$greet" --config shout --print-config --resolve)
-check "--print-config --resolve" has "who: z" "$out"
+check "--print-config --resolve redacts environment values" has "who: <redacted:env GREET_WHO>" "$out"
+out=$(GREET_WHO=z "$greet" --config shout --print-config --resolve --show-env)
+check "--print-config --resolve --show-env" has "who: z" "$out"
 out=$("$greet" --print-config --show-origin)
 check "--print-config --show-origin" has "greeter/plain.yaml:2:" "$out"
 check "--print-config makes no run dir" test ! -e outputs/greet/nothing

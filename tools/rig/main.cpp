@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "rig/app.hpp"
 #include "rig/compose.hpp"
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
@@ -23,6 +24,7 @@ struct PrintArgs {
   bool json = false;
   bool show_origin = false;
   bool resolve = false;  // interpolations resolved
+  bool show_env = false;  // with resolve: values from environment variables shown, not redacted
   std::string history;   // --history KEY
   // composition (docs/composition.md)
   std::vector<std::string> config_dirs;  // --config-dir DIR, repeatable
@@ -104,7 +106,11 @@ int print(const PrintArgs& a, int argc, char** argv) {
     print_history(cfg, a.history);
     return rig::kExitOk;
   }
-  if (a.resolve) rig::resolve_in_place(cfg);
+  if (a.resolve) {
+    rig::Node unresolved = cfg;
+    rig::resolve_in_place(cfg);
+    if (!a.show_env) cfg = rig::redact_environment(cfg, unresolved);  // printed configs end up in logs
+  }
   if (a.json)
     std::cout << rig::dump_json(cfg);
   else
@@ -158,6 +164,8 @@ int main(int argc, char** argv) {
   print_cmd->add_flag("--resolve", print_args.resolve,
                       "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with "
                       "--show-origin, also show which interpolations carried each value");
+  print_cmd->add_flag("--show-env", print_args.show_env,
+                      "With --resolve: show values that came from environment variables (redacted by default)");
   rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
 
   // ---- recipes and components (issue 7): tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------

@@ -10,12 +10,18 @@
 #include <memory>
 #include <new>
 #include <optional>
-#include <source_location>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 namespace rig::detail {
+
+// Where a registration line is. (Not std::source_location: clang 14 cannot compile libstdc++ 12's, and the fuzz
+// build uses clang 14.)
+struct SourcePlace {
+  const char* file;
+  unsigned line;
+};
 
 // ---- type classification ------------------------------------------------------------------------------------------
 
@@ -52,15 +58,33 @@ struct Result<std::shared_ptr<T>> {
 template <class T>
 constexpr bool is_object_param = IsUniquePtr<T>::value || IsSharedPtr<T>::value || IsFunction<T>::value;
 
+// A list or string-keyed map of nested components: std::vector<std::shared_ptr<I>>, std::map<std::string,
+// std::unique_ptr<I>>, ... (built element by element, like a single object parameter).
 template <class T>
-concept NodeReadable = requires(const Node& n, KeyPath& p) { Convert<T>::from(n, p); };
+struct ObjectElements : std::false_type {};
+template <class P, class A>
+struct ObjectElements<std::vector<P, A>> : std::bool_constant<is_object_param<P>> {
+  using Element = P;
+  static constexpr bool map = false;
+};
+template <class P, class C, class A>
+struct ObjectElements<std::map<std::string, P, C, A>> : std::bool_constant<is_object_param<P>> {
+  using Element = P;
+  static constexpr bool map = true;
+};
+
+// (Convert<std::vector<X>> is declared for every X, so containers of objects are excluded by name.)
 template <class T>
-concept NodeWritable = requires(const T& v) { Convert<T>::to(v); };
+concept NodeReadable = !ObjectElements<T>::value && requires(const Node& n, KeyPath& p) { Convert<T>::from(n, p); };
+template <class T>
+concept NodeWritable = !ObjectElements<T>::value && requires(const T& v) { Convert<T>::to(v); };
 
 template <class T>
 Node to_node_or_null(const T& v) {
   if constexpr (NodeWritable<T>)
     return Convert<T>::to(v);
+  else if constexpr (ObjectElements<T>::value)
+    return v.empty() ? (ObjectElements<T>::map ? Node::map() : Node::list()) : Node();
   else
     return Node();
 }
@@ -227,6 +251,7 @@ class Call {
   bool recursive = true;
   std::vector<Source> sources;
   std::vector<Node> used;  // the operative config: each parameter's value as used (when recording)
+  Node* element_used = nullptr;  // while one element of a list/map parameter is built: where its value goes
 
   bool failed() const { return !session.errors.empty(); }
   void fail(const Error& e);
@@ -234,7 +259,11 @@ class Call {
   [[noreturn]] void not_recursive(const Node& n, const std::string& expected);
   [[noreturn]] void not_convertible(const Node& n, const std::string& expected);
   void record(size_t param, Node value) {
-    if (session.record) used[param] = std::move(value);
+    if (!session.record) return;
+    if (element_used)
+      *element_used = std::move(value);
+    else
+      used[param] = std::move(value);
   }
   void record_arg(size_t param, const ErasedArg& a) {
     if (session.record && a.to_node) used[param] = a.to_node(a.value);
@@ -263,9 +292,11 @@ template <class T>
 T make(const Node& node, Session& s, Call* parent, size_t param, std::span<ErasedArg> args, bool partial_call);
 
 template <class T>
-T run(const Node& node, std::span<ErasedArg> args, bool partial_call) {
+T run(const Node& node, std::span<ErasedArg> args, bool partial_call,
+      const std::shared_ptr<const std::vector<SharedInstance>>& built = nullptr) {
   Session s;
   s.record = recording_operative();
+  if (built) s.shared = *built;
   try {
     return make<T>(node, s, nullptr, 0, args, partial_call);
   } catch (const Failed&) {
@@ -273,6 +304,9 @@ T run(const Node& node, std::span<ErasedArg> args, bool partial_call) {
   }
 }
 
+// A partial checks its whole tree when it is made, and builds its nested std::shared_ptr components then, once:
+// every call shares them (as Hydra's functools.partial holds built objects). What a call owns — the product, and
+// nested std::unique_ptr or value components — is built afresh by each call.
 template <class R, class... A>
 std::function<R(A...)> make_partial(const Node& node, Session& s, Call* parent, size_t param) {
   using I = typename Result<R>::Interface;
@@ -281,7 +315,8 @@ std::function<R(A...)> make_partial(const Node& node, Session& s, Call* parent, 
   Request req{type_key<I>(), &type_name<I>, Make::Check, deferred, true};
   Made out;
   make_erased(node, req, s, parent, param, nullptr, out);
-  return [node](A... a) -> R {
+  auto built = std::make_shared<const std::vector<SharedInstance>>(s.shared);
+  return [node, built](A... a) -> R {
     auto stored = std::tuple<std::remove_cvref_t<A>...>(std::forward<A>(a)...);
     std::array<ErasedArg, sizeof...(A)> erased = std::apply(
         [](auto&... v) {
@@ -292,7 +327,7 @@ std::function<R(A...)> make_partial(const Node& node, Session& s, Call* parent, 
                   : nullptr}...};
         },
         stored);
-    return run<R>(node, erased, true);
+    return run<R>(node, erased, true, built);
   };
 }
 
@@ -334,6 +369,27 @@ T make(const Node& node, Session& s, Call* parent, size_t param, std::span<Erase
 template <class T>
 T from_node(const Node& n, Call& c, size_t param);
 
+// Builds each element of list `n` (or each value of map `n`) with `add`, at its own key path; collects every
+// element's errors (then throws Failed) and records the operative config of the whole list/map.
+using AddElement = void (*)(const Node& value, Call& c, size_t param, std::string_view key, void* container);
+void build_elements(const Node& n, Call& c, size_t param, bool map, std::string (*type_name)(), void* container,
+                    AddElement add);
+
+template <class T>
+T elements_from_node(const Node& n, Call& c, size_t param) {
+  using E = ObjectElements<T>;
+  T out;
+  build_elements(n, c, param, E::map, &type_name<T>, &out,
+                 +[](const Node& value, Call& c, size_t param, std::string_view key, void* container) {
+                   auto& to = *static_cast<T*>(container);
+                   if constexpr (E::map)
+                     to.emplace(std::string(key), from_node<typename E::Element>(value, c, param));
+                   else
+                     to.push_back(from_node<typename E::Element>(value, c, param));
+                 });
+  return out;
+}
+
 // A parameter's value from a config node: a nested component, or Convert<T>.
 template <class T>
 T from_node(const Node& n, Call& c, size_t param) {
@@ -345,6 +401,9 @@ T from_node(const Node& n, Call& c, size_t param) {
     if (n.is_null()) return T{};
     if (!c.recursive) c.not_recursive(n, type_name<T>());
     return make<T>(n, c.session, &c, param, {}, false);
+  } else if constexpr (ObjectElements<T>::value) {
+    if (!c.recursive) c.not_recursive(n, type_name<T>());
+    return elements_from_node<T>(n, c, param);
   } else {
     if constexpr (std::is_move_constructible_v<T> && !std::is_abstract_v<T> && !std::is_same_v<T, Node>) {
       if (c.recursive && is_component_node(n)) return make<T>(n, c.session, &c, param, {}, false);
@@ -513,6 +572,20 @@ struct NestedInterface<std::shared_ptr<T>> {
 };
 template <class R, class... A>
 struct NestedInterface<std::function<R(A...)>> : NestedInterface<R> {};
+template <class P, class A>
+  requires is_object_param<P>
+struct NestedInterface<std::vector<P, A>> : NestedInterface<P> {};
+template <class P, class C, class A>
+  requires is_object_param<P>
+struct NestedInterface<std::map<std::string, P, C, A>> : NestedInterface<P> {};
+
+template <class P>
+constexpr Nesting nesting() {
+  if constexpr (ObjectElements<P>::value)
+    return ObjectElements<P>::map ? Nesting::Map : Nesting::List;
+  else
+    return is_object_param<P> ? Nesting::One : Nesting::None;
+}
 
 template <class P>
 constexpr void (*param_check())(const Node&, KeyPath&) {
@@ -525,8 +598,8 @@ constexpr void (*param_check())(const Node&, KeyPath&) {
 template <class P>
 constexpr ParamDef param_def(std::string_view name, std::string_view doc, bool required) {
   using I = typename NestedInterface<P>::type;
-  return ParamDef{name,     doc,       &type_name<P>,        &type_schema<P>, type_key<P>(),
-                  required, is_object_param<P>, param_check<P>(), type_key<I>(),   &type_name<I>};
+  return ParamDef{name,           doc,          &type_name<P>, &type_schema<P>, type_key<P>(), required,
+                  nesting<P>() != Nesting::None, param_check<P>(), type_key<I>(),   &type_name<I>, nesting<P>()};
 }
 
 template <class Product, class I>
@@ -590,14 +663,14 @@ class Registration {
   // constexpr: with literal defaults the whole record is constant-initialised (no code runs for it at start-up);
   // only Registrar's push into the registry does.
   template <class... Clauses>
-  constexpr Registration(const Form& form, std::string_view cpp_name, const std::source_location& loc,
+  constexpr Registration(const Form& form, std::string_view cpp_name, const SourcePlace& loc,
                          const Clauses&... cs)
       : form_(form), params_(form.param_defs()), interfaces_(interface_defs<typename Form::Product>(IfaceClause{})) {
     using Product = typename Form::Product;
     def_.cpp_name = cpp_name;
     def_.cpp_type = cpp_name;
-    def_.file = loc.file_name();
-    def_.line = loc.line();
+    def_.file = loc.file;
+    def_.line = loc.line;
     def_.params = params_;
     def_.interfaces = interfaces_;
     def_.product = type_key<Product>();
@@ -774,11 +847,16 @@ struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
   }
 };
 
+template <class T, class Sig>
+struct ConstructibleFrom;
+template <class T, class... P>
+struct ConstructibleFrom<T, Types<P...>> : std::is_constructible<T, P...> {};
+
 template <class T>
 concept HasOptions = requires { typename T::Options; } && std::is_constructible_v<T, typename T::Options>;
 
 template <class T, class... Clauses>
-constexpr auto register_class(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
+constexpr auto register_class(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
   static_assert(count_clauses<IsParams, Clauses...> + count_clauses<IsOptions, Clauses...> <= 1,
                 "rig: give at most one of rig::params<...>(...) and rig::options<O>");
   using Iface = decltype(pick<IsInterfaces>(Interfaces<T>{}, cs...));
@@ -788,6 +866,9 @@ constexpr auto register_class(std::string_view cpp_name, const std::source_locat
     return [&]<class Sig, class... A>(const Params<Sig, A...>& params) {
       static_assert(!std::is_same_v<Sig, FromSignature>,
                     "rig: a class's constructor signature is not visible to C++: write rig::params<Types...>(names...)");
+      static_assert(std::disjunction_v<std::is_same<Sig, FromSignature>, ConstructibleFrom<T, Sig>>,
+                    "rig: no constructor of T takes rig::params<Types...>'s types, or several take them equally "
+                    "well (ambiguous): list the exact parameter types of the constructor you mean");
       using Form = ParamsForm<T, T, CtorCall<T>, Sig, A...>;
       return Registration<Form, Iface, n_aliases>(Form{params.args}, cpp_name, loc, cs...);
     }(p);
@@ -821,8 +902,11 @@ struct Signature<R (*)(P...)> {
 template <class R, class... P>
 struct Signature<R (*)(P...) noexcept> : Signature<R (*)(P...)> {};
 
+template <class Sig>
+using FunctionPointer = Sig*;  // `int(double)` -> `int (*)(double)`, for RIG_FUNCTION_AS
+
 template <auto F, class... Clauses>
-constexpr auto register_function(std::string_view cpp_name, const std::source_location& loc, const Clauses&... cs) {
+constexpr auto register_function(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
   using Sig = Signature<decltype(F)>;
   using R = typename Sig::Return;
   using Product = typename ProductOf<R>::type;
