@@ -24,17 +24,14 @@ build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
 
-# The main job: train the classify recipe on Fashion-MNIST and print its test accuracy. Builds only what it runs.
+# The main job: train the classify recipe on Fashion-MNIST and print its test accuracy. Builds only what it runs
+# (the recipe and the rig tool); the run directory is outputs/classify/<date>_<time>.
 run: deps
 	@cmake --preset default >/dev/null
 	@cmake --build --preset default -j $(JOBS) --target classify rig_tool
-	./build/recipes/classify/classify configs/classify/fashion_mnist_mlp.yaml
+	./build/tools/rig/rig run classify --config fashion_mnist_mlp
 
-# The classify recipe on Fashion-MNIST, building only what it needs (rig::torch, the recipe): ~0.88 test accuracy.
-run-classify: deps
-	@cmake --preset default >/dev/null
-	@cmake --build --preset default -j $(JOBS) --target classify
-	./build/recipes/classify/classify configs/classify/fashion_mnist_mlp.yaml
+run-classify: run
 
 test: build build-asan build-tsan build-fuzz
 	ctest --preset default -j $(JOBS)

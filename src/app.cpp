@@ -122,7 +122,7 @@ struct Composed {
   std::vector<std::string> config_names;  // as composed
 };
 
-Composed compose_config(const RecipeInfo& info, const RecipeArgs& a) {
+Composed compose_config(const RecipeInfo& info, const RecipeArgs& a, const RecipeHooks& hooks) {
   SearchPath sp = SearchPath::standard(a.config_dirs);  // the recipe's bundled dirs are registered
   Composed out;
   out.config_names = a.configs;
@@ -138,6 +138,7 @@ Composed compose_config(const RecipeInfo& info, const RecipeArgs& a) {
   }
   ConfigSources sources;
   sources.defaults(std::move(cfg)).environment().overrides(std::move(value_overrides));
+  for (const auto& [name, hook] : hooks) sources.hook(name, hook);
   out.config = sources.build();
   return out;
 }
@@ -195,7 +196,7 @@ struct RunRecord {
   }
 };
 
-void print_help(const RecipeInfo& info, const RecipeSchema& schema, const RecipeArgs& a) {
+void print_help(const RecipeInfo& info, const RecipeSchema& schema, const RecipeHooks& hooks, const RecipeArgs& a) {
   std::string out = fmt::format("{}{}\n\n", info.name, info.description.empty() ? "" : " — " + info.description);
   out += fmt::format("Usage: {} [--config NAME|PATH]... [OVERRIDES...] [OPTIONS]\n\n", info.name);
   out += "Options:\n"
@@ -209,6 +210,11 @@ void print_help(const RecipeInfo& info, const RecipeSchema& schema, const Recipe
   out += precedence_help();
   if (!out.ends_with('\n')) out += '\n';
   out += "  (the configs --config composes, with their defaults lists, form layer 2)\n";
+  if (!hooks.empty()) {
+    std::vector<std::string> names;
+    for (const auto& h : hooks) names.push_back(h.first);
+    out += fmt::format("  hooks of this recipe: {}\n", fmt::join(names, ", "));
+  }
   if (!schema.empty()) {
     out += "\nConfig keys this recipe reads:\n";
     for (const auto& k : schema.keys()) {
@@ -223,7 +229,7 @@ void print_help(const RecipeInfo& info, const RecipeSchema& schema, const Recipe
   }
   // Components of the config as composed (with the options given), their parameters from the registry.
   try {
-    Composed c = compose_config(info, a);
+    Composed c = compose_config(info, a, hooks);
     std::string comps;
     auto walk = [&](auto& self, const Node& n, const std::string& path) -> void {
       if (!n.is_map()) return;
@@ -415,7 +421,8 @@ Node redact_environment(const Node& resolved, const Node& unresolved) {
   return out;
 }
 
-int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema) {
+int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema,
+               const RecipeHooks& hooks) {
   RecipeInfo info = effective_info(argc > 0 ? argv[0] : "recipe");
   try {
     RecipeArgs a = parse_args(argc, argv);
@@ -426,10 +433,10 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       return kExitOk;
     }
     if (a.help) {
-      print_help(info, schema, a);
+      print_help(info, schema, hooks, a);
       return kExitOk;
     }
-    Composed c = compose_config(info, a);
+    Composed c = compose_config(info, a, hooks);
     if (a.print_config) {
       Node cfg = c.config;
       if (a.resolve) resolve_in_place(cfg);

@@ -51,6 +51,22 @@ std::vector<std::string> param_names(const ComponentDef& d) {
   return out;
 }
 
+// A failed conversion of value `v` at `path`, as reported. An aggregate's conversion throws an ErrorList: each of its
+// errors is reported on its own, where it was found (the field's key and line); a single error is located at `v`.
+void add_conversion_error(const Error& e, const Node& v, const std::string& path, std::vector<Error>& errors) {
+  if (const auto* list = dynamic_cast<const ErrorList*>(&e)) {
+    for (const auto& inner : list->errors()) {
+      Error copy = inner;
+      if (!copy.origin().known()) copy.with_origin(v.origin());
+      if (copy.key_path().empty()) copy.with_key_path(path);
+      errors.push_back(std::move(copy));
+    }
+    return;
+  }
+  Error copy = e;
+  errors.push_back(std::move(copy.with_key_path(path).with_origin(v.origin())));
+}
+
 void check_value(const Node& v, const ParamDef& p, bool recursive, const KeyPath& path, std::vector<Error>& errors) {
   if (v.is_missing()) return;  // reported once, as rig.value.missing
   if (p.object) {
@@ -67,8 +83,7 @@ void check_value(const Node& v, const ParamDef& p, bool recursive, const KeyPath
     KeyPath at = path;
     p.check(v, at);
   } catch (const Error& e) {
-    Error copy = e;
-    errors.push_back(std::move(copy.with_key_path(path.to_string()).with_origin(v.origin())));
+    add_conversion_error(e, v, path.to_string(), errors);
   }
 }
 
@@ -303,8 +318,7 @@ void check_schema(const RecipeSchema& schema, const Node& resolved, std::vector<
         KeyPath at = path;
         k.check(*n, at);
       } catch (const Error& e) {
-        Error copy = e;
-        errors.push_back(std::move(copy.with_key_path(k.path).with_origin(n->origin())));
+        add_conversion_error(e, *n, k.path, errors);
       }
     }
   }

@@ -215,3 +215,68 @@ TEST(RunRecipe, ValidateWithoutSchemaChecksTheRegistryOnly) {
 }
 
 }  // namespace
+
+namespace {
+
+int g_hooked_width = -1;
+int record_width(const rig::Config& cfg) {
+  g_hooked_width = cfg.get<int>("model.width");
+  return 0;
+}
+
+// A hook runs after every other source (it wins over an override) on the run, --print-config and --validate alike,
+// and what it sets is recorded with origin "hook NAME".
+TEST(RunRecipe, HooksRunLastOnEveryComposition) {
+  TempDir t;
+  t.write("configs/job.yaml", "task: {size: 3}\nmodel: {width: 1}\n");
+  rig::RecipeHooks hooks = {{"task_sets_width", [](rig::HookContext& h) {
+                               h.set("model.width", rig::Node(10 * h.config().get<int>("task.size")));
+                             }}};
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"job", "--config-dir", (t.path() / "configs").string(), "--config", "job"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return rig::run_recipe(static_cast<int>(argv.size()), argv.data(), record_width, {}, hooks);
+  };
+  EXPECT_EQ(run({"task.size=4", "model.width=2", "--output-dir", (t.path() / "run").string()}), 0);
+  EXPECT_EQ(g_hooked_width, 40);
+  rig::Node saved = rig::load_yaml_file(t.path() / "run/config.yaml");
+  EXPECT_EQ(saved.get<int>("model.width"), 40);
+
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run({"--print-config", "--show-origin"}), 0);
+  std::string printed = testing::internal::GetCapturedStdout();
+  EXPECT_NE(printed.find("width: 30  # hook task_sets_width"), std::string::npos) << printed;
+
+  rig::RecipeHooks failing = {{"picky", [](rig::HookContext& h) { h.set("model.depth", rig::Node(1)); }}};
+  std::vector<std::string> args = {"job", "--config-dir", (t.path() / "configs").string(), "--config", "job",
+                                   "--print-config"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(rig::run_recipe(static_cast<int>(argv.size()), argv.data(), record_width, {}, failing), 2);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("depth"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+struct TrainOptions {
+  double lr = 0.1;
+  int warmup = 0;
+};
+
+// A schema key of an aggregate type: each bad field is its own error, at its own key and line.
+TEST(Validate, AggregateKeyReportsEachFieldWhereItIs) {
+  rig::RecipeSchema s;
+  s.key<TrainOptions>("opt", TrainOptions{}, "training options");
+  rig::Node cfg = rig::load_yaml("opt:\n  lr: fast\n  wramup: 3\n", "agg.yaml");
+  rig::ValidationReport r = rig::validate_config(cfg, {.schema = &s});
+  EXPECT_EQ(ids(r.errors), (std::multiset<std::string>{"rig.type.mismatch@opt.lr", "rig.args.unknown_keyword@opt.wramup"}))
+      << r.format();
+  for (const auto& e : r.errors) EXPECT_EQ(e.origin().line, e.key_path() == "opt.lr" ? 2u : 3u) << rig::format(e);
+}
+
+}  // namespace

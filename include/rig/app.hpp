@@ -27,6 +27,15 @@
 // all written atomically (rig::write_file_atomic). The config gets a root key `run_dir` (so `${run_dir}` works), an
 // `output_dir: ???` is filled with it (torchtune's spelling), and `${hydra:runtime.output_dir}` resolves to it.
 //
+// Hooks (rig/sources.hpp, the highest source of kPrecedence): a third argument lists named functions that see the
+// config composed from every other source and may set keys, e.g. a task setting its model's input size:
+//
+//   RIG_RECIPE(train, schema(), rig::RecipeHooks{{"task_sets_model_sizes", [](rig::HookContext& h) {
+//     h.set("model.in_features", rig::Node(h.config().get<int64_t>("task.num_features")));
+//   }}});
+//
+// They run on every composition (the run, --print-config, --validate); a value they set has origin "hook NAME".
+//
 // Exit codes (rig/error.hpp): 0 success; 1 the recipe failed (returned 1 or threw); 2 a config or usage error,
 // including every --validate failure. A recipe's own non-zero return is passed through.
 #pragma once
@@ -37,6 +46,7 @@
 #include <vector>
 
 #include "rig/config.hpp"
+#include "rig/sources.hpp"
 #include "rig/validate.hpp"
 
 namespace rig {
@@ -50,9 +60,14 @@ struct RecipeInfo {
   std::string description;
   std::vector<std::filesystem::path> config_dirs;  // bundled configs: installed location first, then the source tree
   std::vector<std::string> sources;                // the recipe's source files (rig cp)
+  std::vector<std::string> links;                  // the libraries it links (rig_add_recipe LINK; rig cp --project)
 };
 
-int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema = {});
+// Named hooks, run in this order after every other config source.
+using RecipeHooks = std::vector<std::pair<std::string, Hook>>;
+
+int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema = {},
+               const RecipeHooks& hooks = {});
 
 // The run directory for `recipe` under `root`: root/<recipe>/<YYYY-MM-DD_HH-MM-SS>[_N], created (and so reserved)
 // by this call. Two processes never get the same directory.
@@ -72,6 +87,6 @@ const RecipeInfo& recipe_info();
 
 }  // namespace rig
 
-// Defines main() for recipe function `fn`; an optional second argument is its rig::RecipeSchema.
+// Defines main() for recipe function `fn`; optional further arguments: its rig::RecipeSchema, its rig::RecipeHooks.
 #define RIG_RECIPE(fn, ...) \
   int main(int argc, char** argv) { return ::rig::run_recipe(argc, argv, fn __VA_OPT__(, ) __VA_ARGS__); }

@@ -1,74 +1,120 @@
-// recipes/classify — image / tabular classification with rig::torch components.
+// recipes/classify — the classify recipe's tasks and models, and the hook that fits one to the other.
 //
-// train_classifier() is the whole recipe: the loop reads top to bottom (model, dataset, data loader, loss, logger,
-// checkpointer, optimizer; loop; log; checkpoint; evaluate). ClassifyConfig is its configuration; the `classify`
-// program reads it from a YAML file plus key=value overrides (read_classify_config), e.g.
+// A task (config group `task`) yields the data; a model (group `model`) learns it. Each is registered twice over:
+// as what the loop builds (classify::AnyTask, rig::torch::Model) and as a template instance naming the kind of
+// example it produces or consumes, Task<Images> / Task<Features> and Model<Images> / Model<Features>. `rig compat
+// --rows classify::Task --cols classify::Model` reads the second from the manifest:
 //
-//   build/recipes/classify/classify configs/classify/fashion_mnist_mlp.yaml steps=500 optimizer.lr=3e-3
+//   classify::Task \ classify::Model  classify.ConvNet  classify.MLP
+//   classify.CSV                     ○               ●
+//   classify.FashionMNIST            ●               ●
+//   classify.Synthetic               ○               ●
 //
-// Tasks: fashion_mnist, csv, synthetic. Models: mlp (any task), convnet (image tasks only). The task sets the
-// model's input and output sizes (the task-model hook): mlp.in_features / out_features, convnet.in_channels /
-// image_size / num_classes are overwritten from the dataset.
+// The hook task_sets_model_sizes (the highest config source, rig/sources.hpp) builds the task from its config,
+// asks it for its Shape, and writes the model's input and output sizes: model.in_features / out_features, or
+// model.in_channels / image_size / num_classes. A model that does not fit the task is a config error
+// (rig.classify.incompatible, exit 2) at the model's `_component_`, before anything is trained.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
-#include <vector>
 
-#include "rig/node.hpp"
-#include "rig/torch/checkpoint.hpp"
+#include "rig/sources.hpp"
 #include "rig/torch/data.hpp"
-#include "rig/torch/logger.hpp"
 #include "rig/torch/model.hpp"
-#include "rig/torch/threads.hpp"
-#include "rig/torch/train.hpp"
 
-namespace rig::recipes {
+namespace classify {
 
-struct ClassifyConfig {
-  std::string task = "fashion_mnist";  // fashion_mnist | csv | synthetic
-  std::string model = "mlp";           // mlp | convnet
-  uint64_t seed = 0;
-  int64_t steps = 1000;
-  std::string output_dir = "outputs/classify";
-  bool resume = false;        // continue from output_dir/checkpoints' latest checkpoint, if any
-  bool test = true;           // fashion_mnist: report accuracy on the test split at the end
-  double grad_clip = 0.0;     // max gradient norm; 0: no clipping
-  int64_t warmup_steps = 50;  // cosine schedule with warmup over `steps`
-  double min_lr_ratio = 0.05;
+namespace rt = rig::torch;
 
-  rig::torch::ThreadOptions threads;
-  rig::torch::FashionMNISTOptions fashion_mnist;
-  rig::torch::CSVTabularOptions csv;
-  rig::torch::SyntheticClassificationOptions synthetic;
-  rig::torch::MLPOptions mlp;
-  rig::torch::ConvNetOptions convnet;
-  rig::torch::SplitOptions split = {.validation_ratio = 0.1, .seed = 0};
-  rig::torch::DataLoaderOptions loader = {.batch_size = 128, .shuffle = true, .seed = 0, .drop_last = true};
-  rig::torch::AdamWOptions optimizer = {.lr = 2e-3, .weight_decay = 1e-4};
-  rig::torch::EvaluatorOptions evaluator = {.every_n_steps = 500, .batch_size = 1000};
-  rig::torch::CheckpointerOptions checkpointer = {.dir = "", .every_n_steps = 0, .keep_last = 2};  // dir "": output_dir/checkpoints
-  rig::torch::ConsoleLoggerOptions console = {.every_n_steps = 100};
-  bool jsonl = true;  // output_dir/metrics.jsonl
-  bool csv_log = false;  // output_dir/metrics.csv
+// The kinds of examples: the type argument of Task<B> and Model<B>.
+struct Images {};    // [N, C, H, W]
+struct Features {};  // [N, F]
+
+// What a task imposes on a model.
+struct Shape {
+  int64_t channels = 0, image_size = 0;  // images only (square)
+  int64_t features = 0;                   // elements per example
+  int64_t num_classes = 0;
 };
 
-struct ClassifyResult {
-  std::vector<double> losses;  // training loss of every step run by this call
-  rig::torch::Metrics validation;  // the last evaluation on the validation split
-  rig::torch::Metrics test;        // on the test split (fashion_mnist with test: true)
-  int64_t first_step = 0;          // > 0 when resumed
-  int64_t last_step = 0;
-  double train_seconds = 0;        // the loop alone (no data loading, no final evaluation)
+// A classification task: training data (the recipe splits off validation), optionally a held-out test split.
+class AnyTask {
+ public:
+  virtual ~AnyTask() = default;
+  virtual Shape shape() const = 0;  // cheap: the hook calls it while composing the config
+  virtual std::shared_ptr<const rt::TensorDataset> train() const = 0;
+  virtual std::shared_ptr<const rt::TensorDataset> test() const { return nullptr; }
+};
+template <class B>
+class Task : public AnyTask {};
+
+// A model consuming examples of kind B (a tag: the loop uses the rig::torch::Model it also is).
+template <class B>
+struct Model {
+  virtual ~Model() = default;
 };
 
-ClassifyResult train_classifier(const ClassifyConfig& config);
+// ---- tasks ----------------------------------------------------------------------------------------------------------
 
-// The config from a tree (a YAML file merged with overrides). Unknown keys are errors (rig.config.unknown_key) with
-// did-you-mean and the key's file:line:col; wrong types are rig::TypeError.
-ClassifyConfig read_classify_config(const rig::Node& node);
+struct FashionMNISTTaskOptions {
+  std::string root = "/usr/share/datasets/fashion-mnist";
+  bool normalize = true;
+  int64_t limit = 0;  // keep the first N training examples (0: all 60k)
+  bool test = true;   // also report accuracy on the 10k test split
+};
+class FashionMNIST : public Task<Images> {
+ public:
+  explicit FashionMNIST(FashionMNISTTaskOptions options) : options_(std::move(options)) {}
+  Shape shape() const override { return {.channels = 1, .image_size = 28, .features = 784, .num_classes = 10}; }
+  std::shared_ptr<const rt::TensorDataset> train() const override;
+  std::shared_ptr<const rt::TensorDataset> test() const override;
 
-// The `classify` program: [CONFIG.yaml] [key=value ...]. Returns the exit status.
-int classify_main(int argc, char** argv);
+ private:
+  FashionMNISTTaskOptions options_;
+};
 
-}  // namespace rig::recipes
+// A CSV file of numeric features and a label column (rig::torch::CSVTabular); read once, on first use.
+class CSV : public Task<Features> {
+ public:
+  explicit CSV(rt::CSVTabularOptions options) : options_(std::move(options)) {}
+  Shape shape() const override;
+  std::shared_ptr<const rt::TensorDataset> train() const override;
+
+ private:
+  rt::CSVTabularOptions options_;
+  mutable std::shared_ptr<const rt::CSVTabular> data_;
+};
+
+class Synthetic : public Task<Features> {
+ public:
+  explicit Synthetic(rt::SyntheticClassificationOptions options) : options_(options) {}
+  Shape shape() const override {
+    return {.features = options_.num_features, .num_classes = options_.num_classes};
+  }
+  std::shared_ptr<const rt::TensorDataset> train() const override;
+
+ private:
+  rt::SyntheticClassificationOptions options_;
+};
+
+// ---- models: rig::torch's, tagged with the examples they take ------------------------------------------------------
+
+class MLP : public rt::MLP, public Model<Images>, public Model<Features> {  // flattens whatever it gets
+ public:
+  explicit MLP(rt::MLPOptions options) : rt::MLP(std::move(options)) {}
+};
+
+class ConvNet : public rt::ConvNet, public Model<Images> {
+ public:
+  explicit ConvNet(rt::ConvNetOptions options) : rt::ConvNet(std::move(options)) {}
+};
+
+// ---- the task-model hook --------------------------------------------------------------------------------------------
+
+// Sets the model's sizes from the task (see the top of this file). Does nothing when the config has no `task`, no
+// `model` with a registered `_component_`, or a task that cannot be built (validation and the recipe report why).
+void task_sets_model_sizes(rig::HookContext& hook);
+
+}  // namespace classify

@@ -89,6 +89,9 @@ Node recipe_manifest(const RecipeInfo& info, const RecipeSchema& schema, bool in
   Node sources = Node::list();
   for (const auto& s : info.sources) sources.push_back(Node(s));
   m.set("sources", sources);
+  Node links = Node::list();
+  for (const auto& l : info.links) links.push_back(Node(l));
+  m.set("links", links);
   Node dirs = Node::list();
   std::vector<fs::path> used;
   for (const auto& d : info.config_dirs) {

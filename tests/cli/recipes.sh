@@ -149,7 +149,7 @@ out=$("$rig" describe greet.Lod 2>&1); rc=$?
 check "describe unknown: exit 2, did-you-mean" exits_with $rc 2 "did you mean 'greet.Loud'" "$out"
 out=$("$rig" components --interface greet::Greeter)
 check "components --interface" test "$(awk '{print $1}' <<<"$out" | tr '\n' ' ')" = "greet.Loud greet.Plain "
-out=$("$rig" compat)
+out=$("$rig" compat --rows greet::Task --cols greet::Model)  # other recipes register Task<B> / Model<B> too
 check "compat: Poems fits Bard, not Abacus" grep -qE '^greet.Poems +○ +●' <<<"$out"
 check "compat: Sums fits Abacus, not Bard" grep -qE '^greet.Sums +● +○' <<<"$out"
 "$rig" compat --rows Nothing >/dev/null 2>&1; rc=$?

@@ -157,6 +157,10 @@ int copy_project(const Recipe& r, const fs::path& dest) {
       configs.push_back("configs/" + c + ext);
     }
   }
+  // The libraries it links (rig_add_recipe LINK): rig's own (rig::torch) come from find_package(rig) as components.
+  std::vector<std::string> links = r.strings("links"), components;
+  for (const auto& l : links)
+    if (l.starts_with("rig::") && l != "rig::rig") components.push_back(l.substr(5));
   std::string cm = fmt::format(
       "# A standalone rig recipe project, written by `rig cp {0} --project`.\n"
       "#   cmake -S . -B build -DCMAKE_PREFIX_PATH=<rig's install prefix> && cmake --build build\n"
@@ -165,9 +169,11 @@ int copy_project(const Recipe& r, const fs::path& dest) {
       "project({0}_recipe LANGUAGES CXX)\n"
       "set(CMAKE_CXX_STANDARD 20)\n"
       "set(CMAKE_CXX_STANDARD_REQUIRED ON)\n"
-      "find_package(rig REQUIRED)\n\n"
-      "rig_add_recipe({0}\n  SOURCES {1}\n  CONFIGS {2}\n  CONFIG_DIR configs\n  DESCRIPTION {3})\n",
-      r.name(), join(sources, " "), join(configs, "\n          "), cmake_quote(r.description()));
+      "find_package(rig REQUIRED{4})\n\n"
+      "rig_add_recipe({0}\n  SOURCES {1}\n  CONFIGS {2}\n  CONFIG_DIR configs\n  DESCRIPTION {3}{5})\n",
+      r.name(), join(sources, " "), join(configs, "\n          "), cmake_quote(r.description()),
+      components.empty() ? "" : " COMPONENTS " + join(components, " "),
+      links.empty() ? "" : "\n  LINK " + join(links, " "));
   write_file_atomic(dest / "CMakeLists.txt", cm);
   std::cout << fmt::format("wrote {} (CMakeLists.txt, {} source{}, {} config{})\n", dest.string(), sources.size(),
                            sources.size() == 1 ? "" : "s", configs.size(), configs.size() == 1 ? "" : "s");

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Resume test: a run killed with SIGKILL mid-training and resumed from its last checkpoint must end with weights
-# bit-identical to an uninterrupted run. Usage: resume.sh CLASSIFY_BINARY SOURCE_DIR
+# Resume test: a run killed with SIGKILL mid-training and resumed from its last checkpoint (resume_from=) must end
+# with weights bit-identical to an uninterrupted run. Usage: resume.sh CLASSIFY_BINARY SOURCE_DIR
 set -euo pipefail
 classify=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-common=(task=synthetic steps=600 seed=3 threads=2 warmup_steps=20 test=false jsonl=false
-        synthetic.num_examples=4096 synthetic.num_features=32 synthetic.num_classes=8
-        "mlp.hidden=[256, 256]" mlp.dropout=0.1 loader.batch_size=64
-        evaluator.every_n_steps=0 checkpointer.every_n_steps=50 checkpointer.keep_last=2 console.every_n_steps=100000)
+common=(--config fashion_mnist_mlp task=synthetic model=mlp steps=600 seed=3 threads=2 scheduler.warmup_steps=20
+        task.num_examples=4096 task.num_features=32 task.num_classes=8 "model.hidden=[256, 256]" model.dropout=0.1
+        loader.batch_size=64 evaluator.every_n_steps=0 checkpointer.every_n_steps=50 checkpointer.keep_last=2
+        logging.jsonl=false logging.every_n_steps=100000)
 
-"$classify" "${common[@]}" output_dir="$work/full" >/dev/null
+"$classify" "${common[@]}" --output-dir "$work/full" >/dev/null
 
-"$classify" "${common[@]}" output_dir="$work/killed" >/dev/null &
+"$classify" "${common[@]}" --output-dir "$work/killed" >/dev/null &
 pid=$!
 # Kill as soon as a checkpoint exists and before the run can finish.
 for _ in $(seq 1 600); do
@@ -25,7 +25,7 @@ if [[ -e "$work/killed/model.pt" ]]; then echo "FAIL: the killed run wrote its f
 last=$(ls "$work/killed/checkpoints" | grep -v tmp | tail -1)
 echo "killed after $last"
 
-out=$("$classify" "${common[@]}" output_dir="$work/killed" resume=true)
+out=$("$classify" "${common[@]}" --output-dir "$work/resumed" resume_from="$work/killed/checkpoints")
 echo "$out" | grep -q "resumed from .*$last" || { echo "FAIL: did not resume from $last"; echo "$out"; exit 1; }
-cmp "$work/full/model.pt" "$work/killed/model.pt" || { echo "FAIL: final weights differ"; exit 1; }
+cmp "$work/full/model.pt" "$work/resumed/model.pt" || { echo "FAIL: final weights differ"; exit 1; }
 echo "PASS: resumed run's final weights are bit-identical"
