@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -295,9 +296,17 @@ int run_recipe_nproc(const LaunchArgs& a, const std::string& binary) {
   std::cerr << fmt::format("[rig] {} processes, rank 0 at 127.0.0.1:{}; ranks 1.. log to {}/rank-N.log\n", a.nproc,
                            port, run_dir.string());
   std::cout.flush();
+  auto variables = [&](int rank) {
+    auto vars = local_rank_environment(rank, a.nproc, "127.0.0.1", port);
+    // N ranks share the cores: each gets its part unless the user said otherwise.
+    if (!std::getenv("OMP_NUM_THREADS"))
+      vars.emplace_back("OMP_NUM_THREADS", std::to_string(std::max(1u, std::thread::hardware_concurrency() /
+                                                                            static_cast<unsigned>(a.nproc))));
+    return vars;
+  };
   std::vector<pid_t> pids;
   for (int rank = 0; rank < a.nproc; ++rank) {
-    auto env = environment_with(local_rank_environment(rank, a.nproc, "127.0.0.1", port));
+    auto env = environment_with(variables(rank));
     fs::path log = rank == 0 ? fs::path() : run_dir / fmt::format("rank-{}.log", rank);
     try {
       pids.push_back(spawn_rank(argv, env, log));
