@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "detail/fyaml.hpp"
 #include "rig/compose.hpp"
 #include "rig/yaml.hpp"
 
@@ -83,6 +84,28 @@ void BM_ParseChosenFilesOnly(benchmark::State& state) {
       benchmark::DoNotOptimize(rig::load_file(tree.dir / ("g" + std::to_string(g)) / "b.yaml"));
 }
 BENCHMARK(BM_ParseChosenFilesOnly)->Arg(5)->Arg(50)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+// The floor under any YAML-reading compose: libfyaml's event parser alone over the 100 chosen files, building nothing.
+// Half of this CPU time (two cores) is the least wall time compose() can take with libfyaml as its parser.
+void BM_EventsOnlyChosenFiles(benchmark::State& state) {
+  auto sections = static_cast<size_t>(state.range(0));
+  Tree tree(100, sections, 19);
+  std::vector<std::string> texts;
+  size_t bytes = 0;
+  for (size_t g = 0; g < tree.groups; ++g) {
+    texts.push_back(rig::read_file(tree.dir / ("g" + std::to_string(g)) / "b.yaml"));
+    bytes += texts.back().size();
+  }
+  for (auto _ : state)
+    for (const std::string& text : texts) {
+      rig::detail::fy::Parser parser(text, false);
+      size_t n = 0;
+      while (auto ev = parser.next()) n += ev.view().text.size() + 1;
+      benchmark::DoNotOptimize(n);
+    }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+BENCHMARK(BM_EventsOnlyChosenFiles)->Arg(5)->Arg(50)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 }  // namespace
 BENCHMARK_MAIN();
