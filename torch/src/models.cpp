@@ -1,5 +1,9 @@
 // Models: Linear (LoRA-capable), LoRAAdapter, MLP, ConvNet, TransformerLM.
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
+#include <random>
 #include <string>
 
 #include "rig/error.hpp"
@@ -214,6 +218,64 @@ Tensor TransformerLM::forward(Tensor tokens) {
   Tensor x = tok_emb_(tokens) + pos_emb_(pos);
   for (auto& block : *blocks_) x = block->as<Block>()->forward(x);
   return head_->forward(ln_f_(x));
+}
+
+// ---- sampling -------------------------------------------------------------------------------------------------------
+
+namespace {
+// The index drawn from unnormalised weights `w` (non-negative, not all zero) with a uniform u in [0, 1).
+int64_t draw(const std::vector<double>& w, double u) {
+  double total = 0;
+  for (double x : w) total += x;
+  double target = u * total, acc = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    acc += w[i];
+    if (target < acc) return static_cast<int64_t>(i);
+  }
+  for (size_t i = w.size(); i-- > 0;)  // rounding: the last token with any weight
+    if (w[i] > 0) return static_cast<int64_t>(i);
+  return 0;
+}
+}  // namespace
+
+std::vector<int64_t> sample(TransformerLM& model, const std::vector<int64_t>& prompt, const SamplingOptions& o) {
+  if (prompt.empty()) throw Error("rig.torch.sample.prompt", "sample: the prompt has no tokens", {}, "prompt");
+  if (o.max_new_tokens < 0)
+    throw Error("rig.torch.sample.option", "sample: max_new_tokens must be >= 0", {}, "max_new_tokens");
+  if (o.top_k < 0) throw Error("rig.torch.sample.option", "sample: top_k must be >= 0", {}, "top_k");
+  ::torch::NoGradGuard no_grad;
+  bool was_training = model.is_training();
+  model.eval();
+  std::mt19937_64 rng(o.seed);
+  std::vector<int64_t> tokens = prompt, generated;
+  const int64_t context = model.options().context;
+  for (int64_t i = 0; i < o.max_new_tokens; ++i) {
+    int64_t n = static_cast<int64_t>(tokens.size()), start = std::max<int64_t>(0, n - context);
+    Tensor input = ::torch::tensor(std::vector<int64_t>(tokens.begin() + start, tokens.end()), ::torch::kLong)
+                       .unsqueeze(0);
+    Tensor logits = model.forward(input)[0][n - start - 1].to(::torch::kDouble).contiguous();
+    std::vector<double> l(logits.data_ptr<double>(), logits.data_ptr<double>() + logits.numel());
+    int64_t next;
+    if (o.temperature <= 0 || o.top_k == 1) {
+      next = std::max_element(l.begin(), l.end()) - l.begin();
+    } else {
+      std::vector<double> w(l.size());
+      double threshold = -std::numeric_limits<double>::infinity();
+      if (o.top_k > 0 && o.top_k < static_cast<int64_t>(l.size())) {
+        std::vector<double> sorted = l;
+        std::nth_element(sorted.begin(), sorted.begin() + (o.top_k - 1), sorted.end(), std::greater<>());
+        threshold = sorted[static_cast<size_t>(o.top_k - 1)];
+      }
+      double top = *std::max_element(l.begin(), l.end());
+      for (size_t j = 0; j < l.size(); ++j) w[j] = l[j] >= threshold ? std::exp((l[j] - top) / o.temperature) : 0.0;
+      next = draw(w, static_cast<double>(rng() >> 11) * 0x1.0p-53);
+    }
+    tokens.push_back(next);
+    generated.push_back(next);
+    if (next == o.stop_id) break;
+  }
+  model.train(was_training);
+  return generated;
 }
 
 int64_t count_parameters(::torch::nn::Module& module, bool trainable_only) {

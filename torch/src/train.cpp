@@ -1,4 +1,5 @@
 // Losses, optimizers, schedules, clipping, evaluation sums, threads.
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
@@ -6,6 +7,27 @@
 #include "rig/registry.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
+
+namespace rig::torch {
+
+}  // namespace rig::torch
+
+// ---- tensors in configs (rig/torch/tensor_convert.hpp) ------------------------------------------------------------
+
+namespace rig {
+::torch::Tensor Convert<::torch::Tensor>::from(const Node& n, KeyPath& p) {
+  throw TypeError("rig.type.mismatch", "a tensor cannot come from a config", n.origin(), p.to_string(),
+                  "tensors (an optimizer's parameters) are passed by the program at the call site of rig::instantiate");
+}
+Node Convert<::torch::Tensor>::to(const ::torch::Tensor& t) {
+  if (!t.defined()) return Node("<tensor undefined>");
+  std::string dims;
+  for (int64_t d : t.sizes()) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+  std::string type = c10::toString(t.scalar_type());  // "Float"
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return Node("<tensor " + type + " [" + dims + "]>");
+}
+}  // namespace rig
 
 namespace rig::torch {
 
@@ -157,14 +179,103 @@ Metrics eval_metrics(const EvalSums& s, bool language_model) {
   return {{"val_loss", loss}, {"accuracy", s.correct / n}};
 }
 
+// ---- registered factories ---------------------------------------------------------------------------------------
+
+namespace registered {
+namespace {
+void need_parameters(const std::vector<Tensor>& params, const char* what) {
+  if (params.empty())
+    throw Error("rig.torch.optim.no_parameters", std::string(what) + " got no parameters to train", {}, "params",
+                "the recipe passes them at the call site: rig::instantiate<...>(cfg[\"optimizer\"], model->parameters())");
+}
+::torch::optim::Optimizer& need_optimizer(const std::shared_ptr<::torch::optim::Optimizer>& optimizer, const char* what) {
+  if (!optimizer)
+    throw Error("rig.torch.optim.no_optimizer", std::string(what) + " got no optimizer", {}, "optimizer",
+                "the recipe passes it at the call site: rig::instantiate<...>(cfg[\"lr_scheduler\"], optimizer)");
+  return *optimizer;
+}
+}  // namespace
+
+std::unique_ptr<SGD> sgd(std::vector<Tensor> params, double lr, double momentum, double dampening,
+                         double weight_decay, bool nesterov) {
+  need_parameters(params, "SGD");
+  return std::make_unique<SGD>(std::move(params), SGDOptions{lr, momentum, dampening, weight_decay, nesterov});
+}
+std::unique_ptr<Adam> adam(std::vector<Tensor> params, double lr, std::pair<double, double> betas, double eps,
+                           double weight_decay, bool amsgrad) {
+  need_parameters(params, "Adam");
+  return std::make_unique<Adam>(std::move(params), AdamOptions{lr, betas, eps, weight_decay, amsgrad});
+}
+std::unique_ptr<AdamW> adamw(std::vector<Tensor> params, double lr, std::pair<double, double> betas, double eps,
+                             double weight_decay, bool amsgrad) {
+  need_parameters(params, "AdamW");
+  return std::make_unique<AdamW>(std::move(params), AdamWOptions{lr, betas, eps, weight_decay, amsgrad});
+}
+std::unique_ptr<ConstantLR> constant_lr(std::shared_ptr<::torch::optim::Optimizer> optimizer) {
+  return std::make_unique<ConstantLR>(need_optimizer(optimizer, "ConstantLR"));
+}
+std::unique_ptr<StepLR> step_lr(std::shared_ptr<::torch::optim::Optimizer> optimizer, int64_t step_size, double gamma) {
+  return std::make_unique<StepLR>(need_optimizer(optimizer, "StepLR"), StepLROptions{step_size, gamma});
+}
+std::unique_ptr<CosineWithWarmup> cosine_with_warmup(std::shared_ptr<::torch::optim::Optimizer> optimizer,
+                                                     int64_t warmup_steps, int64_t total_steps, double min_ratio) {
+  return std::make_unique<CosineWithWarmup>(need_optimizer(optimizer, "CosineWithWarmup"),
+                                            CosineWithWarmupOptions{warmup_steps, total_steps, min_ratio});
+}
+}  // namespace registered
+
 }  // namespace rig::torch
 
 // ---- registration (rig/registry.hpp) ----
+namespace {
+constexpr std::string_view kParamsDoc = "the tensors to train: passed by the recipe at the call site, not configured";
+constexpr std::string_view kOptimizerDoc = "the optimizer: passed by the recipe at the call site, not configured";
+}  // namespace
 RIG_COMPONENT(rig::torch::CrossEntropyLoss, rig::options<rig::torch::CrossEntropyLossOptions>,
               rig::doc("Cross-entropy over the last dimension, skipping ignore_index targets"));
 RIG_COMPONENT(rig::torch::MSELoss, rig::options<rig::torch::MSELossOptions>, rig::doc("Mean (or summed) squared error"));
-// SGD, Adam and AdamW take the parameters at the call site (std::vector<torch::Tensor>); registering them needs a
-// rig::Convert<torch::Tensor> that refuses config values. Left for the recipe-runtime integration.
+// Optimizers and schedules take what the program owns (the parameters, the optimizer) as their FIRST parameter, which
+// the recipe passes at the call site; its default (empty / null) keeps `--validate` quiet about it, and the factory
+// says what is missing when a recipe forgets it.
+RIG_FUNCTION(rig::torch::registered::sgd, rig::name("rig.torch.SGD"), rig::interfaces<::torch::optim::Optimizer>,
+             rig::doc("LibTorch's SGD; the parameters come from the recipe (call-site argument)"),
+             rig::params(rig::arg("params", kParamsDoc) = std::vector<::torch::Tensor>{},
+                         rig::arg("lr") = rig::torch::SGDOptions{}.lr,
+                         rig::arg("momentum") = rig::torch::SGDOptions{}.momentum,
+                         rig::arg("dampening") = rig::torch::SGDOptions{}.dampening,
+                         rig::arg("weight_decay") = rig::torch::SGDOptions{}.weight_decay,
+                         rig::arg("nesterov") = rig::torch::SGDOptions{}.nesterov));
+RIG_FUNCTION(rig::torch::registered::adam, rig::name("rig.torch.Adam"), rig::interfaces<::torch::optim::Optimizer>,
+             rig::doc("LibTorch's Adam; the parameters come from the recipe (call-site argument)"),
+             rig::params(rig::arg("params", kParamsDoc) = std::vector<::torch::Tensor>{},
+                         rig::arg("lr") = rig::torch::AdamOptions{}.lr,
+                         rig::arg("betas") = rig::torch::AdamOptions{}.betas,
+                         rig::arg("eps") = rig::torch::AdamOptions{}.eps,
+                         rig::arg("weight_decay") = rig::torch::AdamOptions{}.weight_decay,
+                         rig::arg("amsgrad") = rig::torch::AdamOptions{}.amsgrad));
+RIG_FUNCTION(rig::torch::registered::adamw, rig::name("rig.torch.AdamW"), rig::interfaces<::torch::optim::Optimizer>,
+             rig::doc("LibTorch's AdamW (decoupled weight decay); the parameters come from the recipe"),
+             rig::params(rig::arg("params", kParamsDoc) = std::vector<::torch::Tensor>{},
+                         rig::arg("lr") = rig::torch::AdamWOptions{}.lr,
+                         rig::arg("betas") = rig::torch::AdamWOptions{}.betas,
+                         rig::arg("eps") = rig::torch::AdamWOptions{}.eps,
+                         rig::arg("weight_decay") = rig::torch::AdamWOptions{}.weight_decay,
+                         rig::arg("amsgrad") = rig::torch::AdamWOptions{}.amsgrad));
+RIG_FUNCTION(rig::torch::registered::constant_lr, rig::name("rig.torch.ConstantLR"),
+             rig::interfaces<rig::torch::LRScheduler>, rig::doc("The initial learning rate throughout"),
+             rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr));
+RIG_FUNCTION(rig::torch::registered::step_lr, rig::name("rig.torch.StepLR"), rig::interfaces<rig::torch::LRScheduler>,
+             rig::doc("The rate times gamma every step_size steps"),
+             rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr,
+                         rig::arg("step_size") = rig::torch::StepLROptions{}.step_size,
+                         rig::arg("gamma") = rig::torch::StepLROptions{}.gamma));
+RIG_FUNCTION(rig::torch::registered::cosine_with_warmup, rig::name("rig.torch.CosineWithWarmup"),
+             rig::interfaces<rig::torch::LRScheduler>,
+             rig::doc("Linear warm-up, then cosine decay to min_ratio of the rate at total_steps"),
+             rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr,
+                         rig::arg("warmup_steps") = rig::torch::CosineWithWarmupOptions{}.warmup_steps,
+                         rig::arg("total_steps") = rig::torch::CosineWithWarmupOptions{}.total_steps,
+                         rig::arg("min_ratio") = rig::torch::CosineWithWarmupOptions{}.min_ratio));
 RIG_COMPONENT(rig::torch::Evaluator, rig::options<rig::torch::EvaluatorOptions>,
               rig::doc("Accuracy / perplexity on a validation set every N steps"));
 RIG_COMPONENT(rig::torch::GradClipOptions, rig::doc("Gradient clipping by total L2 norm"));

@@ -23,6 +23,8 @@
 
 #include <torch/torch.h>
 
+#include "rig/torch/tensor_convert.hpp"
+
 #include "rig/torch/text.hpp"
 
 namespace rig::torch {
@@ -104,6 +106,16 @@ class SyntheticClassification : public TensorDataset {
   explicit SyntheticClassification(SyntheticClassificationOptions options = {});
 };
 
+// The interface of the language-modelling datasets (TextCorpus, PromptResponseJSONL), so that one recipe trains on
+// either: DataLoader<LMDataset>, Subset<LMDataset>. Registered components take their tokenizer as the first parameter,
+// which the recipe passes at the call site: rig::instantiate<std::shared_ptr<LMDataset>>(cfg["dataset"], tokenizer).
+class LMDataset {
+ public:
+  virtual ~LMDataset() = default;
+  virtual int64_t size() const = 0;
+  virtual LMBatch collate(std::span<const int64_t> indices) const = 0;
+};
+
 // The corpus files tokenized into one stream, cut into windows of context + 1 tokens every `stride` tokens
 // (inputs = window[:-1], targets = window[1:]). Default corpus: Debian's license texts.
 struct TextCorpusOptions {
@@ -111,11 +123,11 @@ struct TextCorpusOptions {
   int64_t context = 128;
   int64_t stride = 0;  // 0: context (windows do not overlap)
 };
-class TextCorpus {
+class TextCorpus : public LMDataset {
  public:
   TextCorpus(TextCorpusOptions options, std::shared_ptr<const Tokenizer> tokenizer);
-  int64_t size() const;
-  LMBatch collate(std::span<const int64_t> indices) const;
+  int64_t size() const override;
+  LMBatch collate(std::span<const int64_t> indices) const override;
   const Tensor& tokens() const { return tokens_; }
 
  private:
@@ -132,11 +144,11 @@ struct PromptResponseJSONLOptions {
   int64_t max_length = 256;
   bool train_on_prompt = false;  // false: the loss covers the response only
 };
-class PromptResponseJSONL {
+class PromptResponseJSONL : public LMDataset {
  public:
   PromptResponseJSONL(PromptResponseJSONLOptions options, std::shared_ptr<const Tokenizer> tokenizer);
-  int64_t size() const { return static_cast<int64_t>(examples_.size()); }
-  LMBatch collate(std::span<const int64_t> indices) const;
+  int64_t size() const override { return static_cast<int64_t>(examples_.size()); }
+  LMBatch collate(std::span<const int64_t> indices) const override;
 
  private:
   struct Example {

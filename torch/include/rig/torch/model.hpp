@@ -20,6 +20,8 @@
 
 #include <torch/torch.h>
 
+#include "rig/torch/tensor_convert.hpp"
+
 namespace rig::torch {
 
 using ::torch::Tensor;
@@ -130,6 +132,18 @@ class TransformerLM : public Model {
   ::torch::nn::LayerNorm ln_f_{nullptr};
   std::shared_ptr<Linear> head_;
 };
+
+// ---- sampling -------------------------------------------------------------------------------------------------------
+struct SamplingOptions {
+  int64_t max_new_tokens = 200;
+  double temperature = 1.0;  // <= 0: greedy (argmax)
+  int64_t top_k = 0;         // keep the k most likely tokens (0: all; 1: greedy)
+  uint64_t seed = 0;         // the draws come from std::mt19937_64(seed): same seed, same text, on every platform
+  int64_t stop_id = -1;      // stop once this token (eos) is generated; -1: never
+};
+// Continues `prompt` (at least one token) by up to max_new_tokens tokens, feeding the model the last `context`
+// tokens each step, in eval mode without gradients. Returns the new tokens only. Greedy picks the first largest logit.
+std::vector<int64_t> sample(TransformerLM& model, const std::vector<int64_t>& prompt, const SamplingOptions& options);
 
 // Number of elements over `module`'s parameters (trainable only when `trainable_only`).
 int64_t count_parameters(::torch::nn::Module& module, bool trainable_only = false);

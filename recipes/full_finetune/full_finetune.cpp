@@ -1,0 +1,132 @@
+// full_finetune: train a TransformerLM on a text corpus, from scratch or continuing from a checkpoint.
+//
+//   rig run full_finetune                                   # configs/full_finetune/full_finetune.yaml
+//   rig run full_finetune tokenizer=char steps=1000 model.d_model=128
+//   rig run full_finetune resume=true checkpointer.dir=outputs/full_finetune/<run>/checkpoints
+//   rig run full_finetune init_from=outputs/full_finetune/<run>/model.pt    # continue training a model
+//
+// Everything is built from the config through the registry (rig::instantiate); what the program owns is passed at the
+// call site: the tokenizer to the dataset, the vocabulary size to the model, the parameters to the optimizer, the
+// optimizer to the schedule. Writes <run_dir>/model.pt (the final weights), checkpoints, metrics.jsonl.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "rig/app.hpp"
+#include "rig/instantiate.hpp"
+#include "rig/torch/checkpoint.hpp"
+#include "rig/torch/data.hpp"
+#include "rig/torch/logger.hpp"
+#include "rig/torch/model.hpp"
+#include "rig/torch/threads.hpp"
+#include "rig/torch/train.hpp"
+
+namespace full_finetune {
+
+namespace rt = rig::torch;
+using Data = rt::Subset<rt::LMDataset>;
+
+// Every logger of the `loggers` list, behind one MultiLogger.
+rt::MultiLogger make_logger(const rig::Config& loggers) {
+  rt::MultiLogger logger;
+  for (size_t i = 0; i < loggers.node().size(); ++i)
+    logger.add(rig::instantiate<std::shared_ptr<rt::MetricLogger>>(loggers[i]));
+  return logger;
+}
+
+int recipe(const rig::Config& cfg) {
+  rt::set_threads({cfg.get_or<int>("threads", 0)});
+  ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
+  const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
+  const int64_t steps = cfg.get<int64_t>("steps");
+
+  auto tokenizer = rig::instantiate<std::shared_ptr<rt::Tokenizer>>(cfg["tokenizer"]);
+  auto model = rig::instantiate<std::shared_ptr<rt::TransformerLM>>(cfg["model"],
+                                                                     rig::kw("vocab_size", tokenizer->vocab_size()));
+  if (auto init = cfg.get_or<std::string>("init_from", ""); !init.empty()) rt::load_model(*model, init);
+  auto dataset = rig::instantiate<std::shared_ptr<rt::LMDataset>>(cfg["dataset"], tokenizer);
+  auto [train_set, validation_set] = rt::split<rt::LMDataset>(dataset, cfg.get<rt::SplitOptions>("split"));
+  rt::DataLoader<Data> loader(train_set, cfg.get<rt::DataLoaderOptions>("loader"));
+  auto loss_fn = rig::instantiate<rt::CrossEntropyLoss>(cfg["loss"]);
+  rt::MultiLogger logger = make_logger(cfg["loggers"]);
+  auto checkpointer = rig::instantiate<rt::Checkpointer>(cfg["checkpointer"]);
+  auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], model->parameters());
+  auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
+  auto evaluator = rig::instantiate<rt::Evaluator>(cfg["evaluator"]);
+  const double grad_clip = cfg.get_or<double>("grad_clip", 1.0);
+  std::printf("full_finetune: %lld parameters, vocabulary %lld, %lld training windows\n",
+              static_cast<long long>(rt::count_parameters(*model)), static_cast<long long>(tokenizer->vocab_size()),
+              static_cast<long long>(train_set->size()));
+
+  int64_t step = 0;
+  if (cfg.get_or<bool>("resume", false)) {
+    if (auto last = checkpointer.latest()) {
+      rt::Resumed resumed = checkpointer.load(*last, *model, *optimizer, scheduler.get());
+      step = resumed.step;
+      loader.restore({resumed.extra["epoch"], resumed.extra["batch"]});
+      std::printf("resumed from %s (step %lld)\n", last->c_str(), static_cast<long long>(step));
+    }
+  }
+
+  model->train();
+  while (step < steps) {
+    rt::LMBatch batch = loader.next();
+    ::torch::Tensor loss = loss_fn(model->forward(batch.inputs), batch.targets);
+    optimizer->zero_grad();
+    loss.backward();
+    // The gradients are ready: this is where data-parallel training averages them across processes.
+    rt::clip_grad_norm(model->parameters(), grad_clip);
+    optimizer->step();
+    scheduler->step();
+    ++step;
+
+    logger.log(step, {{"loss", loss.item<double>()}, {"lr", scheduler->lr()}});
+    if (checkpointer.due(step)) {
+      auto position = loader.state();
+      checkpointer.save(step, *model, *optimizer, scheduler.get(), {{"epoch", position.epoch}, {"batch", position.batch}});
+    }
+    if (evaluator.due(step) && validation_set->size() > 0)
+      logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
+  }
+
+  rt::save_model(*model, run_dir / "model.pt");
+  if (validation_set->size() > 0) {
+    rt::Metrics final_metrics = evaluator.evaluate<Data>(*model, validation_set);
+    if (!evaluator.due(step)) logger.log(step, final_metrics);  // else the loop just logged it
+    for (const auto& [name, value] : final_metrics) std::printf("%s: %.4f\n", name.c_str(), value);
+  }
+  logger.flush();
+  return 0;
+}
+
+rig::RecipeSchema schema() {
+  rig::RecipeSchema s;
+  s.key<int64_t>("steps", "optimizer steps in total (a resumed run continues up to it)")
+      .key<uint64_t>("seed", 0, "LibTorch's generator (initial weights)")
+      .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
+      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
+      .key<std::string>("init_from", "", "a model (model.pt, or a checkpoint) to start from instead of random weights")
+      .key<double>("grad_clip", 1.0, "gradient clipping: largest total L2 norm (<= 0: none)")
+      .component<rt::Tokenizer>("tokenizer", "text to token ids (config group: byte, char, sentencepiece)")
+      .component<rt::TransformerLM>("model", "the language model; vocab_size comes from the tokenizer")
+      .component<rt::LMDataset>("dataset", "the training text; the tokenizer is passed at the call site")
+      .key<rt::SplitOptions>("split", {}, "train/validation split of the dataset's examples")
+      .key<rt::DataLoaderOptions>("loader", {}, "batching and seeded shuffling of the training split")
+      .component<rt::CrossEntropyLoss>("loss", "the token loss")
+      .component<::torch::optim::Optimizer>("optimizer", "the parameters are passed at the call site")
+      .component<rt::LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
+      .component<rt::Evaluator>("evaluator", "perplexity on the validation split every N steps")
+      .component<rt::Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
+      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
+  return s;
+}
+
+}  // namespace full_finetune
+
+#ifndef RIG_RECIPE_NO_MAIN  // the tests compile this file for its schema
+int main(int argc, char** argv) {
+  rig::torch::prefer_passive_openmp(argv);
+  return rig::run_recipe(argc, argv, full_finetune::recipe, full_finetune::schema());
+}
+#endif

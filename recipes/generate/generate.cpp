@@ -1,0 +1,74 @@
+// generate: sample text from a TransformerLM checkpoint (full_finetune's or lora_finetune's model.pt).
+//
+//   rig run generate checkpoint=outputs/full_finetune/<run>/model.pt prompt="This program is" max_new_tokens=200
+//   rig run generate checkpoint=... temperature=0          # greedy: the most likely token each step
+//
+// Prints the prompt and its continuation, and writes them to <run_dir>/generated.txt. The draws depend only on
+// `seed`: the same seed gives the same text.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "rig/app.hpp"
+#include "rig/instantiate.hpp"
+#include "rig/io.hpp"
+#include "rig/torch/checkpoint.hpp"
+#include "rig/torch/model.hpp"
+#include "rig/torch/threads.hpp"
+
+namespace generate {
+
+namespace rt = rig::torch;
+
+int recipe(const rig::Config& cfg) {
+  rt::set_threads({cfg.get_or<int>("threads", 0)});
+  const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
+
+  auto tokenizer = rig::instantiate<std::shared_ptr<rt::Tokenizer>>(cfg["tokenizer"]);
+  auto model = rig::instantiate<std::shared_ptr<rt::TransformerLM>>(cfg["model"],
+                                                                     rig::kw("vocab_size", tokenizer->vocab_size()));
+  rt::load_model(*model, cfg.get<std::string>("checkpoint"));
+
+  const std::string prompt = cfg.get<std::string>("prompt");
+  std::vector<int64_t> prompt_ids = tokenizer->encode(prompt);
+  if (prompt_ids.empty()) prompt_ids.push_back(tokenizer->eos_id());  // an empty prompt starts a new text
+  rt::SamplingOptions sampling{.max_new_tokens = cfg.get_or<int64_t>("max_new_tokens", 200),
+                               .temperature = cfg.get_or<double>("temperature", 0.8),
+                               .top_k = cfg.get_or<int64_t>("top_k", 0),
+                               .seed = cfg.get_or<uint64_t>("seed", 0),
+                               .stop_id = cfg.get_or<bool>("stop_at_eos", true) ? tokenizer->eos_id() : -1};
+  std::vector<int64_t> generated = rt::sample(*model, prompt_ids, sampling);
+  if (!generated.empty() && generated.back() == sampling.stop_id) generated.pop_back();
+
+  std::string text = prompt + tokenizer->decode(generated);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fputc('\n', stdout);
+  rig::write_file_atomic(run_dir / "generated.txt", text);
+  return 0;
+}
+
+rig::RecipeSchema schema() {
+  rig::RecipeSchema s;
+  s.key<std::string>("checkpoint", "the model: a model.pt (full_finetune, lora_finetune) or a checkpoint")
+      .key<std::string>("prompt", "", "the text to continue (empty: a new text)")
+      .key<int64_t>("max_new_tokens", 200, "the most tokens to add")
+      .key<double>("temperature", 0.8, "softmax temperature (<= 0: greedy, the most likely token)")
+      .key<int64_t>("top_k", 0, "sample among the k most likely tokens (0: all; 1: greedy)")
+      .key<uint64_t>("seed", 0, "the sampler's generator: same seed, same text")
+      .key<bool>("stop_at_eos", true, "stop at the end-of-sequence token")
+      .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
+      .component<rt::Tokenizer>("tokenizer", "the model's tokenizer (config group: byte, char, sentencepiece)")
+      .component<rt::TransformerLM>("model", "the model's shape; vocab_size comes from the tokenizer");
+  return s;
+}
+
+}  // namespace generate
+
+#ifndef RIG_RECIPE_NO_MAIN  // the tests compile this file for its schema
+int main(int argc, char** argv) {
+  rig::torch::prefer_passive_openmp(argv);
+  return rig::run_recipe(argc, argv, generate::recipe, generate::schema());
+}
+#endif

@@ -1,0 +1,137 @@
+// lora_finetune: load a base TransformerLM (full_finetune's model.pt), attach LoRA adapters to the Linear layers that
+// match lora.targets, and train the adapters alone on your data (a JSONL file of prompt/response records, or text).
+//
+//   rig run lora_finetune base_checkpoint=outputs/full_finetune/<run>/model.pt dataset.path=my_data.jsonl
+//   rig run lora_finetune dataset=text base_checkpoint=... "dataset.paths=[notes/*.txt]"
+//
+// The base weights are frozen and never modified: only the adapters train. Writes <run_dir>/adapters.pt (the
+// adapters alone, keyed by layer name) and <run_dir>/model.pt (the base with the adapters merged into it, loadable by
+// generate and full_finetune), checkpoints (base + adapters + optimizer), metrics.jsonl.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "rig/app.hpp"
+#include "rig/instantiate.hpp"
+#include "rig/torch/checkpoint.hpp"
+#include "rig/torch/data.hpp"
+#include "rig/torch/logger.hpp"
+#include "rig/torch/lora.hpp"
+#include "rig/torch/model.hpp"
+#include "rig/torch/threads.hpp"
+#include "rig/torch/train.hpp"
+
+namespace lora_finetune {
+
+namespace rt = rig::torch;
+using Data = rt::Subset<rt::LMDataset>;
+
+// Every logger of the `loggers` list, behind one MultiLogger.
+rt::MultiLogger make_logger(const rig::Config& loggers) {
+  rt::MultiLogger logger;
+  for (size_t i = 0; i < loggers.node().size(); ++i)
+    logger.add(rig::instantiate<std::shared_ptr<rt::MetricLogger>>(loggers[i]));
+  return logger;
+}
+
+int recipe(const rig::Config& cfg) {
+  rt::set_threads({cfg.get_or<int>("threads", 0)});
+  ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
+  const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
+  const int64_t steps = cfg.get<int64_t>("steps");
+
+  auto tokenizer = rig::instantiate<std::shared_ptr<rt::Tokenizer>>(cfg["tokenizer"]);
+  auto model = rig::instantiate<std::shared_ptr<rt::TransformerLM>>(cfg["model"],
+                                                                     rig::kw("vocab_size", tokenizer->vocab_size()));
+  rt::load_model(*model, cfg.get<std::string>("base_checkpoint"));
+  auto lora = rig::instantiate<rt::LoRA>(cfg["lora"]);
+  std::vector<std::string> adapted = lora.apply(*model);  // adapters on the matching layers; the rest frozen
+  auto dataset = rig::instantiate<std::shared_ptr<rt::LMDataset>>(cfg["dataset"], tokenizer);
+  auto [train_set, validation_set] = rt::split<rt::LMDataset>(dataset, cfg.get<rt::SplitOptions>("split"));
+  rt::DataLoader<Data> loader(train_set, cfg.get<rt::DataLoaderOptions>("loader"));
+  auto loss_fn = rig::instantiate<rt::CrossEntropyLoss>(cfg["loss"]);
+  rt::MultiLogger logger = make_logger(cfg["loggers"]);
+  auto checkpointer = rig::instantiate<rt::Checkpointer>(cfg["checkpointer"]);
+  auto optimizer =
+      rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], rt::LoRA::parameters(*model));
+  auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
+  auto evaluator = rig::instantiate<rt::Evaluator>(cfg["evaluator"]);
+  const double grad_clip = cfg.get_or<double>("grad_clip", 1.0);
+  std::printf("lora_finetune: %zu adapted layers, %lld trainable parameters of %lld, %lld training examples\n",
+              adapted.size(), static_cast<long long>(rt::count_parameters(*model, true)),
+              static_cast<long long>(rt::count_parameters(*model)), static_cast<long long>(train_set->size()));
+
+  int64_t step = 0;
+  if (cfg.get_or<bool>("resume", false)) {
+    if (auto last = checkpointer.latest()) {
+      rt::Resumed resumed = checkpointer.load(*last, *model, *optimizer, scheduler.get());
+      step = resumed.step;
+      loader.restore({resumed.extra["epoch"], resumed.extra["batch"]});
+      std::printf("resumed from %s (step %lld)\n", last->c_str(), static_cast<long long>(step));
+    }
+  }
+
+  model->train();
+  while (step < steps) {
+    rt::LMBatch batch = loader.next();
+    ::torch::Tensor loss = loss_fn(model->forward(batch.inputs), batch.targets);
+    optimizer->zero_grad();
+    loss.backward();
+    rt::clip_grad_norm(rt::LoRA::parameters(*model), grad_clip);
+    optimizer->step();
+    scheduler->step();
+    ++step;
+
+    logger.log(step, {{"loss", loss.item<double>()}, {"lr", scheduler->lr()}});
+    if (checkpointer.due(step)) {
+      auto position = loader.state();
+      checkpointer.save(step, *model, *optimizer, scheduler.get(), {{"epoch", position.epoch}, {"batch", position.batch}});
+    }
+    if (evaluator.due(step) && validation_set->size() > 0)
+      logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
+  }
+
+  rt::LoRA::save(*model, run_dir / "adapters.pt");
+  if (validation_set->size() > 0) {
+    rt::Metrics final_metrics = evaluator.evaluate<Data>(*model, validation_set);
+    if (!evaluator.due(step)) logger.log(step, final_metrics);  // else the loop just logged it
+    for (const auto& [name, value] : final_metrics) std::printf("%s: %.4f\n", name.c_str(), value);
+  }
+  logger.flush();
+  rt::LoRA::merge(*model);  // W += (alpha / rank) B A, adapters removed: a plain TransformerLM again
+  rt::save_model(*model, run_dir / "model.pt");
+  return 0;
+}
+
+rig::RecipeSchema schema() {
+  rig::RecipeSchema s;
+  s.key<std::string>("base_checkpoint", "the base model: full_finetune's model.pt (or one of its checkpoints)")
+      .key<int64_t>("steps", "optimizer steps in total (a resumed run continues up to it)")
+      .key<uint64_t>("seed", 0, "LibTorch's generator (adapter initialisation, dropout)")
+      .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
+      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
+      .key<double>("grad_clip", 1.0, "gradient clipping of the adapters: largest total L2 norm (<= 0: none)")
+      .component<rt::Tokenizer>("tokenizer", "the base model's tokenizer (config group: byte, char, sentencepiece)")
+      .component<rt::TransformerLM>("model", "the base model's shape; vocab_size comes from the tokenizer")
+      .component<rt::LoRA>("lora", "rank, alpha, dropout and the Linear layers to adapt (glob patterns)")
+      .component<rt::LMDataset>("dataset", "your data (config group: jsonl, text); the tokenizer is passed at the call site")
+      .key<rt::SplitOptions>("split", {}, "train/validation split of the dataset's examples")
+      .key<rt::DataLoaderOptions>("loader", {}, "batching and seeded shuffling of the training split")
+      .component<rt::CrossEntropyLoss>("loss", "the token loss")
+      .component<::torch::optim::Optimizer>("optimizer", "the adapters' parameters are passed at the call site")
+      .component<rt::LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
+      .component<rt::Evaluator>("evaluator", "perplexity on the validation split every N steps")
+      .component<rt::Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
+      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
+  return s;
+}
+
+}  // namespace lora_finetune
+
+#ifndef RIG_RECIPE_NO_MAIN  // the tests compile this file for its schema
+int main(int argc, char** argv) {
+  rig::torch::prefer_passive_openmp(argv);
+  return rig::run_recipe(argc, argv, lora_finetune::recipe, lora_finetune::schema());
+}
+#endif

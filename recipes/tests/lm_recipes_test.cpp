@@ -1,0 +1,246 @@
+// The language-model recipes together: their configs validate; full_finetune -> lora_finetune -> generate through the
+// `rig` tool; LoRA leaves the base weights bit-for-bit untouched; generate is seeded and its greedy mode is the
+// argmax computed here. The recipes' sources are compiled into this test for their schemas (RIG_RECIPE_NO_MAIN).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "rig/overrides.hpp"
+#include "rig/testing.hpp"
+
+#define RIG_RECIPE_NO_MAIN
+#include "../full_finetune/full_finetune.cpp"
+#include "../generate/generate.cpp"
+#include "../lora_finetune/lora_finetune.cpp"
+
+namespace fs = std::filesystem;
+namespace rt = rig::torch;
+
+namespace {
+
+const fs::path kConfigs = fs::path(RIG_SOURCE_DIR) / "configs";
+
+std::vector<rig::Override> overrides(std::initializer_list<const char*> args) {
+  std::vector<rig::Override> out;
+  for (const char* a : args) out.push_back(rig::parse_override(a));
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Runs `rig ARGS` with output in LOG; returns the exit status.
+int rig_tool(const std::string& args, const fs::path& log) {
+  std::string cmd = std::string("OMP_NUM_THREADS=1 ") + RIG_TOOL + " " + args + " >" + log.string() + " 2>&1";
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// A tiny base model shape shared by the three runs, so the pipeline takes seconds.
+const std::string kShape = "model.d_model=32 model.n_layers=1 model.n_heads=2 model.context=32";
+
+rt::TransformerLMOptions tiny_shape() {
+  return {.vocab_size = 257, .context = 32, .d_model = 32, .n_layers = 1, .n_heads = 2};
+}
+
+std::map<std::string, ::torch::Tensor> named_parameters(::torch::nn::Module& m) {
+  std::map<std::string, ::torch::Tensor> out;
+  for (const auto& p : m.named_parameters()) out[p.key()] = p.value();
+  return out;
+}
+
+}  // namespace
+
+// ---- configs ----------------------------------------------------------------------------------------------------------
+
+TEST(LMRecipeConfigs, FullFinetuneConfigsValidate) {
+  for (const char* tokenizer : {"tokenizer=byte", "tokenizer=char", "tokenizer=sentencepiece"})
+    EXPECT_EQ(rig::testing::expect_valid_configs({kConfigs / "full_finetune"}, full_finetune::schema(),
+                                                 {.overrides = overrides({"+run_dir=/tmp/run", tokenizer})}),
+              1u);
+}
+
+TEST(LMRecipeConfigs, LoRAFinetuneConfigsValidate) {
+  EXPECT_EQ(rig::testing::expect_valid_configs(
+                {kConfigs / "lora_finetune"}, lora_finetune::schema(),
+                {.overrides = overrides({"+run_dir=/tmp/run", "base_checkpoint=/tmp/model.pt", "dataset.path=d.jsonl"})}),
+            1u);
+  EXPECT_EQ(rig::testing::expect_valid_configs({kConfigs / "lora_finetune"}, lora_finetune::schema(),
+                                               {.overrides = overrides({"+run_dir=/tmp/run", "base_checkpoint=m.pt",
+                                                                        "dataset=text", "dataset.paths=[a.txt]",
+                                                                        "tokenizer=sentencepiece",
+                                                                        "tokenizer.model=t.model"})}),
+            1u);
+}
+
+TEST(LMRecipeConfigs, GenerateConfigsValidate) {
+  for (const char* tokenizer : {"tokenizer=byte", "tokenizer=char"})
+    EXPECT_EQ(rig::testing::expect_valid_configs(
+                  {kConfigs / "generate"}, generate::schema(),
+                  {.overrides = overrides({"+run_dir=/tmp/run", "checkpoint=/tmp/model.pt", tokenizer})}),
+              1u);
+}
+
+TEST(LMRecipeConfigs, AMissingBaseCheckpointIsReported) {
+  rig::SearchPath sp;
+  sp.add(kConfigs / "lora_finetune", "test");
+  rig::Composition c = rig::compose("lora_finetune", rig::ComposeOptions{sp, overrides({"+run_dir=/tmp/r"}), true});
+  rig::RecipeSchema schema = lora_finetune::schema();
+  rig::ValidationReport r = rig::validate_config(c.config, {.schema = &schema});
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.format().find("base_checkpoint"), std::string::npos) << r.format();
+}
+
+// ---- the pipeline, through the rig tool --------------------------------------------------------------------------------
+
+class LMPipeline : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    work_ = fs::temp_directory_path() / ("rig_lm_pipeline_" + std::to_string(::getpid()));
+    fs::remove_all(work_);
+    fs::create_directories(work_);
+    std::ofstream data(work_ / "data.jsonl");
+    for (int i = 0; i < 12; ++i)
+      data << R"({"prompt": "Q: colour )" << i << R"(?\nA:", "response": " blue"})" << "\n";
+  }
+  static void TearDownTestSuite() { fs::remove_all(work_); }
+
+  // Each stage runs once; later tests reuse its run directory.
+  static const fs::path& base() {
+    static const fs::path dir = [] {
+      fs::path d = work_ / "full";
+      int rc = rig_tool("run full_finetune --output-dir " + d.string() + " " + kShape +
+                            " steps=20 lr_scheduler.warmup_steps=5 threads=1 loader.batch_size=8 evaluator.every_n_steps=10 evaluator.max_batches=2"
+                            " checkpointer.every_n_steps=10",
+                        work_ / "full.log");
+      EXPECT_EQ(rc, 0) << slurp(work_ / "full.log");
+      return d;
+    }();
+    return dir;
+  }
+  static const fs::path& lora() {
+    static const fs::path dir = [] {
+      fs::path d = work_ / "lora";
+      int rc = rig_tool("run lora_finetune --output-dir " + d.string() + " " + kShape + " base_checkpoint=" +
+                            (base() / "model.pt").string() + " dataset.path=" + (work_ / "data.jsonl").string() +
+                            " steps=20 threads=1 checkpointer.every_n_steps=10",
+                        work_ / "lora.log");
+      EXPECT_EQ(rc, 0) << slurp(work_ / "lora.log");
+      return d;
+    }();
+    return dir;
+  }
+  // Runs generate on `checkpoint`; returns generated.txt.
+  static std::string generate(const fs::path& checkpoint, const std::string& options, const std::string& name) {
+    fs::path d = work_ / name;
+    int rc = rig_tool("run generate --output-dir " + d.string() + " " + kShape + " checkpoint=" + checkpoint.string() +
+                          " threads=1 " + options,
+                      work_ / (name + ".log"));
+    EXPECT_EQ(rc, 0) << slurp(work_ / (name + ".log"));
+    return slurp(d / "generated.txt");
+  }
+
+  static fs::path work_;
+};
+fs::path LMPipeline::work_;
+
+TEST_F(LMPipeline, FullFinetuneWritesModelCheckpointsAndMetrics) {
+  EXPECT_TRUE(fs::exists(base() / "model.pt"));
+  EXPECT_TRUE(fs::exists(base() / "checkpoints" / "step_00000020.pt"));
+  std::string metrics = slurp(base() / "metrics.jsonl");
+  EXPECT_NE(metrics.find("\"perplexity\""), std::string::npos) << metrics;
+  std::string log = slurp(work_ / "full.log");
+  EXPECT_NE(log.find("perplexity: "), std::string::npos) << log;
+}
+
+TEST_F(LMPipeline, LoRALeavesTheBaseWeightsBitIdentical) {
+  ASSERT_TRUE(fs::exists(lora() / "adapters.pt"));
+  auto base_model = std::make_shared<rt::TransformerLM>(tiny_shape());
+  rt::load_model(*base_model, base() / "model.pt");
+  // The LoRA run's last checkpoint holds its model as trained: base layers plus adapters.
+  auto trained = std::make_shared<rt::TransformerLM>(tiny_shape());
+  rt::LoRA spec({.rank = 8, .alpha = 16, .targets = {"*.attn.qkv", "*.attn.proj", "*.mlp.fc1", "*.mlp.fc2"}});
+  spec.apply(*trained);
+  rt::load_model(*trained, lora() / "checkpoints" / "step_00000020.pt");
+
+  auto base_params = named_parameters(*base_model);
+  size_t compared = 0, adapters_trained = 0;
+  for (const auto& [name, tensor] : named_parameters(*trained)) {
+    if (name.find(".lora.") != std::string::npos) {
+      if (name.ends_with(".B") && tensor.abs().sum().item<double>() > 0) ++adapters_trained;
+      continue;
+    }
+    ASSERT_TRUE(base_params.contains(name)) << name;
+    EXPECT_TRUE(::torch::equal(tensor, base_params[name])) << name << " changed during LoRA training";
+    ++compared;
+  }
+  EXPECT_EQ(compared, base_params.size());
+  EXPECT_EQ(adapters_trained, 4u) << "every adapted layer (qkv, proj, fc1, fc2 of one block) should have trained";
+}
+
+TEST_F(LMPipeline, MergedModelEqualsBasePlusAdapters) {
+  auto merged = std::make_shared<rt::TransformerLM>(tiny_shape());
+  rt::load_model(*merged, lora() / "model.pt");
+  auto adapted = std::make_shared<rt::TransformerLM>(tiny_shape());
+  rt::load_model(*adapted, base() / "model.pt");
+  rt::LoRA spec({.rank = 8, .alpha = 16, .targets = {"*.attn.qkv", "*.attn.proj", "*.mlp.fc1", "*.mlp.fc2"}});
+  spec.apply(*adapted);
+  rt::LoRA::load(*adapted, lora() / "adapters.pt");
+  merged->eval(), adapted->eval();
+  ::torch::NoGradGuard ng;
+  auto tokens = ::torch::randint(0, 257, {2, 32}, ::torch::kLong);
+  EXPECT_TRUE(::torch::allclose(merged->forward(tokens), adapted->forward(tokens), 1e-4, 1e-5));
+  // Not trivially so: the merged model is not the base.
+  auto base_model = std::make_shared<rt::TransformerLM>(tiny_shape());
+  rt::load_model(*base_model, base() / "model.pt");
+  base_model->eval();
+  EXPECT_FALSE(::torch::allclose(merged->forward(tokens), base_model->forward(tokens), 1e-4, 1e-5));
+}
+
+TEST_F(LMPipeline, GenerateSameSeedSameTextOtherSeedOtherText) {
+  std::string a = generate(lora() / "model.pt", "prompt=Q: max_new_tokens=60 temperature=1.5 seed=5 stop_at_eos=false",
+                           "gen_a");
+  std::string b = generate(lora() / "model.pt", "prompt=Q: max_new_tokens=60 temperature=1.5 seed=5 stop_at_eos=false",
+                           "gen_b");
+  std::string c = generate(lora() / "model.pt", "prompt=Q: max_new_tokens=60 temperature=1.5 seed=6 stop_at_eos=false",
+                           "gen_c");
+  EXPECT_EQ(a.substr(0, 2), "Q:");
+  EXPECT_GT(a.size(), 2u);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
+TEST_F(LMPipeline, GreedyGenerateIsTheArgmax) {
+  const std::string prompt = "This";
+  std::string greedy = generate(base() / "model.pt", "prompt=" + prompt + " max_new_tokens=24 temperature=0 stop_at_eos=false",
+                                "gen_greedy");
+  std::string top1 = generate(base() / "model.pt", "prompt=" + prompt + " max_new_tokens=24 top_k=1 temperature=2 seed=9 stop_at_eos=false",
+                              "gen_top1");
+  // The reference: the whole sequence through the model each step, the largest logit picked by hand.
+  auto model = std::make_shared<rt::TransformerLM>(tiny_shape());
+  rt::load_model(*model, base() / "model.pt");
+  model->eval();
+  ::torch::NoGradGuard ng;
+  std::vector<int64_t> seq(prompt.begin(), prompt.end());
+  std::string expected = prompt;
+  for (int i = 0; i < 24; ++i) {
+    size_t start = seq.size() > 32 ? seq.size() - 32 : 0;
+    auto in = ::torch::tensor(std::vector<int64_t>(seq.begin() + static_cast<long>(start), seq.end())).unsqueeze(0);
+    auto logits = model->forward(in)[0][-1];
+    auto acc = logits.accessor<float, 1>();
+    int64_t best = 0;
+    for (int64_t v = 1; v < 257; ++v)
+      if (acc[v] > acc[best]) best = v;
+    seq.push_back(best);
+    if (best < 256) expected.push_back(static_cast<char>(best));  // the byte tokenizer drops eos when decoding
+  }
+  EXPECT_EQ(greedy, expected);
+  EXPECT_EQ(top1, expected);
+}
