@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <optional>
 
 #include "detail/recipe_manifest.hpp"
 #include "rig/compose.hpp"
+#include "rig/distributed_env.hpp"
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/io.hpp"
@@ -285,6 +287,26 @@ void provide_run_dir(Node& cfg, const fs::path& run_dir) {
       ResolverOptions{.replace = true});
 }
 
+// The recipe function's exit status; its errors are printed.
+int run_recipe_function(const RecipeInfo& info, const Node& cfg, const RecipeFunction& recipe) {
+  try {
+    return recipe(Config(cfg));
+  } catch (const Error& e) {
+    std::cerr << format(e, {.color = use_color(2)});
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("{}: error: {}\n", info.name, e.what());
+    return kExitFailure;
+  }
+}
+
+// RIG_RUN_DIR: set by a sweep launcher for each job (rig/multirun.hpp).
+std::optional<fs::path> sweep_run_dir() {
+  const char* dir = std::getenv("RIG_RUN_DIR");
+  if (!dir || !*dir) return std::nullopt;
+  return fs::path(dir);
+}
+
 int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunction& recipe, int argc, char** argv) {
   RunRecord rec;
   rec.recipe = info.name;
@@ -293,12 +315,21 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
   rec.host = host_name();
   rec.commit = git_commit();
   rec.cwd = fs::current_path().string();
+  // Rank 0 of a data-parallel job (or the only process) owns the run directory; the other ranks write nothing.
+  if (!distributed_env().is_main()) {
+    rec.run_dir = a.output_dir ? *a.output_dir : sweep_run_dir().value_or(fs::path("outputs") / info.name / "<rank 0 run directory>");
+    provide_run_dir(cfg, rec.run_dir);
+    return run_recipe_function(info, cfg, recipe);
+  }
   if (a.output_dir) {
     fs::create_directories(*a.output_dir);
     if (fs::exists(*a.output_dir / "run.json"))
       throw UsageError("rig.run.dir_used", fmt::format("'{}' already holds a run", a.output_dir->string()), {}, {},
                        "run directories are never reused: choose another --output-dir");
     rec.run_dir = *a.output_dir;
+  } else if (auto job_dir = sweep_run_dir()) {
+    rec.run_dir = *job_dir;  // a sweep job: its run directory is the sweep's (a resumed job runs there again)
+    fs::create_directories(rec.run_dir);
   } else {
     rec.run_dir = make_run_dir("outputs", info.name);
   }
@@ -321,17 +352,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
   }
-  int status = kExitFailure;
-  try {
-    status = recipe(Config(cfg));
-  } catch (const Error& e) {
-    std::cerr << format(e, {.color = use_color(2)});
-    status = e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << fmt::format("{}: error: {}\n", info.name, e.what());
-    status = kExitFailure;
-  }
-  return finish(status);
+  return finish(run_recipe_function(info, cfg, recipe));
 }
 
 }  // namespace
@@ -463,6 +484,8 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       std::cout << dump_yaml(cfg, {.show_origin = a.show_origin});
       return kExitOk;
     }
+    // The `sweep:` section configures `rig run --multirun` (docs/sweeps.md); the recipe never reads it.
+    if (const Node* sweep = c.config.find("sweep"); sweep && sweep->is_map()) c.config.erase("sweep");
     if (a.validate) {
       Node cfg = c.config;
       provide_run_dir(cfg, a.output_dir ? *a.output_dir : fs::path("outputs") / info.name / "<run>");

@@ -14,6 +14,7 @@
 #include "classify.hpp"
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
+#include "rig/torch/distributed.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/recipe.hpp"
 #include "rig/torch/threads.hpp"
@@ -90,10 +91,16 @@ int classify_recipe(const rig::Config& cfg) {
 
   auto task = rig::instantiate<std::shared_ptr<classify::AnyTask>>(cfg["task"].resolved());
   auto model = rig::instantiate<std::shared_ptr<rt::Model>>(cfg["model"].resolved());
+  // Data parallelism (rig run --nproc N, srun): world size 1 is no group at all. Every rank starts from rank 0's
+  // weights, reads its slice of each global batch of loader.batch_size x world size, and rank 0 alone writes.
+  auto group = rt::ProcessGroup::from_environment(cfg.get_or<rt::DistributedOptions>("distributed", {}));
+  group.broadcast_parameters(*model);
   auto [train_set, validation_set] = split_off_validation(task->train(), cfg.get_or<rt::SplitOptions>("split", {}));
-  rt::DataLoader loader(train_set, cfg.get_or<rt::DataLoaderOptions>("loader", {}));
+  auto loader_options = cfg.get_or<rt::DataLoaderOptions>("loader", {});
+  loader_options.batch_size *= group.world_size();
+  rt::DataLoader loader(rt::shard_batches(train_set, group), loader_options);
   rt::CrossEntropyLoss loss_fn;
-  rt::MultiLogger logger = make_logger(cfg, run_dir);
+  rt::MultiLogger logger = group.is_main() ? make_logger(cfg, run_dir) : rt::MultiLogger();
   rt::Checkpointer checkpointer(cfg.get<rt::CheckpointerOptions>("checkpointer"));
   rt::AdamW optimizer(model->parameters(), cfg.get_or<rt::AdamWOptions>("optimizer", {}));
   rt::CosineWithWarmup scheduler(optimizer, cfg.get_or<rt::CosineWithWarmupOptions>("scheduler", {}));
@@ -111,19 +118,22 @@ int classify_recipe(const rig::Config& cfg) {
     optimizer.zero_grad();
     loss.backward();
     // The gradients are complete here: the one place to combine or inspect them before the update.
+    double loss_value = loss.item<double>();
+    group.average_gradients(model->parameters(), {&loss_value, 1});  // with the loss: one all-reduce
     if (grad_clip > 0) rt::clip_grad_norm(model->parameters(), grad_clip);
     optimizer.step();
     scheduler.step();
     ++step;
 
-    logger.log(step, {{"loss", loss.item<double>()}, {"lr", scheduler.lr()}});
-    if (checkpointer.due(step)) {
+    logger.log(step, {{"loss", loss_value}, {"lr", scheduler.lr()}});
+    if (group.is_main() && checkpointer.due(step)) {
       auto at = loader.state();
       checkpointer.save(step, *model, optimizer, &scheduler, {{"epoch", at.epoch}, {"batch", at.batch}});
     }
-    if (evaluator.due(step)) logger.log(step, evaluator.evaluate(*model, validation_set));
+    if (group.is_main() && evaluator.due(step)) logger.log(step, evaluator.evaluate(*model, validation_set));
   }
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!group.is_main()) return 0;
 
   rt::Metrics scores = final_scores(evaluator, *model, validation_set, task->test());
   logger.log(step, scores);
@@ -147,6 +157,7 @@ rig::RecipeSchema schema() {
       .key<rt::AdamWOptions>("optimizer", {}, "AdamW")
       .key<rt::CosineWithWarmupOptions>("scheduler", {}, "learning-rate schedule")
       .key<rt::EvaluatorOptions>("evaluator", {}, "validation every N steps")
+      .key<rt::DistributedOptions>("distributed", {}, "data parallelism: store tcp|file, store_path, timeout_s")
       .key<rt::CheckpointerOptions>("checkpointer", "checkpoints: directory, every N steps, how many to keep")
       .key<int64_t>("logging.every_n_steps", 100, "console: a line every N steps (no TTY)")
       .key<bool>("logging.progress_bar", true, "console: a progress bar on a TTY")

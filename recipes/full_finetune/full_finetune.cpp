@@ -17,6 +17,7 @@
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/distributed.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/model.hpp"
 #include "rig/torch/threads.hpp"
@@ -46,10 +47,16 @@ int recipe(const rig::Config& cfg) {
                                                                      rig::kw("vocab_size", tokenizer->vocab_size()));
   if (auto init = cfg.get_or<std::string>("init_from", ""); !init.empty()) rt::load_model(*model, init);
   auto dataset = rig::instantiate<std::shared_ptr<rt::LMDataset>>(cfg["dataset"], tokenizer);
+  // Data parallelism (rig run --nproc N, srun): world size 1 is no group at all. Every rank starts from rank 0's
+  // weights, reads its slice of each global batch of loader.batch_size x world size, and rank 0 alone writes.
+  auto group = rt::ProcessGroup::from_environment(cfg.get_or<rt::DistributedOptions>("distributed", {}));
+  group.broadcast_parameters(*model);
   auto [train_set, validation_set] = rt::split<rt::LMDataset>(dataset, cfg.get<rt::SplitOptions>("split"));
-  rt::DataLoader<Data> loader(train_set, cfg.get<rt::DataLoaderOptions>("loader"));
+  auto loader_options = cfg.get<rt::DataLoaderOptions>("loader");
+  loader_options.batch_size *= group.world_size();
+  rt::DataLoader loader(rt::shard_batches(std::shared_ptr<const Data>(train_set), group), loader_options);
   auto loss_fn = rig::instantiate<rt::CrossEntropyLoss>(cfg["loss"]);
-  rt::MultiLogger logger = make_logger(cfg["loggers"]);
+  rt::MultiLogger logger = group.is_main() ? make_logger(cfg["loggers"]) : rt::MultiLogger();
   auto checkpointer = rig::instantiate<rt::Checkpointer>(cfg["checkpointer"]);
   auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], model->parameters());
   auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
@@ -76,20 +83,23 @@ int recipe(const rig::Config& cfg) {
     optimizer->zero_grad();
     loss.backward();
     // The gradients are ready: this is where data-parallel training averages them across processes.
+    double loss_value = loss.item<double>();
+    group.average_gradients(model->parameters(), {&loss_value, 1});  // with the loss: one all-reduce
     rt::clip_grad_norm(model->parameters(), grad_clip);
     optimizer->step();
     scheduler->step();
     ++step;
 
-    logger.log(step, {{"loss", loss.item<double>()}, {"lr", scheduler->lr()}});
-    if (checkpointer.due(step)) {
+    logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}});
+    if (group.is_main() && checkpointer.due(step)) {
       auto position = loader.state();
       checkpointer.save(step, *model, *optimizer, scheduler.get(), {{"epoch", position.epoch}, {"batch", position.batch}});
     }
-    if (evaluator.due(step) && validation_set->size() > 0)
+    if (group.is_main() && evaluator.due(step) && validation_set->size() > 0)
       logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
   }
 
+  if (!group.is_main()) return 0;
   rt::save_model(*model, run_dir / "model.pt");
   if (validation_set->size() > 0) {
     rt::Metrics final_metrics = evaluator.evaluate<Data>(*model, validation_set);
@@ -112,7 +122,8 @@ rig::RecipeSchema schema() {
       .component<rt::TransformerLM>("model", "the language model; vocab_size comes from the tokenizer")
       .component<rt::LMDataset>("dataset", "the training text; the tokenizer is passed at the call site")
       .key<rt::SplitOptions>("split", {}, "train/validation split of the dataset's examples")
-      .key<rt::DataLoaderOptions>("loader", {}, "batching and seeded shuffling of the training split")
+      .key<rt::DataLoaderOptions>("loader", {}, "batching (per rank) and seeded shuffling of the training split")
+      .key<rt::DistributedOptions>("distributed", {}, "data parallelism: store tcp|file, store_path, timeout_s")
       .component<rt::CrossEntropyLoss>("loss", "the token loss")
       .component<::torch::optim::Optimizer>("optimizer", "the parameters are passed at the call site")
       .component<rt::LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")

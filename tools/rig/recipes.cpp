@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "launch.hpp"
 #include "manifests.hpp"
 #include "rig/error.hpp"
 #include "rig/io.hpp"
@@ -78,17 +79,36 @@ int run(const std::vector<std::string>& args, bool validate) {
     std::cout << fmt::format(
         "Usage: rig {} RECIPE [--config NAME|PATH]... [OVERRIDES...] [RECIPE OPTIONS]\n\n"
         "{} the recipe's binary (found through its manifest; rig ls lists them){}.\n"
-        "Every option after RECIPE is the recipe's own: `rig {} RECIPE --help` shows them.\n",
-        verb, validate ? "Validates the config of" : "Runs", validate ? " with --validate: nothing is run" : "", verb);
+        "Every option after RECIPE is the recipe's own: `rig {} RECIPE --help` shows them.\n{}",
+        verb, validate ? "Validates the config of" : "Runs", validate ? " with --validate: nothing is run" : "", verb,
+        validate ? ""
+                 : "\nrig's own options (before or after RECIPE):\n"
+                   "  --multirun, -m       a sweep: a=1,2 b=range(0,3) zip(...) (docs/sweeps.md)\n"
+                   "    --dry-run          list the jobs, run nothing\n"
+                   "    --launcher NAME    local or slurm (sweep.launcher=...); --wait: slurm, wait and collect\n"
+                   "    --sweep-root DIR   where sweep directories go (default multirun)\n"
+                   "  --nproc N            N local processes of one data-parallel run (docs/torch.md)\n");
     return args.empty() ? kExitConfigError : kExitOk;
   }
-  Recipe r = find_recipe(load_recipes(), args[0]);
-  for (size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--config" && i + 1 < args.size()) check_config_name(r, args[i + 1]);
-    if (args[i].starts_with("--config=")) check_config_name(r, args[i].substr(9));
+  LaunchArgs launch;
+  if (validate) {
+    launch.recipe = args[0];
+    launch.recipe_args.assign(args.begin() + 1, args.end());
+  } else {
+    launch = split_launch_args(args);
   }
+  if (launch.recipe.empty())
+    throw UsageError("rig.usage.no_recipe", "no recipe given", {}, {}, fmt::format("rig {} RECIPE ...", verb));
+  Recipe r = find_recipe(load_recipes(), launch.recipe);
+  const auto& rest = launch.recipe_args;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == "--config" && i + 1 < rest.size()) check_config_name(r, rest[i + 1]);
+    if (rest[i].starts_with("--config=")) check_config_name(r, rest[i].substr(9));
+  }
+  if (launch.multirun) return run_recipe_multirun(launch, r.binary(), std::cout);
+  if (launch.nproc > 1) return run_recipe_nproc(launch, r.binary());
   std::vector<std::string> argv_strings{r.binary()};
-  argv_strings.insert(argv_strings.end(), args.begin() + 1, args.end());
+  argv_strings.insert(argv_strings.end(), rest.begin(), rest.end());
   if (validate) argv_strings.emplace_back("--validate");
   std::vector<char*> argv;
   for (auto& s : argv_strings) argv.push_back(s.data());

@@ -2,11 +2,15 @@
 // the greeting into the run directory. Also registers a few tasks and models for `rig compat`.
 #include <fmt/format.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "rig/app.hpp"
+#include "rig/distributed_env.hpp"
 #include "rig/instantiate.hpp"
 
 namespace greet {
@@ -97,8 +101,14 @@ int greet_recipe(const rig::Config& cfg) {
   auto greeter = rig::instantiate<std::unique_ptr<greet::Greeter>>(cfg["greeter"].resolved());
   std::string line = greeter->greet(cfg.get<std::string>("who"));
   int times = cfg.get_or<int>("times", 1);
-  for (int i = 0; i < times; ++i) fmt::print("{}\n", line);
-  std::ofstream(cfg.get<std::string>("run_dir") + "/greeting.txt") << line << "\n";
+  // Under `rig run --nproc N` (or srun) every rank greets; rank 0 alone writes the run directory.
+  rig::DistributedEnv env = rig::distributed_env();
+  std::string prefix = env.distributed() ? fmt::format("[rank {}/{}] ", env.rank, env.world_size) : "";
+  for (int i = 0; i < times; ++i) fmt::print("{}{}\n", prefix, line);
+  std::fflush(stdout);
+  if (env.is_main()) std::ofstream(cfg.get<std::string>("run_dir") + "/greeting.txt") << line << "\n";
+  if (env.rank == cfg.get_or<int>("fail_rank", -1)) return 3;
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.get_or<double>("sleep_s", 0)));
   return cfg.get_or<bool>("fail", false) ? 1 : 0;
 }
 
@@ -107,6 +117,8 @@ rig::RecipeSchema schema() {
   s.key<std::string>("who", "whom to greet")
       .key<int>("times", 1, "how many times")
       .key<bool>("fail", false, "exit with status 1 (for tests)")
+      .key<int>("fail_rank", -1, "this rank exits with status 3 at once (for tests of rig run --nproc)")
+      .key<double>("sleep_s", 0.0, "seconds to wait before exiting (for tests)")
       .component<greet::Greeter>("greeter", "who does the greeting")
       .section("notes", "free text, read as a whole");
   return s;

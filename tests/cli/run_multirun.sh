@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End-to-end: `rig run RECIPE --multirun` (a sweep of the test recipe greet: dry run, local jobs whose run
+# directories are the sweep's, a failing job, the config's sweep: section, launcher choice, usage errors) and
+# `rig run --nproc N` (rank 0 streams, the others log, the first failure stops the rest).
+source "$(dirname "$0")/lib/common.bash" "$@"
+unset RIG_RECIPE_PATH RIG_CONFIG_PATH NO_COLOR RANK WORLD_SIZE SLURM_PROCID SLURM_NTASKS RIG_RUN_DIR
+build=$(cd "$(dirname "$rig")/../.." && pwd)
+greet="$build/tests/recipes/greet"
+cd "$tmp" || exit 1
+exits_with() { test "$1" -eq "$2" && grep -qF -- "$3" <<<"$4"; }  # exits_with RC WANTED TEXT OUTPUT
+json_count() {  # json_count FILE STATUS
+  python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["status"] == sys.argv[2]))' "$1" "$2"
+}
+
+# ---- dry run -------------------------------------------------------------------------------------------------------
+out=$("$rig" run greet --multirun --dry-run who=a,b times=1,2 2>&1); rc=$?
+check "dry run exits 0" test "$rc" -eq 0
+check "dry run: 4 jobs on the local launcher under multirun/greet" grep -q "^4 jobs, launcher local, directory multirun/greet/<timestamp>" <<<"$out"
+check "dry run: each job runs the recipe binary with its overrides" grep -qF "   3  3_who=b,times=2 $greet who=b times=2" <<<"$out"
+check "dry run writes nothing" test ! -e multirun -a ! -e outputs
+out=$("$rig" run --multirun greet --config shout --dry-run --launcher slurm 'zip(who=[x,y], times=[1,3])' 2>&1)
+check "flags before RECIPE, --config stays in the command, zip, launcher slurm" \
+  grep -qF "   1  1_who=y,times=3 $greet --config shout who=y times=3" <<<"$out"
+check "launcher slurm is named" grep -q "^2 jobs, launcher slurm" <<<"$out"
+
+# ---- a local sweep -------------------------------------------------------------------------------------------------
+out=$("$rig" run greet -m who=ann,bob '+fail=false,true' 2>&1); rc=$?
+echo "$out"
+dir=$(ls -d multirun/greet/*/ | head -1); dir=${dir%/}
+check "failed jobs: exit 1" test "$rc" -eq 1
+check "2 of 4 succeeded" test "$(json_count "$dir/summary.jsonl" succeeded)" -eq 2
+check "the jobs with +fail=true failed with the recipe's status" python3 -c '
+import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]
+assert [x["status"] for x in r] == ["succeeded","failed","succeeded","failed"] and r[1]["exit_code"] == 1, r' "$dir/summary.jsonl"
+job="$dir/2_who=bob,+fail=false"
+check "the recipe ran in the job's run directory" test "$(cat "$job/greeting.txt" 2>/dev/null)" = "Hello, bob."
+check "the job's directory has the recipe's files" test -s "$job/config.yaml" -a -s "$job/run.json" -a -s "$job/overrides.txt"
+check "the job's stdout is captured" grep -qx "Hello, bob." "$job/stdout.log"
+check "no outputs/ directory: jobs ran in the sweep" test ! -e outputs
+check "the table is printed" grep -qE '^ +1 +who=ann \+fail=true +failed\(1\)' <<<"$out"
+# resume re-runs the failed jobs, each in its own directory again
+out=$("$rig" sweep resume "$dir" 2>&1)
+check "resume re-runs only the failed jobs (they fail again)" grep -q "resuming 2 of 4 jobs: 1,3" <<<"$out"
+check "the re-run wrote run.json again in the same directory" python3 -c '
+import json,sys; r=json.load(open(sys.argv[1])); assert r["exit_status"] == 1, r' "$dir/1_who=ann,+fail=true/run.json"
+
+# ---- the config's sweep: section -----------------------------------------------------------------------------------
+cat >exp.yaml <<'YAML'
+defaults:
+  - greeter: plain
+  - _self_
+who: world
+times: 1
+notes: {}
+sweep:
+  name: exp
+  params:
+    who: [cy, di]
+    times: "1,2"
+YAML
+out=$("$rig" run greet --config "$tmp/exp.yaml" --multirun times=3 2>&1); rc=$?
+edir=$(ls -d multirun/exp/*/ 2>/dev/null | head -1); edir=${edir%/}
+check "sweep: section: exit 0, named exp" test "$rc" -eq 0 -a -n "$edir"
+check "the command line replaces a swept key (2 jobs, times=3)" test "$(ls -d "$edir"/*_who=* | wc -l)" -eq 2
+check "each job saw times=3 and ran without the sweep: key" python3 -c '
+import yaml,sys; c=yaml.safe_load(open(sys.argv[1])); assert c["times"] == 3 and "sweep" not in c, c' "$edir/1_who=di/config.yaml"
+check "the job printed three greetings" test "$(grep -c 'Hello, di.' "$edir/1_who=di/stdout.log")" -eq 3
+
+# ---- usage errors --------------------------------------------------------------------------------------------------
+out=$("$rig" run greet --dry-run who=a 2>&1); rc=$?
+check "--dry-run without --multirun: exit 2" exits_with "$rc" 2 rig.usage.multirun_flag "$out"
+out=$("$rig" run greet -m --launcher nope who=a,b 2>&1); rc=$?
+check "unknown launcher: exit 2, nothing launched" test "$rc" -eq 2 -a ! -e multirun/greet/nope
+check "  names the launchers" grep -q "rig.component.unknown" <<<"$out"
+out=$("$rig" run greet -m --output-dir x who=a,b 2>&1); rc=$?
+check "--output-dir with --multirun: exit 2" test "$rc" -eq 2
+out=$("$rig" run greet -m 'who=a,b' 'times=range(' 2>&1); rc=$?
+check "a bad sweep: exit 2 located in argv" exits_with "$rc" 2 "argv[5]" "$out"
+
+# ---- rig run --nproc -----------------------------------------------------------------------------------------------
+rm -rf outputs
+out=$("$rig" run --nproc 2 greet who=ranks 2>err.txt); rc=$?
+check "--nproc 2 exits 0" test "$rc" -eq 0
+check "rank 0's output streams, not rank 1's" test "$out" = "[rank 0/2] Hello, ranks."
+runs=(outputs/greet/*)
+check "one run directory for both ranks" test "${#runs[@]}" -eq 1
+check "rank 1 logged to rank-1.log" grep -qx "\[rank 1/2\] Hello, ranks." "${runs[0]}/rank-1.log"
+check "rank 0 wrote run.json" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["exit_status"] == 0' "${runs[0]}/run.json"
+start=$(date +%s)
+out=$("$rig" run greet --nproc 3 who=x +fail_rank=1 +sleep_s=60 2>&1); rc=$?
+took=$(( $(date +%s) - start ))
+check "a failing rank: exit status 3 (the worst), at once" test "$rc" -eq 3 -a "$took" -lt 20
+check "  names the rank and stops the others" grep -q "rank 1 exited with status 3; stopping the other 2 rank(s)" <<<"$out"
+check "  no rank is left running" test -z "$(pgrep -f 'sleep_s=6[0]')"
+out=$("$rig" run --nproc 0 greet 2>&1); rc=$?
+check "--nproc 0: exit 2" test "$rc" -eq 2
+out=$(RANK=0 WORLD_SIZE=2 MASTER_PORT=1 "$rig" run --nproc 2 greet 2>&1); rc=$?
+check "--nproc inside a distributed job: exit 2" exits_with "$rc" 2 rig.usage.nproc_nested "$out"
+out=$(RANK=x WORLD_SIZE=2 "$rig" run greet 2>&1); rc=$?
+check "a malformed RANK: exit 2 rig.dist.env" exits_with "$rc" 2 rig.dist.env "$out"
+exit $fail

@@ -1,0 +1,322 @@
+// `rig run RECIPE --multirun ...` (a sweep of the recipe, tools/rig/sweep_cmd.cpp) and `rig run --nproc N RECIPE`
+// (N local processes of one data-parallel run).
+#include "launch.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "rig/app.hpp"
+#include "rig/distributed_env.hpp"
+#include "rig/error.hpp"
+#include "rig/multirun.hpp"
+#include "rig/yaml.hpp"
+#include "sweep_cmd.hpp"
+
+extern char** environ;
+
+namespace rig::tool {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool looks_like_override(std::string_view arg) {
+  return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string_view::npos;
+}
+
+// The recipe's flags that take a value as the next argument.
+bool takes_value(std::string_view flag) {
+  return flag == "--config" || flag == "--config-dir" || flag == "--output-dir";
+}
+
+// The value of `--flag V` / `--flag=V` at args[i] (advancing i), or nullopt when args[i] is not that flag.
+std::optional<std::string> flag_value(const std::vector<std::string>& args, size_t& i, std::string_view flag) {
+  const std::string& a = args[i];
+  if (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=') return a.substr(flag.size() + 1);
+  if (a != flag) return std::nullopt;
+  if (i + 1 >= args.size())
+    throw UsageError("rig.usage.missing_value", fmt::format("{} needs a value", flag), {}, {},
+                     fmt::format("rig run {} VALUE RECIPE ...", flag));
+  return args[++i];
+}
+
+int positive(const std::string& text, std::string_view flag) {
+  int v = 0;
+  try {
+    size_t used = 0;
+    v = std::stoi(text, &used);
+    if (used != text.size()) v = 0;
+  } catch (const std::exception&) {
+    v = 0;
+  }
+  if (v < 1)
+    throw UsageError("rig.usage.bad_value", fmt::format("{} '{}' is not a positive integer", flag, text), {}, {},
+                     fmt::format("{} 2", flag));
+  return v;
+}
+
+// Runs argv to completion with stdout captured; the exit status (128+N for signal N) and the output.
+std::pair<int, std::string> capture(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (pipe(fds) != 0) throw IoError("rig.run.exec", fmt::format("pipe: {}", std::strerror(errno)));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  posix_spawn_file_actions_addclose(&actions, fds[1]);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; rc == 0 && (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  if (rc != 0) throw IoError("rig.run.exec", fmt::format("cannot run '{}': {}", argv[0], std::strerror(rc)));
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return {code, out};
+}
+
+// The sweep: section of the recipe's composed config (its `--config`s), or null. Composing happens in the recipe
+// binary (`--print-config`): it alone knows its config dirs and registered components.
+Node sweep_section(const std::string& binary, const std::vector<std::string>& config_args) {
+  std::vector<std::string> argv{binary, "--print-config"};
+  argv.insert(argv.end(), config_args.begin(), config_args.end());
+  auto [code, yaml] = capture(argv);
+  if (code != 0) throw UsageError("rig.run.multirun_config", "the recipe could not compose its config (above)", {},
+                                  {}, "fix the --config arguments; overrides are not applied here");
+  Node cfg = load_yaml(yaml, "<" + binary + " --print-config>");
+  const Node* s = cfg.is_map() ? cfg.find("sweep") : nullptr;
+  return s ? *s : Node();
+}
+
+// A TCP port nobody listens on now (the kernel's choice for port 0). Rank 0's store binds it a moment later.
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw IoError("rig.run.port", fmt::format("socket: {}", std::strerror(errno)));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    int err = errno;
+    close(fd);
+    throw IoError("rig.run.port", fmt::format("cannot find a free port: {}", std::strerror(err)));
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::vector<std::string> environment_with(const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv = *e;
+    bool replaced = false;
+    for (const auto& [k, v] : extra) replaced |= kv.starts_with(k + "=");
+    if (!replaced) env.emplace_back(kv);
+  }
+  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  return env;
+}
+
+pid_t spawn_rank(const std::vector<std::string>& argv, const std::vector<std::string>& env, const fs::path& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!log.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  }
+  std::vector<char*> args, envp;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw IoError("rig.run.exec", fmt::format("cannot run '{}': {}", argv[0], std::strerror(rc)));
+  return pid;
+}
+
+int exit_code_of(int wait_status) {
+  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+}
+
+// Waits for every rank; the first one to fail stops the others (SIGTERM, then SIGKILL after `grace`).
+// Returns the worst exit status among the ranks that ended on their own.
+int supervise(std::vector<pid_t> pids, const fs::path& run_dir, std::chrono::seconds grace) {
+  std::vector<int> codes(pids.size(), -1);
+  size_t running = pids.size();
+  bool stopping = false;
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  int worst = 0;
+  while (running > 0) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, stopping ? WNOHANG : 0);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0) break;
+    if (pid == 0) {  // stopping: poll until the others are gone or the grace period ends
+      if (std::chrono::steady_clock::now() > deadline) {
+        for (size_t r = 0; r < pids.size(); ++r)
+          if (codes[r] < 0) kill(pids[r], SIGKILL);
+        deadline = std::chrono::steady_clock::time_point::max();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    size_t rank = 0;
+    while (rank < pids.size() && pids[rank] != pid) ++rank;
+    if (rank == pids.size()) continue;
+    codes[rank] = exit_code_of(status);
+    --running;
+    if (stopping) continue;  // stopped by us: not counted
+    worst = std::max(worst, codes[rank]);
+    if (codes[rank] == 0) continue;
+    std::cerr << fmt::format("rig: rank {} exited with status {}; stopping the other {} rank(s)\n", rank, codes[rank],
+                             running);
+    if (rank > 0) {
+      std::string tail = tail_of_file(run_dir / fmt::format("rank-{}.log", rank), 10);
+      if (!tail.empty()) std::cerr << fmt::format("rig: the end of rank {}'s log:\n{}", rank, tail);
+    }
+    stopping = true;
+    deadline = std::chrono::steady_clock::now() + grace;
+    for (size_t r = 0; r < pids.size(); ++r)
+      if (codes[r] < 0) kill(pids[r], SIGTERM);
+  }
+  return worst;
+}
+
+}  // namespace
+
+LaunchArgs split_launch_args(const std::vector<std::string>& args) {
+  LaunchArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--multirun" || a == "-m") out.multirun = true;
+    else if (a == "--dry-run") out.dry_run = true;
+    else if (a == "--wait") out.wait = true;
+    else if (auto v = flag_value(args, i, "--nproc")) out.nproc = positive(*v, "--nproc");
+    else if (auto v = flag_value(args, i, "--launcher")) out.launcher = *v;
+    else if (auto v = flag_value(args, i, "--sweep-root")) out.root = *v;
+    else if (out.recipe.empty() && !a.starts_with("-")) out.recipe = a;
+    else {
+      out.recipe_args.push_back(a);
+      out.argv_index.push_back(static_cast<int>(i) + 2);  // argv[0] rig, argv[1] run
+    }
+  }
+  bool sweep_flags = out.dry_run || out.wait || !out.launcher.empty() || !out.root.empty();
+  if (sweep_flags && !out.multirun)
+    throw UsageError("rig.usage.multirun_flag", "--dry-run, --wait, --launcher and --sweep-root go with --multirun",
+                     {}, {}, "rig run RECIPE --multirun [--dry-run] [--launcher local|slurm] a=1,2 ...");
+  return out;
+}
+
+int run_recipe_multirun(const LaunchArgs& a, const std::string& binary, std::ostream& out) {
+  rig_cli::MultirunRequest r;
+  std::vector<std::string> config_args;
+  for (size_t i = 0; i < a.recipe_args.size(); ++i) {
+    const std::string& arg = a.recipe_args[i];
+    std::string flag = arg.substr(0, arg.find('='));
+    if (flag == "--output-dir")
+      throw UsageError("rig.usage.multirun_output_dir", "--output-dir cannot be shared by the jobs of a sweep", {},
+                       {}, "each job runs in its own directory under multirun/<recipe>/<time>/ (--sweep-root DIR)");
+    if (arg.starts_with("--")) {
+      config_args.push_back(arg);
+      if (takes_value(arg) && i + 1 < a.recipe_args.size()) config_args.push_back(a.recipe_args[++i]);
+      continue;
+    }
+    if (!looks_like_override(arg))
+      throw UsageError("rig.usage.not_override", fmt::format("'{}' is neither an option nor an override", arg), {},
+                       {}, "overrides are key=value, sweeps key=a,b or key=range(0,3)");
+    if (r.overrides.empty()) r.first_argv_index = a.argv_index[i];
+    r.overrides.push_back(arg);
+  }
+  r.section = sweep_section(binary, config_args);
+  if (a.nproc > 1) {  // each job is itself an N-process run, started by this rig
+    r.command = {fs::canonical("/proc/self/exe").string(), "run", "--nproc", std::to_string(a.nproc), a.recipe};
+  } else {
+    r.command = {binary};
+  }
+  r.command.insert(r.command.end(), config_args.begin(), config_args.end());
+  if (!a.launcher.empty()) r.overrides.push_back("sweep.launcher=" + a.launcher);
+  r.name = r.section.is_map() && r.section.contains("name") ? "" : a.recipe;
+  if (!a.root.empty()) r.root = a.root;
+  r.dry_run = a.dry_run;
+  r.wait = a.wait;
+  return rig_cli::run_multirun(r, out);
+}
+
+int run_recipe_nproc(const LaunchArgs& a, const std::string& binary) {
+  if (distributed_env().distributed())
+    throw UsageError("rig.usage.nproc_nested", "--nproc inside a data-parallel job (RANK or srun ranks are set)", {},
+                     {}, "under SLURM, srun starts the ranks: srun -n N rig run RECIPE ...");
+  std::vector<std::string> argv{binary};
+  argv.insert(argv.end(), a.recipe_args.begin(), a.recipe_args.end());
+  // Every rank must agree on the run directory: rig takes it now (unless given, or a sweep job's) and passes it on.
+  fs::path run_dir;
+  for (size_t i = 0; i < a.recipe_args.size(); ++i) {
+    size_t j = i;
+    if (auto v = flag_value(a.recipe_args, j, "--output-dir")) run_dir = *v;
+    i = j;
+  }
+  const char* sweep_dir = std::getenv("RIG_RUN_DIR");
+  if (run_dir.empty() && sweep_dir && *sweep_dir) run_dir = sweep_dir;
+  if (run_dir.empty()) {
+    run_dir = make_run_dir("outputs", a.recipe);
+    argv.push_back("--output-dir");
+    argv.push_back(run_dir.string());
+  }
+  fs::create_directories(run_dir);
+  int port = free_port();
+  std::cerr << fmt::format("[rig] {} processes, rank 0 at 127.0.0.1:{}; ranks 1.. log to {}/rank-N.log\n", a.nproc,
+                           port, run_dir.string());
+  std::cout.flush();
+  auto variables = [&](int rank) {
+    auto vars = local_rank_environment(rank, a.nproc, "127.0.0.1", port);
+    // N ranks share the cores: each gets its part unless the user said otherwise.
+    if (!std::getenv("OMP_NUM_THREADS"))
+      vars.emplace_back("OMP_NUM_THREADS", std::to_string(std::max(1u, std::thread::hardware_concurrency() /
+                                                                            static_cast<unsigned>(a.nproc))));
+    return vars;
+  };
+  std::vector<pid_t> pids;
+  for (int rank = 0; rank < a.nproc; ++rank) {
+    auto env = environment_with(variables(rank));
+    fs::path log = rank == 0 ? fs::path() : run_dir / fmt::format("rank-{}.log", rank);
+    try {
+      pids.push_back(spawn_rank(argv, env, log));
+    } catch (const Error&) {
+      for (pid_t p : pids) kill(p, SIGTERM);
+      for (pid_t p : pids) waitpid(p, nullptr, 0);
+      throw;
+    }
+  }
+  return supervise(pids, run_dir, std::chrono::seconds(5));
+}
+
+}  // namespace rig::tool

@@ -1,0 +1,32 @@
+// `rig run` beyond exec'ing the recipe: `--multirun` (a sweep of the recipe) and `--nproc N` (N local ranks of one
+// data-parallel run). docs/sweeps.md.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace rig::tool {
+
+// rig's own flags of `rig run`, taken out of its arguments (anywhere before or after RECIPE); the rest is the
+// recipe's. --dry-run, --wait, --launcher and --sweep-root need --multirun (rig.usage.multirun_flag).
+struct LaunchArgs {
+  std::string recipe;
+  std::vector<std::string> recipe_args;  // everything else, in order
+  std::vector<int> argv_index;           // argv index of each recipe_args entry (for error locations)
+  bool multirun = false, dry_run = false, wait = false;
+  int nproc = 1;
+  std::string launcher, root;
+};
+LaunchArgs split_launch_args(const std::vector<std::string>& args);
+
+// The recipe's sweep: its --config arguments stay in the command, overrides (and sweeps) are expanded; the
+// config's `sweep:` section (read with the recipe's --print-config) adds axes and launcher settings.
+int run_recipe_multirun(const LaunchArgs& args, const std::string& binary, std::ostream& out);
+
+// N processes of the recipe on this machine with RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT (a free
+// port); rank 0's output streams here, the others' go to <run dir>/rank-N.log. The first rank to fail stops the
+// others. Returns the worst exit status of the ranks that ended on their own.
+int run_recipe_nproc(const LaunchArgs& args, const std::string& binary);
+
+}  // namespace rig::tool
