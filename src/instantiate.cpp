@@ -189,6 +189,19 @@ std::string child_path(const KeyPath& path, std::string_view key) {
   return p.to_string();
 }
 
+// An error thrown by the component's own code (its constructor or function) knows at most the name of the parameter
+// it rejects: place it at that parameter's value in the config, or at `_component_` when the value came from a
+// default or the call site, under the full key path (`lr_scheduler.total_steps`, not `total_steps`).
+Error locate_construction_error(const Error& e, const Node& node, const MapEntry& named, const KeyPath& path) {
+  if (e.origin().known()) return e;
+  const std::string& key = e.key_path();
+  const Node* value = key.empty() ? nullptr : node.find(key);
+  Error located(e.id(), e.message(), value ? value->origin() : named.value.origin(),
+                key.empty() ? path.to_string() : child_path(path, key), e.hint());
+  for (const auto& note : e.notes()) located.add_note(note.origin, note.message);
+  return located;
+}
+
 int param_index(const ComponentDef& d, std::string_view name) {
   for (size_t i = 0; i < d.params.size(); ++i)
     if (d.params[i].name == name) return static_cast<int>(i);
@@ -360,7 +373,13 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
   c.recursive = flag(node, "_recursive_", true);
   if (s.record) c.used.assign(def->params.size(), Node::missing());
   bind(c, node, req, *named);
-  def->invoke(*def, c, req.make, where, out);
+  try {
+    def->invoke(*def, c, req.make, where, out);
+  } catch (const ErrorList&) {
+    throw;  // its errors are located already (a nested instantiate inside the component's own code)
+  } catch (const Error& e) {
+    fail(s, locate_construction_error(e, node, *named, path));
+  }
   if (!s.errors.empty()) throw Failed{};
   if (req.make == Make::Check) return nullptr;
 
