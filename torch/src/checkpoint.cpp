@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
+#include <sstream>
 
 #include "rig/error.hpp"
+#include "rig/io.hpp"
 #include "rig/registry.hpp"
 #include "rig/torch/checkpoint.hpp"
 
@@ -23,6 +25,19 @@ int64_t step_of(const fs::path& p) {
   std::string digits = name.substr(5, name.size() - 8);
   if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return -1;
   return std::stoll(digits);
+}
+
+// Serialises in memory, then rig::write_file_atomic: a temporary file flushed to disk and renamed over `path`, so a
+// reader, a crash or SIGKILL sees no file or a complete one (never a torn archive), and two writers never share a
+// temporary name.
+void save_archive(::torch::serialize::OutputArchive& archive, const fs::path& path) {
+  std::ostringstream bytes;
+  try {
+    archive.save_to(bytes);
+  } catch (const c10::Error& e) {
+    throw IoError("rig.io.write", "cannot serialise '" + path.string() + "': " + e.what_without_backtrace());
+  }
+  write_file_atomic(path, bytes.view());
 }
 
 Tensor rng_state() {
@@ -80,8 +95,6 @@ fs::path Checkpointer::save(int64_t step, ::torch::nn::Module& model, ::torch::o
   char name[64];
   std::snprintf(name, sizeof name, "step_%08lld.pt", static_cast<long long>(step));
   fs::path final_path = fs::path(options_.dir) / name;
-  fs::path temp_path = final_path;
-  temp_path += ".tmp";
 
   ::torch::serialize::OutputArchive archive, model_archive, optimizer_archive, extra_archive;
   model.save(model_archive);
@@ -93,13 +106,7 @@ fs::path Checkpointer::save(int64_t step, ::torch::nn::Module& model, ::torch::o
   archive.write("rng", rng_state());
   for (const auto& [key, value] : extra) extra_archive.write(key, scalar(value));
   archive.write("extra", extra_archive);
-  try {
-    archive.save_to(temp_path.string());
-  } catch (const c10::Error& e) {
-    throw IoError("rig.io.write", "cannot write checkpoint '" + temp_path.string() + "': " + e.what_without_backtrace());
-  }
-  fs::rename(temp_path, final_path, ec);  // atomic on POSIX: readers see the old file set or the new one
-  if (ec) throw IoError("rig.io.write", "cannot rename '" + temp_path.string() + "': " + ec.message());
+  save_archive(archive, final_path);
 
   if (options_.keep_last > 0) {
     auto all = list();
@@ -160,10 +167,7 @@ void save_model(::torch::nn::Module& model, const fs::path& path) {
   model.save(model_archive);
   archive.write("model", model_archive);
   if (path.has_parent_path()) fs::create_directories(path.parent_path());
-  fs::path temp = path;
-  temp += ".tmp";
-  archive.save_to(temp.string());
-  fs::rename(temp, path);
+  save_archive(archive, path);
 }
 
 void load_model(::torch::nn::Module& model, const fs::path& path) {
