@@ -28,6 +28,6 @@ echo "killed after $last"
 
 out=$("$rig" run full_finetune --output-dir "$work/resumed" "${common[@]}" resume=true \
       checkpointer.dir="$work/killed/checkpoints" 2>&1) || { echo "FAIL: resumed run"; echo "$out"; exit 1; }
-echo "$out" | grep -q "resumed from .*$last" || { echo "FAIL: did not resume from $last"; echo "$out"; exit 1; }
+grep -q "resumed from .*$last" <<<"$out" || { echo "FAIL: did not resume from $last"; echo "$out"; exit 1; }
 cmp "$work/full/model.pt" "$work/resumed/model.pt" || { echo "FAIL: final weights differ"; exit 1; }
 echo "PASS: the resumed run's final weights are bit-identical to the uninterrupted run's"

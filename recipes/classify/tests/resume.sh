@@ -26,6 +26,6 @@ last=$(ls "$work/killed/checkpoints" | grep -v tmp | tail -1)
 echo "killed after $last"
 
 out=$("$classify" "${common[@]}" --output-dir "$work/resumed" resume_from="$work/killed/checkpoints")
-echo "$out" | grep -q "resumed from .*$last" || { echo "FAIL: did not resume from $last"; echo "$out"; exit 1; }
+grep -q "resumed from .*$last" <<<"$out" || { echo "FAIL: did not resume from $last"; echo "$out"; exit 1; }
 cmp "$work/full/model.pt" "$work/resumed/model.pt" || { echo "FAIL: final weights differ"; exit 1; }
 echo "PASS: resumed run's final weights are bit-identical"
