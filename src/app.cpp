@@ -287,10 +287,11 @@ void provide_run_dir(Node& cfg, const fs::path& run_dir) {
       ResolverOptions{.replace = true});
 }
 
-// The recipe function's exit status; its errors are printed.
-int run_recipe_function(const RecipeInfo& info, const Node& cfg, const RecipeFunction& recipe) {
+// `body`'s exit status; an escaping rig::Error is printed as a located diagnostic (its exit code), any other
+// exception as "<recipe>: error: ..." (exit 1).
+int exit_status_of(const RecipeInfo& info, const std::function<int()>& body) {
   try {
-    return recipe(Config(cfg));
+    return body();
   } catch (const Error& e) {
     std::cerr << format(e, {.color = use_color(2)});
     return e.exit_code();
@@ -298,6 +299,11 @@ int run_recipe_function(const RecipeInfo& info, const Node& cfg, const RecipeFun
     std::cerr << fmt::format("{}: error: {}\n", info.name, e.what());
     return kExitFailure;
   }
+}
+
+// The recipe function's exit status; its errors are printed.
+int run_recipe_function(const RecipeInfo& info, const Node& cfg, const RecipeFunction& recipe) {
+  return exit_status_of(info, [&] { return recipe(Config(cfg)); });
 }
 
 // RIG_RUN_DIR: set by a sweep launcher for each job (rig/multirun.hpp).
@@ -465,7 +471,7 @@ Node redact_environment(const Node& resolved, const Node& unresolved) {
 int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema,
                const RecipeHooks& hooks) {
   RecipeInfo info = effective_info(argc > 0 ? argv[0] : "recipe");
-  try {
+  return exit_status_of(info, [&]() -> int {
     RecipeArgs a = parse_args(argc, argv);
     for (const auto& d : info.config_dirs)
       if (fs::is_directory(d)) register_config_dir(d);
@@ -495,13 +501,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       return r.ok() ? kExitOk : kExitConfigError;
     }
     return run(info, a, std::move(c.config), recipe, argc, argv);
-  } catch (const Error& e) {
-    std::cerr << format(e, {.color = use_color(2)});
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << fmt::format("{}: error: {}\n", info.name, e.what());
-    return kExitFailure;
-  }
+  });
 }
 
 }  // namespace rig

@@ -123,16 +123,10 @@ int print(const PrintArgs& a, int argc, char** argv) {
 // Verbs that pass their arguments through untouched (run, validate) or must start fast (__complete).
 int raw_verb(std::string_view verb, int argc, char** argv) {
   std::vector<std::string> rest(argv + 2, argv + argc);
-  try {
+  return rig_cli::handle([&] {
     if (verb == "__complete") return rig::tool::complete(rest);
     return rig::tool::run(rest, verb == "validate");
-  } catch (const rig::Error& e) {
-    std::cerr << rig::format(e, {.color = rig::use_color(2)});
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << "rig: error: " << e.what() << "\n";
-    return rig::kExitFailure;
-  }
+  });
 }
 
 int main(int argc, char** argv) {
@@ -208,7 +202,7 @@ int main(int argc, char** argv) {
     return code == 0 ? rig::kExitOk : rig::kExitConfigError;
   }
 
-  try {
+  return rig_cli::handle([&] {
     if (*print_cmd) return print(print_args, argc, argv);
     if (*ls_cmd) return rig::tool::ls(ls_recipe);
     if (*cp_cmd) return rig::tool::cp(cp_what, cp_dest, cp_project);
@@ -216,12 +210,6 @@ int main(int argc, char** argv) {
     if (*components_cmd) return rig::tool::components(comp_interface, comp_pattern);
     if (*compat_cmd) return rig::tool::compat(compat_rows, compat_cols);
     if (*completion_cmd) return rig::tool::completion_script(shell);
-  } catch (const rig::Error& e) {
-    std::cerr << rig::format(e, {.color = rig::use_color(2)});
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << "rig: internal error: " << e.what() << "\n";
-    return rig::kExitFailure;
-  }
-  return rig::kExitOk;
+    return rig::kExitOk;
+  });
 }

@@ -76,6 +76,9 @@ int launch_and_report(const rig::SweepDir& dir, std::span<const size_t> jobs, co
   return finish(dir, out, true);
 }
 
+
+}  // namespace
+
 int handle(const std::function<int()>& verb) {
   try {
     return verb();
@@ -87,8 +90,6 @@ int handle(const std::function<int()>& verb) {
     return rig::kExitFailure;
   }
 }
-
-}  // namespace
 
 int run_multirun(const MultirunRequest& r, std::ostream& out) {
   std::vector<std::string> job_overrides;

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ struct MultirunRequest {
   bool dry_run = false;
   bool wait = false;                       // slurm: wait for the array to finish
 };
+
+// Runs one verb and returns its exit status: a rig::Error is printed as a located diagnostic (its exit code, 2 for
+// config errors), any other exception as "rig: internal error: ..." (1). Every verb of the `rig` tool goes through it.
+int handle(const std::function<int()>& verb);
 
 // Returns the process exit status: 0 when every job succeeded (or was submitted), 1 when a job failed, 2 for a
 // usage error (thrown as rig::Error), 130 when interrupted.
