@@ -13,21 +13,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 from omegaconf import OmegaConf
 
+from timing import best_of
+
 build = sys.argv[1] if len(sys.argv) > 1 else "build"
 GROUPS, SECTIONS, LEAVES = 100, 5, 19
-
-
-def best_of(fn, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 with tempfile.TemporaryDirectory() as d:

@@ -8,23 +8,15 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 from omegaconf import OmegaConf
+
+from timing import best_of
 
 build = sys.argv[1] if len(sys.argv) > 1 else "build"
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 torchtune = os.path.join(root, "..", "shared", "corpus", "torchtune", "recipes", "configs", "llama3_1",
                          "8B_lora_single_device.yaml")
-
-
-def best_of(fn, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def grouped(groups, leaves, salt):
