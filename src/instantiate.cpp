@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
 #include <mutex>
 
 namespace rig {
@@ -287,6 +289,124 @@ void bind(Call& c, const Node& node, const Request& req, const MapEntry& named) 
   }
 }
 
+// The arguments of one call, type-erased (see rig/detail/component.hpp for why): the options struct (constructed
+// with its defaults), or one slot per parameter, constructed as each is read. One block, on the stack when small;
+// whatever was constructed in it is destroyed with it — after an error, a construction that threw, or a success
+// (the product was built from moved-from arguments).
+class Arguments {
+ public:
+  explicit Arguments(const ComponentDef& d) : d_(d), n_(d.params.size()) {
+    if (n_ > kLocalParams) {
+      heap_at_ = std::make_unique<void*[]>(n_);
+      heap_full_ = std::make_unique<bool[]>(n_);
+      at_ = heap_at_.get();
+      full_ = heap_full_.get();
+    }
+    std::fill(full_, full_ + n_, false);
+    size_t bytes = 0, align = alignof(std::max_align_t);
+    if (d.options) {
+      bytes = d.options->size;
+      align = std::max<size_t>(align, d.options->align);
+    } else {
+      for (size_t i = 0; i < n_; ++i) {
+        const TypeOps& t = *d.params[i].ops;
+        bytes = (bytes + t.align - 1) / t.align * t.align + t.size;
+        align = std::max<size_t>(align, t.align);
+      }
+    }
+    unsigned char* block = local_;
+    if (bytes > sizeof local_ || align > alignof(std::max_align_t)) {
+      heap_align_ = align > alignof(std::max_align_t) ? align : 0;
+      block = static_cast<unsigned char*>(allocate(bytes, heap_align_));
+      heap_ = block;
+    }
+    if (d.options) {
+      d.options->init(block);
+      options_ = block;
+      d.options->fields(block, at_);
+      return;
+    }
+    size_t offset = 0;
+    for (size_t i = 0; i < n_; ++i) {
+      const TypeOps& t = *d.params[i].ops;
+      offset = (offset + t.align - 1) / t.align * t.align;
+      at_[i] = block + offset;
+      offset += t.size;
+    }
+  }
+  Arguments(const Arguments&) = delete;
+  Arguments& operator=(const Arguments&) = delete;
+  ~Arguments() {
+    if (options_)
+      d_.options->destroy(options_);
+    else
+      for (size_t i = 0; i < n_; ++i)
+        if (full_[i]) d_.params[i].ops->destroy(at_[i]);
+    if (heap_) deallocate(heap_, 0, heap_align_);
+  }
+
+  // Parameter i's storage: its slot, or its field of the options struct.
+  void* at(size_t i) const { return at_[i]; }
+  // What Construct/Produce take: the options struct, or every slot.
+  void* const* args() const { return options_ ? &options_ : at_; }
+  bool full(size_t i) const { return full_[i]; }
+  void filled(size_t i) { full_[i] = true; }
+
+ private:
+  static constexpr size_t kLocalParams = 16;
+  const ComponentDef& d_;
+  size_t n_;
+  void* local_at_[kLocalParams];
+  bool local_full_[kLocalParams];
+  void** at_ = local_at_;
+  bool* full_ = local_full_;
+  std::unique_ptr<void*[]> heap_at_;
+  std::unique_ptr<bool[]> heap_full_;
+  void* options_ = nullptr;
+  void* heap_ = nullptr;
+  size_t heap_align_ = 0;
+  alignas(std::max_align_t) unsigned char local_[256];
+};
+
+// The product from the arguments: placement-new at `where` (Make::Value) or in heap storage as `new` would get it
+// (so that `delete` through the interface releases it), or the component's own Produce.
+void produce(const ComponentDef& d, Make m, void* where, Made& out, void* const* args) {
+  if (!d.construct) return d.produce(m, where, out, args);
+  bool heap = m != Make::Value;
+  void* mem = heap ? allocate(d.size, d.align) : where;
+  try {
+    d.construct(mem, args);
+  } catch (...) {
+    if (heap) deallocate(mem, d.size, d.align);
+    throw;
+  }
+  out.ptr = mem;
+  if (m == Make::Shared) share(out, d.destroy);
+}
+
+// Reads every argument (all errors collected in the session), applies defaults and builds the product.
+void build(const ComponentDef& d, Call& c, Make m, void* where, Made& out) {
+  Arguments args(d);
+  const size_t n = d.params.size();
+  if (d.options) {
+    for (size_t i = 0; i < n; ++i) d.params[i].ops->take_into(c, i, args.at(i));
+  } else {
+    for (size_t i = 0; i < n; ++i)
+      if (d.params[i].ops->take(c, i, args.at(i))) args.filled(i);
+  }
+  if (m == Make::Check || c.failed()) return;
+  if (!d.options)
+    for (size_t i = 0; i < n; ++i) {
+      if (args.full(i)) continue;
+      const ParamDef& p = d.params[i];
+      if (!p.construct_default)  // bind() reports a missing required argument; this is a bug in rig
+        throw Error("rig.internal", fmt::format("no value and no default for parameter '{}' of {}", p.name, d.name()));
+      p.construct_default(args.at(i), p.default_value);
+      args.filled(i);
+    }
+  produce(d, m, where, out, args.args());
+}
+
 Node operative_node(const Call& c, const Node& node, const MapEntry& named) {
   Node out = Node::map(node.origin());
   out.set("_component_", Node(c.def.name()).set_origin(named.value.origin()), named.key_origin);
@@ -374,7 +494,7 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
   if (s.record) c.used.assign(def->params.size(), Node::missing());
   bind(c, node, req, *named);
   try {
-    def->invoke(*def, c, req.make, where, out);
+    build(*def, c, req.make, where, out);
   } catch (const ErrorList&) {
     throw;  // its errors are located already (a nested instantiate inside the component's own code)
   } catch (const Error& e) {
@@ -401,13 +521,14 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
 
 Node ComponentDef::default_value(size_t param) const {
   if (param >= params.size() || params[param].required) return Node();
-  detail::Session s;
-  s.record = true;
-  detail::Call c(*this, s);
-  c.used.assign(params.size(), Node());
-  detail::Made out;
-  invoke(*this, c, detail::Make::Defaults, nullptr, out);
-  return c.used[param];
+  const ParamDef& p = params[param];
+  detail::Arguments args(*this);  // with an options struct: its fields hold their defaults
+  if (!options) {
+    if (!p.construct_default) return Node();
+    p.construct_default(args.at(param), p.default_value);
+    args.filled(param);
+  }
+  return p.ops->to_node(args.at(param));
 }
 
 Node operative_config() {

@@ -94,9 +94,25 @@ struct PointerWrapper {
   P pointer;
 };
 
+constexpr bool identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// The identifier ending `text` before its closing ")}] ": gcc's "…value.Opt::lr)}]", clang's "…value.lr}]" -> "lr".
+// Scanned from the end, with plain loops: constant evaluation is slow in gcc, and a field name is ~1/20 of the
+// text (searching it from the start cost ~1 ms of compile time per field).
+constexpr std::string_view trailing_identifier(const char* text, std::size_t size) {
+  std::size_t e = size;
+  while (e > 0 && (text[e - 1] == ']' || text[e - 1] == '}' || text[e - 1] == ')' || text[e - 1] == ' ')) --e;
+  std::size_t b = e;
+  while (b > 0 && identifier_char(text[b - 1])) --b;
+  return {text + b, e - b};
+}
+
+// The return type is spelled without a typedef: gcc would append "; std::string_view = …" to the name.
 template <auto Wrapped>
-constexpr std::string_view pointer_name() {
-  return last_identifier(__PRETTY_FUNCTION__, "Wrapped = ");
+constexpr std::basic_string_view<char> pointer_name() {
+  return trailing_identifier(__PRETTY_FUNCTION__, sizeof(__PRETTY_FUNCTION__) - 1);
 }
 
 template <class T>

@@ -69,7 +69,9 @@ constexpr TypeKey type_key() {
 namespace detail {
 class Call;
 struct Made;
-enum class Make : uint8_t { Check, Value, Unique, Shared, Defaults };
+struct TypeOps;
+struct OptionsOps;
+enum class Make : uint8_t { Check, Value, Unique, Shared };
 }  // namespace detail
 
 // How a parameter holds nested components: not at all, one (a smart pointer or std::function), or a list / a
@@ -92,6 +94,12 @@ struct ParamDef {
   TypeKey interface = nullptr;
   std::string (*interface_name)() = nullptr;
   Nesting nesting = Nesting::None;
+  // How instantiate reads it (src/instantiate.cpp): the operations of its C++ type (shared by every parameter of that
+  // type); for a constructor's or function's parameter, its default (rig::arg's value; nullptr when required) and
+  // how the parameter is constructed from it.
+  const detail::TypeOps* ops = nullptr;
+  const void* default_value = nullptr;
+  void (*construct_default)(void* slot, const void* value) = nullptr;
 };
 
 struct InterfaceDef {
@@ -116,8 +124,13 @@ struct ComponentDef {
   TypeKey product = nullptr;
   std::string (*product_name)() = nullptr;  // nullptr: the product is cpp_type itself
   ProductKind product_kind = ProductKind::Object;
-  const void* self = nullptr;  // the registration object (its stored defaults)
-  void (*invoke)(const ComponentDef&, detail::Call&, detail::Make, void* where, detail::Made&) = nullptr;
+  // How instantiate builds it (src/instantiate.cpp). The arguments are converted and stored by type-erased code;
+  // only `construct`/`produce` (and `destroy`) are compiled per component — see rig/detail/component.hpp.
+  const detail::OptionsOps* options = nullptr;  // the parameters are the fields of this options struct
+  void (*construct)(void* where, void* const* args) = nullptr;  // placement-new of the product (a class's constructor)
+  void (*produce)(detail::Make, void* where, detail::Made&, void* const* args) = nullptr;  // when `construct` is null
+  void (*destroy)(void*) = nullptr;                                                      // delete of a heap product
+  uint32_t size = 0, align = 0;  // of the product; align 0: no more than `new` guarantees
   const ComponentDef* next = nullptr;                                   // the registry's intrusive list
 
   // "my.optim.AdamW"

@@ -1,9 +1,10 @@
 // Private machinery behind RIG_COMPONENT, RIG_FUNCTION and rig::instantiate. Included by rig/registry.hpp.
 //
-// Cost model: everything a component instantiates per parameter TYPE (take<P>, from_node<P>, Convert<P>) is shared
-// by every component with a parameter of that type; per component there is one invoke function (which also reports defaults)
-// function and one static Registration record. All name handling, lookup and error reporting is non-template code
-// in src/instantiate.cpp.
+// Cost model (compile time per component is an issue-6 goal): everything a component instantiates per parameter TYPE
+// (take<P>, from_node<P>, Convert<P>, the TypeOps table) is shared by every component with a parameter of that type;
+// per component there is one constant-initialised Registration record, one placement-new (Construct) and one
+// `delete` thunk (plus, for an options struct, its OptionsOps). Binding, argument storage, defaults, cleanup, name
+// handling, lookup and error reporting are non-template code in src/instantiate.cpp.
 #pragma once
 
 #include <functional>
@@ -415,77 +416,121 @@ T from_node(const Node& n, Call& c, size_t param) {
   }
 }
 
-// Storage for one converted argument (std::optional<std::shared_ptr<T>> trips GCC 12's -Wmaybe-uninitialized).
-template <class P>
-class Slot {
- public:
-  Slot() {}
-  Slot(const Slot&) = delete;
-  Slot& operator=(const Slot&) = delete;
-  ~Slot() {
-    if (full_) get().~P();
-  }
-  template <class... A>
-  void emplace(A&&... a) {
-    ::new (static_cast<void*>(buf_)) P(std::forward<A>(a)...);
-    full_ = true;
-  }
-  explicit operator bool() const { return full_; }
-  P& get() { return *std::launder(reinterpret_cast<P*>(buf_)); }
+// ---- reading arguments, per parameter TYPE ---------------------------------------------------------------------------
+//
+// Why type-erased: compile time per registered component (issue 6's goal is 30 ms at -O2). Code generated per
+// component costs ~10x more to compile than the templates it instantiates, so everything that depends only on a
+// parameter's TYPE — reading it from a config value or a call-site argument, reporting its errors, destroying it,
+// writing a default back as a Node — is one out-of-line instantiation per type, reached through a TypeOps table, and
+// the loop over the parameters (argument storage, defaults, cleanup on errors and exceptions, the three return forms)
+// is plain code in src/instantiate.cpp. What remains per component is one placement-new that moves the stored
+// arguments into the constructor (Construct below) and a `delete` for shared_ptr products.
 
- private:
-  alignas(P) unsigned char buf_[sizeof(P)];
-  bool full_ = false;
+// The operations instantiate needs on a parameter's type; one constant table per type.
+struct TypeOps {
+  uint32_t size, align;
+  bool (*take)(Call& c, size_t param, void* slot);        // constructs the parameter's value in `slot`, if it has one
+  void (*take_into)(Call& c, size_t param, void* field);  // assigns it to an options-struct field, if it has one
+  void (*destroy)(void* value);
+  Node (*to_node)(const void* value);  // a default, for introspection and the operative config
+};
+
+// The operations on an options struct (form 1/2); one table per struct.
+struct OptionsOps {
+  uint32_t size, align;
+  void (*init)(void* where);  // value-initialises it: the default member initialisers
+  void (*destroy)(void* options);
+  void (*fields)(void* options, void** field);  // each field's address, in declaration order
 };
 
 template <class P>
-void from_source(Call& c, size_t i, const Node& n, Slot<P>& slot) {
+bool from_source(Call& c, size_t i, const Node& n, void* slot) {
   c.path.push_key(std::string(c.def.params[i].name));
+  bool filled = false;
   try {
     c.record(i, n);  // a nested component overwrites this with its own operative config
-    slot.emplace(from_node<P>(n, c, i));
+    ::new (slot) P(from_node<P>(n, c, i));
+    filled = true;
   } catch (const Error& e) {
     c.fail(e);
   } catch (const Failed&) {
   }
   c.path.pop();
+  return filled;
 }
 
-// Fills `slot` with parameter `i`'s value; leaves it empty when there is no source (a default applies) or on error
-// (recorded in the session). Never inlined: one copy per parameter TYPE serves every component, which keeps
-// the per-component code (and compile time) small.
+// Constructs parameter `i`'s value in `slot` and returns true; false when there is no source (a default applies) or
+// on error (recorded in the session).
 template <class P>
-[[gnu::noinline]] void take(Call& c, size_t i, Slot<P>& slot) {
+[[gnu::noinline]] bool take(Call& c, size_t i, void* slot) {
   const Source& s = c.sources[i];
   if (s.arg) {
     if (s.arg->type == type_key<P>()) {
-      if (!s.arg->value) return;  // deferred: the type is all a partial checks
+      if (!s.arg->value) return false;  // deferred: the type is all a partial checks
       if constexpr (std::is_move_constructible_v<P>) {
         c.record_arg(i, *s.arg);
-        slot.emplace(std::move(*static_cast<P*>(s.arg->value)));
-        return;
+        ::new (slot) P(std::move(*static_cast<P*>(s.arg->value)));
+        return true;
       }
     }
     if (s.arg->type == type_key<Node>() && s.arg->value)
       return from_source<P>(c, i, *static_cast<Node*>(s.arg->value), slot);
     c.arg_type_error(i, type_name<P>());
-    return;
+    return false;
   }
-  if (s.node) from_source<P>(c, i, *s.node, slot);
+  return s.node && from_source<P>(c, i, *s.node, slot);
+}
+
+template <class P>
+void destroy_value(void* value) {
+  static_cast<P*>(value)->~P();
 }
 
 // Assigns parameter `i`'s value to `field` when it has one (an options-struct field keeps its default otherwise).
 template <class P>
-[[gnu::noinline]] void take_into(Call& c, size_t i, P& field) {
-  Slot<P> slot;
-  take<P>(c, i, slot);
-  if (slot) field = std::move(slot.get());
+void take_into(Call& c, size_t i, void* field) {
+  alignas(P) unsigned char slot[sizeof(P)];
+  if (!take<P>(c, i, slot)) return;
+  struct Drop {
+    void* value;
+    ~Drop() { destroy_value<P>(value); }
+  } drop{slot};
+  *static_cast<P*>(field) = std::move(*std::launder(reinterpret_cast<P*>(slot)));
 }
 
-// A parameter's default as a Node (for introspection and the operative config); shared per type.
-template <class F>
-[[gnu::noinline]] void record_default(Call& c, size_t i, const F& v) {
-  c.used[i] = to_node_or_null(v);
+template <class P>
+Node value_to_node(const void* value) {
+  return to_node_or_null(*static_cast<const P*>(value));
+}
+
+template <class P>
+constexpr void (*take_into_of())(Call&, size_t, void*) {
+  if constexpr (std::is_move_assignable_v<P>)
+    return &take_into<P>;
+  else
+    return nullptr;  // not an options-struct field
+}
+
+template <class P>
+inline constexpr TypeOps type_ops{sizeof(P),        alignof(P), &take<P>, take_into_of<P>(), &destroy_value<P>,
+                                  &value_to_node<P>};
+
+template <class O>
+struct OptionsStruct {
+  static void init(void* where) { ::new (where) O{}; }
+  static void fields(void* options, void** field) {
+    tie_fields(*static_cast<O*>(options), [field](auto&... f) {
+      size_t i = 0;
+      ((field[i++] = &f), ...);
+    });
+  }
+  static constexpr OptionsOps ops{sizeof(O), alignof(O), &init, &destroy_value<O>, &fields};
+};
+
+// A default given with rig::arg: the parameter constructed from it.
+template <class P, class D>
+void construct_default(void* slot, const void* value) {
+  ::new (slot) P(*static_cast<const D*>(value));
 }
 
 // ---- building the product --------------------------------------------------------------------------------------------
@@ -500,6 +545,8 @@ void* allocate(size_t size, size_t align);
 void deallocate(void* p, size_t size, size_t align);
 void share(Made& out, void (*destroy)(void*));
 
+// The whole production for what a placement-new cannot make: a function's result (a value, unique_ptr or
+// shared_ptr), a class with its own operator new.
 template <class F>
 void emit(Make m, void* where, Made& out, F&& produce) {
   using R = decltype(produce());
@@ -521,8 +568,6 @@ void emit(Make m, void* where, Made& out, F&& produce) {
       if (m == Make::Shared) out.shared = std::shared_ptr<void>(static_cast<void*>(p), &destroy<R>);
     }
   } else {
-    // One construction site for all three ways (less code per component): storage is `where`, or what
-    // `new R` would have allocated, so that `delete` through the interface releases it correctly.
     constexpr bool aligned = alignof(R) > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
     void* mem = m == Make::Value ? where : allocate(sizeof(R), aligned ? alignof(R) : 0);
     try {
@@ -535,6 +580,65 @@ void emit(Make m, void* where, Made& out, F&& produce) {
     if (m == Make::Shared) share(out, &destroy<R>);
   }
 }
+
+template <class Target>
+struct CtorCall {
+  template <class... P>
+  static Target call(P&&... p) {
+    return Target(std::forward<P>(p)...);
+  }
+};
+template <auto F>
+struct FunctionCall {
+  template <class... P>
+  static decltype(auto) call(P&&... p) {
+    return F(std::forward<P>(p)...);
+  }
+};
+
+// The code compiled per component. For a class: the placement-new alone (storage, the return forms and cleanup are
+// src/instantiate.cpp's). `args` are the stored arguments, each a P (cv- and reference-free), moved from.
+template <class T, class Plain, class Seq>
+struct Construct;
+template <class T, class... P, size_t... I>
+struct Construct<T, Types<P...>, std::index_sequence<I...>> {
+  static void run(void* where, void* const* args) {
+    (void)args;
+    ::new (where) T(std::move(*static_cast<P*>(args[I]))...);
+  }
+};
+template <class R, class Caller, class Plain, class Seq>
+struct Produce;
+template <class R, class Caller, class... P, size_t... I>
+struct Produce<R, Caller, Types<P...>, std::index_sequence<I...>> {
+  static void run(Make m, void* where, Made& out, void* const* args) {
+    (void)args;
+    emit(m, where, out, [&]() -> R { return Caller::call(std::move(*static_cast<P*>(args[I]))...); });
+  }
+};
+
+template <class T>
+concept ClassSpecificNew = requires { T::operator new(sizeof(T)); };
+
+// How a form's product is made: by Construct (Product's constructor, called with P...) or by Produce.
+template <class Product, class R, class Caller, class... P>
+struct Making {
+  static constexpr bool constructs = std::is_same_v<Caller, CtorCall<Product>> && !ClassSpecificNew<Product>;
+  using Plain = Types<P...>;
+  using Seq = std::index_sequence_for<P...>;
+  static constexpr void (*construct())(void*, void* const*) {
+    if constexpr (constructs)
+      return &Construct<Product, Plain, Seq>::run;
+    else
+      return nullptr;
+  }
+  static constexpr void (*produce())(Make, void*, Made&, void* const*) {
+    if constexpr (constructs)
+      return nullptr;
+    else
+      return &Produce<R, Caller, Plain, Seq>::run;
+  }
+};
 
 template <class R>
 constexpr ProductKind product_kind() {
@@ -599,7 +703,8 @@ template <class P>
 constexpr ParamDef param_def(std::string_view name, std::string_view doc, bool required) {
   using I = typename NestedInterface<P>::type;
   return ParamDef{name,           doc,          &type_name<P>, &type_schema<P>, type_key<P>(), required,
-                  nesting<P>() != Nesting::None, param_check<P>(), type_key<I>(),   &type_name<I>, nesting<P>()};
+                  nesting<P>() != Nesting::None, param_check<P>(), type_key<I>(),   &type_name<I>, nesting<P>(),
+                  &type_ops<P>};
 }
 
 template <class Product, class I>
@@ -656,7 +761,8 @@ constexpr size_t field_doc_count() {
   return std::is_same_v<C, FieldDoc> ? 1 : 0;
 }
 
-// The record every registration form shares. `Form` supplies: Product, arity, params(), invoke, default_value.
+// The record every registration form shares. `Form` supplies: Product, arity, kind, product_name, param_defs(),
+// bind_defaults(), options, and Maker (a Making<...>: how the product is made).
 template <class Form, class IfaceClause, size_t NAliases>
 class Registration {
  public:
@@ -667,6 +773,7 @@ class Registration {
                          const Clauses&... cs)
       : form_(form), params_(form.param_defs()), interfaces_(interface_defs<typename Form::Product>(IfaceClause{})) {
     using Product = typename Form::Product;
+    using Maker = typename Form::Maker;
     def_.cpp_name = cpp_name;
     def_.cpp_type = cpp_name;
     def_.file = loc.file;
@@ -676,8 +783,15 @@ class Registration {
     def_.product = type_key<Product>();
     def_.product_name = Form::product_name;
     def_.product_kind = Form::kind;
-    def_.self = &form_;
-    def_.invoke = &Form::invoke;
+    def_.options = Form::options;
+    def_.construct = Maker::construct();
+    def_.produce = Maker::produce();
+    if constexpr (Maker::constructs) {
+      def_.destroy = &destroy<Product>;
+      def_.size = sizeof(Product);
+      def_.align = alignof(Product) > __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? alignof(Product) : 0;
+    }
+    form_.bind_defaults(params_);  // the stored defaults live in form_, here
     (apply(cs), ...);
   }
   constexpr ComponentDef& def() { return def_; }
@@ -720,68 +834,26 @@ struct OptionsForm {
   using Ptrs = decltype(field_pointers<O>());
   static constexpr size_t arity = field_count<O>();
   static constexpr ProductKind kind = ProductKind::Object;
+  static constexpr const OptionsOps* options = &OptionsStruct<O>::ops;
+  using Maker = Making<C, C, CtorCall<C>, O>;
 
   template <size_t I>
   using Field = std::remove_cv_t<std::remove_pointer_t<std::tuple_element_t<I, Ptrs>>>;
 
   template <size_t... I>
   static constexpr std::array<ParamDef, arity> param_defs_impl(std::index_sequence<I...>) {
+    static_assert((std::is_move_assignable_v<Field<I>> && ...), "rig: an options struct's fields must be assignable");
     return {param_def<Field<I>>(field_names<O>()[I], {}, false)...};
   }
   constexpr std::array<ParamDef, arity> param_defs() const {
     return param_defs_impl(std::make_index_sequence<arity>{});
   }
-
-  static void invoke(const ComponentDef&, Call& c, Make m, void* where, Made& out) {
-    O opts{};
-    if (m == Make::Defaults) {
-      tie_fields(opts, [&](const auto&... field) {
-        size_t i = 0;
-        (record_default(c, i++, field), ...);
-      });
-      return;
-    }
-    tie_fields(opts, [&](auto&... field) {
-      size_t i = 0;
-      (take_into(c, i++, field), ...);
-    });
-    if (m == Make::Check || c.failed()) return;
-    if constexpr (std::is_same_v<C, O>)
-      emit(m, where, out, [&] { return std::move(opts); });
-    else
-      emit(m, where, out, [&] { return C(std::move(opts)); });
-  }
-};
-
-// The converted arguments of one call; fill() is shared by every component with this parameter list.
-template <class... P>
-struct ArgPack {
-  std::tuple<Slot<P>...> slots;
-  [[gnu::noinline]] void fill(Call& c) { fill_impl(c, std::index_sequence_for<P...>{}); }
-  template <size_t... I>
-  void fill_impl(Call& c, std::index_sequence<I...>) {
-    (take<P>(c, I, std::get<I>(slots)), ...);
-  }
+  constexpr void bind_defaults(std::array<ParamDef, arity>&) const {}  // the struct's own initialisers are
 };
 
 // Forms 3/4: named parameters of a constructor (Types<P...>) or of a function (its signature).
 template <class Product_, class Kind, class Call_, class Sig, class... A>
 struct ParamsForm;
-
-template <class Target, class... A>
-struct CtorCall {
-  template <class... P>
-  static Target call(P&&... p) {
-    return Target(std::forward<P>(p)...);
-  }
-};
-template <auto F>
-struct FunctionCall {
-  template <class... P>
-  static decltype(auto) call(P&&... p) {
-    return F(std::forward<P>(p)...);
-  }
-};
 
 template <class Product_, class R, class Caller, class... P, class... A>
 struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
@@ -791,6 +863,8 @@ struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
   static constexpr size_t arity = sizeof...(P);
   static constexpr ProductKind kind = product_kind<R>();
   static constexpr std::string (*product_name)() = std::is_same_v<R, Product_> ? nullptr : &type_name<Product_>;
+  static constexpr const OptionsOps* options = nullptr;
+  using Maker = Making<Product_, R, Caller, std::remove_cvref_t<P>...>;
 
   std::tuple<A...> args;
 
@@ -815,35 +889,17 @@ struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
   }
 
   template <class Par, class D>
-  static void apply_default(Slot<Par>& slot, const Arg<D>& a) {
-    if constexpr (!std::is_void_v<D>)
-      if (!slot) slot.emplace(a.value);
-  }
-
-  template <size_t... I>
-  static void invoke_impl(const ComponentDef& def, Call& c, Make m, void* where, Made& out, std::index_sequence<I...>) {
-    ArgPack<std::remove_cvref_t<P>...> pack;
-    pack.fill(c);
-    auto& slots = pack.slots;
-    if (m == Make::Check || c.failed()) return;
-    const auto& self = *static_cast<const ParamsForm*>(def.self);
-    (apply_default(std::get<I>(slots), std::get<I>(self.args)), ...);
-    (void)self;
-    emit(m, where, out, [&]() -> R { return Caller::call(std::move(std::get<I>(slots).get())...); });
-  }
-  template <class Par, class D>
-  static void default_of(Call& c, size_t i, const Arg<D>& a) {
-    if constexpr (!std::is_void_v<D>) record_default(c, i, Par(a.value));
-  }
-  static void invoke(const ComponentDef& def, Call& c, Make m, void* where, Made& out) {
-    if (m == Make::Defaults) {
-      const auto& self = *static_cast<const ParamsForm*>(def.self);
-      [&]<size_t... I>(std::index_sequence<I...>) {
-        (default_of<std::remove_cvref_t<P>>(c, I, std::get<I>(self.args)), ...);
-      }(std::make_index_sequence<arity>{});
-      return;
+  static constexpr void bind_default(ParamDef& def, const Arg<D>& a) {
+    if constexpr (!std::is_void_v<D>) {
+      def.default_value = &a.value;
+      def.construct_default = &construct_default<Par, D>;
     }
-    invoke_impl(def, c, m, where, out, std::make_index_sequence<arity>{});
+  }
+  // Points each parameter at its default in `args` (which must be the registration's own copy).
+  constexpr void bind_defaults(std::array<ParamDef, arity>& defs) const {
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      (bind_default<std::remove_cvref_t<P>>(defs[I], std::get<I>(args)), ...);
+    }(std::make_index_sequence<arity>{});
   }
 };
 
