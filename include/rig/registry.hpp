@@ -200,12 +200,16 @@ Node config_json_schema(const Node& config);
 // ---- registration clauses -------------------------------------------------------------------------------------------
 
 template <class... I>
-struct Interfaces {};
+struct Interfaces {
+  static constexpr size_t count = sizeof...(I);
+};
 template <class... I>
 inline constexpr Interfaces<I...> interfaces{};
 
 template <class O>
-struct OptionsClause {};
+struct OptionsClause {
+  using type = O;
+};
 template <class O>
 inline constexpr OptionsClause<O> options{};
 
@@ -256,7 +260,7 @@ struct Params {
 };
 struct FromSignature;
 template <class... T>
-struct Types;
+struct Types {};
 template <class... T, class... A>
 constexpr auto params(A... args) {
   using Sig = std::conditional_t<sizeof...(T) == 0, FromSignature, Types<T...>>;

@@ -761,37 +761,66 @@ constexpr size_t field_doc_count() {
   return std::is_same_v<C, FieldDoc> ? 1 : 0;
 }
 
-// The record every registration form shares. `Form` supplies: Product, arity, kind, product_name, param_defs(),
-// bind_defaults(), options, and Maker (a Making<...>: how the product is made).
-template <class Form, class IfaceClause, size_t NAliases>
+// What a registration knows about its product: the only part of the record built per component. Everything else
+// depends on the parameter list or the options struct alone (Registration<Shape, ...>), so components with the same
+// parameters share those instantiations — the front end's share of the compile time per component.
+template <size_t NI>
+struct ProductDef {
+  TypeKey product = nullptr;
+  std::string (*product_name)() = nullptr;
+  ProductKind kind = ProductKind::Object;
+  std::array<InterfaceDef, NI> interfaces{};
+  void (*construct)(void*, void* const*) = nullptr;
+  void (*produce)(Make, void*, Made&, void* const*) = nullptr;
+  void (*destroy)(void*) = nullptr;
+  uint32_t size = 0, align = 0;
+};
+
+// Product is made from P... (cv- and reference-free) by Caller; R is what Caller returns.
+template <class Product, class R, class Caller, class... P, class... I>
+constexpr ProductDef<sizeof...(I)> product_def(Types<P...>, Interfaces<I...> ifaces) {
+  using M = Making<Product, R, Caller, P...>;
+  ProductDef<sizeof...(I)> d;
+  d.product = type_key<Product>();
+  if constexpr (!std::is_same_v<R, Product>) d.product_name = &type_name<Product>;
+  d.kind = product_kind<R>();
+  d.interfaces = interface_defs<Product>(ifaces);
+  d.construct = M::construct();
+  d.produce = M::produce();
+  if constexpr (M::constructs) {
+    d.destroy = &destroy<Product>;
+    d.size = sizeof(Product);
+    d.align = alignof(Product) > __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? alignof(Product) : 0;
+  }
+  return d;
+}
+
+// The record. Shape (OptionsShape or ParamList) supplies arity, options, param_defs() and bind_defaults().
+template <class Shape, size_t NI, size_t NAliases>
 class Registration {
  public:
   // constexpr: with literal defaults the whole record is constant-initialised (no code runs for it at start-up);
   // only Registrar's push into the registry does.
   template <class... Clauses>
-  constexpr Registration(const Form& form, std::string_view cpp_name, const SourcePlace& loc,
-                         const Clauses&... cs)
-      : form_(form), params_(form.param_defs()), interfaces_(interface_defs<typename Form::Product>(IfaceClause{})) {
-    using Product = typename Form::Product;
-    using Maker = typename Form::Maker;
+  constexpr Registration(const Shape& shape, const ProductDef<NI>& product, std::string_view cpp_name,
+                         const SourcePlace& loc, const Clauses&... cs)
+      : shape_(shape), params_(shape.param_defs()), interfaces_(product.interfaces) {
     def_.cpp_name = cpp_name;
     def_.cpp_type = cpp_name;
     def_.file = loc.file;
     def_.line = loc.line;
     def_.params = params_;
     def_.interfaces = interfaces_;
-    def_.product = type_key<Product>();
-    def_.product_name = Form::product_name;
-    def_.product_kind = Form::kind;
-    def_.options = Form::options;
-    def_.construct = Maker::construct();
-    def_.produce = Maker::produce();
-    if constexpr (Maker::constructs) {
-      def_.destroy = &destroy<Product>;
-      def_.size = sizeof(Product);
-      def_.align = alignof(Product) > __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? alignof(Product) : 0;
-    }
-    form_.bind_defaults(params_);  // the stored defaults live in form_, here
+    def_.product = product.product;
+    def_.product_name = product.product_name;
+    def_.product_kind = product.kind;
+    def_.options = Shape::options;
+    def_.construct = product.construct;
+    def_.produce = product.produce;
+    def_.destroy = product.destroy;
+    def_.size = product.size;
+    def_.align = product.align;
+    shape_.bind_defaults(params_);  // the stored defaults: those in shape_, here
     (apply(cs), ...);
   }
   constexpr ComponentDef& def() { return def_; }
@@ -814,9 +843,9 @@ class Registration {
     }
   }
 
-  Form form_;
-  std::array<ParamDef, Form::arity> params_{};
-  decltype(interface_defs<typename Form::Product>(IfaceClause{})) interfaces_{};
+  Shape shape_;
+  std::array<ParamDef, Shape::arity> params_{};
+  std::array<InterfaceDef, NI> interfaces_{};
   std::array<std::string_view, NAliases> aliases_{};
   ComponentDef def_;
 };
@@ -826,16 +855,12 @@ struct Registrar {
   explicit Registrar(ComponentDef& def) { registry().add(def); }
 };
 
-// Form 1/2: parameters are the fields of aggregate O; the product is C(O) (or O itself when C == O).
-template <class C, class O>
-struct OptionsForm {
-  using Product = C;
-  static constexpr std::string (*product_name)() = nullptr;  // the registered C++ name says it
+// Forms 1/2: the parameters are the fields of aggregate O; the product is C(O) (or O itself when C == O).
+template <class O>
+struct OptionsShape {
   using Ptrs = decltype(field_pointers<O>());
   static constexpr size_t arity = field_count<O>();
-  static constexpr ProductKind kind = ProductKind::Object;
   static constexpr const OptionsOps* options = &OptionsStruct<O>::ops;
-  using Maker = Making<C, C, CtorCall<C>, O>;
 
   template <size_t I>
   using Field = std::remove_cv_t<std::remove_pointer_t<std::tuple_element_t<I, Ptrs>>>;
@@ -851,38 +876,27 @@ struct OptionsForm {
   constexpr void bind_defaults(std::array<ParamDef, arity>&) const {}  // the struct's own initialisers are
 };
 
-// Forms 3/4: named parameters of a constructor (Types<P...>) or of a function (its signature).
-template <class Product_, class Kind, class Call_, class Sig, class... A>
-struct ParamsForm;
-
-template <class Product_, class R, class Caller, class... P, class... A>
-struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
+// Forms 3/4: named parameters of a constructor or function, P... cv- and reference-free; A... their rig::args.
+template <class Plain, class... A>
+struct ParamList;
+template <class... P, class... A>
+struct ParamList<Types<P...>, A...> {
   static_assert(sizeof...(P) == sizeof...(A),
                 "rig: the number of parameter names differs from the number of parameters of the signature");
-  using Product = Product_;
   static constexpr size_t arity = sizeof...(P);
-  static constexpr ProductKind kind = product_kind<R>();
-  static constexpr std::string (*product_name)() = std::is_same_v<R, Product_> ? nullptr : &type_name<Product_>;
   static constexpr const OptionsOps* options = nullptr;
-  using Maker = Making<Product_, R, Caller, std::remove_cvref_t<P>...>;
 
   std::tuple<A...> args;
 
   template <class Par, class D>
-  static constexpr void check_default() {
+  static constexpr bool has_default(const Arg<D>&) {
     if constexpr (!std::is_void_v<D>)
       static_assert(std::is_constructible_v<Par, const D&>, "rig: a default value does not convert to its parameter's type");
-  }
-  template <class Par, class D>
-  static constexpr bool has_default(const Arg<D>&) {
-    check_default<Par, D>();
     return !std::is_void_v<D>;
   }
-
   template <size_t... I>
   constexpr std::array<ParamDef, arity> param_defs_impl(std::index_sequence<I...>) const {
-    return {param_def<std::remove_cvref_t<P>>(std::get<I>(args).name, std::get<I>(args).doc,
-                                              !has_default<std::remove_cvref_t<P>>(std::get<I>(args)))...};
+    return {param_def<P>(std::get<I>(args).name, std::get<I>(args).doc, !has_default<P>(std::get<I>(args)))...};
   }
   constexpr std::array<ParamDef, arity> param_defs() const {
     return param_defs_impl(std::make_index_sequence<arity>{});
@@ -895,21 +909,41 @@ struct ParamsForm<Product_, R, Caller, Types<P...>, A...> {
       def.construct_default = &construct_default<Par, D>;
     }
   }
+  template <size_t... I>
+  constexpr void bind_defaults_impl(std::array<ParamDef, arity>& defs, std::index_sequence<I...>) const {
+    (bind_default<P>(defs[I], std::get<I>(args)), ...);
+  }
   // Points each parameter at its default in `args` (which must be the registration's own copy).
   constexpr void bind_defaults(std::array<ParamDef, arity>& defs) const {
-    [&]<size_t... I>(std::index_sequence<I...>) {
-      (bind_default<std::remove_cvref_t<P>>(defs[I], std::get<I>(args)), ...);
-    }(std::make_index_sequence<arity>{});
+    bind_defaults_impl(defs, std::make_index_sequence<arity>{});
   }
 };
 
-template <class T, class Sig>
-struct ConstructibleFrom;
-template <class T, class... P>
-struct ConstructibleFrom<T, Types<P...>> : std::is_constructible<T, P...> {};
-
 template <class T>
 concept HasOptions = requires { typename T::Options; } && std::is_constructible_v<T, typename T::Options>;
+
+template <class T, class Iface, size_t NAliases, class... P, class... A, class... Clauses>
+constexpr auto register_constructor(const Params<Types<P...>, A...>& params, std::string_view cpp_name,
+                                    const SourcePlace& loc, const Clauses&... cs) {
+  static_assert(std::is_constructible_v<T, P...>,
+                "rig: no constructor of T takes rig::params<Types...>'s types, or several take them equally "
+                "well (ambiguous): list the exact parameter types of the constructor you mean");
+  using Plain = Types<std::remove_cvref_t<P>...>;
+  return Registration<ParamList<Plain, A...>, Iface::count, NAliases>(
+      ParamList<Plain, A...>{params.args}, product_def<T, T, CtorCall<T>>(Plain{}, Iface{}), cpp_name, loc, cs...);
+}
+template <class T, class Iface, size_t NAliases, class... A, class... Clauses>
+constexpr auto register_constructor(const Params<FromSignature, A...>&, std::string_view, const SourcePlace&,
+                                    const Clauses&...) {
+  static_assert(sizeof(T) == 0,
+                "rig: a class's constructor signature is not visible to C++: write rig::params<Types...>(names...)");
+}
+
+template <class T, class O, class Iface, size_t NAliases, class... Clauses>
+constexpr auto register_options(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
+  return Registration<OptionsShape<O>, Iface::count, NAliases>(
+      OptionsShape<O>{}, product_def<T, T, CtorCall<T>>(Types<O>{}, Iface{}), cpp_name, loc, cs...);
+}
 
 template <class T, class... Clauses>
 constexpr auto register_class(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
@@ -918,33 +952,20 @@ constexpr auto register_class(std::string_view cpp_name, const SourcePlace& loc,
   using Iface = decltype(pick<IsInterfaces>(Interfaces<T>{}, cs...));
   constexpr size_t n_aliases = decltype(pick<IsAliases>(Aliases<0>{}, cs...))().names.size();
   if constexpr (count_clauses<IsParams, Clauses...> == 1) {
-    auto p = pick<IsParams>(0, cs...);
-    return [&]<class Sig, class... A>(const Params<Sig, A...>& params) {
-      static_assert(!std::is_same_v<Sig, FromSignature>,
-                    "rig: a class's constructor signature is not visible to C++: write rig::params<Types...>(names...)");
-      static_assert(std::disjunction_v<std::is_same<Sig, FromSignature>, ConstructibleFrom<T, Sig>>,
-                    "rig: no constructor of T takes rig::params<Types...>'s types, or several take them equally "
-                    "well (ambiguous): list the exact parameter types of the constructor you mean");
-      using Form = ParamsForm<T, T, CtorCall<T>, Sig, A...>;
-      return Registration<Form, Iface, n_aliases>(Form{params.args}, cpp_name, loc, cs...);
-    }(p);
+    return register_constructor<T, Iface, n_aliases>(pick<IsParams>(0, cs...), cpp_name, loc, cs...);
   } else if constexpr (count_clauses<IsOptions, Clauses...> == 1) {
-    return [&]<class O>(OptionsClause<O>) {
-      using Form = OptionsForm<T, O>;
-      return Registration<Form, Iface, n_aliases>(Form{}, cpp_name, loc, cs...);
-    }(pick<IsOptions>(0, cs...));
+    using O = typename decltype(pick<IsOptions>(0, cs...))::type;
+    return register_options<T, O, Iface, n_aliases>(cpp_name, loc, cs...);
   } else if constexpr (HasOptions<T>) {
-    using Form = OptionsForm<T, typename T::Options>;
-    return Registration<Form, Iface, n_aliases>(Form{}, cpp_name, loc, cs...);
+    return register_options<T, typename T::Options, Iface, n_aliases>(cpp_name, loc, cs...);
   } else if constexpr (Reflectable<T>) {
-    using Form = OptionsForm<T, T>;
-    return Registration<Form, Iface, n_aliases>(Form{}, cpp_name, loc, cs...);
+    return register_options<T, T, Iface, n_aliases>(cpp_name, loc, cs...);
   } else {
     static_assert(std::is_default_constructible_v<T>,
                   "rig: T has no nested Options struct, is not an aggregate and is not default-constructible: "
                   "list its constructor with rig::params<Types...>(names...)");
-    using Form = ParamsForm<T, T, CtorCall<T>, Types<>>;
-    return Registration<Form, Iface, n_aliases>(Form{{}}, cpp_name, loc, cs...);
+    return Registration<ParamList<Types<>>, Iface::count, n_aliases>(
+        ParamList<Types<>>{{}}, product_def<T, T, CtorCall<T>>(Types<>{}, Iface{}), cpp_name, loc, cs...);
   }
 }
 
@@ -953,7 +974,7 @@ struct Signature;
 template <class R, class... P>
 struct Signature<R (*)(P...)> {
   using Return = R;
-  using Types = rig::Types<P...>;
+  using Plain = rig::Types<std::remove_cvref_t<P>...>;
 };
 template <class R, class... P>
 struct Signature<R (*)(P...) noexcept> : Signature<R (*)(P...)> {};
@@ -961,18 +982,24 @@ struct Signature<R (*)(P...) noexcept> : Signature<R (*)(P...)> {};
 template <class Sig>
 using FunctionPointer = Sig*;  // `int(double)` -> `int (*)(double)`, for RIG_FUNCTION_AS
 
-template <auto F, class... Clauses>
-constexpr auto register_function(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
+template <auto F, class Iface, size_t NAliases, class S, class... A, class... Clauses>
+constexpr auto register_function_params(const Params<S, A...>& params, std::string_view cpp_name,
+                                        const SourcePlace& loc, const Clauses&... cs) {
   using Sig = Signature<decltype(F)>;
   using R = typename Sig::Return;
-  using Product = typename ProductOf<R>::type;
+  using Plain = typename Sig::Plain;
+  return Registration<ParamList<Plain, A...>, Iface::count, NAliases>(
+      ParamList<Plain, A...>{params.args},
+      product_def<typename ProductOf<R>::type, R, FunctionCall<F>>(Plain{}, Iface{}), cpp_name, loc, cs...);
+}
+
+template <auto F, class... Clauses>
+constexpr auto register_function(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
+  using Product = typename ProductOf<typename Signature<decltype(F)>::Return>::type;
   using Iface = decltype(pick<IsInterfaces>(Interfaces<Product>{}, cs...));
   constexpr size_t n_aliases = decltype(pick<IsAliases>(Aliases<0>{}, cs...))().names.size();
-  auto p = pick<IsParams>(Params<FromSignature>{}, cs...);
-  return [&]<class S, class... A>(const Params<S, A...>& params) {
-    using Form = ParamsForm<Product, R, FunctionCall<F>, typename Sig::Types, A...>;
-    return Registration<Form, Iface, n_aliases>(Form{params.args}, cpp_name, loc, cs...);
-  }(p);
+  return register_function_params<F, Iface, n_aliases>(pick<IsParams>(Params<FromSignature>{}, cs...), cpp_name,
+                                                       loc, cs...);
 }
 
 }  // namespace rig::detail
