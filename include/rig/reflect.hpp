@@ -75,19 +75,6 @@ struct FakeHolder {
 template <class T>
 extern const FakeHolder<T> fake_object;  // never defined: only the addresses of its fields are taken
 
-// gcc: "… [with auto Wrapped = rig::detail::PointerWrapper<const double*>{(& fake_object<Opt>.….value.Opt::lr)}]",
-// clang: "… [Wrapped = {&fake_object.value.lr}]" -> "lr"
-constexpr std::string_view last_identifier(std::string_view pretty, std::string_view marker) {
-  std::size_t b = pretty.find(marker);
-  if (b == std::string_view::npos) return {};
-  b += marker.size();
-  std::size_t e = pretty.find_first_of(";]", b);
-  std::string_view v = pretty.substr(b, e - b);
-  while (!v.empty() && (v.back() == ')' || v.back() == '}' || v.back() == ' ')) v.remove_suffix(1);
-  std::size_t s = v.find_last_of(":.");
-  return s == std::string_view::npos ? v : v.substr(s + 1);
-}
-
 // Clang (14) rejects a pointer to a subobject as a template argument but accepts it inside a class-type one.
 template <class P>
 struct PointerWrapper {
@@ -98,7 +85,9 @@ constexpr bool identifier_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-// The identifier ending `text` before its closing ")}] ": gcc's "…value.Opt::lr)}]", clang's "…value.lr}]" -> "lr".
+// The identifier ending `text` before its closing ")}] ": "lr" from gcc's
+// "… [with auto Wrapped = rig::detail::PointerWrapper<const double*>{(& fake_object<Opt>.….value.Opt::lr)}]" and from
+// clang's "… [Wrapped = {&fake_object.value.lr}]".
 // Scanned from the end, with plain loops: constant evaluation is slow in gcc, and a field name is ~1/20 of the
 // text (searching it from the start cost ~1 ms of compile time per field).
 constexpr std::string_view trailing_identifier(const char* text, std::size_t size) {
@@ -180,13 +169,12 @@ struct EnumRange {
 
 namespace detail {
 
+// (Return type without a typedef, parsed from the end: see pointer_name.)
 template <auto V>
-constexpr std::string_view enum_value_name() {
-  std::string_view n = last_identifier(__PRETTY_FUNCTION__, "V = ");
-  // An invalid value prints as "(E)3" (the cast survives in the identifier) or as a bare number.
-  if (n.empty() || n.find(')') != std::string_view::npos || (n.front() >= '0' && n.front() <= '9') ||
-      n.front() == '-')
-    return std::string_view{};
+constexpr std::basic_string_view<char> enum_value_name() {
+  std::string_view n = trailing_identifier(__PRETTY_FUNCTION__, sizeof(__PRETTY_FUNCTION__) - 1);
+  // An invalid value prints as "(E)3" or a bare number: what ends the text is then digits.
+  if (n.empty() || (n.front() >= '0' && n.front() <= '9')) return std::string_view{};
   return n;
 }
 
