@@ -303,6 +303,8 @@ class Arguments {
       full_ = heap_full_.get();
     }
     std::fill(full_, full_ + n_, false);
+    // Layout: each slot at its type's alignment (a power of two), offsets first, the block's address once its size
+    // is known.
     size_t bytes = 0, align = alignof(std::max_align_t);
     if (d.options) {
       bytes = d.options->size;
@@ -310,7 +312,9 @@ class Arguments {
     } else {
       for (size_t i = 0; i < n_; ++i) {
         const TypeOps& t = *d.params[i].ops;
-        bytes = (bytes + t.align - 1) / t.align * t.align + t.size;
+        size_t offset = (bytes + t.align - 1) & ~size_t{t.align - 1};
+        at_[i] = reinterpret_cast<void*>(offset);
+        bytes = offset + t.size;
         align = std::max<size_t>(align, t.align);
       }
     }
@@ -326,13 +330,7 @@ class Arguments {
       d.options->fields(block, at_);
       return;
     }
-    size_t offset = 0;
-    for (size_t i = 0; i < n_; ++i) {
-      const TypeOps& t = *d.params[i].ops;
-      offset = (offset + t.align - 1) / t.align * t.align;
-      at_[i] = block + offset;
-      offset += t.size;
-    }
+    for (size_t i = 0; i < n_; ++i) at_[i] = block + reinterpret_cast<size_t>(at_[i]);
   }
   Arguments(const Arguments&) = delete;
   Arguments& operator=(const Arguments&) = delete;
