@@ -762,7 +762,8 @@ constexpr size_t field_doc_count() {
 }
 
 // What a registration knows about its product: the only part of the record built per component. Everything else
-// depends on the parameter list or the options struct alone (Registration<Shape, ...>), so components with the same
+// depends on the parameter list (ParamList) or the options struct (OptionsShape) alone, and the record's type only on
+// the stored defaults and the counts (Registration<Stored, arity, ...>), so components with the same
 // parameters share those instantiations — the front end's share of the compile time per component.
 template <size_t NI>
 struct ProductDef {
@@ -795,16 +796,18 @@ constexpr ProductDef<sizeof...(I)> product_def(Types<P...>, Interfaces<I...> ifa
   return d;
 }
 
-// The record. Shape (OptionsShape or ParamList) supplies arity, options, param_defs() and bind_defaults().
-template <class Shape, size_t NI, size_t NAliases>
+// The record. Stored holds the defaults given at registration (a ParamList's rig::args; nothing for an options struct,
+// whose defaults are its own initialisers) and points the ParamDefs at them (bind_defaults).
+template <class Stored, size_t Arity, size_t NI, size_t NAliases>
 class Registration {
  public:
   // constexpr: with literal defaults the whole record is constant-initialised (no code runs for it at start-up);
   // only Registrar's push into the registry does.
   template <class... Clauses>
-  constexpr Registration(const Shape& shape, const ProductDef<NI>& product, std::string_view cpp_name,
-                         const SourcePlace& loc, const Clauses&... cs)
-      : shape_(shape), params_(shape.param_defs()), interfaces_(product.interfaces) {
+  constexpr Registration(const Stored& stored, const std::array<ParamDef, Arity>& params, const OptionsOps* options,
+                         const ProductDef<NI>& product, std::string_view cpp_name, const SourcePlace& loc,
+                         const Clauses&... cs)
+      : stored_(stored), params_(params), interfaces_(product.interfaces) {
     def_.cpp_name = cpp_name;
     def_.cpp_type = cpp_name;
     def_.file = loc.file;
@@ -814,13 +817,13 @@ class Registration {
     def_.product = product.product;
     def_.product_name = product.product_name;
     def_.product_kind = product.kind;
-    def_.options = Shape::options;
+    def_.options = options;
     def_.construct = product.construct;
     def_.produce = product.produce;
     def_.destroy = product.destroy;
     def_.size = product.size;
     def_.align = product.align;
-    shape_.bind_defaults(params_);  // the stored defaults: those in shape_, here
+    stored_.bind_defaults(params_);  // the stored defaults: those in stored_, here
     (apply(cs), ...);
   }
   constexpr ComponentDef& def() { return def_; }
@@ -843,8 +846,8 @@ class Registration {
     }
   }
 
-  Shape shape_;
-  std::array<ParamDef, Shape::arity> params_{};
+  Stored stored_;
+  std::array<ParamDef, Arity> params_{};
   std::array<InterfaceDef, NI> interfaces_{};
   std::array<std::string_view, NAliases> aliases_{};
   ComponentDef def_;
@@ -860,7 +863,6 @@ template <class O>
 struct OptionsShape {
   using Ptrs = decltype(field_pointers<O>());
   static constexpr size_t arity = field_count<O>();
-  static constexpr const OptionsOps* options = &OptionsStruct<O>::ops;
 
   template <size_t I>
   using Field = std::remove_cv_t<std::remove_pointer_t<std::tuple_element_t<I, Ptrs>>>;
@@ -870,10 +872,14 @@ struct OptionsShape {
     static_assert((std::is_move_assignable_v<Field<I>> && ...), "rig: an options struct's fields must be assignable");
     return {param_def<Field<I>>(field_names<O>()[I], {}, false)...};
   }
-  constexpr std::array<ParamDef, arity> param_defs() const {
+  static constexpr std::array<ParamDef, arity> param_defs() {
     return param_defs_impl(std::make_index_sequence<arity>{});
   }
-  constexpr void bind_defaults(std::array<ParamDef, arity>&) const {}  // the struct's own initialisers are
+};
+
+struct NoDefaults {
+  template <size_t N>
+  constexpr void bind_defaults(std::array<ParamDef, N>&) const {}
 };
 
 // Forms 3/4: named parameters of a constructor or function, P... cv- and reference-free; A... their rig::args.
@@ -884,7 +890,6 @@ struct ParamList<Types<P...>, A...> {
   static_assert(sizeof...(P) == sizeof...(A),
                 "rig: the number of parameter names differs from the number of parameters of the signature");
   static constexpr size_t arity = sizeof...(P);
-  static constexpr const OptionsOps* options = nullptr;
 
   std::tuple<A...> args;
 
@@ -929,8 +934,9 @@ constexpr auto register_constructor(const Params<Types<P...>, A...>& params, std
                 "rig: no constructor of T takes rig::params<Types...>'s types, or several take them equally "
                 "well (ambiguous): list the exact parameter types of the constructor you mean");
   using Plain = Types<std::remove_cvref_t<P>...>;
-  return Registration<ParamList<Plain, A...>, Iface::count, NAliases>(
-      ParamList<Plain, A...>{params.args}, product_def<T, T, CtorCall<T>>(Plain{}, Iface{}), cpp_name, loc, cs...);
+  ParamList<Plain, A...> list{params.args};
+  return Registration<ParamList<Plain, A...>, sizeof...(P), Iface::count, NAliases>(
+      list, list.param_defs(), nullptr, product_def<T, T, CtorCall<T>>(Plain{}, Iface{}), cpp_name, loc, cs...);
 }
 template <class T, class Iface, size_t NAliases, class... A, class... Clauses>
 constexpr auto register_constructor(const Params<FromSignature, A...>&, std::string_view, const SourcePlace&,
@@ -941,8 +947,9 @@ constexpr auto register_constructor(const Params<FromSignature, A...>&, std::str
 
 template <class T, class O, class Iface, size_t NAliases, class... Clauses>
 constexpr auto register_options(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
-  return Registration<OptionsShape<O>, Iface::count, NAliases>(
-      OptionsShape<O>{}, product_def<T, T, CtorCall<T>>(Types<O>{}, Iface{}), cpp_name, loc, cs...);
+  return Registration<NoDefaults, OptionsShape<O>::arity, Iface::count, NAliases>(
+      NoDefaults{}, OptionsShape<O>::param_defs(), &OptionsStruct<O>::ops,
+      product_def<T, T, CtorCall<T>>(Types<O>{}, Iface{}), cpp_name, loc, cs...);
 }
 
 template <class T, class... Clauses>
@@ -964,8 +971,8 @@ constexpr auto register_class(std::string_view cpp_name, const SourcePlace& loc,
     static_assert(std::is_default_constructible_v<T>,
                   "rig: T has no nested Options struct, is not an aggregate and is not default-constructible: "
                   "list its constructor with rig::params<Types...>(names...)");
-    return Registration<ParamList<Types<>>, Iface::count, n_aliases>(
-        ParamList<Types<>>{{}}, product_def<T, T, CtorCall<T>>(Types<>{}, Iface{}), cpp_name, loc, cs...);
+    return Registration<NoDefaults, 0, Iface::count, n_aliases>(
+        NoDefaults{}, {}, nullptr, product_def<T, T, CtorCall<T>>(Types<>{}, Iface{}), cpp_name, loc, cs...);
   }
 }
 
@@ -988,8 +995,10 @@ constexpr auto register_function_params(const Params<S, A...>& params, std::stri
   using Sig = Signature<decltype(F)>;
   using R = typename Sig::Return;
   using Plain = typename Sig::Plain;
-  return Registration<ParamList<Plain, A...>, Iface::count, NAliases>(
-      ParamList<Plain, A...>{params.args},
+  using List = ParamList<Plain, A...>;
+  List list{params.args};
+  return Registration<List, List::arity, Iface::count, NAliases>(
+      list, list.param_defs(), nullptr,
       product_def<typename ProductOf<R>::type, R, FunctionCall<F>>(Plain{}, Iface{}), cpp_name, loc, cs...);
 }
 
