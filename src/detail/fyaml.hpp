@@ -60,6 +60,7 @@ class Event {
 
  private:
   static std::string_view text_of(fy_token* token);
+  std::string_view scalar_text(fy_token* token, fy_scalar_style style) const;
   fy_parser* parser_;
   fy_event* event_;
   std::string_view input_;
