@@ -79,6 +79,9 @@ struct Anchored {
   size_t expanded = 1;  // nodes this subtree stands for once every alias inside it is expanded
 };
 
+// Builds rig trees from libfyaml's events. Collections are filled in frames that are reused from one collection to
+// the next at the same depth (their containers keep their capacity), and each finished collection is moved once into
+// storage of exactly its size: loading allocates about one block per value and one per collection.
 class Builder {
  public:
   Builder(std::string text, std::string_view name, const LoadLimits& limits, bool json, bool single)
@@ -108,13 +111,16 @@ class Builder {
 
  private:
   struct Frame {
-    Node node;
+    bool is_map = false;
+    Origin origin;  // of the collection
     std::string anchor;
     size_t expanded = 1;
+    detail::MapData map;    // the entries so far, when is_map
+    std::vector<Node> list;  // the elements so far, otherwise
     bool have_key = false;
     bool key_is_merge = false;
     std::string key;
-    Origin key_origin;
+    uint32_t key_line = 0, key_column = 0;
     std::unordered_set<std::string> merged_keys;  // keys that came from `<<` and may be overridden
   };
 
@@ -141,12 +147,14 @@ class Builder {
     auto p = ev.tag_position.line ? ev.tag_position : ev.start();
     return Origin{source_, p.line, p.column};
   }
+  Origin key_origin(const Frame& f) const { return Origin{source_, f.key_line, f.key_column}; }
 
   std::string current_path() const {
     KeyPath path;
-    for (const auto& f : stack_) {
-      if (f.node.is_list())
-        path.push_index(f.node.size());
+    for (size_t i = 0; i < depth_; ++i) {
+      const Frame& f = frames_[i];
+      if (!f.is_map)
+        path.push_index(f.list.size());
       else if (f.have_key)
         path.push_key(f.key);
     }
@@ -166,8 +174,8 @@ class Builder {
         root_ = Node();
         anchors_.clear();
         break;
-      case FYET_MAPPING_START: open(ev, Node::map(origin_of(ev)), "map"); break;
-      case FYET_SEQUENCE_START: open(ev, Node::list(origin_of(ev)), "seq"); break;
+      case FYET_MAPPING_START: open(ev, true); break;
+      case FYET_SEQUENCE_START: open(ev, false); break;
       case FYET_MAPPING_END:
       case FYET_SEQUENCE_END: close(); break;
       case FYET_SCALAR: scalar(ev); break;
@@ -176,7 +184,7 @@ class Builder {
     }
   }
 
-  bool expecting_key() const { return !stack_.empty() && stack_.back().node.is_map() && !stack_.back().have_key; }
+  bool expecting_key() const { return depth_ > 0 && frames_[depth_ - 1].is_map && !frames_[depth_ - 1].have_key; }
 
   void check_collection_tag(const detail::fy::EventView& ev, std::string_view expected) {
     std::string_view tag = ev.tag();
@@ -197,27 +205,32 @@ class Builder {
                      "rig accepts the core tags !!str, !!int, !!float, !!bool, !!null, !!seq and !!map");
   }
 
-  void open(const detail::fy::EventView& ev, Node node, std::string_view tag_kind) {
+  void open(const detail::fy::EventView& ev, bool is_map) {
     if (expecting_key())
       fail<ParseError>("rig.yaml.complex_key", origin_of(ev), "a mapping key must be a scalar",
                        "rig config keys are strings");
-    check_collection_tag(ev, tag_kind);
-    if (stack_.size() >= limits_.max_depth)
+    check_collection_tag(ev, is_map ? "map" : "seq");
+    if (depth_ >= limits_.max_depth)
       fail<LimitError>("rig.limit.depth", origin_of(ev),
                        fmt::format("nesting deeper than the limit of {} levels", limits_.max_depth),
                        "raise LoadLimits::max_depth if this config is intended");
     ++literal_nodes_;
-    Frame f;
-    f.node = std::move(node);
-    f.anchor = std::string(ev.anchor());
-    stack_.push_back(std::move(f));
+    if (depth_ == frames_.size()) frames_.emplace_back();
+    Frame& f = frames_[depth_++];
+    f.is_map = is_map;
+    f.origin = origin_of(ev);
+    f.anchor.assign(ev.anchor());
+    f.expanded = 1;
+    f.have_key = false;
+    f.key_is_merge = false;
+    f.merged_keys.clear();
   }
 
   void close() {
-    Frame f = std::move(stack_.back());
-    stack_.pop_back();
-    if (!f.anchor.empty()) anchors_[f.anchor] = Anchored{f.node, f.expanded};
-    add(std::move(f.node), f.expanded);
+    Frame& f = frames_[--depth_];
+    Node node = f.is_map ? detail::take_map(f.map, std::move(f.origin)) : detail::take_list(f.list, std::move(f.origin));
+    if (!f.anchor.empty()) anchors_[f.anchor] = Anchored{node, f.expanded};
+    add(std::move(node), f.expanded);
   }
 
   Node typed_scalar(const detail::fy::EventView& ev, const Origin& at) {
@@ -260,23 +273,30 @@ class Builder {
   }
 
   void scalar(const detail::fy::EventView& ev) {
-    Origin at = origin_of(ev);
     if (expecting_key()) {
-      Frame& f = stack_.back();
-      if (!ev.tag().empty() && ev.tag() != "!" && ev.tag() != std::string(kTagPrefix) + "str")
-        (void)typed_scalar(ev, at);  // validates the tag; keys are kept as their text
-      f.key = std::string(ev.value());
-      f.key_origin = at;
-      f.have_key = true;
-      f.key_is_merge = ev.style() == FYSS_PLAIN && ev.tag().empty() && f.key == "<<" && !json_;
-      if (!ev.anchor().empty()) anchors_[std::string(ev.anchor())] = Anchored{Node(f.key).set_origin(at), 1};
+      key(ev);
       return;
     }
+    Origin at = origin_of(ev);
     Node n = typed_scalar(ev, at);
     n.set_origin(std::move(at));
     ++literal_nodes_;
     if (!ev.anchor().empty()) anchors_[std::string(ev.anchor())] = Anchored{n, 1};
     add(std::move(n), 1);
+  }
+
+  void key(const detail::fy::EventView& ev) {
+    Frame& f = frames_[depth_ - 1];
+    std::string_view tag = ev.tag();
+    if (!tag.empty() && tag != "!" && !(tag.substr(0, kTagPrefix.size()) == kTagPrefix && tag.substr(kTagPrefix.size()) == "str"))
+      (void)typed_scalar(ev, origin_of(ev));  // validates the tag; keys are kept as their text
+    f.key.assign(ev.value());
+    auto p = ev.start();
+    f.key_line = p.line;
+    f.key_column = p.column;
+    f.have_key = true;
+    f.key_is_merge = ev.style() == FYSS_PLAIN && tag.empty() && f.key == "<<" && !json_;
+    if (!ev.anchor().empty()) anchors_[std::string(ev.anchor())] = Anchored{Node(f.key).set_origin(origin_of(ev)), 1};
   }
 
   void alias(const detail::fy::EventView& ev) {
@@ -295,9 +315,10 @@ class Builder {
     if (expecting_key()) {
       if (!a.node.is_scalar())
         fail<ParseError>("rig.yaml.complex_key", at, "a mapping key must be a scalar", "rig config keys are strings");
-      Frame& f = stack_.back();
+      Frame& f = frames_[depth_ - 1];
       f.key = detail::scalar_text(a.node);
-      f.key_origin = at;
+      f.key_line = at.line;
+      f.key_column = at.column;
       f.have_key = true;
       f.key_is_merge = false;
       return;
@@ -306,14 +327,14 @@ class Builder {
   }
 
   void add(Node node, size_t expanded) {
-    if (stack_.empty()) {
+    if (depth_ == 0) {
       root_ = std::move(node);
       return;
     }
-    Frame& f = stack_.back();
+    Frame& f = frames_[depth_ - 1];
     f.expanded += expanded;
-    if (f.node.is_list()) {
-      f.node.push_back(std::move(node));
+    if (!f.is_map) {
+      f.list.push_back(std::move(node));
       return;
     }
     f.have_key = false;
@@ -322,18 +343,18 @@ class Builder {
       return;
     }
     if (!f.merged_keys.empty() && f.merged_keys.erase(f.key)) {
-      f.node.set(std::move(f.key), std::move(node), std::move(f.key_origin));
+      MapEntry* e = f.map.find(f.key);
+      e->value = std::move(node);
+      e->key_origin = key_origin(f);
       return;
     }
-    Origin key_origin = f.key_origin;  // kept for the error below
-    if (f.node.insert(f.key, std::move(node), std::move(key_origin))) return;
-    Origin first;
-    for (const auto& e : f.node.entries())
-      if (e.key == f.key) first = e.key_origin;
-    f.have_key = true;  // so the error's key path names this key
-    ParseError err("rig.yaml.duplicate_key", fmt::format("duplicate key '{}'", f.key), f.key_origin, current_path(),
+    MapEntry entry{std::move(f.key), std::move(node), key_origin(f)};
+    if (f.map.insert_new(entry)) return;
+    f.key = std::move(entry.key);  // left in place by the failed insert
+    f.have_key = true;             // so the error's key path names this key
+    ParseError err("rig.yaml.duplicate_key", fmt::format("duplicate key '{}'", f.key), key_origin(f), current_path(),
                    "each key may appear once in a mapping; later layers override with merges, not repeats");
-    err.add_note(first, "first defined here");
+    err.add_note(f.map.find(f.key)->key_origin, "first defined here");
     throw err;
   }
 
@@ -341,11 +362,11 @@ class Builder {
   void merge_into(Frame& f, const Node& value) {
     auto merge_one = [&](const Node& m) {
       if (!m.is_map())
-        fail<ParseError>("rig.yaml.merge_value", f.key_origin,
+        fail<ParseError>("rig.yaml.merge_value", key_origin(f),
                          "the value of a '<<' merge key must be a mapping or a list of mappings");
       for (const auto& e : m.entries()) {
-        if (f.node.find(e.key)) continue;
-        f.node.set(e.key, e.value, e.key_origin);
+        if (f.map.find(e.key)) continue;
+        f.map.insert(MapEntry{e.key, e.value, e.key_origin});
         f.merged_keys.insert(e.key);
       }
     };
@@ -359,7 +380,8 @@ class Builder {
   LoadLimits limits_;
   bool json_, single_;
   std::shared_ptr<const Source> source_;
-  std::vector<Frame> stack_;
+  std::vector<Frame> frames_;  // frames_[0, depth_) are the open collections; the rest wait to be reused
+  size_t depth_ = 0;
   std::unordered_map<std::string, Anchored> anchors_;
   Node root_;
   std::vector<Node> docs_;

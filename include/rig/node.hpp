@@ -85,7 +85,10 @@ struct Convert;  // specialise to read and write your own types: static T from(c
 
 namespace detail {
 struct NodeData;
-}
+struct MapData;
+Node take_map(MapData& built, Origin origin);
+Node take_list(std::vector<Node>& built, Origin origin);
+}  // namespace detail
 
 class Node {
  public:
@@ -214,6 +217,8 @@ class Node {
  private:
   template <class I>
   static int64_t checked_int(I value);
+  friend Node detail::take_map(detail::MapData&, Origin);
+  friend Node detail::take_list(std::vector<Node>&, Origin);
   explicit Node(std::shared_ptr<detail::NodeData> d) : d_(std::move(d)) {}
   Node(int64_t value, std::true_type);
   detail::NodeData& mut();  // unshares, then returns writable storage
@@ -247,12 +252,19 @@ struct Provenance {
 };
 
 struct NodeData {
+  // kind and interpolation sit in the tail padding of origin: with the shared_ptr's control block a node then takes
+  // 120 bytes, which glibc serves from its fast bins (a loaded config allocates one per value).
+  [[no_unique_address]] Origin origin;
   Kind kind = Kind::Null;
   bool interpolation = false;
-  Origin origin;
   std::shared_ptr<const Provenance> provenance;  // rarely present; shared between copies
   std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<Node>, MapData> value;
 };
+
+// For tree builders (the YAML loader): a map or list node made from a container filled elsewhere. The container is
+// moved out into storage of exactly its size and left empty with its capacity, ready for the next collection.
+Node take_map(MapData& built, Origin origin);
+Node take_list(std::vector<Node>& built, Origin origin);
 
 [[noreturn]] void throw_int_range(std::string_view type, std::string_view value);
 

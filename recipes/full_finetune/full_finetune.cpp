@@ -28,14 +28,6 @@ namespace full_finetune {
 namespace rt = rig::torch;
 using Data = rt::Subset<rt::LMDataset>;
 
-// Every logger of the `loggers` list, behind one MultiLogger.
-rt::MultiLogger make_logger(const rig::Config& loggers) {
-  rt::MultiLogger logger;
-  for (size_t i = 0; i < loggers.node().size(); ++i)
-    logger.add(rig::instantiate<std::shared_ptr<rt::MetricLogger>>(loggers[i]));
-  return logger;
-}
-
 int recipe(const rig::Config& cfg) {
   rt::set_threads({cfg.get_or<int>("threads", 0)});
   ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
@@ -56,7 +48,7 @@ int recipe(const rig::Config& cfg) {
   loader_options.batch_size *= group.world_size();
   rt::DataLoader loader(rt::shard_batches(std::shared_ptr<const Data>(train_set), group), loader_options);
   auto loss_fn = rig::instantiate<rt::CrossEntropyLoss>(cfg["loss"]);
-  rt::MultiLogger logger = group.is_main() ? make_logger(cfg["loggers"]) : rt::MultiLogger();
+  rt::MultiLogger logger = group.is_main() ? rt::make_loggers(cfg["loggers"]) : rt::MultiLogger();
   auto checkpointer = rig::instantiate<rt::Checkpointer>(cfg["checkpointer"]);
   auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], model->parameters());
   auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);

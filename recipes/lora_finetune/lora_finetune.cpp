@@ -27,14 +27,6 @@ namespace lora_finetune {
 namespace rt = rig::torch;
 using Data = rt::Subset<rt::LMDataset>;
 
-// Every logger of the `loggers` list, behind one MultiLogger.
-rt::MultiLogger make_logger(const rig::Config& loggers) {
-  rt::MultiLogger logger;
-  for (size_t i = 0; i < loggers.node().size(); ++i)
-    logger.add(rig::instantiate<std::shared_ptr<rt::MetricLogger>>(loggers[i]));
-  return logger;
-}
-
 int recipe(const rig::Config& cfg) {
   rt::set_threads({cfg.get_or<int>("threads", 0)});
   ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
@@ -51,7 +43,7 @@ int recipe(const rig::Config& cfg) {
   auto [train_set, validation_set] = rt::split<rt::LMDataset>(dataset, cfg.get<rt::SplitOptions>("split"));
   rt::DataLoader<Data> loader(train_set, cfg.get<rt::DataLoaderOptions>("loader"));
   auto loss_fn = rig::instantiate<rt::CrossEntropyLoss>(cfg["loss"]);
-  rt::MultiLogger logger = make_logger(cfg["loggers"]);
+  rt::MultiLogger logger = rt::make_loggers(cfg["loggers"]);
   auto checkpointer = rig::instantiate<rt::Checkpointer>(cfg["checkpointer"]);
   auto optimizer =
       rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], rt::LoRA::parameters(*model));

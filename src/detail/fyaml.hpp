@@ -38,7 +38,8 @@ struct EventView {
 
 class Event {
  public:
-  Event(fy_parser* parser, fy_event* event) : parser_(parser), event_(event) {}
+  // `input` is the text the parser reads: plain one-line scalars are returned as views into it.
+  Event(fy_parser* parser, fy_event* event, std::string_view input) : parser_(parser), event_(event), input_(input) {}
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
   ~Event() {
@@ -51,14 +52,18 @@ class Event {
   bool implicit_document() const { return fy_document_event_is_implicit(event_); }
   std::string_view anchor() const { return text_of(fy_event_get_anchor_token(event_)); }
   std::string_view tag() const { return text_of(fy_event_get_tag_token(event_)); }
-  std::string_view value() const { return text_of(fy_event_get_token(event_)); }  // scalar text, or alias name
+  std::string_view value() const;  // scalar text, or alias name
+  // The value as libfyaml formats it (what value() returns for every token it does not take from the input).
+  std::string_view formatted_value() const { return text_of(fy_event_get_token(event_)); }
   fy_scalar_style style() const { return fy_token_scalar_style(fy_event_get_token(event_)); }
   EventView view() const;
 
  private:
   static std::string_view text_of(fy_token* token);
+  std::string_view scalar_text(fy_token* token, fy_scalar_style style) const;
   fy_parser* parser_;
   fy_event* event_;
+  std::string_view input_;
 };
 
 class Parser {
@@ -69,11 +74,12 @@ class Parser {
   Parser& operator=(const Parser&) = delete;
   ~Parser();
 
-  Event next() { return Event(parser_, fy_parser_parse(parser_)); }
+  Event next() { return Event(parser_, fy_parser_parse(parser_), input_); }
   bool failed() const { return fy_parser_get_stream_error(parser_); }
   std::optional<Diagnostic> first_error() const;
 
  private:
+  std::string_view input_;
   std::string diagnostics_;  // what libfyaml reported, as text
   fy_diag* diag_ = nullptr;
   fy_parser* parser_ = nullptr;

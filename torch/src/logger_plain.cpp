@@ -4,7 +4,9 @@
 #include <cmath>
 #include <filesystem>
 
+#include "rig/config.hpp"
 #include "rig/error.hpp"
+#include "rig/instantiate.hpp"
 #include "rig/registry.hpp"
 #include "rig/torch/logger.hpp"
 
@@ -133,6 +135,13 @@ void MultiLogger::log(int64_t step, const Metrics& metrics) {
 
 void MultiLogger::flush() {
   for (auto& l : loggers_) l->flush();
+}
+
+MultiLogger make_loggers(const rig::Config& loggers) {
+  MultiLogger logger;
+  for (size_t i = 0; i < loggers.node().size(); ++i)
+    logger.add(rig::instantiate<std::shared_ptr<MetricLogger>>(loggers[i]));
+  return logger;
 }
 
 }  // namespace rig::torch

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "rig/config.hpp"
 #include "rig/error.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/logger.hpp"
@@ -152,6 +153,32 @@ TEST(Loggers, JsonlCsvAndMulti) {
   }
   EXPECT_EQ(lines_of(slurp(dir / "m.csv")).size(), 5u);
   EXPECT_THROW(rt::JSONLLogger({"/proc/nonexistent/x.jsonl"}), rig::IoError);
+  fs::remove_all(dir);
+}
+
+TEST(Loggers, MakeLoggersBuildsAConfigListAndLocatesABadElement) {
+  auto dir = temp_dir();
+  std::string jsonl = (dir / "m.jsonl").string(), csv = (dir / "m.csv").string();
+  rig::Config cfg(rig::load_yaml("loggers:\n"
+                                 "  - {_component_: rig.torch.JSONLLogger, path: " + jsonl + "}\n"
+                                 "  - {_component_: rig.torch.CSVLogger, path: " + csv + "}\n",
+                                 "loggers.yaml"));
+  {
+    rt::MultiLogger log = rt::make_loggers(cfg["loggers"]);
+    log.log(7, {{"loss", 0.5}});
+  }
+  EXPECT_EQ(slurp(dir / "m.jsonl"), "{\"step\":7,\"loss\":0.5}\n");
+  EXPECT_EQ(slurp(dir / "m.csv"), "step,metric,value\n7,loss,0.5\n");
+
+  rig::Config bad(rig::load_yaml("loggers:\n  - {_component_: rig.torch.JSONLoger, path: x}\n", "bad.yaml"));
+  try {
+    (void)rt::make_loggers(bad["loggers"]);
+    ADD_FAILURE() << "an unknown logger was accepted";
+  } catch (const rig::Error& e) {
+    std::string text = e.what();
+    EXPECT_NE(text.find("bad.yaml:2:"), std::string::npos) << text;
+    EXPECT_NE(text.find("rig.torch.JSONLLogger"), std::string::npos) << text;  // did-you-mean
+  }
   fs::remove_all(dir);
 }
 

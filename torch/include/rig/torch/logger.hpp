@@ -5,6 +5,8 @@
 //   log.add(std::make_shared<rig::torch::JSONLLogger>(rig::torch::JSONLLoggerOptions{.path = "run/metrics.jsonl"}));
 //   log.log(step, {{"loss", 0.31}, {"lr", 1e-3}});
 //
+//   auto log = rig::torch::make_loggers(cfg["loggers"]);   // from a config list of `_component_` nodes
+//
 // ConsoleLogger draws a one-line progress bar (step/total, loss, it/s, ETA) when its stream is a TTY and writes
 // plain lines otherwise. JSONLLogger writes {"step":N,"loss":...} per call. CSVLogger writes long format
 // (step,metric,value) so that metrics logged at different steps (training loss, validation accuracy) share a file.
@@ -18,6 +20,10 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace rig {
+class Config;
+}  // namespace rig
 
 namespace rig::torch {
 
@@ -89,5 +95,9 @@ class MultiLogger : public MetricLogger {
  private:
   std::vector<std::shared_ptr<MetricLogger>> loggers_;
 };
+
+// Every logger of a config list (each element a `_component_` node registered as a MetricLogger), behind one
+// MultiLogger. Errors are located at the element that names an unknown or unfit component.
+MultiLogger make_loggers(const rig::Config& loggers);
 
 }  // namespace rig::torch
