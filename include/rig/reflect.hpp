@@ -86,8 +86,8 @@ constexpr bool identifier_char(char c) {
 }
 
 // The identifier ending `text` before its closing ")}] ": "lr" from gcc's
-// "… [with auto Wrapped = rig::detail::PointerWrapper<const double*>{(& fake_object<Opt>.….value.Opt::lr)}]" and from
-// clang's "… [Wrapped = {&fake_object.value.lr}]".
+// "… [with auto Wrapped = rig::detail::PointerWrapper<const double*>{(& fake_object<Opt>.….value.Opt::lr)}]"
+// and from clang's "… [Wrapped = {&fake_object.value.lr}]".
 // Scanned from the end, with plain loops: constant evaluation is slow in gcc, and a field name is ~1/20 of the
 // text (searching it from the start cost ~1 ms of compile time per field).
 constexpr std::string_view trailing_identifier(const char* text, std::size_t size) {

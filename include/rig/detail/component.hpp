@@ -2,9 +2,9 @@
 //
 // Cost model (compile time per component is an issue-6 goal): everything a component instantiates per parameter TYPE
 // (take<P>, from_node<P>, Convert<P>, the TypeOps table) is shared by every component with a parameter of that type;
-// per component there is one constant-initialised Registration record, one placement-new (Construct) and one
-// `delete` thunk (plus, for an options struct, its OptionsOps). Binding, argument storage, defaults, cleanup, name
-// handling, lookup and error reporting are non-template code in src/instantiate.cpp.
+// per component there is one constant-initialised record, one placement-new (Construct), one `delete` thunk and an
+// upcast per interface (plus, for an options struct, its OptionsOps). Binding, argument storage, defaults, cleanup,
+// name handling, lookup and error reporting are non-template code in src/instantiate.cpp.
 #pragma once
 
 #include <functional>
@@ -416,10 +416,11 @@ T from_node(const Node& n, Call& c, size_t param) {
   }
 }
 
-// ---- reading arguments, per parameter TYPE ---------------------------------------------------------------------------
+// ---- reading arguments, per parameter TYPE --------------------------------------------------------------------------
 //
-// Why type-erased: compile time per registered component (issue 6's goal is 30 ms at -O2). Code generated per
-// component costs ~10x more to compile than the templates it instantiates, so everything that depends only on a
+// Why type-erased: compile time per registered component (issue 6's goal is 30 ms at -O2). When each component had
+// its own function reading, defaulting, constructing and cleaning up its arguments, generating that function's code
+// was about two thirds of a registration's compile time (docs/performance.md). So everything that depends only on a
 // parameter's TYPE — reading it from a config value or a call-site argument, reporting its errors, destroying it,
 // writing a default back as a Node — is one out-of-line instantiation per type, reached through a TypeOps table, and
 // the loop over the parameters (argument storage, defaults, cleanup on errors and exceptions, the three return forms)
