@@ -2,7 +2,10 @@
 """Writes FILES .cpp files of PER_FILE components each (bench/registry10k). Half the components use a reflected
 options struct with five fields (form 1), half list five constructor parameters (form 3); all implement
 bench10k::Base. Compiled with -DRIG_BENCH_NO_REGISTER the same classes exist without their RIG_COMPONENT lines:
-the baseline for compile time and binary size per registration.
+the baseline for compile time and binary size per registration. Compiled with -DRIG_BENCH_HAND_FACTORY they have,
+instead of their registrations, the hand-written factory function rig replaces (`make_CN(args...)` returning
+`std::unique_ptr<bench10k::Base>`): the classes' own code (constructors, vtables, destructors) is then compiled too,
+as in any program that uses them, which the bare baseline never does.
 
 usage: generate.py OUTDIR FILES PER_FILE
 """
@@ -31,7 +34,11 @@ for f in range(files):
                 "  Options o;",
                 "};",
                 "}",
-                "#ifndef RIG_BENCH_NO_REGISTER",
+                "#if defined(RIG_BENCH_HAND_FACTORY)",
+                f"std::unique_ptr<bench10k::Base> make_C{i}(gen{f}::C{i}::Options o) {{",
+                f"  return std::make_unique<gen{f}::C{i}>(std::move(o));",
+                "}",
+                "#elif !defined(RIG_BENCH_NO_REGISTER)",
                 f"RIG_COMPONENT(gen{f}::C{i}, rig::interfaces<bench10k::Base>);",
                 "#endif",
             ]
@@ -49,7 +56,12 @@ for f in range(files):
                 "  std::vector<int> e;",
                 "};",
                 "}",
-                "#ifndef RIG_BENCH_NO_REGISTER",
+                "#if defined(RIG_BENCH_HAND_FACTORY)",
+                f"std::unique_ptr<bench10k::Base> make_C{i}(int a, double b, std::string c, bool d = false,",
+                "                                        std::vector<int> e = {}) {",
+                f"  return std::make_unique<gen{f}::C{i}>(a, b, std::move(c), d, std::move(e));",
+                "}",
+                "#elif !defined(RIG_BENCH_NO_REGISTER)",
                 f"RIG_COMPONENT(gen{f}::C{i}, rig::interfaces<bench10k::Base>,",
                 '              rig::params<int, double, std::string, bool, std::vector<int>>("a", "b", "c", '
                 'rig::arg("d") = false, rig::arg("e") = std::vector<int>{}));',
