@@ -8,7 +8,9 @@ for kv in "$@"; do
   case "$kv" in a=*) a=${kv#a=} ;; sleep=*) sleep_s=${kv#sleep=} ;; esac
 done
 echo "job=$RIG_JOB_INDEX a=$a omp=$OMP_NUM_THREADS setup=${FROM_SETUP:-} args=$*"
-[[ -n "${SWEEP_TEST_NO_SLEEP:-}" ]] || sleep "$sleep_s"
+# A sleep cut short by a signal ends the job with its status: bash runs the TERM trap only once the foreground sleep
+# returns, and a SIGTERM that reached the sleep but not bash itself (seen once under load) must not become success.
+if [[ -z "${SWEEP_TEST_NO_SLEEP:-}" ]]; then sleep "$sleep_s" || exit $?; fi
 if [[ "$a" == 3 && ! -e "${SWEEP_TEST_FIXED:-/nonexistent}" ]]; then
   echo "a=3 fails on purpose" >&2
   exit 3
