@@ -10,17 +10,26 @@ namespace rig {
 
 // ---- names ----------------------------------------------------------------------------------------------------------
 
-std::string canonical_name(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
+namespace {
+// Writes the canonical spelling of `name` to `out` (room for name.size() characters) and returns its length: `::`
+// (or a lone `:`) becomes `.`, and a leading one is dropped, so `::a::B` reads `a.B`.
+size_t canonicalise(std::string_view name, char* out) {
+  size_t n = 0;
   for (size_t i = 0; i < name.size(); ++i) {
     if (name[i] == ':') {
       if (i + 1 < name.size() && name[i + 1] == ':') ++i;
-      if (!out.empty()) out += '.';
+      if (n > 0) out[n++] = '.';
       continue;
     }
-    out += name[i];
+    out[n++] = name[i];
   }
+  return n;
+}
+}  // namespace
+
+std::string canonical_name(std::string_view name) {
+  std::string out(name.size(), '\0');
+  out.resize(canonicalise(name, out.data()));
   return out;
 }
 
@@ -136,7 +145,17 @@ const ComponentDef* Registry::find(std::string_view name) const {
     auto it = index_.find(name);
     return it == index_.end() ? nullptr : it->second;
   }
-  auto it = index_.find(canonical_name(name));
+  // The C++ spelling (`a::b::C`) is canonicalised on the stack: a lookup allocates nothing for names of usual length.
+  char buffer[256];
+  std::string long_name;
+  std::string_view key;
+  if (name.size() <= sizeof buffer) {
+    key = std::string_view(buffer, canonicalise(name, buffer));
+  } else {
+    long_name = canonical_name(name);
+    key = long_name;
+  }
+  auto it = index_.find(key);
   return it == index_.end() ? nullptr : it->second;
 }
 

@@ -171,6 +171,9 @@ TEST(Registry, NamesAreQualifiedCppNamesInEitherSpellingAndAliases) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(rig::registry().find("rigtest::Adam"), d);
   EXPECT_EQ(rig::registry().find("rigtest:Adam"), d);  // config_spec's module:Name
+  EXPECT_EQ(rig::registry().find("::rigtest::Adam"), d);  // a leading :: is dropped
+  EXPECT_EQ(rig::registry().find(std::string(300, ':') + "rigtest::Adam"), d);  // longer than the stack buffer
+  EXPECT_EQ(rig::registry().find(std::string(300, 'x') + "::Adam"), nullptr);
   EXPECT_EQ(rig::registry().find("adam"), d);
   EXPECT_EQ(rig::registry().find("rigtest.Adamw"), nullptr);
   EXPECT_EQ(d->name(), "rigtest.Adam");
