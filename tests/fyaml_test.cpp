@@ -16,17 +16,17 @@ namespace {
 
 struct Tally {
   size_t scalars = 0;      // scalar events compared
-  size_t from_input = 0;   // of which value() is a view into the input
+  size_t from_input = 0;   // of which view().text is a view into the input
   std::vector<std::string> mismatches;
 };
 
-// Compares value() with libfyaml's formatted text for every scalar event of `text` (up to a parse error).
+// Compares view().text with libfyaml's formatted text for every scalar event of `text` (up to a parse error).
 void compare_scalars(const std::string& text, const std::string& name, Tally& tally) {
   rig::detail::fy::Parser parser(text, false);
   while (auto ev = parser.next()) {
     if (ev.type() != FYET_SCALAR) continue;
     ++tally.scalars;
-    std::string_view fast = ev.value();
+    std::string_view fast = ev.view().text;
     std::string_view formatted = ev.formatted_value();
     if (fast.data() >= text.data() && fast.data() < text.data() + text.size()) ++tally.from_input;
     if (fast != formatted && tally.mismatches.size() < 20)
@@ -63,7 +63,7 @@ TEST(FastText, PlainOneLineScalarsComeFromTheInputAndOthersFromLibfyaml) {
   std::vector<std::pair<std::string, bool>> seen;  // value, whether it points into `text`
   while (auto ev = parser.next())
     if (ev.type() == FYET_SCALAR) {
-      std::string_view v = ev.value();
+      std::string_view v = ev.view().text;
       seen.emplace_back(std::string(v), v.data() >= text.data() && v.data() < text.data() + text.size());
     }
   std::vector<std::pair<std::string, bool>> expected = {

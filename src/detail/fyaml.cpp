@@ -44,12 +44,6 @@ std::string_view Event::scalar_text(fy_token* token, fy_scalar_style style) cons
   return text_of(token);
 }
 
-std::string_view Event::value() const {
-  fy_token* token = fy_event_get_token(event_);
-  if (event_->type == FYET_SCALAR) return scalar_text(token, fy_token_scalar_style(token));
-  return text_of(token);
-}
-
 // One pass over the event's own fields: view() runs for every event of every file, so it reads the union directly
 // instead of asking libfyaml's accessors for each part.
 EventView Event::view() const {

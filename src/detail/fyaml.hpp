@@ -50,12 +50,8 @@ class Event {
   fy_event_type type() const { return event_->type; }
   Position start() const;
   bool implicit_document() const { return fy_document_event_is_implicit(event_); }
-  std::string_view anchor() const { return text_of(fy_event_get_anchor_token(event_)); }
-  std::string_view tag() const { return text_of(fy_event_get_tag_token(event_)); }
-  std::string_view value() const;  // scalar text, or alias name
-  // The value as libfyaml formats it (what value() returns for every token it does not take from the input).
+  // The value as libfyaml formats it (what view().text holds for every token it does not take from the input).
   std::string_view formatted_value() const { return text_of(fy_event_get_token(event_)); }
-  fy_scalar_style style() const { return fy_token_scalar_style(fy_event_get_token(event_)); }
   EventView view() const;
 
  private:
