@@ -141,19 +141,18 @@ void Registry::index() const {
 const ComponentDef* Registry::find(std::string_view name) const {
   std::lock_guard lock(mutex_);
   index();
-  if (name.find(':') == std::string_view::npos) {
-    auto it = index_.find(name);
-    return it == index_.end() ? nullptr : it->second;
-  }
-  // The C++ spelling (`a::b::C`) is canonicalised on the stack: a lookup allocates nothing for names of usual length.
+  // A dotted name is looked up as given; the C++ spelling (`a::b::C`) is canonicalised first, on the stack for names
+  // of usual length, so a lookup allocates nothing.
+  std::string_view key = name;
   char buffer[256];
   std::string long_name;
-  std::string_view key;
-  if (name.size() <= sizeof buffer) {
-    key = std::string_view(buffer, canonicalise(name, buffer));
-  } else {
-    long_name = canonical_name(name);
-    key = long_name;
+  if (name.find(':') != std::string_view::npos) {
+    if (name.size() <= sizeof buffer) {
+      key = std::string_view(buffer, canonicalise(name, buffer));
+    } else {
+      long_name = canonical_name(name);
+      key = long_name;
+    }
   }
   auto it = index_.find(key);
   return it == index_.end() ? nullptr : it->second;
