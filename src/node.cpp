@@ -199,30 +199,6 @@ bool MapData::insert_new(MapEntry& entry) {
   return true;
 }
 
-Node take_map(MapData& built, Origin origin) {
-  auto d = std::make_shared<NodeData>();
-  d->kind = Kind::Map;
-  d->origin = std::move(origin);
-  MapData& m = d->value.emplace<MapData>();
-  m.entries.reserve(built.entries.size());
-  std::move(built.entries.begin(), built.entries.end(), std::back_inserter(m.entries));
-  m.slots = built.slots;  // positions in entries, which keep their order
-  built.entries.clear();
-  built.slots.clear();
-  return Node(std::move(d));
-}
-
-Node take_list(std::vector<Node>& built, Origin origin) {
-  auto d = std::make_shared<NodeData>();
-  d->kind = Kind::List;
-  d->origin = std::move(origin);
-  auto& v = d->value.emplace<std::vector<Node>>();
-  v.reserve(built.size());
-  std::move(built.begin(), built.end(), std::back_inserter(v));
-  built.clear();
-  return Node(std::move(d));
-}
-
 static_assert(sizeof(NodeData) <= 104, "see NodeData: keep a node within glibc's fast-bin size");
 
 bool MapData::erase(std::string_view key) {
@@ -249,6 +225,30 @@ std::shared_ptr<detail::NodeData> make_data(Kind kind, Origin origin = {}) {
 const Origin kNoOrigin;
 
 }  // namespace
+
+namespace detail {
+
+Node take_map(MapData& built, Origin origin) {
+  auto d = make_data(Kind::Map, std::move(origin));
+  MapData& m = d->value.emplace<MapData>();
+  m.entries.reserve(built.entries.size());
+  std::move(built.entries.begin(), built.entries.end(), std::back_inserter(m.entries));
+  m.slots = built.slots;  // positions in entries, which keep their order
+  built.entries.clear();
+  built.slots.clear();
+  return Node(std::move(d));
+}
+
+Node take_list(std::vector<Node>& built, Origin origin) {
+  auto d = make_data(Kind::List, std::move(origin));
+  auto& v = d->value.emplace<std::vector<Node>>();
+  v.reserve(built.size());
+  std::move(built.begin(), built.end(), std::back_inserter(v));
+  built.clear();
+  return Node(std::move(d));
+}
+
+}  // namespace detail
 
 Node::Node() = default;
 
