@@ -18,6 +18,7 @@ namespace rig {
 namespace {
 
 constexpr std::string_view kTagPrefix = "tag:yaml.org,2002:";
+constexpr std::string_view kStrTag = "tag:yaml.org,2002:str";
 
 // Line and column (1-based, in characters) of byte `offset` in `text`.
 std::pair<uint32_t, uint32_t> locate(std::string_view text, size_t offset) {
@@ -184,6 +185,7 @@ class Builder {
     }
   }
 
+  Frame& top() { return frames_[depth_ - 1]; }  // the innermost open collection; depth_ > 0
   bool expecting_key() const { return depth_ > 0 && frames_[depth_ - 1].is_map && !frames_[depth_ - 1].have_key; }
 
   void check_collection_tag(const detail::fy::EventView& ev, std::string_view expected) {
@@ -286,9 +288,9 @@ class Builder {
   }
 
   void key(const detail::fy::EventView& ev) {
-    Frame& f = frames_[depth_ - 1];
+    Frame& f = top();
     std::string_view tag = ev.tag();
-    if (!tag.empty() && tag != "!" && !(tag.substr(0, kTagPrefix.size()) == kTagPrefix && tag.substr(kTagPrefix.size()) == "str"))
+    if (!tag.empty() && tag != "!" && tag != kStrTag)
       (void)typed_scalar(ev, origin_of(ev));  // validates the tag; keys are kept as their text
     f.key.assign(ev.value());
     auto p = ev.start();
@@ -315,7 +317,7 @@ class Builder {
     if (expecting_key()) {
       if (!a.node.is_scalar())
         fail<ParseError>("rig.yaml.complex_key", at, "a mapping key must be a scalar", "rig config keys are strings");
-      Frame& f = frames_[depth_ - 1];
+      Frame& f = top();
       f.key = detail::scalar_text(a.node);
       f.key_line = at.line;
       f.key_column = at.column;
@@ -331,7 +333,7 @@ class Builder {
       root_ = std::move(node);
       return;
     }
-    Frame& f = frames_[depth_ - 1];
+    Frame& f = top();
     f.expanded += expanded;
     if (!f.is_map) {
       f.list.push_back(std::move(node));
