@@ -7,6 +7,7 @@
 #include <functional>
 #include <iterator>
 
+#include "detail/node_arena.hpp"
 #include "detail/scalar.hpp"
 
 namespace rig {
@@ -215,8 +216,11 @@ bool MapData::erase(std::string_view key) {
 
 namespace {
 
+// Inside a loader's ArenaScope the node comes from the document's arena (detail/node_arena.hpp).
 std::shared_ptr<detail::NodeData> make_data(Kind kind, Origin origin = {}) {
-  auto d = std::make_shared<detail::NodeData>();
+  detail::NodeArena* arena = detail::current_arena();
+  auto d = arena ? std::allocate_shared<detail::NodeData>(detail::ArenaAllocator<detail::NodeData>(arena))
+                 : std::make_shared<detail::NodeData>();
   d->kind = kind;
   d->origin = std::move(origin);
   return d;

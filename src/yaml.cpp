@@ -11,6 +11,7 @@
 
 #include "detail/event_pipe.hpp"
 #include "detail/fyaml.hpp"
+#include "detail/node_arena.hpp"
 #include "detail/scalar.hpp"
 
 namespace rig {
@@ -96,6 +97,7 @@ class Builder {
                        nul ? "NUL byte in input" : "invalid UTF-8 byte sequence",
                        nul ? "" : "save the file as UTF-8");
     }
+    detail::ArenaScope arena(text.size());  // the document's nodes come from one arena (detail/node_arena.hpp)
     if (text.size() >= limits_.pipeline_bytes) {
       detail::fy::EventPipe pipe(text, json_);
       detail::fy::EventBatch batch;

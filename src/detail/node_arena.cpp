@@ -1,0 +1,105 @@
+#include "detail/node_arena.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RIG_ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RIG_ARENA_ASAN 1
+#endif
+#endif
+
+#ifdef RIG_ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+// Memory not yet handed out and nodes already freed stay poisoned: a use after free inside an arena is reported as
+// it would be for malloc'ed nodes (the memory of a freed node is never reused).
+#define RIG_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define RIG_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define RIG_POISON(p, n) ((void)(p), (void)(n))
+#define RIG_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+namespace rig::detail {
+
+namespace {
+constexpr size_t kAlign = 16;
+constexpr size_t kMinChunk = 2u << 10;
+constexpr size_t kMaxChunk = 8u << 20;
+// A loaded node takes ~128 bytes of arena; dense configs hold about one node per 10 bytes of text.
+constexpr size_t kArenaBytesPerInputByte = 12;
+constexpr size_t kHeader = (sizeof(void*) * 2 + kAlign - 1) / kAlign * kAlign;
+
+thread_local NodeArena* t_current = nullptr;
+std::atomic<int64_t> g_live_arenas{0};
+}  // namespace
+
+NodeArena::NodeArena(size_t first_chunk_bytes)
+    : next_chunk_bytes_(std::clamp(first_chunk_bytes, kMinChunk, kMaxChunk)) {
+  g_live_arenas.fetch_add(1, std::memory_order_relaxed);
+}
+
+NodeArena::~NodeArena() {
+  for (Chunk* c = chunks_; c;) {
+    Chunk* next = c->next;
+    RIG_UNPOISON(reinterpret_cast<char*>(c) + kHeader, c->bytes);
+    std::free(c);
+    c = next;
+  }
+  g_live_arenas.fetch_sub(1, std::memory_order_relaxed);
+}
+
+int64_t NodeArena::live_arenas() { return g_live_arenas.load(std::memory_order_relaxed); }
+
+void NodeArena::grow(size_t at_least) {
+  size_t bytes = std::max(next_chunk_bytes_, at_least);
+  next_chunk_bytes_ = std::min(next_chunk_bytes_ * 2, kMaxChunk);
+  void* raw = std::malloc(kHeader + bytes);
+  if (!raw) throw std::bad_alloc();
+  auto* c = static_cast<Chunk*>(raw);
+  c->next = chunks_;
+  c->bytes = bytes;
+  chunks_ = c;
+  next_ = static_cast<char*>(raw) + kHeader;
+  left_ = bytes;
+  RIG_POISON(next_, left_);
+}
+
+void* NodeArena::allocate(size_t bytes) {
+  bytes = (bytes + kAlign - 1) & ~(kAlign - 1);
+  if (bytes > left_) grow(bytes);
+  void* p = next_;
+  next_ += bytes;
+  left_ -= bytes;
+  ++allocated_;
+  RIG_UNPOISON(p, bytes);
+  return p;
+}
+
+void NodeArena::release(void* block, size_t bytes) {
+  RIG_POISON(block, bytes);
+  // acq_rel: the thread that frees the arena sees every other thread's writes to its nodes as done.
+  if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+}
+
+void NodeArena::close_scope() {
+  int64_t delta = allocated_ - kScopeBias;
+  if (live_.fetch_add(delta, std::memory_order_acq_rel) + delta == 0) delete this;
+}
+
+NodeArena* current_arena() { return t_current; }
+
+ArenaScope::ArenaScope(size_t input_bytes)
+    : arena_(new NodeArena(input_bytes * kArenaBytesPerInputByte)), previous_(t_current) {
+  t_current = arena_;
+}
+
+ArenaScope::~ArenaScope() {
+  t_current = previous_;
+  arena_->close_scope();
+}
+
+}  // namespace rig::detail

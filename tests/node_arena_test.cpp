@@ -1,0 +1,119 @@
+// The loader's node arena (src/detail/node_arena.cpp): a loaded document's nodes come from one arena, which lives
+// exactly as long as the last of them, whichever thread drops it, and values read from it stay intact.
+#include "detail/node_arena.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "rig/error.hpp"
+#include "rig/yaml.hpp"
+
+namespace {
+
+using rig::detail::NodeArena;
+
+std::string big_config(int sections, int leaves) {
+  std::string text;
+  for (int s = 0; s < sections; ++s) {
+    text += "s" + std::to_string(s) + ":\n";
+    for (int l = 0; l < leaves; ++l) text += "  k" + std::to_string(l) + ": v" + std::to_string(s * 1000 + l) + "\n";
+  }
+  return text;
+}
+
+TEST(NodeArena, ALoadedDocumentHoldsOneArenaUntilItsLastNodeGoes) {
+  const int64_t before = NodeArena::live_arenas();
+  rig::Node kept;
+  {
+    rig::Node cfg = rig::load_yaml(big_config(50, 40), "big.yaml");  // 2,050 nodes: several chunks
+    EXPECT_EQ(NodeArena::live_arenas(), before + 1);
+    kept = cfg["s49"];  // one subtree outlives the rest of the tree
+  }
+  EXPECT_EQ(NodeArena::live_arenas(), before + 1);
+  ASSERT_EQ(kept.size(), 40u);
+  EXPECT_EQ(kept["k39"].str(), "v49039");
+  EXPECT_EQ(kept["k0"].origin().to_string(), "big.yaml:2011:7");
+  kept = rig::Node();
+  EXPECT_EQ(NodeArena::live_arenas(), before);
+}
+
+TEST(NodeArena, NodesMadeOutsideALoadUseNoArena) {
+  const int64_t before = NodeArena::live_arenas();
+  rig::Node n = rig::Node::map();
+  n.set("a", rig::Node(1));
+  n.set_path("b.c", rig::Node("x"));
+  EXPECT_EQ(rig::detail::current_arena(), nullptr);
+  EXPECT_EQ(NodeArena::live_arenas(), before);
+}
+
+TEST(NodeArena, CopyOnWriteOfALoadedNodeLeavesTheOriginal) {
+  rig::Node cfg = rig::load_yaml("a: {b: 1, c: [1, 2]}\n", "t.yaml");
+  rig::Node copy = cfg;
+  copy.set_path("a.b", rig::Node(2));
+  copy.set_path("a.c[1]", rig::Node(5));
+  EXPECT_EQ(cfg.get<int>("a.b"), 1);
+  EXPECT_EQ(cfg.get<int>("a.c[1]"), 2);
+  EXPECT_EQ(copy.get<int>("a.b"), 2);
+  EXPECT_EQ(copy.get<int>("a.c[1]"), 5);
+  cfg = rig::Node();  // the copy still shares unwritten nodes of the arena
+  EXPECT_EQ(copy.get<int>("a.c[0]"), 1);
+}
+
+TEST(NodeArena, AFailedLoadLeavesNoArena) {
+  const int64_t before = NodeArena::live_arenas();
+  EXPECT_THROW(rig::load_yaml(big_config(20, 20) + "s0: again\n", "dup.yaml"), rig::ParseError);
+  EXPECT_EQ(NodeArena::live_arenas(), before);
+}
+
+TEST(NodeArena, ScopesNestAndTheInnerOneWins) {
+  const int64_t before = NodeArena::live_arenas();
+  rig::Node outer, inner;
+  {
+    rig::detail::ArenaScope a(100);
+    outer = rig::Node(1);
+    {
+      rig::detail::ArenaScope b(100);
+      inner = rig::Node(2);
+      EXPECT_NE(rig::detail::current_arena(), nullptr);
+    }
+    EXPECT_EQ(NodeArena::live_arenas(), before + 2);
+  }
+  EXPECT_EQ(rig::detail::current_arena(), nullptr);
+  inner = rig::Node();
+  EXPECT_EQ(NodeArena::live_arenas(), before + 1);
+  EXPECT_EQ(outer.int_value(), 1);
+  outer = rig::Node();
+  EXPECT_EQ(NodeArena::live_arenas(), before);
+}
+
+TEST(NodeArena, AScopeWhoseNodesAllDiedEarlyFreesItsArenaAsItCloses) {
+  const int64_t before = NodeArena::live_arenas();
+  {
+    rig::detail::ArenaScope scope(100);
+    for (int i = 0; i < 1000; ++i) rig::Node n(i);  // made and dropped inside the scope
+    EXPECT_EQ(NodeArena::live_arenas(), before + 1);
+  }
+  EXPECT_EQ(NodeArena::live_arenas(), before);
+}
+
+// Composition loads files on worker threads and drops them on the caller's: the arena must go with the last node
+// on either side (run under ThreadSanitizer by the `threads` label's filter).
+TEST(NodeArena, NodesLoadedOnOneThreadAreFreedOnAnotherThread) {
+  const int64_t before = NodeArena::live_arenas();
+  std::vector<rig::Node> loaded(8);
+  std::vector<std::thread> loaders;
+  for (size_t i = 0; i < loaded.size(); ++i)
+    loaders.emplace_back([&, i] { loaded[i] = rig::load_yaml(big_config(10, 10), "t" + std::to_string(i)); });
+  for (auto& t : loaders) t.join();
+  EXPECT_EQ(NodeArena::live_arenas(), before + 8);
+  // Half of each tree is dropped here, the other half on a second thread, concurrently.
+  std::vector<rig::Node> halves;
+  for (auto& n : loaded) halves.push_back(n["s9"]);
+  std::thread dropper([&] { halves.clear(); });
+  for (auto& n : loaded) n = rig::Node();
+  dropper.join();
+  EXPECT_EQ(NodeArena::live_arenas(), before);
+}
+
+}  // namespace
