@@ -235,8 +235,7 @@ namespace detail {
 Node take_map(MapData& built, Origin origin) {
   auto d = make_data(Kind::Map, std::move(origin));
   MapData& m = d->value.emplace<MapData>();
-  m.entries.reserve(built.entries.size());
-  std::move(built.entries.begin(), built.entries.end(), std::back_inserter(m.entries));
+  m.entries.assign(std::make_move_iterator(built.entries.begin()), std::make_move_iterator(built.entries.end()));
   m.slots = built.slots;  // positions in entries, which keep their order
   built.entries.clear();
   built.slots.clear();
@@ -245,9 +244,7 @@ Node take_map(MapData& built, Origin origin) {
 
 Node take_list(std::vector<Node>& built, Origin origin) {
   auto d = make_data(Kind::List, std::move(origin));
-  auto& v = d->value.emplace<std::vector<Node>>();
-  v.reserve(built.size());
-  std::move(built.begin(), built.end(), std::back_inserter(v));
+  d->value.emplace<std::vector<Node>>(std::make_move_iterator(built.begin()), std::make_move_iterator(built.end()));
   built.clear();
   return Node(std::move(d));
 }
