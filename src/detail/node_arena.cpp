@@ -1,6 +1,7 @@
 #include "detail/node_arena.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <new>
 
@@ -55,6 +56,7 @@ NodeArena::~NodeArena() {
 int64_t NodeArena::live_arenas() { return g_live_arenas.load(std::memory_order_relaxed); }
 
 void NodeArena::grow(size_t at_least) {
+  static_assert(sizeof(Chunk) <= kHeader && alignof(std::max_align_t) <= kAlign);
   size_t bytes = std::max(next_chunk_bytes_, at_least);
   next_chunk_bytes_ = std::min(next_chunk_bytes_ * 2, kMaxChunk);
   void* raw = std::malloc(kHeader + bytes);

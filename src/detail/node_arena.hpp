@@ -81,7 +81,10 @@ struct ArenaAllocator {
   template <class U>
   ArenaAllocator(const ArenaAllocator<U>& other) : arena(other.arena) {}  // NOLINT: rebinding is implicit
 
-  T* allocate(size_t n) { return static_cast<T*>(arena->allocate(n * sizeof(T))); }
+  T* allocate(size_t n) {
+    static_assert(alignof(T) <= 16, "NodeArena hands out 16-byte aligned blocks");
+    return static_cast<T*>(arena->allocate(n * sizeof(T)));
+  }
   void deallocate(T* p, size_t n) { arena->release(p, n * sizeof(T)); }
 
   template <class U>
