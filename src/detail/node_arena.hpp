@@ -23,7 +23,8 @@ namespace rig::detail {
 
 class NodeArena {
  public:
-  // Memory for one node's storage, 16-byte aligned. Only the thread of the open scope allocates.
+  static constexpr size_t kAlign = 16;  // as malloc's
+  // Memory for one node's storage, kAlign-aligned. Only the thread of the open scope allocates.
   void* allocate(size_t bytes);
   // A node allocated here was freed; the last one frees the arena once its scope has closed.
   void release(void* block, size_t bytes);
@@ -42,6 +43,7 @@ class NodeArena {
     Chunk* next;
     size_t bytes;  // usable bytes after the header
   };
+  static constexpr size_t kHeader = (sizeof(Chunk) + kAlign - 1) / kAlign * kAlign;  // blocks start aligned
   // Live nodes, plus a bias while the scope is open: allocations are counted without atomics (`allocated_`) and added
   // when the scope closes, so the bias keeps early frees from reaching zero before then.
   static constexpr int64_t kScopeBias = int64_t{1} << 52;
@@ -82,7 +84,7 @@ struct ArenaAllocator {
   ArenaAllocator(const ArenaAllocator<U>& other) : arena(other.arena) {}  // NOLINT: rebinding is implicit
 
   T* allocate(size_t n) {
-    static_assert(alignof(T) <= 16, "NodeArena hands out 16-byte aligned blocks");
+    static_assert(alignof(T) <= NodeArena::kAlign);
     return static_cast<T*>(arena->allocate(n * sizeof(T)));
   }
   void deallocate(T* p, size_t n) { arena->release(p, n * sizeof(T)); }
