@@ -40,21 +40,21 @@ bool Config::contains(std::string_view path) const {
 Config Config::at(std::string_view path) const {
   KeyPath p = KeyPath::parse(path);
   detail::Value v = state_->walk(loc_, p, path_);
-  return Config(state_, v.loc, full_path(p));
+  return Config(state_, state_->place(v), full_path(p));
 }
 
 Config Config::operator[](std::string_view key) const {
   KeyPath p;
   p.push_key(std::string(key));
   detail::Value v = state_->walk(loc_, p, path_);
-  return Config(state_, v.loc, full_path(p));
+  return Config(state_, state_->place(v), full_path(p));
 }
 
 Config Config::operator[](size_t index) const {
   KeyPath p;
   p.push_index(index);
   detail::Value v = state_->walk(loc_, p, path_);
-  return Config(state_, v.loc, full_path(p));
+  return Config(state_, state_->place(v), full_path(p));
 }
 
 const Node& Config::node() const { return *loc_->node; }

@@ -5,7 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <unordered_map>
 #include <unordered_set>
 
@@ -432,33 +435,65 @@ Node load_json(std::string_view text, std::string_view name, const LoadLimits& l
   return load_json_text(std::string(text), name, limits);
 }
 
-std::string read_file(const std::filesystem::path& path, size_t max_bytes) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  Origin where{Source::make(path.string())};
-  if (ec || !std::filesystem::exists(status))
-    throw IoError("rig.io.not_found", fmt::format("cannot read '{}': no such file", path.string()), where);
-  if (std::filesystem::is_directory(status))
-    throw IoError("rig.io.is_directory", fmt::format("cannot read '{}': it is a directory", path.string()), where);
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw IoError("rig.io.read", fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)), where);
-  auto size = std::filesystem::file_size(path, ec);
-  if (!ec) {
-    LoadLimits l;
-    l.max_file_bytes = max_bytes;
-    check_size(size, path.string(), l);
+namespace {
+
+// Closes a descriptor on every path out of read_file.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
   }
+};
+
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+[[noreturn]] void not_a_file(const std::filesystem::path& path, const char* kind, const Origin& where) {
+  throw IoError("rig.io.not_a_file", fmt::format("cannot read '{}': it is {}, not a regular file", path.string(), kind),
+                where, {}, "a config is read from a regular file (or a symlink to one)");
+}
+
+}  // namespace
+
+// One open, one fstat of what was opened, then reads: a FIFO, socket, device or directory is refused before any byte
+// is read (O_NONBLOCK keeps the open of a FIFO without a writer from waiting), and the file named is the file read.
+std::string read_file(const std::filesystem::path& path, size_t max_bytes) {
+  Origin where{Source::make(path.string())};
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
+  if (f.fd < 0) {
+    int err = errno;
+    if (err == ENOENT || err == ENOTDIR)
+      throw IoError("rig.io.not_found", fmt::format("cannot read '{}': no such file", path.string()), where);
+    if (err == ENXIO) not_a_file(path, "a socket or a device without a reader", where);
+    throw IoError("rig.io.read", fmt::format("cannot read '{}': {}", path.string(), std::strerror(err)), where);
+  }
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0)
+    throw IoError("rig.io.read", fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)), where);
+  if (!S_ISREG(st.st_mode)) not_a_file(path, file_kind(st.st_mode), where);
+  int flags = ::fcntl(f.fd, F_GETFL);
+  if (flags >= 0) ::fcntl(f.fd, F_SETFL, flags & ~O_NONBLOCK);
+  LoadLimits l;
+  l.max_file_bytes = max_bytes;
+  check_size(static_cast<size_t>(st.st_size), path.string(), l);
   std::string text;
-  if (!ec) text.reserve(size);
+  text.reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<size_t>(in.gcount()));
-    if (text.size() > max_bytes) {
-      LoadLimits l;
-      l.max_file_bytes = max_bytes;
-      check_size(text.size(), path.string(), l);
+  for (;;) {
+    ssize_t n = ::read(f.fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError("rig.io.read", fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)), where);
     }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    check_size(text.size(), path.string(), l);  // a file that grows while it is read
   }
   return text;
 }

@@ -207,7 +207,7 @@ TEST(YamlErrors, EncodingProblems) {
 TEST(YamlErrors, MissingFile) {
   expect_error("rig.io.not_found", [] { rig::load_yaml_file("/nonexistent/x.yaml"); });
   rig::testing::TempDir dir;
-  expect_error("rig.io.is_directory", [&] { rig::load_yaml_file(dir.path()); });
+  expect_error("rig.io.not_a_file", [&] { rig::load_yaml_file(dir.path()); });
 }
 
 TEST(YamlOrigins, EveryValueKnowsWhereItWasWritten) {

@@ -243,6 +243,12 @@ Node Resolution::materialize(const Value& v) {
 
 Node Resolution::tree_at(const Loc* loc) { return materialize(value_at(loc)); }
 
+const Loc* Resolution::place(const Value& v) {
+  if (v.loc) return v.loc;
+  created_.push_back(v.node);
+  return make_loc(&created_.back(), nullptr, nullptr, 0);
+}
+
 Node Resolution::container_tree(const Loc* loc) {
   const Node* key = loc->node;
   if (auto it = trees_.find(key); it != trees_.end()) return it->second;

@@ -67,6 +67,10 @@ class Resolution {
   const Loc* child_by_index(const Loc* parent, size_t index);
   const Loc* make_loc(const Node* node, const Loc* parent, const std::string* key, size_t index);  // key may be null
 
+  // The position of a value: its own, or (for a value a resolver made, which lives nowhere in the tree) a new
+  // position holding it, so that a view of it can be read and resolved like any other.
+  const Loc* place(const Value& v);
+
   // Follows a rig KeyPath from `base`, resolving interpolations on the way. Throws KeyError like Node::at_path.
   Value walk(const Loc* base, const KeyPath& path, const KeyPath& base_path);
 

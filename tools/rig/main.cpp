@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "rig/app.hpp"
 #include "rig/compose.hpp"
@@ -37,12 +39,21 @@ bool looks_like_override(const std::string& arg) {
 }
 
 // The first config names a composition when a search path is configured, when it is a name (no extension), when
-// the defaults tree is asked for, or when the file has a `defaults` list.
-bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults_tree) {
+// the defaults tree is asked for, or when the file has a `defaults` list. A file that is loaded to find out is kept
+// in `loaded`, so that it is read once. A path that exists but is not a regular file (a FIFO, a device, a directory)
+// is refused here, before anything reads it.
+bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults_tree, std::optional<rig::Node>& loaded) {
   if (defaults_tree || !sp.empty()) return true;
-  if (!(first.ends_with(".yaml") || first.ends_with(".yml") || first.ends_with(".json"))) return true;
+  if (!(first.ends_with(".yaml") || first.ends_with(".yml") || first.ends_with(".json"))) {
+    std::error_code ec;
+    auto st = std::filesystem::status(first, ec);
+    if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) (void)rig::read_file(first);
+    return true;
+  }
   rig::Node file = rig::load_file(first);
-  return file.is_map() && file.contains("defaults");
+  if (file.is_map() && file.contains("defaults")) return true;
+  loaded = std::move(file);
+  return false;
 }
 
 // The sources of `rig print`: files (the first one composed with its defaults list, if it has one), the environment,
@@ -62,7 +73,8 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
   }
   rig::SearchPath sp = rig::SearchPath::standard({a.config_dirs.begin(), a.config_dirs.end()});
   size_t first_file = 0;
-  if (composes(files.front(), sp, a.defaults_tree)) {
+  std::optional<rig::Node> loaded;
+  if (composes(files.front(), sp, a.defaults_tree, loaded)) {
     rig::ComposeOptions options{sp, std::move(overrides), /*apply_value_overrides=*/false};
     rig::Composition c = rig::compose(files.front(), options);
     if (a.defaults_tree) {
@@ -71,6 +83,10 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
     }
     sources.defaults(std::move(c.config));
     overrides = std::move(c.value_overrides);
+    first_file = 1;
+  }
+  if (loaded) {
+    sources.file(files.front(), std::move(*loaded));
     first_file = 1;
   }
   for (size_t f = first_file; f < files.size(); ++f) sources.file(files[f]);
