@@ -87,7 +87,12 @@ RecipeArgs parse_args(int argc, char** argv) {
     else if (arg == "--show-env") a.show_env = true;
     else if (arg == "--show-origin") a.show_origin = true;
     else if (arg == "--validate") a.validate = true;
-    else if (is(arg, "--output-dir")) a.output_dir = value(i, "--output-dir");
+    else if (is(arg, "--output-dir")) {
+      a.output_dir = value(i, "--output-dir");
+      if (a.output_dir->empty())
+        throw IoError("rig.io.empty_path", "--output-dir is empty: no directory to write the run into", {}, {},
+                      "--output-dir DIR");
+    }
     else if (is(arg, "--rig-manifest")) a.manifest = value(i, "--rig-manifest");
     else if (arg == "--rig-installed") a.installed = true;
     else if (arg.starts_with("--") && !looks_like_override(arg))
@@ -295,6 +300,10 @@ int exit_status_of(const RecipeInfo& info, const std::function<int()>& body) {
   } catch (const Error& e) {
     std::cerr << format(e, {.color = use_color(2)});
     return e.exit_code();
+  } catch (const std::filesystem::filesystem_error& e) {
+    IoError io = io_error(e);
+    std::cerr << format(io, {.color = use_color(2)});
+    return io.exit_code();
   } catch (const std::exception& e) {
     std::cerr << fmt::format("{}: error: {}\n", info.name, e.what());
     return kExitFailure;

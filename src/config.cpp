@@ -16,7 +16,7 @@ Config::Config(std::shared_ptr<detail::Resolution> state, const detail::Loc* loc
 KeyPath Config::full_path(const KeyPath& relative) const {
   KeyPath full = path_;
   for (const auto& s : relative.segments()) {
-    if (s.index)
+    if (s.index && s.key.size() <= 18)  // longer: no list has such an index; kept as written
       full.push_index(std::stoull(s.key));
     else
       full.push_key(s.key);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "rig/interpolation.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -423,6 +425,7 @@ Node operative_node(const Call& c, const Node& node, const MapEntry& named) {
 
 void* make_erased(const Node& node, const Request& req, Session& s, Call* parent, size_t param, void* where,
                   Made& out) {
+  if (!parent) detail::check_depth(node, resolve_limits().max_depth);  // building recurses once per level
   KeyPath path = parent ? parent->path : KeyPath{};
   std::string wanted = req.interface_name();
   if (!node.is_map())
@@ -543,11 +546,22 @@ void clear_operative_config() {
 
 void record_operative_config(bool on) { g_record.store(on, std::memory_order_relaxed); }
 
+namespace {
+Node with_defaults_below(const Node& node);
+}
+
 Node with_defaults(const Node& node) {
+  detail::check_depth(node, resolve_limits().max_depth);
+  return with_defaults_below(node);
+}
+
+namespace {
+
+Node with_defaults_below(const Node& node) {
   Node out = node;
   if (node.is_map()) {
     for (const auto& e : node.entries())
-      if (e.value.is_container()) out.set(e.key, with_defaults(e.value));
+      if (e.value.is_container()) out.set(e.key, with_defaults_below(e.value));
     const MapEntry* named = name_entry(node);
     if (named && named->value.is_string())
       if (const ComponentDef* d = registry().find(named->value.str())) {
@@ -559,9 +573,11 @@ Node with_defaults(const Node& node) {
       }
   } else if (node.is_list()) {
     for (size_t i = 0; i < node.size(); ++i)
-      if (node[i].is_container()) out.element(i) = with_defaults(node[i]);
+      if (node[i].is_container()) out.element(i) = with_defaults_below(node[i]);
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace rig

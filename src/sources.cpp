@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "rig/interpolation.hpp"
 #include "rig/yaml.hpp"
 
 extern char** environ;
@@ -196,6 +197,7 @@ Node ConfigSources::build() const {
         break;
     }
   }
+  detail::check_depth(cfg, resolve_limits().max_depth);  // environment variables and hooks build trees too
   return cfg;
 }
 

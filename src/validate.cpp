@@ -203,6 +203,7 @@ Node resolve_reporting(const Node& config, std::vector<Error>& errors, std::set<
   }
   Node out = config;
   Config view(config);
+  bool stop = false;
   auto walk = [&](auto& self, const Node& n, KeyPath& p) -> void {
     if (n.is_map()) {
       for (const auto& e : n.entries()) {
@@ -217,9 +218,12 @@ Node resolve_reporting(const Node& config, std::vector<Error>& errors, std::set<
         p.pop();
       }
     } else if (n.is_interpolation()) {
+      if (stop) return;
       try {
         out.set_path(p, view.at(p.to_string()).resolved());
       } catch (const Error& e) {
+        // Past a limit (expansion, depth) the rest would only repeat the work the limit stopped.
+        if (e.id().starts_with("rig.limit.")) stop = true;
         errors.push_back(e);
         failed.insert(p.to_string());
         out.set_path(p, Node::null(n.origin()));
@@ -367,8 +371,22 @@ void check_other_components(const Node& n, KeyPath& p, const std::vector<std::st
 
 ValidationReport validate_config(const Node& config, const ValidateOptions& options) {
   ValidationReport r;
+  try {
+    detail::check_depth(config, resolve_limits().max_depth);  // the checks below recurse once per level
+  } catch (const Error& e) {
+    r.errors.push_back(e);
+    return r;
+  }
   std::set<std::string> failed;
   Node resolved = resolve_reporting(config, r.errors, failed);
+  for (const Error& e : r.errors)
+    if (e.id().starts_with("rig.limit.")) return r;  // what resolved is partial; checking it says nothing more
+  try {
+    detail::check_depth(resolved, resolve_limits().max_depth);  // interpolations may have nested it deeper
+  } catch (const Error& e) {
+    r.errors.push_back(e);
+    return r;
+  }
   KeyPath root;
   report_missing(resolved, root, failed, r.errors);
   std::vector<std::string> checked;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -29,9 +30,11 @@ std::pair<uint32_t, uint32_t> locate(std::string_view text, size_t offset) {
   uint32_t line = 1, column = 1;
   for (size_t i = 0; i < offset && i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
+    if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {  // LF, CRLF, lone CR
       ++line;
       column = 1;
+    } else if (c == '\r') {
+      // the CR of a CRLF: the LF ends the line
     } else if ((c & 0xC0) != 0x80) {
       ++column;
     }
@@ -100,6 +103,7 @@ class Builder {
                        nul ? "NUL byte in input" : "invalid UTF-8 byte sequence",
                        nul ? "" : "save the file as UTF-8");
     }
+    if (!json_) check_directives(text);
     detail::ArenaScope arena(text.size());  // the document's nodes come from one arena (detail/node_arena.hpp)
     if (text.size() >= limits_.pipeline_bytes) {
       detail::fy::EventPipe pipe(text, json_);
@@ -129,6 +133,63 @@ class Builder {
     uint32_t key_line = 0, key_column = 0;
     std::unordered_set<std::string> merged_keys;  // keys that came from `<<` and may be overridden
   };
+
+  // Directives (`%YAML`, `%TAG`) come before the first document, each on its own line, and a document that follows
+  // directives starts with `---` (YAML 1.2, 9.2). rig reads YAML 1.2 only: `%YAML 1.1` would type plain scalars
+  // differently (`yes`, `0b1`, `1_000`), so it is refused rather than read as 1.2. Other versions are libfyaml's to
+  // refuse.
+  void check_directives(std::string_view text) {
+    size_t pos = 0, line_no = 0;
+    size_t directive_line = 0;
+    if (text.starts_with("\xEF\xBB\xBF")) pos = 3;
+    while (pos < text.size()) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      ++line_no;
+      size_t first = line.find_first_not_of(" \t");
+      bool blank = first == std::string_view::npos || line[first] == '#';
+      if (!blank) {
+        if (line[0] != '%') {
+          if (directive_line && !(line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t')))
+            fail<ParseError>("rig.yaml.syntax", Origin{source_, static_cast<uint32_t>(line_no), 1},
+                             "a document after directives must start with '---' (YAML 1.2, 9.2)",
+                             fmt::format("write '---' on the line after the directive of line {}", directive_line));
+          return;
+        }
+        directive_line = line_no;
+        if (line.starts_with("%YAML") && line.size() > 5 && (line[5] == ' ' || line[5] == '\t')) {
+          std::string_view version = line.substr(5);
+          version.remove_prefix(std::min(version.find_first_not_of(" \t"), version.size()));
+          version = version.substr(0, version.find_first_of(" \t#"));
+          if (version == "1.1" || version == "1.0")
+            fail<ParseError>("rig.yaml.version", Origin{source_, static_cast<uint32_t>(line_no), 7},
+                             fmt::format("YAML {} is not supported: rig reads YAML 1.2, where plain scalars such as "
+                                         "yes, 0b101, 1_000 and 1:30 are strings",
+                                         version),
+                             "remove the directive (and quote any value meant as a string) or write %YAML 1.2");
+        }
+      }
+      pos = end + 1;
+    }
+    if (directive_line)
+      fail<ParseError>("rig.yaml.syntax", Origin{source_, static_cast<uint32_t>(directive_line), 1},
+                       "directives without a document: a document starting with '---' must follow them");
+  }
+
+  // A byte order mark may start the stream; inside a document it is allowed only within quoted scalars (YAML 1.2,
+  // 5.2). In a plain scalar or key it would silently become part of the text.
+  void check_bom(const detail::fy::EventView& ev) {
+    if (ev.style() != FYSS_PLAIN) return;
+    size_t bom = ev.value().find("\xEF\xBB\xBF");
+    if (bom == std::string_view::npos) return;
+    Origin at = origin_of(ev);
+    at.column += static_cast<uint32_t>(std::count_if(ev.value().begin(), ev.value().begin() + static_cast<ptrdiff_t>(bom),
+                                                     [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    fail<ParseError>("rig.yaml.bom", at, "a byte order mark (U+FEFF) inside a document",
+                     "remove it: a byte order mark may only start the file (an editor or a concatenation left it here)");
+  }
 
   [[noreturn]] void parse_failed(const std::optional<detail::fy::Diagnostic>& d) {
     Origin at{source_, d ? d->line : 1, d ? d->column : 1};
@@ -170,24 +231,48 @@ class Builder {
   void handle(const detail::fy::EventView& ev) {
     switch (ev.type()) {
       case FYET_DOCUMENT_START:
-        if (single_ && !docs_.empty())
-          fail<ParseError>("rig.yaml.multi_document", origin_of(ev),
-                           "a config file holds one YAML document; a second one starts here",
-                           "split the documents into separate files");
+        if (single_ && !docs_.empty()) {
+          // An implicit document (content after `...`) has no position of its own: report at its first node.
+          if (origin_of(ev).line == 0) {
+            second_document_ = true;
+            break;
+          }
+          second_document(origin_of(ev));
+        }
         break;
       case FYET_DOCUMENT_END:
         docs_.push_back(std::move(root_));
         root_ = Node();
         anchors_.clear();
         break;
-      case FYET_MAPPING_START: open(ev, true); break;
-      case FYET_SEQUENCE_START: open(ev, false); break;
+      case FYET_MAPPING_START:
+        if (second_document_) second_document(origin_of(ev));
+        open(ev, true);
+        break;
+      case FYET_SEQUENCE_START:
+        if (second_document_) second_document(origin_of(ev));
+        open(ev, false);
+        break;
       case FYET_MAPPING_END:
       case FYET_SEQUENCE_END: close(); break;
-      case FYET_SCALAR: scalar(ev); break;
-      case FYET_ALIAS: alias(ev); break;
+      case FYET_SCALAR:
+        if (second_document_) second_document(origin_of(ev));
+        check_bom(ev);
+        scalar(ev);
+        break;
+      case FYET_ALIAS:
+        if (second_document_) second_document(origin_of(ev));
+        alias(ev);
+        break;
       default: break;
     }
+  }
+
+  [[noreturn]] void second_document(Origin at) {
+    if (at.line == 0) at = Origin{source_, 1, 1};
+    fail<ParseError>("rig.yaml.multi_document", std::move(at),
+                     "a config file holds one YAML document; a second one starts here (after '---' or '...')",
+                     "split the documents into separate files, or delete what follows the end of the document");
   }
 
   Frame& top() { return frames_[depth_ - 1]; }  // the innermost open collection; depth_ > 0
@@ -247,6 +332,9 @@ class Builder {
     if (tag.empty()) {
       if (!plain) return text == "???" ? Node::missing() : Node(std::string(text));
       if (auto n = detail::resolve_plain(text)) return std::move(*n);
+      if (detail::float_out_of_range(text))
+        fail<ParseError>("rig.yaml.float_range", at, detail::float_range_message(text),
+                         std::string(detail::kFloatRangeHint));
       fail<ParseError>("rig.yaml.int_range", at, fmt::format("integer {} does not fit in 64 bits", text),
                        "quote it to keep it as a string");
     }
@@ -263,6 +351,9 @@ class Builder {
     }
     if (name == "float") {
       if (auto v = detail::parse_float(text)) return Node(*v);
+      if (detail::float_out_of_range(text))
+        fail<ParseError>("rig.yaml.float_range", at, detail::float_range_message(text),
+                         std::string(detail::kFloatRangeHint));
       if (auto v = detail::parse_int(text)) return Node(static_cast<double>(*v));
       return bad("!!float");
     }
@@ -301,9 +392,28 @@ class Builder {
     auto p = ev.start();
     f.key_line = p.line;
     f.key_column = p.column;
+    check_implicit_key_length(ev, f);
     f.have_key = true;
     f.key_is_merge = ev.style() == FYSS_PLAIN && tag.empty() && f.key == "<<" && !json_;
     if (!ev.anchor().empty()) anchors_[std::string(ev.anchor())] = Anchored{Node(f.key).set_origin(origin_of(ev)), 1};
+  }
+
+  // An implicit key (`key: value`, not `? key`) is at most 1024 characters (YAML 1.2, 7.4.2 and 8.2.2).
+  void check_implicit_key_length(const detail::fy::EventView& ev, const Frame& f) {
+    constexpr size_t kMaxImplicitKey = 1024;
+    if (f.key.size() + 2 <= kMaxImplicitKey || json_) return;
+    size_t chars = 0;
+    for (unsigned char c : f.key) chars += (c & 0xC0) != 0x80;
+    if (ev.style() != FYSS_PLAIN) chars += 2;  // the quotes
+    if (chars <= kMaxImplicitKey) return;
+    std::string_view line = source_->line_text(f.key_line);
+    std::string_view before = line.substr(0, std::min(line.size(), static_cast<size_t>(f.key_column - 1)));
+    size_t last = before.find_last_not_of(" \t");
+    if (last != std::string_view::npos && before[last] == '?') return;  // an explicit key
+    fail<ParseError>("rig.yaml.key_too_long", key_origin(f),
+                     fmt::format("an implicit key of {} characters: YAML limits implicit keys to {}", chars,
+                                 kMaxImplicitKey),
+                     "write it as an explicit key: '? KEY' on one line, ': VALUE' on the next");
   }
 
   void alias(const detail::fy::EventView& ev) {
@@ -386,6 +496,7 @@ class Builder {
 
   LoadLimits limits_;
   bool json_, single_;
+  bool second_document_ = false;  // content after `...`: reported at its first node
   std::shared_ptr<const Source> source_;
   std::vector<Frame> frames_;  // frames_[0, depth_) are the open collections; the rest wait to be reused
   size_t depth_ = 0;

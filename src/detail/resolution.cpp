@@ -249,12 +249,97 @@ const Loc* Resolution::place(const Value& v) {
   return make_loc(&created_.back(), nullptr, nullptr, 0);
 }
 
+namespace {
+
+const void* storage_of(const Node& n) {
+  if (n.is_map()) return n.empty() ? nullptr : static_cast<const void*>(n.entries().data());
+  if (n.is_list()) return n.empty() ? nullptr : static_cast<const void*>(n.elements().data());
+  return nullptr;
+}
+
+std::string excerpt(std::string_view text) {
+  return text.size() <= 60 ? std::string(text) : std::string(text.substr(0, 57)) + "...";
+}
+
+}  // namespace
+
+// Nodes of a resolved tree counted as printed (a shared subtree once per place). Containers that container_tree
+// made are remembered by their storage, so that the count is linear in the distinct nodes.
+Resolution::Extent Resolution::extent(const Node& n, size_t depth) {
+  const void* key = storage_of(n);
+  if (!key) return {1, n.is_container() ? 1u : 0u};
+  if (auto it = extents_.find(key); it != extents_.end()) return it->second;
+  if (depth >= resolve_limits().max_depth)
+    throw LimitError("rig.limit.depth",
+                     fmt::format("a value nests deeper than the limit of {} levels (rig::ResolveLimits::max_depth)",
+                                 resolve_limits().max_depth),
+                     n.origin());
+  Extent total{1, 1};
+  auto add = [&](const Node& child) {
+    Extent e = extent(child, depth + 1);
+    total.nodes = std::min<size_t>(SIZE_MAX / 2, total.nodes + e.nodes);
+    total.height = std::max(total.height, e.height + 1);
+  };
+  for (const auto& e : n.elements()) add(e);
+  for (const auto& e : n.entries()) add(e.value);
+  return total;
+}
+
+void Resolution::spend_nodes(size_t n, const Node& interpolation, const Loc* at) {
+  produced_nodes_ += n;
+  size_t max = resolve_limits().max_nodes;
+  if (produced_nodes_ <= max) return;
+  throw LimitError("rig.limit.interpolation_expansion",
+                   fmt::format("interpolation '{}' expands the config past {} nodes "
+                               "(rig::ResolveLimits::max_nodes; each copy of a subtree counts)",
+                               excerpt(interpolation.is_string() ? interpolation.str() : std::string()), max),
+                   interpolation.origin(), path_of(at),
+                   "interpolations that copy lists or maps into one another grow exponentially; copy less");
+}
+
+void Resolution::spend_bytes(size_t n, const Ctx& c, uint32_t offset) {
+  produced_bytes_ += n;
+  size_t max = resolve_limits().max_bytes;
+  if (produced_bytes_ <= max) return;
+  const Node& text = *c.text_node;
+  throw LimitError("rig.limit.interpolation_expansion",
+                   fmt::format("interpolation '{}' produces more than {} bytes of strings "
+                               "(rig::ResolveLimits::max_bytes)",
+                               excerpt(text.is_string() ? text.str() : std::string()), max),
+                   c.at(offset), path_of(c.self),
+                   "strings built from strings that repeat one another grow exponentially; copy less");
+}
+
 Node Resolution::container_tree(const Loc* loc) {
   const Node* key = loc->node;
-  if (auto it = trees_.find(key); it != trees_.end()) return it->second;
-  if (!trees_in_progress_.insert(key).second)
-    fail("rig.interpolation.cycle", fmt::format("'{}' contains itself through interpolations", path_of(loc)),
-         loc->node->origin(), path_of(loc), "a container cannot include itself");
+  auto too_deep = [&] {
+    throw LimitError("rig.limit.depth",
+                     fmt::format("the resolved config nests deeper than the limit of {} levels "
+                                 "(rig::ResolveLimits::max_depth)",
+                                 resolve_limits().max_depth),
+                     loc->node->origin(), path_of(loc),
+                     "interpolations that copy containers into containers nest their levels; copy less");
+  };
+  if (auto it = trees_.find(key); it != trees_.end()) {
+    // A tree resolved once is reused wherever it is copied: its levels count again at each new place.
+    if (tree_depth_ + extent(it->second).height > resolve_limits().max_depth) too_deep();
+    return it->second;
+  }
+  if (tree_depth_ >= resolve_limits().max_depth) too_deep();
+  ++tree_depth_;
+  struct DepthGuard {
+    size_t& depth;
+    ~DepthGuard() { --depth; }
+  } depth_guard{tree_depth_};
+  if (!trees_in_progress_.insert(key).second) {
+    // Reported at the interpolation that asked for the container (the innermost one being resolved).
+    const Loc* asker = asking_ ? asking_ : stack_.empty() ? loc : stack_.back();
+    std::string container = loc->parent ? fmt::format("'{}'", path_of(loc)) : std::string("the root (the whole config)");
+    fail("rig.interpolation.cycle",
+         fmt::format("{} contains itself through the interpolation '{}'", container,
+                     asker->node->is_string() ? asker->node->str() : path_of(asker)),
+         asker->node->origin(), path_of(asker), "a container cannot include itself");
+  }
   struct Guard {
     std::unordered_set<const Node*>& set;
     const Node* key;
@@ -268,8 +353,19 @@ Node Resolution::container_tree(const Loc* loc) {
   if (src.is_map()) {
     for (const auto& e : src.entries()) {
       if (!needs_work(e.value)) continue;
-      Node r = tree_at(make_loc(&e.value, loc, &e.key, 0));
+      const Loc* child = make_loc(&e.value, loc, &e.key, 0);
+      const Loc* outer = asking_;
+      if (e.value.is_interpolation()) asking_ = child;
+      Node r;
+      try {
+        r = tree_at(child);
+      } catch (...) {
+        asking_ = outer;
+        throw;
+      }
+      asking_ = outer;
       if (r.same_storage(e.value)) continue;
+      if (e.value.is_interpolation() && r.is_container()) spend_nodes(logical_size(r), e.value, loc);
       *out.find_mut(e.key) = std::move(r);
       changed = true;
     }
@@ -277,13 +373,36 @@ Node Resolution::container_tree(const Loc* loc) {
     auto elems = src.elements();
     for (size_t i = 0; i < elems.size(); ++i) {
       if (!needs_work(elems[i])) continue;
-      Node r = tree_at(make_loc(&elems[i], loc, nullptr, i));
+      const Loc* child = make_loc(&elems[i], loc, nullptr, i);
+      const Loc* outer = asking_;
+      if (elems[i].is_interpolation()) asking_ = child;
+      Node r;
+      try {
+        r = tree_at(child);
+      } catch (...) {
+        asking_ = outer;
+        throw;
+      }
+      asking_ = outer;
       if (r.same_storage(elems[i])) continue;
+      if (elems[i].is_interpolation() && r.is_container()) spend_nodes(logical_size(r), elems[i], loc);
       out.element(i) = std::move(r);
       changed = true;
     }
   }
   if (!changed) out = src;
+  if (const void* storage = storage_of(out); storage && !extents_.contains(storage)) {
+    Extent total{1, 1};
+    for (const auto& e : out.elements()) {
+      Extent c = extent(e);
+      total = {std::min<size_t>(SIZE_MAX / 2, total.nodes + c.nodes), std::max(total.height, c.height + 1)};
+    }
+    for (const auto& e : out.entries()) {
+      Extent c = extent(e.value);
+      total = {std::min<size_t>(SIZE_MAX / 2, total.nodes + c.nodes), std::max(total.height, c.height + 1)};
+    }
+    extents_.emplace(storage, total);
+  }
   trees_.emplace(key, out);
   return out;
 }
@@ -310,7 +429,10 @@ Value Resolution::walk(const Loc* base, const KeyPath& path, const KeyPath& base
       full.push_key(s.key);
       // Reuse Node::at_path's wording: it throws the same KeyError, did-you-mean included.
       KeyPath one;
-      if (s.index) one.push_index(std::stoull(s.key)); else one.push_key(s.key);
+      if (s.index && s.key.size() <= 18)  // a longer index exists in no list: reported with its whole text
+        one.push_index(std::stoull(s.key));
+      else
+        one.push_key(s.key);
       try {
         (void)n.at_path(one);
       } catch (Error& e) {
@@ -349,14 +471,23 @@ Value Resolution::eval(const Expr& e, const Ctx& c) {
   return {};
 }
 
-std::string Resolution::stringify(const Value& v) { return python_str(v.node); }
+std::string Resolution::stringify(const Value& v, const Ctx& c, uint32_t offset) {
+  // str() of a container costs at least a byte per node: a container past the byte budget is refused unwritten.
+  if (v.node.is_container() || v.node.is_string()) {  // refused before the copy is made
+    size_t n = v.node.is_string() ? v.node.str().size() : logical_size(v.node);
+    if (produced_bytes_ + n > resolve_limits().max_bytes) spend_bytes(n, c, offset);
+  }
+  std::string out = python_str(v.node);
+  spend_bytes(out.size(), c, offset);
+  return out;
+}
 
 Value Resolution::eval_text(const Expr& e, const Ctx& c) {
   if (e.pieces.size() == 1 && e.pieces[0].interp && !e.quoted) return eval(*e.pieces[0].interp, c);
   std::string out;
   for (const auto& p : e.pieces) {
     if (p.interp)
-      out += stringify(eval(*p.interp, c));
+      out += stringify(eval(*p.interp, c), c, p.interp->begin);
     else
       out += p.literal;
   }
@@ -367,7 +498,7 @@ Value Resolution::eval_text(const Expr& e, const Ctx& c) {
 
 Value Resolution::eval_concat(const Expr& e, const Ctx& c) {
   std::string out;
-  for (const auto& p : e.pieces) out += p.interp ? stringify(eval(*p.interp, c)) : p.literal;
+  for (const auto& p : e.pieces) out += p.interp ? stringify(eval(*p.interp, c), c, p.interp->begin) : p.literal;
   Node n(std::move(out));
   n.set_origin(c.at(e.begin));
   return Value{std::move(n), nullptr, {}};
@@ -630,10 +761,17 @@ Value Resolution::call_builtin(Builtin b, const std::string& name, const Expr& e
              fmt::format("oc.decode cannot parse '{}': {} (at character {})", text, se.message, se.offset + 1),
              c.at(e.items[0]->begin), path_of(c.self));
       }
-      created_.push_back(Node(text));
+      // Errors inside the decoded text are located at the call's argument (exactly, when the text is written there
+      // as it is decoded), and name the offset inside the text.
+      created_.push_back(Node(text).set_origin(c.at(e.items[0]->begin)));
       Ctx inner{c.self, &created_.back()};
-      Value v = eval(*ast, inner);
-      return v;
+      try {
+        return eval(*ast, inner);
+      } catch (Error& err) {
+        if (err.message().find("oc.decode") == std::string::npos)
+          err.add_note(c.at(e.items[0]->begin), fmt::format("in the text decoded by oc.decode: '{}'", text));
+        throw;
+      }
     }
     case Builtin::Create: {
       arity(1, 1);
@@ -701,9 +839,18 @@ Value Resolution::call_builtin(Builtin b, const std::string& name, const Expr& e
       std::time_t t = std::time(nullptr);
       std::tm tm{};
       localtime_r(&t, &tm);
-      char buf[512];
-      size_t n = std::strftime(buf, sizeof buf, pattern.c_str(), &tm);
-      return made(Node(std::string(buf, n)));
+      // strftime gives 0 both for an empty result and for a buffer too small: grow it up to a bound that any
+      // pattern's output fits in (no conversion writes more than 128 bytes per pattern byte).
+      std::string out;
+      for (size_t size = 256;; size *= 4) {
+        out.resize(size);
+        size_t n = std::strftime(out.data(), out.size(), pattern.c_str(), &tm);
+        if (n > 0 || size > 128 * pattern.size() + 256) {
+          out.resize(n);
+          break;
+        }
+      }
+      return made(Node(std::move(out)));
     }
     case Builtin::None: break;
   }

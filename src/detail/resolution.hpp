@@ -98,9 +98,18 @@ class Resolution {
   Value call_builtin(Builtin b, const std::string& name, const interp::Expr& e, std::vector<Value>& args,
                      const Ctx& c);
   Value created(Node node, const Ctx& c);
-  std::string stringify(const Value& v);
+  std::string stringify(const Value& v, const Ctx& c, uint32_t offset);
   Node container_tree(const Loc* loc);
   [[noreturn]] void cycle(const Loc* loc, const Ctx* c, uint32_t offset);
+  // The expansion budget (ResolveLimits::max_nodes, max_bytes): what interpolations produce, counted as printed.
+  struct Extent {
+    size_t nodes = 1;   // counted as printed
+    size_t height = 0;  // levels of containers (0 for a scalar)
+  };
+  Extent extent(const Node& n, size_t depth = 0);
+  size_t logical_size(const Node& n) { return extent(n).nodes; }
+  void spend_nodes(size_t n, const Node& interpolation, const Loc* at);
+  void spend_bytes(size_t n, const Ctx& c, uint32_t offset);
 
   Node root_;
   const Loc* root_loc_ = nullptr;
@@ -110,6 +119,10 @@ class Resolution {
   std::unordered_map<const Node*, Node> trees_;
   std::unordered_set<const Node*> trees_in_progress_;
   size_t call_depth_ = 0;           // resolver calls being evaluated inside one another
+  size_t tree_depth_ = 0;           // containers being resolved inside one another (container_tree)
+  const Loc* asking_ = nullptr;     // the interpolation whose value container_tree is resolving (for cycle reports)
+  size_t produced_nodes_ = 0, produced_bytes_ = 0;
+  std::unordered_map<const void*, Extent> extents_;  // of resolved containers, by their storage
   std::vector<const Loc*> stack_;  // interpolations being resolved, outermost first (for cycle reports)
   std::unordered_map<std::string_view, std::unique_ptr<interp::Expr>> asts_;
 };

@@ -214,8 +214,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? rig::kExitOk : rig::kExitConfigError;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // Usage errors in rig's diagnostic format, like every other error.
+    std::string verb = argc >= 2 ? argv[1] : "";
+    rig::UsageError usage("rig.usage.arguments", e.what(), {}, {},
+                          verb.empty() || verb.starts_with('-') ? "see rig --help"
+                                                                : fmt::format("see rig {} --help", verb));
+    std::cerr << rig::format(usage, {.color = rig::use_color(2)});
+    return rig::kExitConfigError;
   }
 
   return rig_cli::handle([&] {

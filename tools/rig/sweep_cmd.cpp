@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "rig/error.hpp"
+#include "rig/io.hpp"
 #include "rig/launcher.hpp"
 #include "rig/multirun.hpp"
 #include "rig/overrides.hpp"
@@ -85,6 +86,10 @@ int handle(const std::function<int()>& verb) {
   } catch (const rig::Error& e) {
     std::cerr << rig::format(e, {.color = rig::use_color(2)});
     return e.exit_code();
+  } catch (const std::filesystem::filesystem_error& e) {
+    rig::IoError io = rig::io_error(e);
+    std::cerr << rig::format(io, {.color = rig::use_color(2)});
+    return io.exit_code();
   } catch (const std::exception& e) {
     std::cerr << "rig: internal error: " << e.what() << "\n";
     return rig::kExitFailure;
