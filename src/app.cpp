@@ -16,6 +16,7 @@
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/io.hpp"
+#include "rig/io_error.hpp"
 #include "rig/overrides.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"

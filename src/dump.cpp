@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "detail/scalar.hpp"
+#include "rig/limits.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/yaml.hpp"
 
@@ -251,12 +252,12 @@ class JsonWriter {
 
 // The writers recurse once per level: a tree past the depth limit (built through the API) is refused first.
 std::string dump_yaml(const Node& node, const DumpOptions& options) {
-  detail::check_depth(node, resolve_limits().max_depth);
+  detail::check_depth(node, tree_limits().max_depth);
   return YamlWriter(options).write(node);
 }
 
 std::string dump_json(const Node& node, int indent) {
-  detail::check_depth(node, resolve_limits().max_depth);
+  detail::check_depth(node, tree_limits().max_depth);
   return JsonWriter(indent).write(node);
 }
 

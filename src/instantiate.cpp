@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "rig/interpolation.hpp"
+#include "rig/limits.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -425,7 +426,7 @@ Node operative_node(const Call& c, const Node& node, const MapEntry& named) {
 
 void* make_erased(const Node& node, const Request& req, Session& s, Call* parent, size_t param, void* where,
                   Made& out) {
-  if (!parent) detail::check_depth(node, resolve_limits().max_depth);  // building recurses once per level
+  if (!parent) detail::check_depth(node, tree_limits().max_depth);  // building recurses once per level
   KeyPath path = parent ? parent->path : KeyPath{};
   std::string wanted = req.interface_name();
   if (!node.is_map())
@@ -551,7 +552,7 @@ Node with_defaults_below(const Node& node);
 }
 
 Node with_defaults(const Node& node) {
-  detail::check_depth(node, resolve_limits().max_depth);
+  detail::check_depth(node, tree_limits().max_depth);
   return with_defaults_below(node);
 }
 

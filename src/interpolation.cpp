@@ -191,24 +191,15 @@ namespace {
 std::atomic<size_t> g_max_chain{ResolveLimits{}.max_chain};
 std::atomic<size_t> g_max_nesting{ResolveLimits{}.max_nesting};
 std::atomic<size_t> g_max_resolver_depth{ResolveLimits{}.max_resolver_depth};
-std::atomic<size_t> g_max_depth{ResolveLimits{}.max_depth};
-std::atomic<size_t> g_max_nodes{ResolveLimits{}.max_nodes};
-std::atomic<size_t> g_max_bytes{ResolveLimits{}.max_bytes};
 }  // namespace
 
 void set_resolve_limits(const ResolveLimits& limits) {
   g_max_chain = limits.max_chain;
   g_max_nesting = limits.max_nesting;
   g_max_resolver_depth = limits.max_resolver_depth;
-  g_max_depth = limits.max_depth;
-  g_max_nodes = limits.max_nodes;
-  g_max_bytes = limits.max_bytes;
 }
 
-ResolveLimits resolve_limits() {
-  return {g_max_chain.load(),  g_max_nesting.load(), g_max_resolver_depth.load(),
-          g_max_depth.load(),  g_max_nodes.load(),   g_max_bytes.load()};
-}
+ResolveLimits resolve_limits() { return {g_max_chain.load(), g_max_nesting.load(), g_max_resolver_depth.load()}; }
 
 void check_interpolation_syntax(std::string_view text, const Origin& origin) {
   if (text.find("${") == std::string_view::npos) return;

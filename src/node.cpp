@@ -9,7 +9,7 @@
 
 #include "detail/node_arena.hpp"
 #include "detail/scalar.hpp"
-#include "rig/interpolation.hpp"
+#include "rig/limits.hpp"
 
 namespace rig {
 
@@ -278,64 +278,6 @@ Node Node::map(Origin origin) {
 Kind Node::kind() const { return d_ ? d_->kind : Kind::Null; }
 bool Node::is_interpolation() const { return d_ && d_->interpolation; }
 const Origin& Node::origin() const { return d_ ? d_->origin : kNoOrigin; }
-
-// ---- release --------------------------------------------------------------------------------------------------------
-
-namespace {
-
-// Releasing a tree recurses through ~Node; below kReleaseDepth levels the storage to release is queued instead and
-// the outermost release drains the queue, so that the stack use is bounded whatever the depth of the tree.
-constexpr size_t kReleaseDepth = 512;
-thread_local size_t t_release_depth = 0;
-thread_local std::vector<std::shared_ptr<detail::NodeData>>* t_deferred = nullptr;
-
-}  // namespace
-
-void Node::release(std::shared_ptr<detail::NodeData>& d) noexcept {
-  if (d.use_count() > 1 || (d->kind != Kind::List && d->kind != Kind::Map && !d->provenance)) {
-    d.reset();
-    return;
-  }
-  if (t_release_depth >= kReleaseDepth) {
-    try {
-      if (!t_deferred) t_deferred = new std::vector<std::shared_ptr<detail::NodeData>>();
-      t_deferred->push_back(std::move(d));
-      return;
-    } catch (...) {
-      // Out of memory for the queue: release in place.
-    }
-  }
-  ++t_release_depth;
-  d.reset();
-  --t_release_depth;
-  if (t_release_depth == 0 && t_deferred) {
-    ++t_release_depth;
-    while (!t_deferred->empty()) {
-      std::shared_ptr<detail::NodeData> next = std::move(t_deferred->back());
-      t_deferred->pop_back();
-      next.reset();
-    }
-    --t_release_depth;
-    delete t_deferred;
-    t_deferred = nullptr;
-  }
-}
-
-Node& Node::operator=(const Node& other) {
-  if (d_ == other.d_) return *this;
-  std::shared_ptr<detail::NodeData> old = std::move(d_);
-  d_ = other.d_;
-  if (old) release(old);
-  return *this;
-}
-
-Node& Node::operator=(Node&& other) noexcept {
-  if (this == &other) return *this;
-  std::shared_ptr<detail::NodeData> old = std::move(d_);
-  d_ = std::move(other.d_);
-  if (old) release(old);
-  return *this;
-}
 
 detail::NodeData& Node::mut() {
   if (!d_)
@@ -638,8 +580,8 @@ namespace {
 
 [[noreturn]] void too_deep(const Node& at, std::string_view what) {
   throw LimitError("rig.limit.depth",
-                   fmt::format("{} a tree nested deeper than the limit of {} levels", what, resolve_limits().max_depth),
-                   at.origin(), {}, "rig::ResolveLimits::max_depth bounds every tree rig builds");
+                   fmt::format("{} a tree nested deeper than the limit of {} levels", what, tree_limits().max_depth),
+                   at.origin(), {}, "rig::TreeLimits::max_depth bounds every tree rig builds");
 }
 
 void merge_at_depth(Node& dst_node, const Node& other, size_t depth) {
@@ -649,7 +591,7 @@ void merge_at_depth(Node& dst_node, const Node& other, size_t depth) {
     return;
   }
   if (dst_node.same_storage(other)) return;
-  if (depth >= resolve_limits().max_depth) too_deep(other, "cannot merge");
+  if (depth >= tree_limits().max_depth) too_deep(other, "cannot merge");
   for (const auto& e : other.entries()) {
     if (Node* mine = dst_node.find_mut(e.key)) {
       merge_at_depth(*mine, e.value, depth + 1);
@@ -661,7 +603,7 @@ void merge_at_depth(Node& dst_node, const Node& other, size_t depth) {
 
 size_t count_at_depth(const Node& n, size_t depth) {
   if (!n.is_container()) return 1;
-  if (depth >= resolve_limits().max_depth) too_deep(n, "cannot count");
+  if (depth >= tree_limits().max_depth) too_deep(n, "cannot count");
   size_t total = 1;
   for (const auto& c : n.elements()) total += count_at_depth(c, depth + 1);
   for (const auto& e : n.entries()) total += count_at_depth(e.value, depth + 1);
@@ -696,7 +638,7 @@ bool equal_at_depth(const Node& a, const Node& b, size_t depth) {
     case Kind::List: {
       auto xs = a.elements(), ys = b.elements();
       if (xs.size() != ys.size()) return false;
-      if (depth >= resolve_limits().max_depth) too_deep(a, "cannot compare");
+      if (depth >= tree_limits().max_depth) too_deep(a, "cannot compare");
       for (size_t i = 0; i < xs.size(); ++i)
         if (!equal_at_depth(xs[i], ys[i], depth + 1)) return false;
       return true;
@@ -704,7 +646,7 @@ bool equal_at_depth(const Node& a, const Node& b, size_t depth) {
     case Kind::Map: {
       auto xs = a.entries(), ys = b.entries();
       if (xs.size() != ys.size()) return false;
-      if (depth >= resolve_limits().max_depth) too_deep(a, "cannot compare");
+      if (depth >= tree_limits().max_depth) too_deep(a, "cannot compare");
       for (size_t i = 0; i < xs.size(); ++i)
         if (xs[i].key != ys[i].key || !equal_at_depth(xs[i].value, ys[i].value, depth + 1)) return false;
       return true;
@@ -718,42 +660,6 @@ bool equal_at_depth(const Node& a, const Node& b, size_t depth) {
 // ---- conversions ------------------------------------------------------------------------------------------------------
 
 namespace detail {
-
-void check_depth(const Node& root, size_t max_depth, const Origin& fallback) {
-  if (!root.is_container()) return;
-  struct Frame {
-    const Node* node;
-    size_t next = 0;
-  };
-  std::vector<Frame> stack{{&root}};
-  while (!stack.empty()) {
-    Frame& f = stack.back();
-    const Node& n = *f.node;
-    size_t count = n.is_map() ? n.entries().size() : n.elements().size();
-    if (f.next >= count) {
-      stack.pop_back();
-      continue;
-    }
-    const Node& child = n.is_map() ? n.entries()[f.next].value : n.elements()[f.next];
-    ++f.next;
-    if (!child.is_container()) continue;
-    if (stack.size() + 1 <= max_depth) {
-      stack.push_back({&child});
-      continue;
-    }
-    KeyPath path;
-    for (const auto& fr : stack) {
-      if (fr.node->is_map())
-        path.push_key(fr.node->entries()[fr.next - 1].key);
-      else
-        path.push_index(fr.next - 1);
-    }
-    throw LimitError("rig.limit.depth",
-                     fmt::format("'{}' nests deeper than the limit of {} levels", path.to_string(), max_depth),
-                     child.origin().known() ? child.origin() : fallback, path.to_string(),
-                     "rig::ResolveLimits::max_depth bounds every tree rig builds");
-  }
-}
 
 void throw_int_range(std::string_view type, std::string_view value) {
   throw TypeError("rig.type.out_of_range", fmt::format("{} is out of range for {}", value, type));

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "rig/interpolation.hpp"
+#include "rig/limits.hpp"
 #include "rig/yaml.hpp"
 
 extern char** environ;
@@ -139,14 +140,10 @@ ConfigSources& ConfigSources::defaults(Node defaults) {
 }
 
 ConfigSources& ConfigSources::file(std::filesystem::path path) {
-  files_.emplace_back(std::move(path), std::nullopt);
+  files_.push_back(std::move(path));
   return *this;
 }
 
-ConfigSources& ConfigSources::file(std::filesystem::path path, Node loaded) {
-  files_.emplace_back(std::move(path), std::move(loaded));
-  return *this;
-}
 
 ConfigSources& ConfigSources::environment(std::string prefix) {
   std::vector<std::pair<std::string, std::string>> vars;
@@ -185,7 +182,7 @@ Node ConfigSources::build() const {
         if (has_defaults_) merge_with_history(cfg, defaults_);
         break;
       case SourceKind::File:
-        for (const auto& [path, loaded] : files_) merge_with_history(cfg, loaded ? *loaded : load_file(path));
+        for (const auto& f : files_) merge_with_history(cfg, load_file(f));
         break;
       case SourceKind::Environment: apply_environment(cfg, env_, env_prefix_); break;
       case SourceKind::CommandLine: apply_overrides(cfg, overrides_); break;
@@ -197,7 +194,7 @@ Node ConfigSources::build() const {
         break;
     }
   }
-  detail::check_depth(cfg, resolve_limits().max_depth);  // environment variables and hooks build trees too
+  detail::check_depth(cfg, tree_limits().max_depth);  // environment variables and hooks build trees too
   return cfg;
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "rig/config.hpp"
+#include "rig/limits.hpp"
 #include "rig/interpolation.hpp"
 
 namespace rig {
@@ -372,7 +373,7 @@ void check_other_components(const Node& n, KeyPath& p, const std::vector<std::st
 ValidationReport validate_config(const Node& config, const ValidateOptions& options) {
   ValidationReport r;
   try {
-    detail::check_depth(config, resolve_limits().max_depth);  // the checks below recurse once per level
+    detail::check_depth(config, tree_limits().max_depth);  // the checks below recurse once per level
   } catch (const Error& e) {
     r.errors.push_back(e);
     return r;
@@ -382,7 +383,7 @@ ValidationReport validate_config(const Node& config, const ValidateOptions& opti
   for (const Error& e : r.errors)
     if (e.id().starts_with("rig.limit.")) return r;  // what resolved is partial; checking it says nothing more
   try {
-    detail::check_depth(resolved, resolve_limits().max_depth);  // interpolations may have nested it deeper
+    detail::check_depth(resolved, tree_limits().max_depth);  // interpolations may have nested it deeper
   } catch (const Error& e) {
     r.errors.push_back(e);
     return r;

@@ -13,6 +13,7 @@
 #include "rig/config.hpp"
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
+#include "rig/limits.hpp"
 #include "rig/overrides.hpp"
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
@@ -59,8 +60,8 @@ TEST(SpecialFiles, RefusedBeforeAnyRead) {
 // ---- expansion --------------------------------------------------------------------------------------------------
 
 struct ScopedLimits {
-  explicit ScopedLimits(const rig::ResolveLimits& l) { rig::set_resolve_limits(l); }
-  ~ScopedLimits() { rig::set_resolve_limits({}); }
+  explicit ScopedLimits(const rig::TreeLimits& l) { rig::set_tree_limits(l); }
+  ~ScopedLimits() { rig::set_tree_limits({}); }
 };
 
 // x0: [a, b], x_i: [${x_{i-1}} x fan]: (fan^levels) nodes when printed.
@@ -104,7 +105,7 @@ TEST(Expansion, LazyReadsShareTheBudget) {
 }
 
 TEST(Expansion, DefaultsAreDocumented) {
-  rig::ResolveLimits l;
+  rig::TreeLimits l;
   EXPECT_EQ(l.max_nodes, 10'000'000u);
   EXPECT_EQ(l.max_bytes, 64u << 20);
   EXPECT_EQ(l.max_depth, 256u);

@@ -78,14 +78,6 @@ struct ResolveLimits {
   // Resolver calls evaluated inside one another (an argument calling a resolver, oc.decode of a string that calls
   // oc.decode ...): rig.limit.resolver_depth.
   size_t max_resolver_depth = 64;
-  // Nesting of maps and lists in the trees built outside a YAML load (overrides, compositions, the environment,
-  // resolved interpolations) and walked recursively (dump, merge, validation, instantiation): rig.limit.depth.
-  size_t max_depth = kDefaultMaxDepth;
-  // The expansion budget of one resolution: nodes produced by interpolations (a subtree that an interpolation copies
-  // counts once per copy, as it would be printed) and bytes of strings they produce (concatenations, str() of
-  // values). Past either, rig.limit.interpolation_expansion at the interpolation that crossed it.
-  size_t max_nodes = 10'000'000;
-  size_t max_bytes = 64u << 20;
 };
 void set_resolve_limits(const ResolveLimits& limits);
 ResolveLimits resolve_limits();

@@ -9,8 +9,6 @@
 #include <filesystem>
 #include <string_view>
 
-#include "rig/error.hpp"
-
 namespace rig {
 
 struct WriteOptions {
@@ -22,9 +20,5 @@ struct WriteOptions {
 
 // Throws IoError (rig.io.write) naming the path and the system's reason.
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents, const WriteOptions& options = {});
-
-// A std::filesystem error as rig's IoError (rig.io.filesystem) naming its path(s) and the system's reason, located at
-// the path: the CLI and recipes report every escaping filesystem error this way (exit status 2).
-IoError io_error(const std::filesystem::filesystem_error& e);
 
 }  // namespace rig

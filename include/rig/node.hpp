@@ -77,12 +77,6 @@ class KeyPath {
 // Appends `key` to a path string the way KeyPath::to_string() would write it.
 void append_key(std::string& path, std::string_view key);
 
-// The default bound on the nesting of maps and lists in every tree rig builds (YAML and JSON loads, overrides,
-// compositions, the environment, resolved interpolations) and walks recursively (dump, merge, comparison, validation,
-// instantiation): LoadLimits::max_depth per load, ResolveLimits::max_depth for the rest (docs/reliability.md).
-// The root container is level 1.
-inline constexpr size_t kDefaultMaxDepth = 256;
-
 class Node;
 struct MapEntry;
 template <class T, class Enable = void>
@@ -99,15 +93,6 @@ Node take_list(std::vector<Node>& built, Origin origin);
 class Node {
  public:
   Node();  // null
-  Node(const Node&) = default;
-  Node(Node&&) noexcept = default;
-  Node& operator=(const Node& other);
-  Node& operator=(Node&& other) noexcept;
-  // Releasing the last reference to a tree of any depth uses bounded stack: past a few hundred levels the rest of
-  // the tree is released iteratively.
-  ~Node() {
-    if (d_) release(d_);
-  }
   Node(std::nullptr_t) : Node() {}
   Node(bool value);
   template <std::integral I>
@@ -237,7 +222,6 @@ class Node {
   explicit Node(std::shared_ptr<detail::NodeData> d) : d_(std::move(d)) {}
   Node(int64_t value, std::true_type);
   detail::NodeData& mut();  // unshares, then returns writable storage
-  static void release(std::shared_ptr<detail::NodeData>& d) noexcept;
 
   std::shared_ptr<detail::NodeData> d_;
 };
@@ -283,10 +267,6 @@ Node take_map(MapData& built, Origin origin);
 Node take_list(std::vector<Node>& built, Origin origin);
 
 [[noreturn]] void throw_int_range(std::string_view type, std::string_view value);
-
-// Throws LimitError rig.limit.depth at the first map or list nested deeper than `max_depth` levels (the root is
-// level 1), located at that node (or at `fallback` when it has no origin) with its key path. Iterative.
-void check_depth(const Node& root, size_t max_depth, const Origin& fallback = {});
 
 // Throws TypeError: "<path>: expected <type>, got <kind> <value>" located at the node's origin.
 [[noreturn]] void throw_type_error(const Node& node, const KeyPath& path, std::string_view expected,

@@ -29,7 +29,6 @@
 
 #include <array>
 #include <filesystem>
-#include <optional>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -91,8 +90,6 @@ class ConfigSources {
  public:
   ConfigSources& defaults(Node defaults);
   ConfigSources& file(std::filesystem::path path);
-  // A file already loaded (so that it is read once): layered as a file, named by `path`.
-  ConfigSources& file(std::filesystem::path path, Node loaded);
   // Takes a snapshot of the process environment now.
   ConfigSources& environment(std::string prefix = std::string(kEnvironmentPrefix));
   // The given variables instead of the process environment (tests, embedding).
@@ -106,7 +103,7 @@ class ConfigSources {
  private:
   Node defaults_;
   bool has_defaults_ = false;
-  std::vector<std::pair<std::filesystem::path, std::optional<Node>>> files_;
+  std::vector<std::filesystem::path> files_;
   std::vector<std::pair<std::string, std::string>> env_;
   std::string env_prefix_ = std::string(kEnvironmentPrefix);
   std::vector<Override> overrides_;

@@ -26,7 +26,7 @@
 namespace rig {
 
 struct LoadLimits {
-  size_t max_depth = kDefaultMaxDepth;     // nesting of lists and maps
+  size_t max_depth = 256;                  // nesting of lists and maps
   size_t max_alias_nodes = 1'000'000;      // nodes reached through aliases; or 10x the document, if larger
   size_t max_file_bytes = 256u << 20;      // 256 MiB
   size_t pipeline_bytes = 256u << 10;      // inputs this large are parsed on a second thread while the tree is built

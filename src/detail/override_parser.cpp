@@ -1,6 +1,7 @@
 // The override parser: a hand-written recursive-descent parser over one argument. Every error points at a byte of
 // that argument, converted to a 1-based character column for the caret.
 #include "detail/override_parser.hpp"
+#include "rig/limits.hpp"
 
 #include <fmt/format.h>
 
@@ -194,13 +195,13 @@ void OverrideParser::parse_key(Override& o) {
   std::vector<size_t> offsets = key_segment_offsets(o.key_text);
   // Each segment but the last makes a level of maps under the root (level 1): a key past the depth limit is refused
   // here, at the first segment too deep, before any tree is built from it.
-  const size_t max_depth = rig::resolve_limits().max_depth;
+  const size_t max_depth = rig::tree_limits().max_depth;
   if (o.key.size() > max_depth)
     throw LimitError("rig.limit.depth",
                      fmt::format("the key has {} segments: it nests deeper than the limit of {} levels", o.key.size(),
                                  max_depth),
                      at(start + (max_depth < offsets.size() ? offsets[max_depth] : 0)), {},
-                     "rig::ResolveLimits::max_depth bounds every tree rig builds");
+                     "rig::TreeLimits::max_depth bounds every tree rig builds");
   depth_ = o.key.size() - 1;  // the value's own nesting starts below the key's levels
   o.key_columns.clear();
   for (size_t off : offsets) o.key_columns.push_back(at(start + off).column);
@@ -261,9 +262,9 @@ OverrideParser::Element OverrideParser::parse_element(Context ctx) {
   skip_ws();
   Element e;
   e.pos = pos_;
-  // Nesting is bounded like every tree rig builds (ResolveLimits::max_depth, counting the levels the key makes), so a
+  // Nesting is bounded like every tree rig builds (TreeLimits::max_depth, counting the levels the key makes), so a
   // hostile argument cannot exhaust the stack.
-  const size_t kMaxDepth = rig::resolve_limits().max_depth;
+  const size_t kMaxDepth = rig::tree_limits().max_depth;
   struct DepthGuard {
     size_t& depth;
     explicit DepthGuard(size_t& d) : depth(++d) {}
@@ -273,7 +274,7 @@ OverrideParser::Element OverrideParser::parse_element(Context ctx) {
     throw LimitError("rig.limit.depth",
                      fmt::format("an override nests deeper than the limit of {} levels (with its key's levels)",
                                  kMaxDepth),
-                     at(pos_), {}, "rig::ResolveLimits::max_depth bounds every tree rig builds");
+                     at(pos_), {}, "rig::TreeLimits::max_depth bounds every tree rig builds");
   if (pos_ >= text_.size() || is_terminator(text_[pos_], ctx)) {
     fail(pos_, "empty_element",
          pos_ >= text_.size() ? "a value is missing at the end of the argument"

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "detail/python_text.hpp"
+#include "rig/limits.hpp"
 #include "rig/yaml.hpp"
 
 namespace rig::detail {
@@ -269,10 +270,10 @@ Resolution::Extent Resolution::extent(const Node& n, size_t depth) {
   const void* key = storage_of(n);
   if (!key) return {1, n.is_container() ? 1u : 0u};
   if (auto it = extents_.find(key); it != extents_.end()) return it->second;
-  if (depth >= resolve_limits().max_depth)
+  if (depth >= tree_limits().max_depth)
     throw LimitError("rig.limit.depth",
-                     fmt::format("a value nests deeper than the limit of {} levels (rig::ResolveLimits::max_depth)",
-                                 resolve_limits().max_depth),
+                     fmt::format("a value nests deeper than the limit of {} levels (rig::TreeLimits::max_depth)",
+                                 tree_limits().max_depth),
                      n.origin());
   Extent total{1, 1};
   auto add = [&](const Node& child) {
@@ -287,11 +288,11 @@ Resolution::Extent Resolution::extent(const Node& n, size_t depth) {
 
 void Resolution::spend_nodes(size_t n, const Node& interpolation, const Loc* at) {
   produced_nodes_ += n;
-  size_t max = resolve_limits().max_nodes;
+  size_t max = tree_limits().max_nodes;
   if (produced_nodes_ <= max) return;
   throw LimitError("rig.limit.interpolation_expansion",
                    fmt::format("interpolation '{}' expands the config past {} nodes "
-                               "(rig::ResolveLimits::max_nodes; each copy of a subtree counts)",
+                               "(rig::TreeLimits::max_nodes; each copy of a subtree counts)",
                                excerpt(interpolation.is_string() ? interpolation.str() : std::string()), max),
                    interpolation.origin(), path_of(at),
                    "interpolations that copy lists or maps into one another grow exponentially; copy less");
@@ -299,12 +300,12 @@ void Resolution::spend_nodes(size_t n, const Node& interpolation, const Loc* at)
 
 void Resolution::spend_bytes(size_t n, const Ctx& c, uint32_t offset) {
   produced_bytes_ += n;
-  size_t max = resolve_limits().max_bytes;
+  size_t max = tree_limits().max_bytes;
   if (produced_bytes_ <= max) return;
   const Node& text = *c.text_node;
   throw LimitError("rig.limit.interpolation_expansion",
                    fmt::format("interpolation '{}' produces more than {} bytes of strings "
-                               "(rig::ResolveLimits::max_bytes)",
+                               "(rig::TreeLimits::max_bytes)",
                                excerpt(text.is_string() ? text.str() : std::string()), max),
                    c.at(offset), path_of(c.self),
                    "strings built from strings that repeat one another grow exponentially; copy less");
@@ -315,17 +316,17 @@ Node Resolution::container_tree(const Loc* loc) {
   auto too_deep = [&] {
     throw LimitError("rig.limit.depth",
                      fmt::format("the resolved config nests deeper than the limit of {} levels "
-                                 "(rig::ResolveLimits::max_depth)",
-                                 resolve_limits().max_depth),
+                                 "(rig::TreeLimits::max_depth)",
+                                 tree_limits().max_depth),
                      loc->node->origin(), path_of(loc),
                      "interpolations that copy containers into containers nest their levels; copy less");
   };
   if (auto it = trees_.find(key); it != trees_.end()) {
     // A tree resolved once is reused wherever it is copied: its levels count again at each new place.
-    if (tree_depth_ + extent(it->second).height > resolve_limits().max_depth) too_deep();
+    if (tree_depth_ + extent(it->second).height > tree_limits().max_depth) too_deep();
     return it->second;
   }
-  if (tree_depth_ >= resolve_limits().max_depth) too_deep();
+  if (tree_depth_ >= tree_limits().max_depth) too_deep();
   ++tree_depth_;
   struct DepthGuard {
     size_t& depth;
@@ -475,7 +476,7 @@ std::string Resolution::stringify(const Value& v, const Ctx& c, uint32_t offset)
   // str() of a container costs at least a byte per node: a container past the byte budget is refused unwritten.
   if (v.node.is_container() || v.node.is_string()) {  // refused before the copy is made
     size_t n = v.node.is_string() ? v.node.str().size() : logical_size(v.node);
-    if (produced_bytes_ + n > resolve_limits().max_bytes) spend_bytes(n, c, offset);
+    if (produced_bytes_ + n > tree_limits().max_bytes) spend_bytes(n, c, offset);
   }
   std::string out = python_str(v.node);
   spend_bytes(out.size(), c, offset);

@@ -85,8 +85,8 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
     overrides = std::move(c.value_overrides);
     first_file = 1;
   }
-  if (loaded) {
-    sources.file(files.front(), std::move(*loaded));
+  if (loaded) {  // the first file, read once: the lowest layer, as the first of the files would be
+    sources.defaults(std::move(*loaded));
     first_file = 1;
   }
   for (size_t f = first_file; f < files.size(); ++f) sources.file(files[f]);

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "rig/error.hpp"
-#include "rig/io.hpp"
+#include "rig/io_error.hpp"
 #include "rig/launcher.hpp"
 #include "rig/multirun.hpp"
 #include "rig/overrides.hpp"
