@@ -107,7 +107,7 @@ TEST(Expansion, LazyReadsShareTheBudget) {
 TEST(Expansion, DefaultsAreDocumented) {
   rig::TreeLimits l;
   EXPECT_EQ(l.max_nodes, 10'000'000u);
-  EXPECT_EQ(l.max_bytes, 64u << 20);
+  EXPECT_EQ(l.max_bytes, 16u << 20);
   EXPECT_EQ(l.max_depth, 256u);
 }
 

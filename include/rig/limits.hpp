@@ -25,7 +25,7 @@ struct TreeLimits {
   // The expansion budget of one resolution: nodes produced by interpolations (a subtree an interpolation copies counts
   // once per copy, as it would be printed) and bytes of strings they produce (concatenations, str() of values).
   size_t max_nodes = 10'000'000;
-  size_t max_bytes = 64u << 20;
+  size_t max_bytes = 16u << 20;
 };
 void set_tree_limits(const TreeLimits& limits);
 TreeLimits tree_limits();
