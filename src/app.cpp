@@ -56,47 +56,55 @@ struct RecipeArgs {
   bool installed = false;            // --rig-installed: the manifest describes the installed recipe
 };
 
-const std::vector<std::string> kFlags = {"--config",    "--config-dir", "--print-config", "--resolve",
-                                         "--show-origin", "--validate", "--output-dir",   "--help",
-                                         "--show-env"};
+// The flag names and aliases, for did-you-mean.
+std::vector<std::string> flag_names() {
+  std::vector<std::string> out;
+  for (const auto& f : recipe_flags())
+    if (!f.internal) out.emplace_back(f.name);
+  return out;
+}
 
-bool looks_like_override(std::string_view arg) {
-  return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string_view::npos;
+UsageError missing_value(const RecipeFlag& f) {
+  return UsageError("rig.usage.missing_value", fmt::format("{} needs a value", f.name), {}, {},
+                    fmt::format("{} {}", f.name, f.value));
+}
+
+// Records flag `f` (its value, when it takes one) in `a`.
+void set_flag(RecipeArgs& a, const RecipeFlag& f, std::string value) {
+  std::string_view n = f.name;
+  if (n == "--config") a.configs.push_back(std::move(value));
+  else if (n == "--config-dir") a.config_dirs.emplace_back(std::move(value));
+  else if (n == "--print-config") a.print_config = true;
+  else if (n == "--resolve") a.resolve = true;
+  else if (n == "--show-origin") a.show_origin = true;
+  else if (n == "--show-env") a.show_env = true;
+  else if (n == "--validate") a.validate = true;
+  else if (n == "--output-dir") a.output_dir = std::move(value);
+  else if (n == "--help") a.help = true;
+  else if (n == "--rig-manifest") a.manifest = std::move(value);
+  else if (n == "--rig-installed") a.installed = true;
 }
 
 RecipeArgs parse_args(int argc, char** argv) {
   RecipeArgs a;
-  auto value = [&](int& i, std::string_view flag) -> std::string {
-    std::string_view arg = argv[i];
-    if (arg.size() > flag.size() && arg[flag.size()] == '=') return std::string(arg.substr(flag.size() + 1));
-    if (i + 1 >= argc)
-      throw UsageError("rig.usage.missing_value", fmt::format("{} needs a value", flag), {}, {},
-                       fmt::format("{} VALUE", flag));
-    return argv[++i];
-  };
-  auto is = [](std::string_view arg, std::string_view flag) {
-    return arg == flag || (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=');
-  };
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") a.help = true;
-    else if (is(arg, "--config-dir")) a.config_dirs.emplace_back(value(i, "--config-dir"));
-    else if (is(arg, "--config")) a.configs.push_back(value(i, "--config"));
-    else if (arg == "--print-config") a.print_config = true;
-    else if (arg == "--resolve") a.resolve = true;
-    else if (arg == "--show-env") a.show_env = true;
-    else if (arg == "--show-origin") a.show_origin = true;
-    else if (arg == "--validate") a.validate = true;
-    else if (is(arg, "--output-dir")) a.output_dir = value(i, "--output-dir");
-    else if (is(arg, "--rig-manifest")) a.manifest = value(i, "--rig-manifest");
-    else if (arg == "--rig-installed") a.installed = true;
-    else if (arg.starts_with("--") && !looks_like_override(arg))
+    if (const RecipeFlag* f = find_recipe_flag(arg)) {
+      std::string value;
+      if (f->takes_value()) {
+        if (arg.size() > f->name.size() && arg[f->name.size()] == '=') value = arg.substr(f->name.size() + 1);
+        else if (i + 1 >= argc) throw missing_value(*f);
+        else value = argv[++i];
+      }
+      set_flag(a, *f, std::move(value));
+    } else if (arg.starts_with("--") && !looks_like_override(arg)) {
+      std::string hint = did_you_mean(arg, flag_names());
       throw UsageError("rig.usage.unknown_flag", fmt::format("unknown option '{}'", arg), {}, {},
-                       did_you_mean(arg, kFlags).empty() ? "see --help" : did_you_mean(arg, kFlags));
-    else if (!looks_like_override(arg))
+                       hint.empty() ? "see --help" : hint);
+    } else if (!looks_like_override(arg)) {
       throw UsageError("rig.usage.not_override", fmt::format("'{}' is neither an option nor an override", arg), {},
                        {}, fmt::format("overrides are key=value; to choose a config: --config {}", arg));
-    else {
+    } else {
       a.overrides.push_back(parse_override(arg, i));
       a.override_texts.emplace_back(arg);
     }
@@ -202,15 +210,15 @@ struct RunRecord {
 void print_help(const RecipeInfo& info, const RecipeSchema& schema, const RecipeHooks& hooks, const RecipeArgs& a) {
   std::string out = fmt::format("{}{}\n\n", info.name, info.description.empty() ? "" : " — " + info.description);
   out += fmt::format("Usage: {} [--config NAME|PATH]... [OVERRIDES...] [OPTIONS]\n\n", info.name);
-  out += "Options:\n"
-         "  --config NAME|PATH   config to compose (repeatable; a later one is merged on top)\n"
-         "  --config-dir DIR     search DIR first for config names and groups (repeatable)\n"
-         "  --print-config       print the composed config as YAML and exit (--resolve, --show-origin; with --resolve,\n"
-         "                       values from environment variables are redacted unless --show-env)\n"
-         "  --validate           check the whole config (registry, types, ???, the keys this recipe reads); run nothing\n"
-         "  --output-dir DIR     the run directory (default outputs/<recipe>/<YYYY-MM-DD_HH-MM-SS>)\n"
-         "  --help               this text\n"
-         "Overrides: key=value, +key=value, ++key=value, ~key, key:=value, key+=[x], group=option\n\n";
+  out += "Options:\n";
+  for (const auto& f : recipe_flags()) {
+    if (f.internal) continue;
+    std::string help(f.help);
+    for (size_t at = 0; (at = help.find('\n', at)) != std::string::npos; at += 24) help.insert(at + 1, 23, ' ');
+    out += fmt::format("  {:<20} {}\n", f.value.empty() ? std::string(f.name) : fmt::format("{} {}", f.name, f.value),
+                       help);
+  }
+  out += "Overrides: key=value, +key=value, ++key=value, ~key, key:=value, key+=[x], group=option\n\n";
   out += precedence_help();
   if (!out.ends_with('\n')) out += '\n';
   out += "  (the configs --config composes, with their defaults lists, form layer 2)\n";
@@ -362,6 +370,47 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
 }
 
 }  // namespace
+
+const std::vector<RecipeFlag>& recipe_flags() {
+  using C = RecipeFlag::Completion;
+  static const std::vector<RecipeFlag> flags = {
+      {"--config", "NAME|PATH", "config to compose (repeatable; a later one is merged on top)", C::ConfigName},
+      {"--config-dir", "DIR", "search DIR first for config names and groups (repeatable)", C::Directory},
+      {"--print-config", "", "print the composed config as YAML and exit"},
+      {"--resolve", "", "with --print-config: resolve interpolations; values from environment variables are\n"
+                        "redacted unless --show-env"},
+      {"--show-env", "", "with --print-config --resolve: show values from environment variables"},
+      {"--show-origin", "", "with --print-config: the file, line and column (or override) of every value"},
+      {"--validate", "", "check the whole config (registry, types, ???, the keys this recipe reads); run nothing"},
+      {"--output-dir", "DIR", "the run directory (default outputs/<recipe>/<YYYY-MM-DD_HH-MM-SS>)", C::Directory},
+      {"--help", "", "this text", C::None, "-h"},
+      {"--rig-manifest", "FILE", "write the recipe's manifest (rig_add_recipe's build step) and exit", C::None, {},
+       true},
+      {"--rig-installed", "", "with --rig-manifest: describe the installed recipe", C::None, {}, true},
+  };
+  return flags;
+}
+
+const RecipeFlag* find_recipe_flag(std::string_view arg) {
+  for (const auto& f : recipe_flags()) {
+    if (arg == f.name || (!f.alias.empty() && arg == f.alias)) return &f;
+    if (f.takes_value() && arg.size() > f.name.size() && arg.starts_with(f.name) && arg[f.name.size()] == '=')
+      return &f;
+  }
+  return nullptr;
+}
+
+std::vector<std::pair<const RecipeFlag*, std::string>> recipe_flag_values(const std::vector<std::string>& args) {
+  std::vector<std::pair<const RecipeFlag*, std::string>> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const RecipeFlag* f = find_recipe_flag(args[i]);
+    if (!f || !f->takes_value()) continue;
+    if (args[i].size() > f->name.size()) out.emplace_back(f, args[i].substr(f->name.size() + 1));
+    else if (i + 1 < args.size()) out.emplace_back(f, args[++i]);
+    else throw missing_value(*f);
+  }
+  return out;
+}
 
 fs::path make_run_dir(const fs::path& root, const std::string& recipe) {
   std::time_t t = std::time(nullptr);

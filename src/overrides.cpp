@@ -33,6 +33,10 @@ Override parse_override(std::shared_ptr<const Source> source, int argv_index) {
   return parser.parse_override();
 }
 
+bool looks_like_override(std::string_view arg) {
+  return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string_view::npos;
+}
+
 Override parse_override(std::string_view arg, int argv_index) {
   return parse_override(Source::make("<cli>", std::string(arg)), argv_index);
 }

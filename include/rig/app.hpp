@@ -45,6 +45,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rig/config.hpp"
@@ -64,6 +65,28 @@ struct RecipeInfo {
   std::vector<std::string> sources;                // the recipe's source files (rig cp)
   std::vector<std::string> links;                  // the libraries it links (rig_add_recipe LINK; rig cp --project)
 };
+
+// One option of a recipe's command line. recipe_flags() is the one table of them: the recipe's parser, its --help,
+// `rig`'s shell completion and `rig run` (which passes them through to the recipe) all read it.
+struct RecipeFlag {
+  enum class Completion { None, ConfigName, Directory };
+  std::string_view name;   // "--config"
+  std::string_view value;  // the value's name in --help ("NAME|PATH"); empty: a switch that takes no value
+  std::string_view help;
+  Completion completion = Completion::None;  // what a shell completes as the value
+  std::string_view alias = {};                // "-h"
+  bool internal = false;  // used by rig_add_recipe's build step, not by people: not in --help or completion
+
+  bool takes_value() const { return !value.empty(); }
+};
+const std::vector<RecipeFlag>& recipe_flags();
+
+// The flag `arg` is (`--config`, `--config=NAME` and an alias all match), or nullptr.
+const RecipeFlag* find_recipe_flag(std::string_view arg);
+
+// The flags of `args` (a recipe's arguments) that take a value, each with its value (`--flag V` or `--flag=V`), in
+// order. A flag missing its value at the end: UsageError rig.usage.missing_value.
+std::vector<std::pair<const RecipeFlag*, std::string>> recipe_flag_values(const std::vector<std::string>& args);
 
 // Named hooks, run in this order after every other config source.
 using RecipeHooks = std::vector<std::pair<std::string, Hook>>;

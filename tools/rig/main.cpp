@@ -31,11 +31,6 @@ struct PrintArgs {
   bool defaults_tree = false;
 };
 
-// An argument is an override when it starts with + or ~ or contains '='; everything after the first override is one.
-bool looks_like_override(const std::string& arg) {
-  return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string::npos;
-}
-
 // The first config names a composition when a search path is configured, when it is a name (no extension), when
 // the defaults tree is asked for, or when the file has a `defaults` list.
 bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults_tree) {
@@ -50,7 +45,7 @@ bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults
 bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources& sources) {
   std::vector<std::string> files = a.configs;
   size_t i = 0;
-  for (; i < a.args.size() && !looks_like_override(a.args[i]); ++i) files.push_back(a.args[i]);
+  for (; i < a.args.size() && !rig::looks_like_override(a.args[i]); ++i) files.push_back(a.args[i]);
   if (files.empty())
     throw rig::UsageError("rig.usage.no_config", "no config file given", {}, {},
                           "rig print FILE... [OVERRIDES...] (or --config FILE, or --config-dir DIR NAME)");
