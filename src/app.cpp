@@ -38,6 +38,15 @@ RecipeInfo& info_storage() {
 RecipeInfoRegistrar::RecipeInfoRegistrar(RecipeInfo info) { info_storage() = std::move(info); }
 const RecipeInfo& recipe_info() { return info_storage(); }
 
+namespace {
+std::vector<RecipeStartup>& startup_steps() {
+  static std::vector<RecipeStartup> steps;
+  return steps;
+}
+}  // namespace
+
+RecipeStartupRegistrar::RecipeStartupRegistrar(RecipeStartup step) { startup_steps().push_back(step); }
+
 }  // namespace detail
 
 namespace {
@@ -309,9 +318,25 @@ int exit_status_of(const RecipeInfo& info, const std::function<int()>& body) {
   }
 }
 
+// The schema's default of each optional key the config lacks, so that the recipe reads every schema key with get():
+// the default is written once, in the schema. A key below something that is not a map is left to the recipe's read.
+void fill_schema_defaults(Node& cfg, const RecipeSchema& schema) {
+  Origin at{Source::make("<schema default>"), 0, 0, -1};
+  for (const auto& k : schema.keys()) {
+    if (!k.has_default) continue;
+    KeyPath path = KeyPath::parse(k.path);
+    if (cfg.find_path(path)) continue;
+    try {
+      cfg.set_path(path, Node(k.default_value).set_origin(at));
+    } catch (const Error&) {
+    }
+  }
+}
+
 // The recipe function's exit status; its errors are printed.
-int run_recipe_function(const RecipeInfo& info, const Node& cfg, const RecipeFunction& recipe) {
-  return exit_status_of(info, [&] { return recipe(Config(cfg)); });
+int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe) {
+  fill_schema_defaults(cfg, schema);
+  return exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
 }
 
 // RIG_RUN_DIR: set by a sweep launcher for each job (rig/multirun.hpp).
@@ -321,7 +346,8 @@ std::optional<fs::path> sweep_run_dir() {
   return fs::path(dir);
 }
 
-int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunction& recipe, int argc, char** argv) {
+int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe,
+        int argc, char** argv) {
   RunRecord rec;
   rec.recipe = info.name;
   for (int i = 0; i < argc; ++i) rec.argv.emplace_back(argv[i]);
@@ -333,7 +359,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
   if (!distributed_env().is_main()) {
     rec.run_dir = a.output_dir ? *a.output_dir : sweep_run_dir().value_or(fs::path("outputs") / info.name / "<rank 0 run directory>");
     provide_run_dir(cfg, rec.run_dir);
-    return run_recipe_function(info, cfg, recipe);
+    return run_recipe_function(info, cfg, schema, recipe);
   }
   if (a.output_dir) {
     fs::create_directories(*a.output_dir);
@@ -366,7 +392,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
   }
-  return finish(run_recipe_function(info, cfg, recipe));
+  return finish(run_recipe_function(info, cfg, schema, recipe));
 }
 
 }  // namespace
@@ -519,6 +545,7 @@ Node redact_environment(const Node& resolved, const Node& unresolved) {
 
 int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema,
                const RecipeHooks& hooks) {
+  for (auto step : detail::startup_steps()) step(argv);
   RecipeInfo info = effective_info(argc > 0 ? argv[0] : "recipe");
   return exit_status_of(info, [&]() -> int {
     RecipeArgs a = parse_args(argc, argv);
@@ -549,7 +576,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       if (r.ok()) std::cout << fmt::format("{}: config is valid\n", info.name);
       return r.ok() ? kExitOk : kExitConfigError;
     }
-    return run(info, a, std::move(c.config), recipe, argc, argv);
+    return run(info, a, std::move(c.config), schema, recipe, argc, argv);
   });
 }
 

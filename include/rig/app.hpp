@@ -6,7 +6,7 @@
 //   }
 //   RIG_RECIPE(echo, rig::RecipeSchema().key<std::string>("message", "what to print"));
 //
-// (or write main yourself: `return rig::run_recipe(argc, argv, echo, schema);`). Build it with rig_add_recipe()
+// (RIG_RECIPE is `int main(argc, argv) { return rig::run_recipe(argc, argv, echo, schema); }`). Build it with rig_add_recipe()
 // (cmake/RigRecipe.cmake), which also gives it its name, description and bundled configs. The program then takes:
 //
 //   echo [--config NAME|PATH]... [OVERRIDES...]     compose, resolve, make a run directory, call echo(cfg)
@@ -26,7 +26,8 @@
 //   resolved.yaml  resolved; values from environment variables shown as `<redacted:env VAR>`
 //   overrides.txt  the overrides, one per line
 //   run.json       argv, start and end time (UTC), exit status, host, rig version, git commit of the working dir
-// all written atomically (rig::write_file_atomic). The config gets a root key `run_dir` (so `${run_dir}` works), an
+// all written atomically (rig::write_file_atomic). The recipe then sees every optional schema key: one the config
+// lacks holds the schema's default (origin "<schema default>"), so recipes read schema keys with get<T>, never get_or. The config gets a root key `run_dir` (so `${run_dir}` works), an
 // `output_dir: ???` is filled with it (torchtune's spelling), and `${hydra:runtime.output_dir}` resolves to it.
 //
 // Hooks (rig/sources.hpp, the highest source of kPrecedence): a third argument lists named functions that see the
@@ -108,6 +109,14 @@ struct RecipeInfoRegistrar {
   explicit RecipeInfoRegistrar(RecipeInfo info);
 };
 const RecipeInfo& recipe_info();
+
+// A step run_recipe takes first, before it reads its arguments. A component library that needs one registers it
+// with a static RecipeStartupRegistrar, so every recipe linking it gets it through RIG_RECIPE (rig::torch: OpenMP's
+// passive wait policy, which needs a re-exec before LibTorch does any work).
+using RecipeStartup = void (*)(char** argv);
+struct RecipeStartupRegistrar {
+  explicit RecipeStartupRegistrar(RecipeStartup step);
+};
 }  // namespace detail
 
 }  // namespace rig
