@@ -210,7 +210,7 @@ struct RunRecord {
     n.set("end_time", end.empty() ? Node() : Node(end));
     n.set("exit_status", status ? Node(*status) : Node());
     n.set("host", Node(host));
-    n.set("rig_version", Node(std::string(RIG_VERSION)));
+    n.set("rig_version", Node(std::string(version())));
     n.set("git_commit", commit.empty() ? Node() : Node(commit));
     return dump_json(n);
   }
@@ -437,6 +437,8 @@ std::vector<std::pair<const RecipeFlag*, std::string>> recipe_flag_values(const 
   }
   return out;
 }
+
+std::string_view version() { return RIG_VERSION; }
 
 fs::path make_run_dir(const fs::path& root, const std::string& recipe) {
   std::time_t t = std::time(nullptr);

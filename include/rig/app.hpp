@@ -92,6 +92,9 @@ std::vector<std::pair<const RecipeFlag*, std::string>> recipe_flag_values(const 
 // Named hooks, run in this order after every other config source.
 using RecipeHooks = std::vector<std::pair<std::string, Hook>>;
 
+// rig's version: the CMake project version (CMakeLists.txt), as `rig --version` and run.json report it.
+std::string_view version();
+
 int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema = {},
                const RecipeHooks& hooks = {});
 

@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
   }
   CLI::App app{"rig: typed, located, composable configuration for C++"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "rig 0.1.0");
+  app.set_version_flag("--version", "rig " + std::string(rig::version()));
 
   PrintArgs print_args;
   auto* print_cmd = app.add_subcommand("print", "Load a config and print it as YAML (or JSON)");
