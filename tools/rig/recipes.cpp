@@ -10,6 +10,7 @@
 
 #include "launch.hpp"
 #include "manifests.hpp"
+#include "rig/app.hpp"
 #include "rig/error.hpp"
 #include "rig/io.hpp"
 #include "rig/yaml.hpp"

@@ -28,7 +28,7 @@ void prefer_passive_openmp(char** argv) {
 
 // Every recipe linking rig::torch (RIG_RECIPE) switches OpenMP to the passive wait policy before anything else.
 namespace {
-const ::rig::detail::RecipeStartupRegistrar passive_openmp{&prefer_passive_openmp};
+[[maybe_unused]] const ::rig::detail::RecipeStartupRegistrar passive_openmp{&prefer_passive_openmp};
 }  // namespace
 
 }  // namespace rig::torch
