@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
                       "With --resolve: show values that came from environment variables (redacted by default)");
   rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
 
-  // ---- recipes and components (issue 7): tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
+  // ---- recipes and components: tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
   app.footer(
       "Recipes are found through their manifests (rig_add_recipe): RIG_RECIPE_PATH, <prefix>/share/rig/recipes and "
       "the build tree.\nrun and validate pass everything after RECIPE to the recipe: rig run RECIPE --help.\n"
