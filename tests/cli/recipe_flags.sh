@@ -2,18 +2,10 @@
 # The recipe options are one table (rig::recipe_flags, rig/app.hpp): the recipe's --help, its parser, `rig`'s shell
 # completion and `rig run`'s launcher must agree on it. The flags are taken from --help, then checked against the
 # other three readers and against the documentation of recipes (docs/recipes.md, the rig/app.hpp header comment).
-set -u
-rig=$(realpath "$1"); root=$(realpath "$2")
-build=$(cd "$(dirname "$rig")/../.." && pwd)
-greet="$build/tests/recipes/greet"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib/common.bash" "$(realpath "$1")" "$(realpath "$2")"
+greet="$(cd "$(dirname "$rig")/../.." && pwd)/tests/recipes/greet"
 cd "$tmp" || exit 1
 unset RIG_RECIPE_PATH RIG_CONFIG_PATH NO_COLOR
-fail=0
-check() {  # check NAME COMMAND...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
 
 # "  --flag VALUE   help" rows of the Options section: the flag and (when it takes one) its value's name.
 help=$("$greet" --help)

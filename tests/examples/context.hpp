@@ -50,18 +50,11 @@ void run(const std::vector<std::string>& overrides);
 int train(const rig::Config& cfg);
 rig::RecipeSchema schema();
 rig::RecipeSchema train_schema();
-struct Greeter {
-  virtual ~Greeter() = default;
-};
-struct Optimizer {
-  virtual ~Optimizer() = default;
-};
-struct Tokenizer {
-  virtual ~Tokenizer() = default;
-};
-struct Dataset {
-  virtual ~Dataset() = default;
-};
+// Interfaces the examples register components as.
+struct Greeter { virtual ~Greeter() = default; };
+struct Optimizer { virtual ~Optimizer() = default; };
+struct Tokenizer { virtual ~Tokenizer() = default; };
+struct Dataset { virtual ~Dataset() = default; };
 using Params = std::vector<double>;
 extern Params params;
 namespace my {
