@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "detail/python_text.hpp"
+#include "detail/scalar.hpp"
 #include "rig/limits.hpp"
 #include "rig/yaml.hpp"
 
@@ -71,7 +72,10 @@ struct Resolution::Ctx {
 
 namespace {
 
+// Limits (rig.limit.*) are LimitErrors, the rest InterpolationErrors: the class follows the id's family.
 [[noreturn]] void fail(std::string id, std::string message, Origin at, std::string path, std::string hint = {}) {
+  if (id.starts_with("rig.limit."))
+    throw LimitError(std::move(id), std::move(message), std::move(at), std::move(path), std::move(hint));
   throw InterpolationError(std::move(id), std::move(message), std::move(at), std::move(path), std::move(hint));
 }
 
@@ -160,6 +164,8 @@ const Expr& Resolution::parsed(const Loc* loc) {
     auto ast = interp::parse_value(text);
     return *asts_.emplace(text, std::move(ast)).first->second;
   } catch (const interp::SyntaxError& e) {
+    if (e.id == "rig.yaml.float_range")  // a number literal in the grammar: the loader's error, the loader's class
+      throw ParseError(e.id, e.message, origin_in(*loc->node, e.offset), path_of(loc), std::string(kFloatRangeHint));
     if (e.id != "rig.interpolation.syntax")
       fail(e.id, e.message, origin_in(*loc->node, e.offset), path_of(loc), "simplify the value");
     fail("rig.interpolation.syntax", fmt::format("invalid interpolation: {}", e.message), origin_in(*loc->node, e.offset),
@@ -608,7 +614,7 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
     if (next->node->is_missing()) {
       std::string walked = path_of(next);
       if (!throwing) return Value{Node::missing(), nullptr, {}};
-      InterpolationError err("rig.value.missing",
+      MissingValueError err("rig.value.missing",
                              fmt::format("'{}' refers to '{}', which is missing ('?\?\?')", path_of(c.self), walked),
                              c.at(offset), path_of(c.self), fmt::format("set '{}' or change the reference", walked));
       err.add_note(next->node->origin(), fmt::format("'{}' is '?\?\?' here", walked));
