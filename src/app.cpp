@@ -237,9 +237,7 @@ void print_help(const RecipeInfo& info, const RecipeSchema& schema, const Recipe
     std::string comps;
     auto walk = [&](auto& self, const Node& n, const std::string& path) -> void {
       if (!n.is_map()) return;
-      const Node* name = n.find("_component_");
-      if (!name) name = n.find("_target_");
-      const ComponentDef* def = name && name->is_string() ? registry().find(name->str()) : nullptr;
+      const ComponentDef* def = component_of(n);
       if (def) {
         comps += fmt::format("  {} ({})\n", path.empty() ? "<root>" : path, def->name());
         for (size_t i = 0; i < def->params.size(); ++i) {

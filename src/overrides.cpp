@@ -10,6 +10,7 @@
 #include <random>
 
 #include "detail/override_parser.hpp"
+#include "rig/detail/component_node.hpp"
 #include "detail/scalar.hpp"
 
 namespace rig {
@@ -183,23 +184,21 @@ KeyPath canonical(const Node& cfg, const KeyPath& key) {
 // Merging a dict that names another component into a component would keep the old one's keyword arguments
 // (torchtune #2152). Say so, and point at the replace form.
 void check_component_swap(const Node& target, const Node& value, const Override& o) {
-  for (std::string_view k : {"_component_", "_target_"}) {
-    const Node* old = target.find(k);
-    const Node* neu = value.find(k);
-    if (!old || !neu || *old == *neu) continue;
-    std::string stale;
-    for (const auto& e : target.entries())
-      if (e.key != k && !value.contains(e.key)) stale += (stale.empty() ? "" : ", ") + e.key;
-    Error e("rig.override.component_merge",
-            fmt::format("'{}' would merge {} '{}' into {} '{}'{}", o.key_text, k, detail::scalar_text(*neu), k,
-                        detail::scalar_text(*old),
-                        stale.empty() ? "" : fmt::format(", keeping the old one's arguments ({})", stale)),
-            o.value->origin(), o.key_text,
-            fmt::format("write {}:={} to replace the whole node (a component swap), or set single keys", o.key_text,
-                        o.text.substr(o.text.find('=') + 1)));
-    e.add_note(old->origin(), fmt::format("the current {} is set here", k));
-    throw e;
-  }
+  const MapEntry* old = detail::component_name_entry(target);
+  const MapEntry* neu = detail::component_name_entry(value);
+  if (!old || !neu || old->value == neu->value) return;
+  std::string stale;
+  for (const auto& e : target.entries())
+    if (e.key != old->key && !value.contains(e.key)) stale += (stale.empty() ? "" : ", ") + e.key;
+  Error e("rig.override.component_merge",
+          fmt::format("'{}' would merge {} '{}' into {} '{}'{}", o.key_text, neu->key, detail::scalar_text(neu->value),
+                      old->key, detail::scalar_text(old->value),
+                      stale.empty() ? "" : fmt::format(", keeping the old one's arguments ({})", stale)),
+          o.value->origin(), o.key_text,
+          fmt::format("write {}:={} to replace the whole node (a component swap), or set single keys", o.key_text,
+                      o.text.substr(o.text.find('=') + 1)));
+  e.add_note(old->value.origin(), fmt::format("the current {} is set here", old->key));
+  throw e;
 }
 
 // A list cannot merge into a map nor a map into a list (OmegaConf refuses, and so Hydra): replacing one by the other

@@ -238,6 +238,10 @@ std::string describe(const ComponentDef& d) {
       out += " (required)";
     else
       out += " = " + one_line(d.default_value(i));
+    std::string rules;
+    for (const auto& c : d.constraints)
+      if (c.param == p.name) rules += (rules.empty() ? "" : ", ") + describe(c);
+    if (!rules.empty()) out += " [" + rules + "]";
     if (!p.doc.empty()) out += "  — " + std::string(p.doc);
     out += "\n";
   }
@@ -338,6 +342,11 @@ Node component_body(const ComponentDef& d) {
   props.set("_recursive_", detail::schema_of_kind("boolean"));
   props.set("_partial_", detail::schema_of_kind("boolean"));
   props.set("_args_", detail::schema_of_kind("array"));
+  Node modes = Node::list();
+  for (auto m : detail::kConvertModes) modes.push_back(std::string(m));
+  Node convert = Node::map();
+  convert.set("enum", modes);
+  props.set("_convert_", convert);
   Node required = Node::list();
   for (size_t i = 0; i < d.params.size(); ++i) {
     const auto& p = d.params[i];
@@ -409,14 +418,6 @@ Node with_header(Node body) {
   return s;
 }
 
-const ComponentDef* component_of(const Node& n) {
-  if (!n.is_map()) return nullptr;
-  for (const char* key : {"_component_", "_target_", "target"})
-    if (const Node* v = n.find(key); v && v->is_string() && !v->is_interpolation())
-      if (const ComponentDef* d = registry().find(v->str())) return d;
-  return nullptr;
-}
-
 Node structure_schema(const Node& n) {
   if (const ComponentDef* d = component_of(n)) {
     Node body = component_body(*d);
@@ -451,6 +452,16 @@ Node structure_schema(const Node& n) {
 }
 
 }  // namespace
+
+const ComponentDef* component_of(const Node& n) {
+  const MapEntry* named = detail::component_name_entry(n);
+  if (!named || !named->value.is_string() || named->value.is_interpolation()) return nullptr;
+  try {
+    return registry().find(named->value.str());
+  } catch (const Error&) {
+    return nullptr;  // rig.component.duplicate: reported where it is built or validated
+  }
+}
 
 Node json_schema(const ComponentDef& def) { return with_header(component_body(def)); }
 

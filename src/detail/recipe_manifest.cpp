@@ -40,7 +40,7 @@ Node registry_dump() {
         } catch (const Error&) {
         }
       }
-      if (p.object || p.interface != p.type) pn.set("interface", Node(p.interface_name ? p.interface_name() : ""));
+      if (p.nesting != Nesting::None || p.interface != p.type) pn.set("interface", Node(p.interface_name ? p.interface_name() : ""));
       pn.set("doc", Node(std::string(p.doc)));
       params.push_back(pn);
     }

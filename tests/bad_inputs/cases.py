@@ -268,6 +268,15 @@ def conversion_cases():
         ("component_not_a_name", "shape: {_component_: 7}\n", "rig.type.mismatch", 22),
         ("component_path_is_not_run", "shape: {_component_: /bin/sh}\n", "rig.component.unknown", 22),
         ("component_python_target", "shape: {_target_: os.system, command: ls}\n", "rig.component.unknown", 19),
+        # One name key per node; `_convert_` only with Hydra's modes.
+        ("component_two_names", "shape: {_component_: probe.Box, _target_: probe.Box}\n", "rig.component.two_names",
+         33),
+        ("component_two_names_block", "shape:\n  _target_: probe.Box\n  depth: 2\n  _component_: probe.Frame\n",
+         "rig.component.two_names", (4, 3)),
+        ("component_convert_unknown", "shape: {_component_: probe.Box, _convert_: deep}\n", "rig.component.convert",
+         44),
+        ("component_convert_not_string", "shape: {_component_: probe.Box, _convert_: [all]}\n",
+         "rig.component.convert", 44),
     ]
     for name, text, eid, where in comp:
         line, col = where if isinstance(where, tuple) else (1, where)
