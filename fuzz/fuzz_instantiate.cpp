@@ -1,8 +1,11 @@
 // `instantiate` from arbitrary configs against a small registry: any bytes are loaded as YAML and the root (and each
 // top-level value) is built as a Model, a Optimizer, a value type and a partial. rig builds the object or throws a
 // rig::Error that names where. Never a crash, a hang or another exception; only registered components are reached.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,12 +29,38 @@ void attempt(F&& f) {
   }
 }
 
+// instantiate<T>, and the property validation rests on: rig::check<T> (instantiate's checks, nothing built) reports
+// exactly instantiate's errors — same ids at the same places — and none when it succeeds.
+template <class T, class Use>
+void build_and_check(const rig::Node& n, Use&& use) {
+  std::vector<rig::Error> built;
+  std::optional<T> product;
+  try {
+    product.emplace(rig::instantiate<T>(n));
+  } catch (const rig::ErrorList& e) {
+    built = e.errors();
+  } catch (const rig::Error& e) {
+    built = {e};
+  }
+  for (const auto& e : built) expect_located(e);
+  if (product) attempt([&] { use(*product); });  // a partial's call: its own errors, not the property's
+  std::vector<rig::Error> checked = rig::check<T>(n);
+  auto key = [](const rig::Error& e) {
+    return e.id() + "@" + e.key_path() + ":" + std::to_string(e.origin().line) + ":" + std::to_string(e.origin().column);
+  };
+  std::vector<std::string> a, b;
+  for (const auto& e : built) a.push_back(key(e));
+  for (const auto& e : checked) b.push_back(key(e));
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  if (a != b) __builtin_trap();
+}
+
 void build_all(const rig::Node& n) {
-  attempt([&] { (void)rig::instantiate<std::shared_ptr<fz::Model>>(n); });
-  attempt([&] { (void)rig::instantiate<std::unique_ptr<fz::Optimizer>>(n); });
-  attempt([&] { (void)rig::instantiate<fz::Schedule>(n); });
-  attempt([&] {
-    auto make = rig::instantiate<std::function<std::unique_ptr<fz::Optimizer>(double)>>(n);
+  build_and_check<std::shared_ptr<fz::Model>>(n, [](auto&&) {});
+  build_and_check<std::unique_ptr<fz::Optimizer>>(n, [](auto&&) {});
+  build_and_check<fz::Schedule>(n, [](auto&&) {});
+  build_and_check<std::function<std::unique_ptr<fz::Optimizer>(double)>>(n, [](auto&& make) {
     if (make) (void)make(0.5);
   });
   attempt([&] { (void)rig::with_defaults(n); });
