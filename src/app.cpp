@@ -342,7 +342,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
   provide_run_dir(cfg, rec.run_dir);
   std::string overrides;
   for (const auto& o : a.override_texts) overrides += o + "\n";
-  write_file_atomic(rec.run_dir / "config.yaml", dump_yaml(cfg));
+  write_file_atomic(rec.run_dir / "config.yaml", dump_yaml(redact_environment_layer(cfg)));
   write_file_atomic(rec.run_dir / "overrides.txt", overrides);
   write_file_atomic(rec.run_dir / "run.json", rec.json());
   std::cerr << fmt::format("[{}] run directory: {}\n", info.name, rec.run_dir.string());
@@ -353,7 +353,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
     return status;
   };
   try {
-    write_file_atomic(rec.run_dir / "resolved.yaml", dump_yaml(redact_environment(resolve(cfg), cfg)));
+    write_file_atomic(rec.run_dir / "resolved.yaml", dump_yaml(resolve_redacted(cfg)));
   } catch (const Error& e) {
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
@@ -383,91 +383,6 @@ fs::path make_run_dir(const fs::path& root, const std::string& recipe) {
   throw IoError("rig.io.mkdir", fmt::format("no free run directory under '{}'", parent.string()));
 }
 
-namespace {
-
-// "RIG_X" from a value set by the environment layer, "VAR" from `${oc.env:VAR}` / `${env:VAR,default}`.
-std::optional<std::string> env_variable(const Node& n) {
-  std::string_view src = n.origin().source_name();
-  if (src.starts_with("env ")) return std::string(src.substr(4));
-  if (!n.is_string()) return std::nullopt;
-  for (std::string_view marker : {"${oc.env:", "${env:"}) {
-    auto at = n.str().find(marker);
-    if (at == std::string::npos) continue;
-    std::string_view rest = std::string_view(n.str()).substr(at + marker.size());
-    return std::string(rest.substr(0, rest.find_first_of(",}")));
-  }
-  return std::nullopt;
-}
-
-// A value that came from the environment, and the text it resolved to.
-struct EnvValue {
-  std::string variable;
-  std::string text;
-};
-
-// Calls fn(resolved leaf, its unresolved counterpart or nullptr, path) for every scalar of the tree, and for every
-// container that an interpolation produced (`x: ${oc.decode:${oc.env:JSON}}`): that one is redacted whole.
-template <class F>
-void for_each_leaf(const Node& resolved, const Node* unresolved, KeyPath& p, F&& fn) {
-  if (unresolved && unresolved->is_interpolation()) {
-    fn(resolved, unresolved, p);
-  } else if (resolved.is_map()) {
-    for (const auto& e : resolved.entries()) {
-      p.push_key(e.key);
-      const Node* u = unresolved && unresolved->is_map() ? unresolved->find(e.key) : nullptr;
-      for_each_leaf(e.value, u, p, fn);
-      p.pop();
-    }
-  } else if (resolved.is_list()) {
-    for (size_t i = 0; i < resolved.size(); ++i) {
-      p.push_index(i);
-      const Node* u = unresolved && unresolved->is_list() && i < unresolved->size() ? &(*unresolved)[i] : nullptr;
-      for_each_leaf(resolved[i], u, p, fn);
-      p.pop();
-    }
-  } else {
-    fn(resolved, unresolved, p);
-  }
-}
-
-std::optional<std::string> direct_env_variable(const Node& resolved, const Node* unresolved) {
-  if (auto var = env_variable(resolved)) return var;
-  if (unresolved) return env_variable(*unresolved);
-  return std::nullopt;
-}
-
-// The environment variable whose value `leaf` carries: set directly, or copied or spliced in by an interpolation
-// (`b: ${a}`, `url: http://${a}@host`, where a came from the environment).
-std::optional<std::string> carried_env_variable(const Node& leaf, const Node* unresolved,
-                                                const std::vector<EnvValue>& env) {
-  if (auto var = direct_env_variable(leaf, unresolved)) return var;
-  if (!unresolved || !unresolved->is_interpolation() || !leaf.is_scalar()) return std::nullopt;
-  std::string text = leaf.is_string() ? leaf.str() : detail::scalar_text(leaf);
-  for (const auto& e : env) {
-    if (e.text.empty()) continue;
-    // Short values (`1`, `on`) only when copied whole: as substrings they would redact unrelated text.
-    if (text == e.text || (e.text.size() >= 4 && text.find(e.text) != std::string::npos)) return e.variable;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-Node redact_environment(const Node& resolved, const Node& unresolved) {
-  std::vector<EnvValue> env;
-  KeyPath p;
-  for_each_leaf(resolved, &unresolved, p, [&](const Node& leaf, const Node* u, const KeyPath&) {
-    if (auto var = direct_env_variable(leaf, u); var && leaf.is_scalar())
-      env.push_back({*var, leaf.is_string() ? leaf.str() : detail::scalar_text(leaf)});
-  });
-  Node out = resolved;
-  for_each_leaf(resolved, &unresolved, p, [&](const Node& leaf, const Node* u, const KeyPath& path) {
-    if (auto var = carried_env_variable(leaf, u, env))
-      out.set_path(path, Node(fmt::format("<redacted:env {}>", *var)).set_origin(leaf.origin()));
-  });
-  return out;
-}
-
 int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema,
                const RecipeHooks& hooks) {
   RecipeInfo info = effective_info(argc > 0 ? argv[0] : "recipe");
@@ -486,7 +401,10 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
     Composed c = compose_config(info, a, hooks);
     if (a.print_config) {
       Node cfg = c.config;
-      if (a.resolve) cfg = a.show_env ? resolve(cfg) : redact_environment(resolve(cfg), cfg);
+      if (a.resolve)
+        cfg = a.show_env ? resolve(cfg) : resolve_redacted(cfg);
+      else if (!a.show_env)
+        cfg = redact_environment_layer(cfg);
       std::cout << dump_yaml(cfg, {.show_origin = a.show_origin});
       return kExitOk;
     }
