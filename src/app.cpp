@@ -1,7 +1,10 @@
 #include "rig/app.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <chrono>
 #include <cstdio>
@@ -9,6 +12,7 @@
 #include <ctime>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "detail/recipe_manifest.hpp"
 #include "rig/compose.hpp"
@@ -306,6 +310,109 @@ int run_recipe_function(const RecipeInfo& info, const Node& cfg, const RecipeFun
   return exit_status_of(info, [&] { return recipe(Config(cfg)); });
 }
 
+// ---- a run killed by SIGINT/SIGTERM still records its exit status ---------------------------------------------------
+
+// run.json as it reads when the run is killed by the signal, prepared beforehand: the handler only fills in the end
+// time and writes it (open/write/fsync/rename: async-signal-safe), then dies of the signal as it would have.
+struct KilledRecord {
+  int signal = 0;
+  std::string json;
+  size_t end_time_at = std::string::npos;  // offset of the end time's placeholder in json
+  std::string path, tmp_path;
+};
+constexpr std::string_view kEndTimePlaceholder = "0000-00-00T00:00:00.000Z";
+KilledRecord g_killed[2];
+struct sigaction g_previous[2];
+
+void put_digits(char* at, long long v, int width) {
+  for (int i = width - 1; i >= 0; --i, v /= 10) at[i] = static_cast<char>('0' + v % 10);
+}
+
+// UTC "YYYY-MM-DDTHH:MM:SS.mmmZ" from the clock, without the C library's (non-reentrant) time formatting.
+void format_utc(char* out) {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  long long secs = ts.tv_sec, days = secs / 86400, rem = secs % 86400;
+  // Howard Hinnant's civil_from_days.
+  long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  put_digits(out, y, 4);
+  put_digits(out + 5, m, 2);
+  put_digits(out + 8, d, 2);
+  put_digits(out + 11, rem / 3600, 2);
+  put_digits(out + 14, rem % 3600 / 60, 2);
+  put_digits(out + 17, rem % 60, 2);
+  put_digits(out + 20, ts.tv_nsec / 1000000, 3);
+}
+
+void on_kill_signal(int sig) {
+  for (auto& k : g_killed) {
+    if (k.signal != sig || k.json.empty()) continue;
+    if (k.end_time_at != std::string::npos) format_utc(k.json.data() + k.end_time_at);
+    int fd = ::open(k.tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      size_t done = 0;
+      while (done < k.json.size()) {
+        ssize_t n = ::write(fd, k.json.data() + done, k.json.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+      }
+      ::fsync(fd);
+      ::close(fd);
+      if (done == k.json.size()) ::rename(k.tmp_path.c_str(), k.path.c_str());
+    }
+  }
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+// While alive: SIGINT/SIGTERM write run.json with exit status 128+signal, then end the process as before.
+class RecordKills {
+ public:
+  explicit RecordKills(const std::function<std::string(int status, std::string_view end_time)>& render,
+                       const fs::path& run_json) {
+    const int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; ++i) {
+      KilledRecord& k = g_killed[i];
+      k.signal = sigs[i];
+      k.json = render(128 + sigs[i], kEndTimePlaceholder);
+      k.end_time_at = k.json.find(kEndTimePlaceholder);
+      k.path = run_json.string();
+      k.tmp_path = run_json.string() + fmt::format(".killed.{}", ::getpid());
+      struct sigaction sa {};
+      sa.sa_handler = on_kill_signal;
+      sigemptyset(&sa.sa_mask);
+      ::sigaction(sigs[i], &sa, &g_previous[i]);
+    }
+  }
+  ~RecordKills() {
+    const int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; ++i) {
+      ::sigaction(sigs[i], &g_previous[i], nullptr);
+      g_killed[i].json.clear();
+    }
+  }
+  RecordKills(const RecordKills&) = delete;
+  RecordKills& operator=(const RecordKills&) = delete;
+};
+
+// rig's own files of a run directory; a run that failed on its config before writing anything else leaves none.
+bool holds_only_rig_files(const fs::path& dir) {
+  static const std::set<std::string> ours = {"config.yaml", "resolved.yaml", "overrides.txt", "run.json"};
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it.depth() == 0 && ours.count(it->path().filename().string())) continue;
+    if (it->is_directory(ec) && fs::is_empty(it->path(), ec)) continue;
+    if (it->is_regular_file(ec) && it->file_size(ec) == 0) continue;
+    if (it->is_directory(ec)) continue;  // its contents are looked at next
+    return false;
+  }
+  return !ec;
+}
+
 // RIG_RUN_DIR: set by a sweep launcher for each job (rig/multirun.hpp).
 std::optional<fs::path> sweep_run_dir() {
   const char* dir = std::getenv("RIG_RUN_DIR");
@@ -339,6 +446,8 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
   } else {
     rec.run_dir = make_run_dir("outputs", info.name);
   }
+  // A directory rig made for this run, removed again when the run fails on its config before writing anything.
+  bool made_here = !a.output_dir && !sweep_run_dir();
   provide_run_dir(cfg, rec.run_dir);
   std::string overrides;
   for (const auto& o : a.override_texts) overrides += o + "\n";
@@ -347,6 +456,15 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
   write_file_atomic(rec.run_dir / "run.json", rec.json());
   std::cerr << fmt::format("[{}] run directory: {}\n", info.name, rec.run_dir.string());
   auto finish = [&](int status) {
+    if (status == kExitConfigError && made_here && holds_only_rig_files(rec.run_dir)) {
+      std::error_code ec;
+      fs::remove_all(rec.run_dir, ec);
+      if (!ec) {
+        std::cerr << fmt::format("[{}] the config failed: run directory {} removed\n", info.name,
+                                 rec.run_dir.string());
+        return status;
+      }
+    }
     rec.status = status;
     rec.end = utc_now();
     write_file_atomic(rec.run_dir / "run.json", rec.json());
@@ -358,6 +476,14 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
   }
+  RecordKills kills(
+      [&](int status, std::string_view end) {
+        RunRecord killed = rec;
+        killed.status = status;
+        killed.end = std::string(end);
+        return killed.json();
+      },
+      rec.run_dir / "run.json");
   return finish(run_recipe_function(info, cfg, recipe));
 }
 
