@@ -1,7 +1,10 @@
 #include "rig/app.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <chrono>
 #include <cstdio>
@@ -9,6 +12,7 @@
 #include <ctime>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "detail/recipe_manifest.hpp"
 #include "rig/compose.hpp"
@@ -337,6 +341,109 @@ int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& sc
   return exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
 }
 
+// ---- a run killed by SIGINT/SIGTERM still records its exit status ---------------------------------------------------
+
+// run.json as it reads when the run is killed by the signal, prepared beforehand: the handler only fills in the end
+// time and writes it (open/write/fsync/rename: async-signal-safe), then dies of the signal as it would have.
+struct KilledRecord {
+  int signal = 0;
+  std::string json;
+  size_t end_time_at = std::string::npos;  // offset of the end time's placeholder in json
+  std::string path, tmp_path;
+};
+constexpr std::string_view kEndTimePlaceholder = "0000-00-00T00:00:00.000Z";
+KilledRecord g_killed[2];
+struct sigaction g_previous[2];
+
+void put_digits(char* at, long long v, int width) {
+  for (int i = width - 1; i >= 0; --i, v /= 10) at[i] = static_cast<char>('0' + v % 10);
+}
+
+// UTC "YYYY-MM-DDTHH:MM:SS.mmmZ" from the clock, without the C library's (non-reentrant) time formatting.
+void format_utc(char* out) {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  long long secs = ts.tv_sec, days = secs / 86400, rem = secs % 86400;
+  // Howard Hinnant's civil_from_days.
+  long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  put_digits(out, y, 4);
+  put_digits(out + 5, m, 2);
+  put_digits(out + 8, d, 2);
+  put_digits(out + 11, rem / 3600, 2);
+  put_digits(out + 14, rem % 3600 / 60, 2);
+  put_digits(out + 17, rem % 60, 2);
+  put_digits(out + 20, ts.tv_nsec / 1000000, 3);
+}
+
+void on_kill_signal(int sig) {
+  for (auto& k : g_killed) {
+    if (k.signal != sig || k.json.empty()) continue;
+    if (k.end_time_at != std::string::npos) format_utc(k.json.data() + k.end_time_at);
+    int fd = ::open(k.tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      size_t done = 0;
+      while (done < k.json.size()) {
+        ssize_t n = ::write(fd, k.json.data() + done, k.json.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+      }
+      ::fsync(fd);
+      ::close(fd);
+      if (done == k.json.size()) ::rename(k.tmp_path.c_str(), k.path.c_str());
+    }
+  }
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+// While alive: SIGINT/SIGTERM write run.json with exit status 128+signal, then end the process as before.
+class RecordKills {
+ public:
+  explicit RecordKills(const std::function<std::string(int status, std::string_view end_time)>& render,
+                       const fs::path& run_json) {
+    const int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; ++i) {
+      KilledRecord& k = g_killed[i];
+      k.signal = sigs[i];
+      k.json = render(128 + sigs[i], kEndTimePlaceholder);
+      k.end_time_at = k.json.find(kEndTimePlaceholder);
+      k.path = run_json.string();
+      k.tmp_path = run_json.string() + fmt::format(".killed.{}", ::getpid());
+      struct sigaction sa {};
+      sa.sa_handler = on_kill_signal;
+      sigemptyset(&sa.sa_mask);
+      ::sigaction(sigs[i], &sa, &g_previous[i]);
+    }
+  }
+  ~RecordKills() {
+    const int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; ++i) {
+      ::sigaction(sigs[i], &g_previous[i], nullptr);
+      g_killed[i].json.clear();
+    }
+  }
+  RecordKills(const RecordKills&) = delete;
+  RecordKills& operator=(const RecordKills&) = delete;
+};
+
+// rig's own files of a run directory; a run that failed on its config before writing anything else leaves none.
+bool holds_only_rig_files(const fs::path& dir) {
+  static const std::set<std::string> ours = {"config.yaml", "resolved.yaml", "overrides.txt", "run.json"};
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it.depth() == 0 && ours.count(it->path().filename().string())) continue;
+    if (it->is_directory(ec) && fs::is_empty(it->path(), ec)) continue;
+    if (it->is_regular_file(ec) && it->file_size(ec) == 0) continue;
+    if (it->is_directory(ec)) continue;  // its contents are looked at next
+    return false;
+  }
+  return !ec;
+}
+
 // RIG_RUN_DIR: set by a sweep launcher for each job (rig/multirun.hpp).
 std::optional<fs::path> sweep_run_dir() {
   const char* dir = std::getenv("RIG_RUN_DIR");
@@ -371,25 +478,44 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
   } else {
     rec.run_dir = make_run_dir("outputs", info.name);
   }
+  // A directory rig made for this run, removed again when the run fails on its config before writing anything.
+  bool made_here = !a.output_dir && !sweep_run_dir();
   provide_run_dir(cfg, rec.run_dir);
   std::string overrides;
   for (const auto& o : a.override_texts) overrides += o + "\n";
-  write_file_atomic(rec.run_dir / "config.yaml", dump_yaml(cfg));
+  write_file_atomic(rec.run_dir / "config.yaml", dump_yaml(redact_environment_layer(cfg)));
   write_file_atomic(rec.run_dir / "overrides.txt", overrides);
   write_file_atomic(rec.run_dir / "run.json", rec.json());
   std::cerr << fmt::format("[{}] run directory: {}\n", info.name, rec.run_dir.string());
   auto finish = [&](int status) {
+    if (status == kExitConfigError && made_here && holds_only_rig_files(rec.run_dir)) {
+      std::error_code ec;
+      fs::remove_all(rec.run_dir, ec);
+      if (!ec) {
+        std::cerr << fmt::format("[{}] the config failed: run directory {} removed\n", info.name,
+                                 rec.run_dir.string());
+        return status;
+      }
+    }
     rec.status = status;
     rec.end = utc_now();
     write_file_atomic(rec.run_dir / "run.json", rec.json());
     return status;
   };
   try {
-    write_file_atomic(rec.run_dir / "resolved.yaml", dump_yaml(redact_environment(resolve(cfg), cfg)));
+    write_file_atomic(rec.run_dir / "resolved.yaml", dump_yaml(resolve_redacted(cfg)));
   } catch (const Error& e) {
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
   }
+  RecordKills kills(
+      [&](int status, std::string_view end) {
+        RunRecord killed = rec;
+        killed.status = status;
+        killed.end = std::string(end);
+        return killed.json();
+      },
+      rec.run_dir / "run.json");
   return finish(run_recipe_function(info, cfg, schema, recipe));
 }
 
@@ -458,91 +584,6 @@ fs::path make_run_dir(const fs::path& root, const std::string& recipe) {
   throw IoError("rig.io.mkdir", fmt::format("no free run directory under '{}'", parent.string()));
 }
 
-namespace {
-
-// "RIG_X" from a value set by the environment layer, "VAR" from `${oc.env:VAR}` / `${env:VAR,default}`.
-std::optional<std::string> env_variable(const Node& n) {
-  std::string_view src = n.origin().source_name();
-  if (src.starts_with("env ")) return std::string(src.substr(4));
-  if (!n.is_string()) return std::nullopt;
-  for (std::string_view marker : {"${oc.env:", "${env:"}) {
-    auto at = n.str().find(marker);
-    if (at == std::string::npos) continue;
-    std::string_view rest = std::string_view(n.str()).substr(at + marker.size());
-    return std::string(rest.substr(0, rest.find_first_of(",}")));
-  }
-  return std::nullopt;
-}
-
-// A value that came from the environment, and the text it resolved to.
-struct EnvValue {
-  std::string variable;
-  std::string text;
-};
-
-// Calls fn(resolved leaf, its unresolved counterpart or nullptr, path) for every scalar of the tree, and for every
-// container that an interpolation produced (`x: ${oc.decode:${oc.env:JSON}}`): that one is redacted whole.
-template <class F>
-void for_each_leaf(const Node& resolved, const Node* unresolved, KeyPath& p, F&& fn) {
-  if (unresolved && unresolved->is_interpolation()) {
-    fn(resolved, unresolved, p);
-  } else if (resolved.is_map()) {
-    for (const auto& e : resolved.entries()) {
-      p.push_key(e.key);
-      const Node* u = unresolved && unresolved->is_map() ? unresolved->find(e.key) : nullptr;
-      for_each_leaf(e.value, u, p, fn);
-      p.pop();
-    }
-  } else if (resolved.is_list()) {
-    for (size_t i = 0; i < resolved.size(); ++i) {
-      p.push_index(i);
-      const Node* u = unresolved && unresolved->is_list() && i < unresolved->size() ? &(*unresolved)[i] : nullptr;
-      for_each_leaf(resolved[i], u, p, fn);
-      p.pop();
-    }
-  } else {
-    fn(resolved, unresolved, p);
-  }
-}
-
-std::optional<std::string> direct_env_variable(const Node& resolved, const Node* unresolved) {
-  if (auto var = env_variable(resolved)) return var;
-  if (unresolved) return env_variable(*unresolved);
-  return std::nullopt;
-}
-
-// The environment variable whose value `leaf` carries: set directly, or copied or spliced in by an interpolation
-// (`b: ${a}`, `url: http://${a}@host`, where a came from the environment).
-std::optional<std::string> carried_env_variable(const Node& leaf, const Node* unresolved,
-                                                const std::vector<EnvValue>& env) {
-  if (auto var = direct_env_variable(leaf, unresolved)) return var;
-  if (!unresolved || !unresolved->is_interpolation() || !leaf.is_scalar()) return std::nullopt;
-  std::string text = leaf.is_string() ? leaf.str() : detail::scalar_text(leaf);
-  for (const auto& e : env) {
-    if (e.text.empty()) continue;
-    // Short values (`1`, `on`) only when copied whole: as substrings they would redact unrelated text.
-    if (text == e.text || (e.text.size() >= 4 && text.find(e.text) != std::string::npos)) return e.variable;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-Node redact_environment(const Node& resolved, const Node& unresolved) {
-  std::vector<EnvValue> env;
-  KeyPath p;
-  for_each_leaf(resolved, &unresolved, p, [&](const Node& leaf, const Node* u, const KeyPath&) {
-    if (auto var = direct_env_variable(leaf, u); var && leaf.is_scalar())
-      env.push_back({*var, leaf.is_string() ? leaf.str() : detail::scalar_text(leaf)});
-  });
-  Node out = resolved;
-  for_each_leaf(resolved, &unresolved, p, [&](const Node& leaf, const Node* u, const KeyPath& path) {
-    if (auto var = carried_env_variable(leaf, u, env))
-      out.set_path(path, Node(fmt::format("<redacted:env {}>", *var)).set_origin(leaf.origin()));
-  });
-  return out;
-}
-
 int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema,
                const RecipeHooks& hooks) {
   for (auto step : detail::startup_steps()) step(argv);
@@ -562,7 +603,10 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
     Composed c = compose_config(info, a, hooks);
     if (a.print_config) {
       Node cfg = c.config;
-      if (a.resolve) cfg = a.show_env ? resolve(cfg) : redact_environment(resolve(cfg), cfg);
+      if (a.resolve)
+        cfg = a.show_env ? resolve(cfg) : resolve_redacted(cfg);
+      else if (!a.show_env)
+        cfg = redact_environment_layer(cfg);
       std::cout << dump_yaml(cfg, {.show_origin = a.show_origin});
       return kExitOk;
     }

@@ -1,10 +1,13 @@
 #include "rig/sources.hpp"
 
+#include "detail/environment_values.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 
+#include "detail/environment_values.hpp"
 #include "rig/yaml.hpp"
 
 extern char** environ;
@@ -119,6 +122,7 @@ void apply_environment(Node& cfg, const std::vector<std::pair<std::string, std::
   // Sorted, so the result does not depend on the order of the environment block.
   std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->first < b->first; });
   for (const auto* v : mine) {
+    detail::note_environment_value(v->first, v->second);  // never quoted by a diagnostic
     std::string text = v->first + "=" + v->second;
     auto source = Source::make("env " + v->first, text);
     Origin at{source, 1, 1, -1};

@@ -102,10 +102,6 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
 // by this call. Two processes never get the same directory.
 std::filesystem::path make_run_dir(const std::filesystem::path& root, const std::string& recipe);
 
-// `resolved` with every value that came from an environment variable (RIG_* overrides, ${oc.env:VAR}) replaced by
-// "<redacted:env VAR>". `unresolved` is the same config before resolution.
-Node redact_environment(const Node& resolved, const Node& unresolved);
-
 namespace detail {
 // Called by the source file rig_add_recipe generates.
 struct RecipeInfoRegistrar {

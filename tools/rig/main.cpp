@@ -24,7 +24,7 @@ struct PrintArgs {
   bool json = false;
   bool show_origin = false;
   bool resolve = false;  // interpolations resolved
-  bool show_env = false;  // with resolve: values from environment variables shown, not redacted
+  bool show_env = false;  // values from environment variables shown, not redacted
   std::string history;   // --history KEY
   // composition (docs/composition.md)
   std::vector<std::string> config_dirs;  // --config-dir DIR, repeatable
@@ -74,9 +74,11 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
 }
 
 // `--history KEY`: each value the key had, oldest first, and who set it.
-void print_history(const rig::Node& cfg, const std::string& key) {
+void print_history(const rig::Node& cfg, const std::string& key, bool show_env) {
   const rig::Node& node = cfg.at_path(key);
   std::vector<rig::Node> values = rig::value_history(node);
+  if (!show_env)
+    for (auto& v : values) v = rig::redact_environment_layer(v);
   std::cout << key << "\n";
   size_t n = 1;
   for (const auto& v : values) {
@@ -98,14 +100,14 @@ int print(const PrintArgs& a, int argc, char** argv) {
   if (!print_sources(a, argc, argv, sources)) return rig::kExitOk;
   rig::Node cfg = sources.build();
   if (!a.history.empty()) {
-    print_history(cfg, a.history);
+    print_history(cfg, a.history, a.show_env);
     return rig::kExitOk;
   }
-  if (a.resolve) {
-    rig::Node unresolved = cfg;
-    rig::resolve_in_place(cfg);
-    if (!a.show_env) cfg = rig::redact_environment(cfg, unresolved);  // printed configs end up in logs
-  }
+  // Printed configs end up in logs: values from the environment are redacted unless asked for.
+  if (a.resolve)
+    cfg = a.show_env ? rig::resolve(cfg) : rig::resolve_redacted(cfg);
+  else if (!a.show_env)
+    cfg = rig::redact_environment_layer(cfg);
   if (a.json)
     std::cout << rig::dump_json(cfg);
   else
@@ -154,7 +156,8 @@ int main(int argc, char** argv) {
                       "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with "
                       "--show-origin, also show which interpolations carried each value");
   print_cmd->add_flag("--show-env", print_args.show_env,
-                      "With --resolve: show values that came from environment variables (redacted by default)");
+                      "Show values that came from environment variables (RIG_* and, with --resolve, ${oc.env:...} and anything "
+                      "computed from one), redacted by default");
   rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
 
   // ---- recipes and components: tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------

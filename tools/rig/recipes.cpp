@@ -88,6 +88,8 @@ int run(const std::vector<std::string>& args, bool validate) {
                    "    --dry-run          list the jobs, run nothing\n"
                    "    --launcher NAME    local or slurm (sweep.launcher=...); --wait: slurm, wait and collect\n"
                    "    --sweep-root DIR   where sweep directories go (default multirun)\n"
+                   "    --launcher-file F  sweep settings from F (its slurm.setup / sbatch_lines shell lines included)\n"
+                   "    --allow-config-shell  accept shell lines from the composed config's sweep: section\n"
                    "  --nproc N            N local processes of one data-parallel run (docs/torch.md)\n");
     return args.empty() ? kExitConfigError : kExitOk;
   }

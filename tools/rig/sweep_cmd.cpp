@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "rig/error.hpp"
 #include "rig/launcher.hpp"
@@ -26,11 +27,79 @@ bool is_sweep_setting(const std::string& arg) {
   return a.starts_with("sweep.");
 }
 
-// The sweep section with the `sweep.*` overrides applied.
+// The sources of every node of `n`.
+void sources_of(const rig::Node& n, std::set<const rig::Source*>& out) {
+  if (n.origin().source) out.insert(n.origin().source.get());
+  if (n.is_map())
+    for (const auto& e : n.entries()) sources_of(e.value, out);
+  else if (n.is_list())
+    for (const auto& x : n.elements()) sources_of(x, out);
+}
+
+// The launcher settings that are lines of the SLURM script: shell commands and #SBATCH lines.
+constexpr std::string_view kShellSettings[] = {"slurm.setup", "slurm.sbatch_lines"};
+
+struct ShellLine {
+  std::string path;  // sweep.slurm.setup[0]
+  const rig::Node* node;
+  bool from_config;  // written in the composed config's sweep section
+};
+
+std::vector<ShellLine> shell_lines(const rig::Node& settings, const MultirunRequest& r) {
+  std::set<const rig::Source*> config_sources;
+  if (r.section_from_config) sources_of(r.section, config_sources);
+  std::vector<ShellLine> out;
+  for (std::string_view key : kShellSettings) {
+    const rig::Node* n = settings.find_path(std::string(key));
+    if (!n) continue;
+    auto add = [&](const rig::Node& line, std::string path) {
+      out.push_back({std::move(path), &line, config_sources.count(line.origin().source.get()) > 0});
+    };
+    if (n->is_list()) {
+      for (size_t i = 0; i < n->size(); ++i) add((*n)[i], fmt::format("sweep.{}[{}]", key, i));
+    } else if (!n->is_null()) {
+      add(*n, fmt::format("sweep.{}", key));
+    }
+  }
+  return out;
+}
+
+std::string shell_text(const rig::Node& n) {
+  return n.is_string() ? n.str() : rig::dump_json(n, -1);
+}
+
+// A composed config may come from anywhere a config group does (a copied experiment, a package's configs): it must
+// not run commands on the cluster by itself.
+void refuse_config_shell(const std::vector<ShellLine>& lines, const MultirunRequest& r) {
+  if (r.allow_config_shell) return;
+  std::vector<rig::Error> errors;
+  for (const auto& l : lines) {
+    if (!l.from_config) continue;
+    errors.push_back(rig::UsageError(
+        "rig.sweep.config_shell",
+        fmt::format("{} puts a line into the SLURM script, but comes from the composed config's sweep: section",
+                    l.path),
+        l.node->origin(), l.path,
+        "shell lines come from the command line (sweep.slurm.setup=[...]) or a file given with --launcher-file; "
+        "to accept the config's, pass --allow-config-shell (--dry-run shows them)"));
+  }
+  if (errors.size() == 1) throw errors.front();
+  if (!errors.empty()) throw rig::ErrorList(std::move(errors));
+}
+
+// The sweep section with the launcher file merged over it and the `sweep.*` overrides applied.
 rig::Node sweep_settings(const MultirunRequest& r, std::vector<std::string>& job_overrides,
                          std::vector<int>& job_argv) {
   rig::Node doc = rig::Node::map();
   doc.set("sweep", r.section.is_null() ? rig::Node::map() : r.section);
+  if (!r.launcher_file.is_null()) {
+    if (!r.launcher_file.is_map())
+      throw rig::UsageError("rig.sweep.section", "a launcher file holds a map of sweep settings",
+                            r.launcher_file.origin(), {}, "e.g. {launcher: slurm, slurm: {setup: [module load cuda]}}");
+    rig::Node merged = doc["sweep"];
+    rig::merge_with_history(merged, r.launcher_file);
+    doc.set("sweep", merged);
+  }
   std::vector<rig::Override> settings;
   for (size_t i = 0; i < r.overrides.size(); ++i) {
     int argv_index = r.first_argv_index < 0 ? -1 : r.first_argv_index + static_cast<int>(i);
@@ -111,8 +180,9 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
   std::string name = r.name.empty() ? settings.get_or<std::string>("name", fs::path(command[0]).filename().string())
                                     : r.name;
   std::string launcher = settings.get_or<std::string>("launcher", "local");
+  std::vector<ShellLine> shell = shell_lines(settings, r);
 
-  if (r.dry_run) {
+  if (r.dry_run) {  // lists the shell lines whatever their source, so they can be read before they run
     out << fmt::format("{} jobs, launcher {}, directory {}/{}/<timestamp>\n", plan.jobs.size(), launcher,
                        r.root.string(), name);
     for (const auto& job : plan.jobs) {
@@ -121,8 +191,14 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
       for (const auto& o : job.overrides) line += " " + o;
       out << line << "\n";
     }
+    for (const auto& l : shell)
+      out << fmt::format("shell line {}: {}  ({}{})\n", l.path, shell_text(*l.node), l.node->origin().to_string(),
+                         l.from_config && !r.allow_config_shell
+                             ? "; from the composed config: refused without --allow-config-shell"
+                             : "");
     return rig::kExitOk;
   }
+  refuse_config_shell(shell, r);
   rig::make_launcher(settings);  // a bad launcher setting fails before anything is written
   rig::SweepDir dir = rig::SweepDir::create(r.root, name, std::move(plan), command, settings);
   out << fmt::format("sweep of {} jobs in {} (launcher {})\n", dir.size(), dir.path().string(), launcher);
@@ -146,7 +222,7 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
 
   struct RunArgs {
     std::vector<std::string> args;
-    std::string config, name, root = "multirun", launcher;
+    std::string config, name, root = "multirun", launcher, launcher_file;
     bool dry_run = false, wait = false;
   };
   auto run_args = std::make_shared<RunArgs>();
@@ -158,6 +234,8 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
   run->add_option("--launcher", run_args->launcher, "local or slurm (same as sweep.launcher=...)");
   run->add_flag("--dry-run", run_args->dry_run, "Print the jobs without running them");
   run->add_flag("--wait", run_args->wait, "slurm: wait for every task to finish, then collect");
+  run->add_option("--launcher-file", run_args->launcher_file,
+                  "A YAML map of sweep settings merged over the section (slurm.setup, slurm.sbatch_lines ...)");
   run->callback([run_args, command, argc, argv] {
     std::exit(handle([&] {
       MultirunRequest r;
@@ -173,6 +251,7 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
         if (const rig::Node* s = cfg.find("sweep")) r.section = *s;
       }
       if (!run_args->launcher.empty()) r.overrides.push_back("sweep.launcher=" + run_args->launcher);
+      if (!run_args->launcher_file.empty()) r.launcher_file = rig::load_file(run_args->launcher_file);
       r.name = run_args->name;
       r.root = run_args->root;
       r.dry_run = run_args->dry_run;
