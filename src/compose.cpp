@@ -370,6 +370,7 @@ struct KnownChoice {
   std::string name;
   Origin origin;
   bool external = false;
+  bool is_null = false;
 };
 
 struct FixedEntry {
@@ -409,9 +410,11 @@ class TreeBuilder {
     return out;
   }
 
+  // What a defaults-list interpolation may name: the choices made so far, by identity (a null choice names nothing).
   std::vector<std::pair<std::string, std::string>> known_choices() const {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [k, v] : known_) out.emplace_back(k, v.name);
+    for (const auto& [k, v] : known_)
+      if (!v.is_null) out.emplace_back(k, v.name);
     return out;
   }
 
@@ -426,6 +429,7 @@ class TreeBuilder {
   bool apply_override(Placed& el, DefaultsTreeNode& node);
   void prefetch_children(const std::vector<DefaultEntry>& defaults, const Placed& parent, const std::string& package);
   [[noreturn]] void unknown_option(const Placed& el, const Origin& choice_origin);
+  void check_leaf(const DefaultsTreeNode& node, const Origin& choice_origin, bool external);
   void check_cycle(const std::string& config_path, const Origin& at) const;
 
   Repository& repo_;
@@ -433,6 +437,7 @@ class TreeBuilder {
   std::map<std::string, std::vector<std::string>> known_keys_by_group_;
   std::vector<FixedEntry> fixed_;
   std::vector<std::pair<std::string, Origin>> stack_;  // configs being expanded, with the entry that led in
+  std::map<std::string, std::pair<Origin, bool>> leaves_;  // identities of leaf options: where chosen, external
 };
 
 void TreeBuilder::check_cycle(const std::string& config_path, const Origin& at) const {
@@ -452,10 +457,11 @@ void TreeBuilder::check_cycle(const std::string& config_path, const Origin& at) 
 void TreeBuilder::record_known(const Placed& el, const Origin& choice_origin) {
   std::string key = el.override_key();
   std::string name = describe_value(el.entry.value, el.entry.names);
-  auto [it, fresh] = known_.try_emplace(key, KnownChoice{name, choice_origin, el.entry.external});
-  // A second appearance of a group is an error unless both are placeholders (Hydra: "multiple values", or the
-  // key "appears more than once in the final defaults list").
-  if (!fresh && !(name == "null" && it->second.name == "null")) {
+  auto [it, fresh] = known_.try_emplace(
+      key, KnownChoice{name, choice_origin, el.entry.external, el.entry.value == DefaultEntry::Value::Null});
+  // One identity (group + final package) chosen twice is an error when the choices differ (Hydra: "Multiple values
+  // for KEY"). The same choice twice is checked once the option is loaded: see check_leaf.
+  if (!fresh && name != it->second.name) {
     const KnownChoice& other = it->second;
     bool add = el.entry.external || other.external;
     const Origin& here = el.entry.external ? choice_origin : other.external ? other.origin : choice_origin;
@@ -604,8 +610,11 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
     node.choice = describe_value(el.entry.value, el.entry.names);
   }
 
+  if (group) node.override_key = el.override_key();
+  // A multi-select stands for configs of its group, not for a choice: like Hydra, it is neither a known choice nor
+  // something `~group` deletes.
+  if (group && el.entry.value == V::Names) return expand_multi_select(el, std::move(node), choice_origin);
   if (group) {
-    node.override_key = el.override_key();
     auto del = deletions.find(node.override_key);
     if (del != deletions.end() && (!del->second.name || *del->second.name == node.choice)) {
       del->second.used = true;
@@ -614,8 +623,6 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
       return node;
     }
   }
-
-  if (group && el.entry.value == V::Names) return expand_multi_select(el, std::move(node), choice_origin);
 
   const bool has_name = !(group && (el.entry.value == V::Null || el.entry.value == V::Missing));
   if (has_name) check_config_name(el.config_path(), group ? choice_origin : el.entry.origin);
@@ -651,7 +658,25 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
   check_cycle(node.config_path, el.entry.origin);
 
   expand_children(node, el, *loaded, is_root);
+  if (group && node.children.empty()) check_leaf(node, choice_origin, el.entry.external);
   return node;
+}
+
+// The same identity chosen twice with the same option is allowed when the option has a defaults list (Hydra merges
+// it twice) but not when it is a leaf: Hydra's "KEY appears more than once in the final defaults list".
+void TreeBuilder::check_leaf(const DefaultsTreeNode& node, const Origin& choice_origin, bool external) {
+  auto [it, fresh] = leaves_.try_emplace(node.override_key, choice_origin, external);
+  if (fresh) return;
+  const bool add = external || it->second.second;
+  Error err(add ? "rig.compose.add_exists" : "rig.compose.duplicate_group",
+            add ? fmt::format("cannot add '{}': the defaults list already chooses '{}'", node.override_key,
+                              node.choice)
+                : fmt::format("'{}' appears twice in the defaults tree (both '{}')", node.override_key, node.choice),
+            external ? choice_origin : it->second.second ? it->second.first : choice_origin, {},
+            add ? fmt::format("it is chosen already; to change the choice, write {}=OPTION", node.override_key)
+                : "keep one of the entries, or place one at another package (`- group@pkg: option`)");
+  err.add_note(external || !it->second.second ? it->second.first : choice_origin, "the other entry is here");
+  throw err;
 }
 
 // The children of a config with a defaults list: its entries, expanded last to first (Hydra's order), and _self_.
@@ -692,7 +717,14 @@ void TreeBuilder::expand_children(DefaultsTreeNode& node, const Placed& el, cons
     }
     if (d.is_override) continue;
     Placed child{d, el.group_path(), node.package, std::nullopt, false};
-    if (d.value == V::Name && !d.names.empty() && d.names.front().find("${") != std::string::npos) {
+    // An interpolated choice is resolved once its siblings are chosen, unless an override replaces it: then the
+    // interpolation is never evaluated (Hydra applies the override first).
+    const bool overridden = d.type == DefaultEntry::Type::Group && [&] {
+      auto c = choices.find(child.override_key());
+      return c != choices.end() && !c->second.append;
+    }();
+    const std::string& text = d.type == DefaultEntry::Type::Group ? (d.names.empty() ? d.path : d.names.front()) : d.path;
+    if (d.value == V::Name && !overridden && text.find("${") != std::string::npos) {
       deferred.emplace_back(node.children.size(), std::move(child));
       node.children.emplace_back();
       continue;
@@ -700,11 +732,15 @@ void TreeBuilder::expand_children(DefaultsTreeNode& node, const Placed& el, cons
     node.children.push_back(expand(std::move(child), false));
   }
   for (auto& [index, child] : deferred) {
-    std::string resolved = detail::interpolate_choice(child.entry.names.front(), known_choices(), child.entry.origin);
-    if (child.entry.type == DefaultEntry::Type::Group)
+    const bool is_group = child.entry.type == DefaultEntry::Type::Group;
+    std::string resolved = detail::interpolate_choice(is_group ? child.entry.names.front() : child.entry.path,
+                                                      known_choices(), child.entry.origin);
+    if (is_group) {
       child.entry.names = {resolved};
-    else
+    } else {
       child.entry.path = resolved;
+      child.entry.names = {resolved.substr(resolved.rfind('/') + 1)};
+    }
     node.children[index] = expand(std::move(child), false);
   }
   stack_.pop_back();

@@ -242,9 +242,10 @@ TEST_F(Compose, PackageHeaders) {
         "defaults:\n  - _self_\n  - exp: big\n  - db: mysql\n  - site: lab\nlr: 1\ntrainer: {steps: 1}\n");
   write("exp/big.yaml", "# @package _global_\n# a comment\nlr: 5\ntrainer: {steps: 100}\n");
   write("db/mysql.yaml", "# @package storage.main\nport: 3306\n");
+  // Hydra 1.2+ gives `_group_` and `_name_` in a header no meaning (Hydra 1.3.2 composes `_group_: {_name_: ...}`).
   write("site/lab.yaml", "\n# @package _group_._name_\ngpus: 8\n");
   EXPECT_TREE(config("train"),
-              "lr: 5\ntrainer: {steps: 100}\nstorage: {main: {port: 3306}}\nsite: {lab: {gpus: 8}}\n");
+              "lr: 5\ntrainer: {steps: 100}\nstorage: {main: {port: 3306}}\n_group_: {_name_: {gpus: 8}}\n");
 }
 
 TEST_F(Compose, GlobalOverrideConfigChangesEarlierChoices) {
@@ -298,7 +299,9 @@ TEST_F(Compose, NestedDefaultsAreRelativeToTheirGroup) {
   auto choices = run("train").choices;
   ASSERT_EQ(choices.size(), 3u);
   EXPECT_EQ(choices[1].first, "server/db");
-  EXPECT_EQ(choices[2].first, "logging");  // absolute group: its key has no parent prefix
+  // Identity is group + final package (Hydra's override key): `/logging` lands at server.logging, not at its
+  // default package `logging`, so its key says where.
+  EXPECT_EQ(choices[2].first, "logging@server.logging");
 }
 
 TEST_F(Compose, InterpolatedChoiceUsesOtherChoices) {

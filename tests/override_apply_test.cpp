@@ -97,11 +97,12 @@ TEST(OverrideApply, ForceAddSetsOrAdds) {
 }
 
 TEST(OverrideApply, Delete) {
-  Node cfg = apply({"~seed", "~optimizer.betas=[0.9, 0.999]", "~layers[0]", "~db.user="});
+  Node cfg = apply({"~seed", "~optimizer.betas=[0.9, 0.999]", "~layers[0]"});
   EXPECT_FALSE(cfg.contains("seed"));
   EXPECT_FALSE(cfg["optimizer"].contains("betas"));
   EXPECT_EQ(cfg["layers"], Y("[{dim: 16}]"));
-  EXPECT_FALSE(cfg["db"].contains("user"));
+  // Hydra finds a key with OmegaConf.select, which reads a null or ??? value as no key: deleting one fails there.
+  expect_error("rig.override.delete_null", [] { apply({"~db.user"}); });
   auto e = expect_error("rig.override.delete_mismatch", [] { apply({"~seed=2"}); });
   EXPECT_EQ(e.origin().column, 7u);
   expect_error("rig.override.unknown_key", [] { apply({"~sede"}); });
