@@ -82,6 +82,7 @@ DefaultEntry parse_group_entry(const MapEntry& kv) {
                 did_you_mean(words[w], {"optional", "override"}));
   }
   split_package(words.back(), e);
+  e.path = normalize_group(e.path);
   if (!valid_name(e.path) || e.path == "/") bad_entry(e.origin, fmt::format("'{}' is not a group name", key));
   const Node& v = kv.value;
   if (v.is_null()) {
@@ -137,6 +138,14 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 
 }  // namespace
 
+std::string normalize_group(std::string_view path) {
+  std::string out;
+  for (char c : path)
+    if (!(c == '/' && !out.empty() && out.back() == '/')) out += c;
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
 bool escapes_search_path(std::string_view name) {
   if (name.find('\\') != std::string_view::npos || name.find('\0') != std::string_view::npos) return true;
   while (!name.empty()) {
@@ -189,7 +198,7 @@ void check_package(std::string_view package, const Origin& at, std::string_view 
 }
 
 // Hydra's header (ConfigSource._get_header_dict): lines are read from the top, stripped; blank lines are skipped;
-// a line `# @KEY VALUE` (any number of `#`, spaces around) is a header line; reading stops at the first other line
+// a line `# @KEY VALUE` (one `#`, spaces around) is a header line; reading stops at the first other line
 // (a plain comment included). A header line is exactly two space-separated words.
 std::optional<PackageHeader> find_package_header(const std::shared_ptr<const Source>& source) {
   std::string_view text = source->text;
@@ -208,8 +217,7 @@ std::optional<PackageHeader> find_package_header(const std::shared_ptr<const Sou
     while (last > first && is_space(l[last - 1])) --last;
     if (first == last) continue;  // blank lines may separate header lines
     if (l[first] != '#') break;   // the header ends at the first line of content
-    size_t k = first;
-    while (k < last && l[k] == '#') ++k;
+    size_t k = first + 1;  // Hydra matches `^\s*#\s*@`: one `#`, then spaces
     while (k < last && is_space(l[k])) ++k;
     if (k == last || l[k] != '@') break;  // a plain comment ends the header too
     std::vector<std::pair<std::string_view, size_t>> words;  // word, column offset in the line

@@ -59,6 +59,10 @@ struct Placed {
 std::string interpolate_choice(std::string_view text, const std::vector<std::pair<std::string, std::string>>& choices,
                                const Origin& where);
 
+// A group path as one spelling: repeated and trailing slashes dropped (`model//` and `model/` are `model`), so that
+// one group written two ways is one identity.
+std::string normalize_group(std::string_view path);
+
 // True when a config or group name would leave the directory it is looked up in: a `.` or `..` segment, a
 // backslash or a NUL. Names are looked up inside the search path only (docs/reliability.md).
 bool escapes_search_path(std::string_view name);
