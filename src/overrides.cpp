@@ -283,11 +283,11 @@ void check_no_new_keys(const Node& target, const Node& value, const Override& o,
       std::string full = path.to_string();
       KeyPath parent = path;
       parent.pop();
-      Error err("rig.override.unknown_key",
-                fmt::format("cannot set '{}': '{}' has no key '{}'", full, parent.to_string(), e.key),
-                e.key_origin.known() ? e.key_origin : o.value->origin(), full,
-                fmt::format("{}to add keys, write +{}", near.empty() ? "" : near + " ",
-                            o.text.starts_with("+") ? o.text.substr(o.text.find_first_not_of('+')) : o.text));
+      KeyError err("rig.override.unknown_key",
+                   fmt::format("cannot set '{}': '{}' has no key '{}'", full, parent.to_string(), e.key),
+                   e.key_origin.known() ? e.key_origin : o.value->origin(), full,
+                   fmt::format("{}to add keys, write +{}", near.empty() ? "" : near + " ",
+                               o.text.starts_with("+") ? o.text.substr(o.text.find_first_not_of('+')) : o.text));
       if (target.origin().known()) err.add_note(target.origin(), fmt::format("'{}' is set here", parent.to_string()));
       throw err;
     }
