@@ -37,6 +37,16 @@ def run_case(rig, probe, c, tmp):
                 f.truncate(c["sparse_bytes"])
             else:
                 f.write(data)
+    if "outside" in c:  # files outside the config directory, reached through symlinks inside it
+        outside = d + "_outside"
+        os.makedirs(outside)
+        for name, data in c["outside"].items():
+            with open(os.path.join(outside, name), "w") as f:
+                f.write(data)
+        for name, target in c["links"].items():
+            p = os.path.join(d, name)
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            os.symlink(target.replace("{outside}", outside), p)
     words = c.get("cmd") or ["{rig}", "print", "{file}"] + c["args"]
     cmd = [w.replace("{rig}", rig).replace("{probe}", probe).replace("{file}", first).replace("{dir}", d)
            for w in words]

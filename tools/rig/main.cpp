@@ -29,6 +29,8 @@ struct PrintArgs {
   // composition (docs/composition.md)
   std::vector<std::string> config_dirs;  // --config-dir DIR, repeatable
   bool defaults_tree = false;
+  bool keep_hydra = false;  // compose Hydra's namespace (the hydra group and node) like any other
+  bool allow_outside_links = false;  // SearchPath::allow_links_outside
 };
 
 // The first config names a composition when a search path is configured, when it is a name (no extension), when
@@ -56,9 +58,15 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
     overrides.push_back(rig::parse_override(a.args[i], argv_pos < argc ? argv_pos++ : -1));
   }
   rig::SearchPath sp = rig::SearchPath::standard({a.config_dirs.begin(), a.config_dirs.end()});
+  sp.allow_links_outside(a.allow_outside_links);
   size_t first_file = 0;
   if (composes(files.front(), sp, a.defaults_tree)) {
-    rig::ComposeOptions options{sp, std::move(overrides), /*apply_value_overrides=*/false};
+    rig::ComposeOptions options{sp, std::move(overrides), /*apply_value_overrides=*/false, a.keep_hydra};
+    for (int k = 1; k < argc; ++k)  // the name's argv position, for an unknown name's location
+      if (a.configs.empty() && argv[k] == files.front()) {
+        options.name_origin = rig::Origin{rig::Source::make("<cli>", files.front()), 1, 1, k};
+        break;
+      }
     rig::Composition c = rig::compose(files.front(), options);
     if (a.defaults_tree) {
       std::cout << rig::format_defaults_tree(c.tree);
@@ -149,6 +157,12 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   print_cmd->add_flag("--defaults-tree", print_args.defaults_tree,
                       "Print the defaults tree (which file made each part, with the choices) instead of the config");
+  print_cmd->add_flag("--allow-outside-links", print_args.allow_outside_links,
+                      "Follow symbolic links in config directories that lead outside the search path (refused by "
+                      "default: rig.compose.outside_search_path)");
+  print_cmd->add_flag("--keep-hydra", print_args.keep_hydra,
+                      "Compose Hydra's namespace too: the `hydra` group and the top-level `hydra:` node (left out by "
+                      "default, as Hydra leaves them out of the job config; docs/composition.md)");
   print_cmd->footer(rig::precedence_help());
   print_cmd->add_flag("--json", print_args.json, "Print JSON instead of YAML");
   print_cmd->add_flag("--show-origin", print_args.show_origin, "Show where each value was written (file:line:col)");
