@@ -17,6 +17,7 @@
 #include "rig/interpolation.hpp"
 #include "rig/io.hpp"
 #include "rig/overrides.hpp"
+#include "rig/runs.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 
@@ -193,6 +194,7 @@ struct RunRecord {
     n.set("end_time", end.empty() ? Node() : Node(end));
     n.set("exit_status", status ? Node(*status) : Node());
     n.set("host", Node(host));
+    n.set("pid", Node(static_cast<int64_t>(getpid())));  // `rig runs` tells a killed run from a running one
     n.set("rig_version", Node(std::string(RIG_VERSION)));
     n.set("git_commit", commit.empty() ? Node() : Node(commit));
     return dump_json(n);
@@ -344,6 +346,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
   for (const auto& o : a.override_texts) overrides += o + "\n";
   write_file_atomic(rec.run_dir / "config.yaml", dump_yaml(cfg));
   write_file_atomic(rec.run_dir / "overrides.txt", overrides);
+  write_file_atomic(rec.run_dir / "origins.json", dump_json(origin_map(cfg)));  // for `rig diff`
   write_file_atomic(rec.run_dir / "run.json", rec.json());
   std::cerr << fmt::format("[{}] run directory: {}\n", info.name, rec.run_dir.string());
   auto finish = [&](int status) {

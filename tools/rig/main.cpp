@@ -15,6 +15,7 @@
 #include "rig/yaml.hpp"
 #include "verbs.hpp"
 #include "sweep_cmd.hpp"
+#include "runs_cmd.hpp"
 
 namespace {
 
@@ -161,6 +162,7 @@ int main(int argc, char** argv) {
   print_cmd->add_flag("--show-env", print_args.show_env,
                       "With --resolve: show values that came from environment variables (redacted by default)");
   rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
+  rig_cli::add_runs_commands(app);               // `rig runs`, `rig diff` (tools/rig/runs_cmd.cpp)
 
   // ---- recipes and components (issue 7): tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
   app.footer(

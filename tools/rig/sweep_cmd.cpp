@@ -4,15 +4,18 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 #include <memory>
 
 #include "rig/error.hpp"
+#include "rig/io.hpp"
 #include "rig/launcher.hpp"
 #include "rig/multirun.hpp"
 #include "rig/overrides.hpp"
 #include "rig/sweep.hpp"
 #include "rig/yaml.hpp"
+#include "table.hpp"
 
 namespace rig_cli {
 
@@ -76,6 +79,94 @@ int launch_and_report(const rig::SweepDir& dir, std::span<const size_t> jobs, co
   return finish(dir, out, true);
 }
 
+
+struct CollectArgs {
+  std::string dir, sort;
+  bool desc = false, csv = false;
+  size_t top = 0;
+};
+
+// A job's value for a --sort key: a final metric, job, status, duration, or a swept key's value.
+std::optional<std::string> job_field(const rig::JobResult& r, const std::string& key) {
+  if (const rig::Node* m = r.metrics.find(key)) return rig::metric_text(*m);
+  if (key == "job") return std::to_string(r.index);
+  if (key == "status") return std::string(rig::job_state_name(r.state));
+  if (key == "duration") return fmt::format("{}", r.duration_s);
+  for (const auto& s : r.swept) {
+    std::string_view o = s;
+    while (o.starts_with('+') || o.starts_with('~')) o.remove_prefix(1);
+    if (o.starts_with(key) && o.size() > key.size() && o[key.size()] == '=') return std::string(o.substr(key.size() + 1));
+  }
+  return std::nullopt;
+}
+
+// `rig sweep collect DIR [--sort KEY [--desc]] [--top N] [--csv]`: summary.jsonl, the table (sorted, the best job
+// marked), best.json. Exit 1 unless every job succeeded.
+int collect(const CollectArgs& a, std::ostream& out) {
+  rig::SweepDir dir = rig::SweepDir::open(a.dir);
+  std::vector<rig::JobResult> results = dir.results(rig::slurm_job_states(dir));
+  dir.write_summary(results);
+  bool all_ok = std::all_of(results.begin(), results.end(),
+                            [](const rig::JobResult& r) { return r.state == rig::JobState::Succeeded; });
+  std::optional<size_t> best;
+  std::vector<rig::JobResult> shown = results;
+  if (!a.sort.empty()) {
+    std::vector<std::optional<std::string>> keys;
+    for (const auto& r : results) keys.push_back(job_field(r, a.sort));
+    if (std::none_of(keys.begin(), keys.end(), [](const auto& k) { return k.has_value(); }))
+      throw rig::UsageError("rig.sweep.sort_key", fmt::format("no job has '{}' to sort by", a.sort), {}, {},
+                            "sort by a final metric (a column of the table), job, status, duration or a swept key");
+    shown.clear();
+    for (size_t i : sorted_order(keys, a.desc)) {
+      shown.push_back(results[i]);
+      if (!best && keys[i] && results[i].state == rig::JobState::Succeeded) best = results[i].index;
+    }
+  }
+  if (a.top > 0 && shown.size() > a.top) shown.resize(a.top);
+  if (best) {
+    const rig::JobResult& b = results[*best];
+    rig::Node n = rig::Node::map();
+    n.set("job", rig::Node(b.index));
+    n.set("name", rig::Node(b.name));
+    n.set("run_dir", rig::Node(dir.run_dir(b.index).string()));
+    rig::Node o = rig::Node::list();
+    for (const auto& s : dir.plan().jobs[b.index].overrides) o.push_back(rig::Node(s));
+    n.set("overrides", o);
+    n.set("sort", rig::Node(a.sort));
+    n.set("direction", rig::Node(a.desc ? "max" : "min"));
+    n.set("metrics", b.metrics);
+    std::string text;
+    try {
+      text = rig::dump_json(n);
+    } catch (const rig::Error&) {
+      n.set("metrics", rig::Node());
+      text = rig::dump_json(n);
+    }
+    rig::write_file_atomic(dir.path() / "best.json", text + "\n");
+  }
+  if (a.csv) {
+    Table t;
+    t.header = {"job", "name", "overrides", "status", "exit_code", "duration_s"};
+    std::vector<std::string> columns = rig::metric_columns(results);
+    t.header.insert(t.header.end(), columns.begin(), columns.end());
+    for (const auto& r : shown) {
+      std::string over;
+      for (const auto& s : r.swept) over += (over.empty() ? "" : " ") + s;
+      std::vector<std::string> row{std::to_string(r.index), r.name, over, std::string(rig::job_state_name(r.state)),
+                                   std::to_string(r.exit_code), fmt::format("{:.3f}", r.duration_s)};
+      for (const auto& c : columns) {
+        const rig::Node* v = r.metrics.find(c);
+        row.push_back(v ? rig::metric_text(*v) : "");
+      }
+      t.rows.push_back(std::move(row));
+    }
+    out << t.csv();
+  } else {
+    out << rig::format_results_table(shown, best);
+    if (best) out << "best.json: " << (dir.path() / "best.json").string() << "\n";
+  }
+  return all_ok ? rig::kExitOk : rig::kExitFailure;
+}
 
 }  // namespace
 
@@ -189,9 +280,17 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
       return rig::kExitOk; }));
   });
 
-  auto* collect = sweep->add_subcommand("collect", "Write summary.jsonl and print the table; exit 1 unless all succeeded");
-  collect->add_option("dir", *dir_arg, "The sweep directory")->required();
-  collect->callback([dir_arg] { std::exit(handle([&] { return finish(rig::SweepDir::open(*dir_arg), std::cout, true); })); });
+  auto collect_args = std::make_shared<CollectArgs>();
+  auto* collect_cmd = sweep->add_subcommand(
+      "collect", "Write summary.jsonl and print the table (metrics as columns); exit 1 unless all succeeded");
+  collect_cmd->add_option("dir", collect_args->dir, "The sweep directory")->required();
+  collect_cmd->add_option("--sort", collect_args->sort,
+                          "Sort by a final metric (or job, status, duration, a swept key); marks the best job and "
+                          "writes best.json");
+  collect_cmd->add_flag("--desc", collect_args->desc, "Sort descending (the best job is the largest)");
+  collect_cmd->add_option("--top", collect_args->top, "Show only the first N rows");
+  collect_cmd->add_flag("--csv", collect_args->csv, "Print CSV (a header row, one column per metric)");
+  collect_cmd->callback([collect_args] { std::exit(handle([&] { return collect(*collect_args, std::cout); })); });
 
   struct ResumeArgs {
     std::string dir, launcher;
