@@ -17,6 +17,7 @@
 #include "rig/interpolation.hpp"
 #include "rig/io.hpp"
 #include "rig/overrides.hpp"
+#include "rig/plot.hpp"
 #include "rig/runs.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
@@ -201,6 +202,12 @@ struct RunRecord {
   }
 };
 
+bool schema_declares(const RecipeSchema& schema, std::string_view key) {
+  for (const auto& k : schema.keys())
+    if (k.path == key) return true;
+  return false;
+}
+
 void print_help(const RecipeInfo& info, const RecipeSchema& schema, const RecipeHooks& hooks, const RecipeArgs& a) {
   std::string out = fmt::format("{}{}\n\n", info.name, info.description.empty() ? "" : " — " + info.description);
   out += fmt::format("Usage: {} [--config NAME|PATH]... [OVERRIDES...] [OPTIONS]\n\n", info.name);
@@ -315,7 +322,8 @@ std::optional<fs::path> sweep_run_dir() {
   return fs::path(dir);
 }
 
-int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunction& recipe, int argc, char** argv) {
+int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunction& recipe, int argc, char** argv,
+        bool plot) {
   RunRecord rec;
   rec.recipe = info.name;
   for (int i = 0; i < argc; ++i) rec.argv.emplace_back(argv[i]);
@@ -361,7 +369,18 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
   }
-  return finish(run_recipe_function(info, cfg, recipe));
+  int status = run_recipe_function(info, cfg, recipe);
+  if (plot) {
+    try {
+      std::vector<PlotRun> runs{{rec.run_dir.filename().string(), read_metric_series(rec.run_dir), false}};
+      PlotOptions options;
+      options.title = info.name + " " + rec.run_dir.string();
+      write_plots(runs, rec.run_dir / "plots.html", options);
+    } catch (const Error& e) {
+      std::cerr << format(e, {.color = use_color(2)});
+    }
+  }
+  return finish(status);
 }
 
 }  // namespace
@@ -495,6 +514,13 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
     }
     // The `sweep:` section configures `rig run --multirun` (docs/sweeps.md); the recipe never reads it.
     if (const Node* sweep = c.config.find("sweep"); sweep && sweep->is_map()) c.config.erase("sweep");
+    // `plot: true|false` asks the runtime for plots.html in the run directory at the end (docs/recipes.md); a recipe
+    // whose schema declares its own `plot` key keeps it.
+    bool plot = false;
+    if (const Node* p = c.config.find("plot"); p && p->is_bool() && !schema_declares(schema, "plot")) {
+      plot = p->bool_value();
+      c.config.erase("plot");
+    }
     if (a.validate) {
       Node cfg = c.config;
       provide_run_dir(cfg, a.output_dir ? *a.output_dir : fs::path("outputs") / info.name / "<run>");
@@ -503,7 +529,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       if (r.ok()) std::cout << fmt::format("{}: config is valid\n", info.name);
       return r.ok() ? kExitOk : kExitConfigError;
     }
-    return run(info, a, std::move(c.config), recipe, argc, argv);
+    return run(info, a, std::move(c.config), recipe, argc, argv, plot);
   });
 }
 

@@ -163,6 +163,7 @@ int main(int argc, char** argv) {
                       "With --resolve: show values that came from environment variables (redacted by default)");
   rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
   rig_cli::add_runs_commands(app);               // `rig runs`, `rig diff` (tools/rig/runs_cmd.cpp)
+  rig_cli::add_plot_command(app);                // `rig plot` (tools/rig/plot_cmd.cpp)
 
   // ---- recipes and components (issue 7): tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
   app.footer(

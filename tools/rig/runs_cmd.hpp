@@ -7,5 +7,6 @@ namespace rig_cli {
 
 // Adds the verbs to `app`; each runs from its CLI11 callback and exits the process.
 void add_runs_commands(CLI::App& app);
+void add_plot_command(CLI::App& app);  // tools/rig/plot_cmd.cpp
 
 }  // namespace rig_cli

@@ -13,6 +13,7 @@
 #include "rig/launcher.hpp"
 #include "rig/multirun.hpp"
 #include "rig/overrides.hpp"
+#include "rig/plot.hpp"
 #include "rig/sweep.hpp"
 #include "rig/yaml.hpp"
 #include "table.hpp"
@@ -50,9 +51,23 @@ rig::Node sweep_settings(const MultirunRequest& r, std::vector<std::string>& job
   return doc["sweep"];
 }
 
+// sweep.plot (default true): plots.html and an SVG per metric in the sweep directory once the sweep has ended.
+void write_sweep_plots(const rig::SweepDir& dir, std::ostream& out) {
+  if (!dir.settings().get_or<bool>("plot", true)) return;
+  std::string objective = dir.settings().get_or<std::string>("search.objective", "");
+  bool maximize = dir.settings().get_or<std::string>("search.direction", "min") == "max";
+  rig::PlotOptions options;
+  options.title = "sweep " + dir.path().string();
+  rig::write_plots(rig::sweep_plot_runs(dir, objective, maximize), dir.path() / "plots.html", options);
+  out << "plots: " << (dir.path() / "plots.html").string() << "\n";
+}
+
 int finish(const rig::SweepDir& dir, std::ostream& out, bool write_summary) {
   std::vector<rig::JobResult> results = dir.results(rig::slurm_job_states(dir));
-  if (write_summary) dir.write_summary(results);
+  if (write_summary) {
+    dir.write_summary(results);
+    write_sweep_plots(dir, out);
+  }
   out << rig::format_results_table(results);
   for (const auto& r : results)
     if (r.state != rig::JobState::Succeeded) return rig::kExitFailure;
