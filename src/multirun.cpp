@@ -127,6 +127,26 @@ SweepDir SweepDir::open(const fs::path& dir) {
   return d;
 }
 
+void SweepDir::add_jobs(std::vector<SweepJob> jobs) {
+  for (auto& j : jobs) {
+    if (j.index != plan_.jobs.size())
+      throw UsageError("rig.sweep.plan", fmt::format("job {} added as job {}", j.index, plan_.jobs.size()));
+    std::error_code ec;
+    // A directory left by a proposal that crashed before sweep.yaml listed it holds no job files: it is taken over.
+    bool leftover = fs::is_directory(path_ / j.name, ec) && fs::is_empty(path_ / j.name, ec);
+    if (!leftover && !fs::create_directory(path_ / j.name, ec))
+      throw IoError("rig.sweep.dir_exists",
+                    fmt::format("cannot create the job directory '{}': {}", (path_ / j.name).string(),
+                                ec ? ec.message() : "it exists"),
+                    Origin{Source::make((path_ / j.name).string())});
+    plan_.jobs.push_back(std::move(j));
+  }
+  Node doc = load_yaml_file(path_ / "sweep.yaml");
+  doc.merge(plan_to_node(plan_));
+  doc.set("jobs", plan_to_node(plan_)["jobs"]);
+  write_file_atomic(path_ / "sweep.yaml", dump_yaml(doc));
+}
+
 fs::path SweepDir::run_dir(size_t job) const { return path_ / plan_.jobs.at(job).name; }
 
 std::vector<std::string> SweepDir::job_argv(size_t job) const {

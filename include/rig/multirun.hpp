@@ -73,6 +73,10 @@ class SweepDir {
   const Node& settings() const { return settings_; }  // the sweep: section as run, launcher settings included
   size_t size() const { return plan_.jobs.size(); }
 
+  // Appends jobs (their index must be size(), size()+1, ...): creates their run directories — refusing one that
+  // exists (rig.sweep.dir_exists: a job directory is never reused for another job) — and rewrites sweep.yaml.
+  void add_jobs(std::vector<SweepJob> jobs);
+
   std::filesystem::path run_dir(size_t job) const;
   std::vector<std::string> job_argv(size_t job) const;  // command, then the job's overrides
   // The environment additions of a job: RIG_RUN_DIR, RIG_SWEEP_DIR, RIG_JOB_INDEX.

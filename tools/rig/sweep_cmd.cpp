@@ -16,6 +16,7 @@
 #include "rig/plot.hpp"
 #include "rig/sweep.hpp"
 #include "rig/yaml.hpp"
+#include "search_cmd.hpp"
 #include "table.hpp"
 
 namespace rig_cli {
@@ -201,6 +202,23 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
   std::vector<std::string> job_overrides;
   std::vector<int> job_argv;
   rig::Node settings = sweep_settings(r, job_overrides, job_argv);
+  if (is_search(settings)) {
+    std::vector<std::string> command = r.command;
+    if (command.empty()) command = settings.get_or<std::vector<std::string>>("command", {});
+    if (command.empty())
+      throw rig::UsageError("rig.usage.no_command", "the search has no command to run", {}, {},
+                            "rig sweep run --search tpe ... -- PROGRAM [ARGS...] (or sweep.command in the config)");
+    std::string name = r.name.empty()
+                           ? settings.get_or<std::string>("name", fs::path(command[0]).filename().string())
+                           : r.name;
+    rig::Node space = rig::Node::list();
+    for (const auto& o : job_overrides) space.push_back(rig::Node(o));
+    rig::Node with_space = settings;
+    rig::Node search = with_space["search"];
+    search.set("space", space);  // the override texts, for a resume
+    with_space.set("search", search);
+    return run_search(r, with_space, job_overrides, job_argv.empty() ? -1 : job_argv.front(), command, name, out);
+  }
 
   rig::SweepSpec spec;
   spec.overrides = job_overrides;
@@ -254,6 +272,9 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
     std::vector<std::string> args;
     std::string config, name, root = "multirun", launcher;
     bool dry_run = false, wait = false;
+    // hyperparameter search: each becomes a sweep.search.* setting
+    std::string search, objective, direction;
+    int64_t trials = 0, parallel = 0, seed = -1;
   };
   auto run_args = std::make_shared<RunArgs>();
   auto* run = sweep->add_subcommand("run", "Expand the sweep and launch its jobs");
@@ -264,6 +285,14 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
   run->add_option("--launcher", run_args->launcher, "local or slurm (same as sweep.launcher=...)");
   run->add_flag("--dry-run", run_args->dry_run, "Print the jobs without running them");
   run->add_flag("--wait", run_args->wait, "slurm: wait for every task to finish, then collect");
+  run->add_option("--search", run_args->search, "Hyperparameter search instead of a grid: random or tpe")
+      ->check(CLI::IsMember({"random", "tpe"}));
+  run->add_option("--trials", run_args->trials, "Search: the number of trials");
+  run->add_option("--objective", run_args->objective, "Search: the metric (last value in metrics.jsonl) to optimise");
+  run->add_option("--direction", run_args->direction, "Search: min (default) or max")
+      ->check(CLI::IsMember({"min", "max"}));
+  run->add_option("--seed", run_args->seed, "Search: the sampler's seed (default 0)");
+  run->add_option("--parallel", run_args->parallel, "Search: trials proposed and run at a time (default 1)");
   run->callback([run_args, command, argc, argv] {
     std::exit(handle([&] {
       MultirunRequest r;
@@ -279,6 +308,12 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
         if (const rig::Node* s = cfg.find("sweep")) r.section = *s;
       }
       if (!run_args->launcher.empty()) r.overrides.push_back("sweep.launcher=" + run_args->launcher);
+      if (!run_args->search.empty()) r.overrides.push_back("sweep.search.algorithm=" + run_args->search);
+      if (!run_args->objective.empty()) r.overrides.push_back("sweep.search.objective=" + run_args->objective);
+      if (!run_args->direction.empty()) r.overrides.push_back("sweep.search.direction=" + run_args->direction);
+      if (run_args->trials > 0) r.overrides.push_back(fmt::format("sweep.search.trials={}", run_args->trials));
+      if (run_args->parallel > 0) r.overrides.push_back(fmt::format("sweep.search.parallel={}", run_args->parallel));
+      if (run_args->seed >= 0) r.overrides.push_back(fmt::format("sweep.search.seed={}", run_args->seed));
       r.name = run_args->name;
       r.root = run_args->root;
       r.dry_run = run_args->dry_run;
@@ -321,6 +356,7 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
       rig::SweepDir dir = rig::SweepDir::open(resume_args->dir);
       rig::Node settings = dir.settings();
       if (!resume_args->launcher.empty()) settings.set("launcher", rig::Node(resume_args->launcher));
+      if (is_search(dir.settings())) return resume_search(dir, settings, std::cout);
       std::vector<size_t> jobs = rig::unfinished_jobs(dir, rig::slurm_job_states(dir));
       std::cout << fmt::format("resuming {} of {} jobs: {}\n", jobs.size(), dir.size(),
                                jobs.empty() ? "none" : rig::array_ranges(jobs));
