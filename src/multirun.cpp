@@ -135,10 +135,11 @@ void SweepDir::add_jobs(std::vector<SweepJob> jobs) {
     // A directory left by a proposal that crashed before sweep.yaml listed it holds no job files: it is taken over.
     bool leftover = fs::is_directory(path_ / j.name, ec) && fs::is_empty(path_ / j.name, ec);
     if (!leftover && !fs::create_directory(path_ / j.name, ec))
-      throw IoError("rig.sweep.dir_exists",
+      throw UsageError("rig.sweep.dir_exists",
                     fmt::format("cannot create the job directory '{}': {}", (path_ / j.name).string(),
                                 ec ? ec.message() : "it exists"),
-                    Origin{Source::make((path_ / j.name).string())});
+                    Origin{Source::make((path_ / j.name).string())}, {},
+                    "a job directory is never reused: move it away, or start a new sweep");
     plan_.jobs.push_back(std::move(j));
   }
   Node doc = load_yaml_file(path_ / "sweep.yaml");

@@ -1,8 +1,8 @@
 // rig/plot.hpp — metric curves as one self-contained HTML page (inline script and SVG, no network, works from
 // file://) and as static SVG files.
 //
-//   std::vector<rig::PlotRun> runs{{"lr=0.1", rig::read_metric_series(dir_a)}, {"lr=0.01", ...}};
-//   runs[1].best = true;
+//   std::vector<rig::PlotRun> runs{{"lr=0.1", rig::read_metric_series("multirun/exp/t/0_lr=0.1"), false},
+//                                  {"lr=0.01", rig::read_metric_series("multirun/exp/t/1_lr=0.01"), true}};
 //   rig::write_file_atomic("plots.html", rig::plot_html(runs, {.title = "exp"}));
 //   rig::write_file_atomic("loss.svg", rig::plot_svg(runs, "loss", {}));
 //

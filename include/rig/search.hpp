@@ -2,7 +2,9 @@
 //
 //   rig::SearchSpace space = rig::parse_search_space({"x=interval(-1,1)", "lr=tag(log, interval(1e-5,1e-1))",
 //                                                     "n=int(interval(1,8))", "opt=choice(adam,sgd)", "epochs=3"});
-//   std::vector<rig::Node> p = rig::propose(space, {.algorithm = "tpe", .seed = 7}, index, history);
+//   std::vector<rig::Observation> history;                     // finished trials: values and objective
+//   rig::SearchOptions options;                                // tpe, seed 0
+//   std::vector<rig::Node> p = rig::propose(space, options, history.size(), history);
 //   rig::trial_overrides(space, p);   // {"epochs=3", "x=0.12", "lr=0.00031", "n=4", "opt=sgd"}
 //
 // Spaces use the override grammar (Hydra's Optuna sweeper reads the same): interval(a,b) is a float in [a,b);
