@@ -21,6 +21,8 @@
 #include "rig/interpolation.hpp"
 #include "rig/io.hpp"
 #include "rig/overrides.hpp"
+#include "rig/plot.hpp"
+#include "rig/runs.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 
@@ -214,11 +216,18 @@ struct RunRecord {
     n.set("end_time", end.empty() ? Node() : Node(end));
     n.set("exit_status", status ? Node(*status) : Node());
     n.set("host", Node(host));
+    n.set("pid", Node(static_cast<int64_t>(getpid())));  // `rig runs` tells a killed run from a running one
     n.set("rig_version", Node(std::string(version())));
     n.set("git_commit", commit.empty() ? Node() : Node(commit));
     return dump_json(n);
   }
 };
+
+bool schema_declares(const RecipeSchema& schema, std::string_view key) {
+  for (const auto& k : schema.keys())
+    if (k.path == key) return true;
+  return false;
+}
 
 void print_help(const RecipeInfo& info, const RecipeSchema& schema, const RecipeHooks& hooks, const RecipeArgs& a) {
   std::string out = fmt::format("{}{}\n\n", info.name, info.description.empty() ? "" : " — " + info.description);
@@ -452,7 +461,7 @@ std::optional<fs::path> sweep_run_dir() {
 }
 
 int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe,
-        int argc, char** argv) {
+        int argc, char** argv, bool plot) {
   RunRecord rec;
   rec.recipe = info.name;
   for (int i = 0; i < argc; ++i) rec.argv.emplace_back(argv[i]);
@@ -485,6 +494,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
   for (const auto& o : a.override_texts) overrides += o + "\n";
   write_file_atomic(rec.run_dir / "config.yaml", dump_yaml(redact_environment_layer(cfg)));
   write_file_atomic(rec.run_dir / "overrides.txt", overrides);
+  write_file_atomic(rec.run_dir / "origins.json", dump_json(origin_map(cfg)));  // for `rig diff`
   write_file_atomic(rec.run_dir / "run.json", rec.json());
   std::cerr << fmt::format("[{}] run directory: {}\n", info.name, rec.run_dir.string());
   auto finish = [&](int status) {
@@ -516,7 +526,18 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
         return killed.json();
       },
       rec.run_dir / "run.json");
-  return finish(run_recipe_function(info, cfg, schema, recipe));
+  int status = run_recipe_function(info, cfg, schema, recipe);
+  if (plot) {
+    try {
+      std::vector<PlotRun> runs{{rec.run_dir.filename().string(), read_metric_series(rec.run_dir), false}};
+      PlotOptions options;
+      options.title = info.name + " " + rec.run_dir.string();
+      write_plots(runs, rec.run_dir / "plots.html", options);
+    } catch (const Error& e) {
+      std::cerr << format(e, {.color = use_color(2)});
+    }
+  }
+  return finish(status);
 }
 
 }  // namespace
@@ -612,6 +633,13 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
     }
     // The `sweep:` section configures `rig run --multirun` (docs/sweeps.md); the recipe never reads it.
     if (const Node* sweep = c.config.find("sweep"); sweep && sweep->is_map()) c.config.erase("sweep");
+    // `plot: true|false` asks the runtime for plots.html in the run directory at the end (docs/recipes.md); a recipe
+    // whose schema declares its own `plot` key keeps it.
+    bool plot = false;
+    if (const Node* p = c.config.find("plot"); p && p->is_bool() && !schema_declares(schema, "plot")) {
+      plot = p->bool_value();
+      c.config.erase("plot");
+    }
     if (a.validate) {
       Node cfg = c.config;
       provide_run_dir(cfg, a.output_dir ? *a.output_dir : fs::path("outputs") / info.name / "<run>");
@@ -620,7 +648,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       if (r.ok()) std::cout << fmt::format("{}: config is valid\n", info.name);
       return r.ok() ? kExitOk : kExitConfigError;
     }
-    return run(info, a, std::move(c.config), schema, recipe, argc, argv);
+    return run(info, a, std::move(c.config), schema, recipe, argc, argv, plot);
   });
 }
 

@@ -528,8 +528,16 @@ TEST(OverrideCasts, CastingSweeps) {
   EXPECT_EQ(r.stop.int_value(), 10);
   expect_error("rig.override.cast", [] { S("str(range(1,10))"); });
   expect_error("rig.override.cast", [] { S("bool(range(1,10))"); });
-  expect_error("rig.override.cast", [] { S("float(interval(1.0, 2.0))"); });
-  expect_error("rig.override.cast", [] { S("int(interval(1.0, 2.0))"); });
+  // int(interval(a, b)) is an integer search parameter (Hydra's Optuna sweeper: an IntDistribution); float() keeps it
+  // real; other casts of an interval are errors.
+  Sweep i = S("int(interval(1.0, 8.0))");
+  EXPECT_EQ(i.type, Sweep::Type::Interval);
+  EXPECT_TRUE(i.integer);
+  EXPECT_EQ(i.low, 1);
+  EXPECT_EQ(i.high, 8);
+  EXPECT_FALSE(S("float(interval(1, 2))").integer);
+  EXPECT_FALSE(S("interval(1, 2)").integer);
+  expect_error("rig.override.cast", [] { S("str(interval(1.0, 2.0))"); });
 }
 
 // ---- malformed overrides: one error per form, caret under the offending character ----------------------------------

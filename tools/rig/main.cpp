@@ -15,6 +15,7 @@
 #include "rig/yaml.hpp"
 #include "verbs.hpp"
 #include "sweep_cmd.hpp"
+#include "runs_cmd.hpp"
 
 namespace {
 
@@ -173,6 +174,8 @@ int main(int argc, char** argv) {
                       "Show values that came from environment variables (RIG_* and, with --resolve, ${oc.env:...} and anything "
                       "computed from one), redacted by default");
   rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
+  rig_cli::add_runs_commands(app);               // `rig runs`, `rig diff` (tools/rig/runs_cmd.cpp)
+  rig_cli::add_plot_command(app);                // `rig plot` (tools/rig/plot_cmd.cpp)
 
   // ---- recipes and components: tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
   app.footer(

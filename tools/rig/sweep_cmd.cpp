@@ -4,16 +4,21 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 #include <memory>
 #include <set>
 
 #include "rig/error.hpp"
+#include "rig/io.hpp"
 #include "rig/launcher.hpp"
 #include "rig/multirun.hpp"
 #include "rig/overrides.hpp"
+#include "rig/plot.hpp"
 #include "rig/sweep.hpp"
 #include "rig/yaml.hpp"
+#include "search_cmd.hpp"
+#include "table.hpp"
 
 namespace rig_cli {
 
@@ -116,9 +121,23 @@ rig::Node sweep_settings(const MultirunRequest& r, std::vector<std::string>& job
   return doc["sweep"];
 }
 
+// sweep.plot (default true): plots.html and an SVG per metric in the sweep directory once the sweep has ended.
+void write_sweep_plots(const rig::SweepDir& dir, std::ostream& out) {
+  if (!dir.settings().get_or<bool>("plot", true)) return;
+  std::string objective = dir.settings().get_or<std::string>("search.objective", "");
+  bool maximize = dir.settings().get_or<std::string>("search.direction", "min") == "max";
+  rig::PlotOptions options;
+  options.title = "sweep " + dir.path().string();
+  rig::write_plots(rig::sweep_plot_runs(dir, objective, maximize), dir.path() / "plots.html", options);
+  out << "plots: " << (dir.path() / "plots.html").string() << "\n";
+}
+
 int finish(const rig::SweepDir& dir, std::ostream& out, bool write_summary) {
   std::vector<rig::JobResult> results = dir.results(rig::slurm_job_states(dir));
-  if (write_summary) dir.write_summary(results);
+  if (write_summary) {
+    dir.write_summary(results);
+    write_sweep_plots(dir, out);
+  }
   out << rig::format_results_table(results);
   for (const auto& r : results)
     if (r.state != rig::JobState::Succeeded) return rig::kExitFailure;
@@ -146,6 +165,94 @@ int launch_and_report(const rig::SweepDir& dir, std::span<const size_t> jobs, co
 }
 
 
+struct CollectArgs {
+  std::string dir, sort;
+  bool desc = false, csv = false;
+  size_t top = 0;
+};
+
+// A job's value for a --sort key: a final metric, job, status, duration, or a swept key's value.
+std::optional<std::string> job_field(const rig::JobResult& r, const std::string& key) {
+  if (const rig::Node* m = r.metrics.find(key)) return rig::metric_text(*m);
+  if (key == "job") return std::to_string(r.index);
+  if (key == "status") return std::string(rig::job_state_name(r.state));
+  if (key == "duration") return fmt::format("{}", r.duration_s);
+  for (const auto& s : r.swept) {
+    std::string_view o = s;
+    while (o.starts_with('+') || o.starts_with('~')) o.remove_prefix(1);
+    if (o.starts_with(key) && o.size() > key.size() && o[key.size()] == '=') return std::string(o.substr(key.size() + 1));
+  }
+  return std::nullopt;
+}
+
+// `rig sweep collect DIR [--sort KEY [--desc]] [--top N] [--csv]`: summary.jsonl, the table (sorted, the best job
+// marked), best.json. Exit 1 unless every job succeeded.
+int collect(const CollectArgs& a, std::ostream& out) {
+  rig::SweepDir dir = rig::SweepDir::open(a.dir);
+  std::vector<rig::JobResult> results = dir.results(rig::slurm_job_states(dir));
+  dir.write_summary(results);
+  bool all_ok = std::all_of(results.begin(), results.end(),
+                            [](const rig::JobResult& r) { return r.state == rig::JobState::Succeeded; });
+  std::optional<size_t> best;
+  std::vector<rig::JobResult> shown = results;
+  if (!a.sort.empty()) {
+    std::vector<std::optional<std::string>> keys;
+    for (const auto& r : results) keys.push_back(job_field(r, a.sort));
+    if (std::none_of(keys.begin(), keys.end(), [](const auto& k) { return k.has_value(); }))
+      throw rig::UsageError("rig.sweep.sort_key", fmt::format("no job has '{}' to sort by", a.sort), {}, {},
+                            "sort by a final metric (a column of the table), job, status, duration or a swept key");
+    shown.clear();
+    for (size_t i : sorted_order(keys, a.desc)) {
+      shown.push_back(results[i]);
+      if (!best && keys[i] && results[i].state == rig::JobState::Succeeded) best = results[i].index;
+    }
+  }
+  if (a.top > 0 && shown.size() > a.top) shown.resize(a.top);
+  if (best) {
+    const rig::JobResult& b = results[*best];
+    rig::Node n = rig::Node::map();
+    n.set("job", rig::Node(b.index));
+    n.set("name", rig::Node(b.name));
+    n.set("run_dir", rig::Node(dir.run_dir(b.index).string()));
+    rig::Node o = rig::Node::list();
+    for (const auto& s : dir.plan().jobs[b.index].overrides) o.push_back(rig::Node(s));
+    n.set("overrides", o);
+    n.set("sort", rig::Node(a.sort));
+    n.set("direction", rig::Node(a.desc ? "max" : "min"));
+    n.set("metrics", b.metrics);
+    std::string text;
+    try {
+      text = rig::dump_json(n);
+    } catch (const rig::Error&) {
+      n.set("metrics", rig::Node());
+      text = rig::dump_json(n);
+    }
+    rig::write_file_atomic(dir.path() / "best.json", text + "\n");
+  }
+  if (a.csv) {
+    Table t;
+    t.header = {"job", "name", "overrides", "status", "exit_code", "duration_s"};
+    std::vector<std::string> columns = rig::metric_columns(results);
+    t.header.insert(t.header.end(), columns.begin(), columns.end());
+    for (const auto& r : shown) {
+      std::string over;
+      for (const auto& s : r.swept) over += (over.empty() ? "" : " ") + s;
+      std::vector<std::string> row{std::to_string(r.index), r.name, over, std::string(rig::job_state_name(r.state)),
+                                   std::to_string(r.exit_code), fmt::format("{:.3f}", r.duration_s)};
+      for (const auto& c : columns) {
+        const rig::Node* v = r.metrics.find(c);
+        row.push_back(v ? rig::metric_text(*v) : "");
+      }
+      t.rows.push_back(std::move(row));
+    }
+    out << t.csv();
+  } else {
+    out << rig::format_results_table(shown, best);
+    if (best) out << "best.json: " << (dir.path() / "best.json").string() << "\n";
+  }
+  return all_ok ? rig::kExitOk : rig::kExitFailure;
+}
+
 }  // namespace
 
 int handle(const std::function<int()>& verb) {
@@ -164,6 +271,23 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
   std::vector<std::string> job_overrides;
   std::vector<int> job_argv;
   rig::Node settings = sweep_settings(r, job_overrides, job_argv);
+  if (is_search(settings)) {
+    std::vector<std::string> command = r.command;
+    if (command.empty()) command = settings.get_or<std::vector<std::string>>("command", {});
+    if (command.empty())
+      throw rig::UsageError("rig.usage.no_command", "the search has no command to run", {}, {},
+                            "rig sweep run --search tpe ... -- PROGRAM [ARGS...] (or sweep.command in the config)");
+    std::string name = r.name.empty()
+                           ? settings.get_or<std::string>("name", fs::path(command[0]).filename().string())
+                           : r.name;
+    rig::Node space = rig::Node::list();
+    for (const auto& o : job_overrides) space.push_back(rig::Node(o));
+    rig::Node with_space = settings;
+    rig::Node search = with_space["search"];
+    search.set("space", space);  // the override texts, for a resume
+    with_space.set("search", search);
+    return run_search(r, with_space, job_overrides, job_argv.empty() ? -1 : job_argv.front(), command, name, out);
+  }
 
   rig::SweepSpec spec;
   spec.overrides = job_overrides;
@@ -224,6 +348,9 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
     std::vector<std::string> args;
     std::string config, name, root = "multirun", launcher, launcher_file;
     bool dry_run = false, wait = false;
+    // hyperparameter search: each becomes a sweep.search.* setting
+    std::string search, objective, direction;
+    int64_t trials = 0, parallel = 0, seed = -1;
   };
   auto run_args = std::make_shared<RunArgs>();
   auto* run = sweep->add_subcommand("run", "Expand the sweep and launch its jobs");
@@ -236,6 +363,14 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
   run->add_flag("--wait", run_args->wait, "slurm: wait for every task to finish, then collect");
   run->add_option("--launcher-file", run_args->launcher_file,
                   "A YAML map of sweep settings merged over the section (slurm.setup, slurm.sbatch_lines ...)");
+  run->add_option("--search", run_args->search, "Hyperparameter search instead of a grid: random or tpe")
+      ->check(CLI::IsMember({"random", "tpe"}));
+  run->add_option("--trials", run_args->trials, "Search: the number of trials");
+  run->add_option("--objective", run_args->objective, "Search: the metric (last value in metrics.jsonl) to optimise");
+  run->add_option("--direction", run_args->direction, "Search: min (default) or max")
+      ->check(CLI::IsMember({"min", "max"}));
+  run->add_option("--seed", run_args->seed, "Search: the sampler's seed (default 0)");
+  run->add_option("--parallel", run_args->parallel, "Search: trials proposed and run at a time (default 1)");
   run->callback([run_args, command, argc, argv] {
     std::exit(handle([&] {
       MultirunRequest r;
@@ -252,6 +387,12 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
       }
       if (!run_args->launcher.empty()) r.overrides.push_back("sweep.launcher=" + run_args->launcher);
       if (!run_args->launcher_file.empty()) r.launcher_file = rig::load_file(run_args->launcher_file);
+      if (!run_args->search.empty()) r.overrides.push_back("sweep.search.algorithm=" + run_args->search);
+      if (!run_args->objective.empty()) r.overrides.push_back("sweep.search.objective=" + run_args->objective);
+      if (!run_args->direction.empty()) r.overrides.push_back("sweep.search.direction=" + run_args->direction);
+      if (run_args->trials > 0) r.overrides.push_back(fmt::format("sweep.search.trials={}", run_args->trials));
+      if (run_args->parallel > 0) r.overrides.push_back(fmt::format("sweep.search.parallel={}", run_args->parallel));
+      if (run_args->seed >= 0) r.overrides.push_back(fmt::format("sweep.search.seed={}", run_args->seed));
       r.name = run_args->name;
       r.root = run_args->root;
       r.dry_run = run_args->dry_run;
@@ -268,9 +409,17 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
       return rig::kExitOk; }));
   });
 
-  auto* collect = sweep->add_subcommand("collect", "Write summary.jsonl and print the table; exit 1 unless all succeeded");
-  collect->add_option("dir", *dir_arg, "The sweep directory")->required();
-  collect->callback([dir_arg] { std::exit(handle([&] { return finish(rig::SweepDir::open(*dir_arg), std::cout, true); })); });
+  auto collect_args = std::make_shared<CollectArgs>();
+  auto* collect_cmd = sweep->add_subcommand(
+      "collect", "Write summary.jsonl and print the table (metrics as columns); exit 1 unless all succeeded");
+  collect_cmd->add_option("dir", collect_args->dir, "The sweep directory")->required();
+  collect_cmd->add_option("--sort", collect_args->sort,
+                          "Sort by a final metric (or job, status, duration, a swept key); marks the best job and "
+                          "writes best.json");
+  collect_cmd->add_flag("--desc", collect_args->desc, "Sort descending (the best job is the largest)");
+  collect_cmd->add_option("--top", collect_args->top, "Show only the first N rows");
+  collect_cmd->add_flag("--csv", collect_args->csv, "Print CSV (a header row, one column per metric)");
+  collect_cmd->callback([collect_args] { std::exit(handle([&] { return collect(*collect_args, std::cout); })); });
 
   struct ResumeArgs {
     std::string dir, launcher;
@@ -286,6 +435,7 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
       rig::SweepDir dir = rig::SweepDir::open(resume_args->dir);
       rig::Node settings = dir.settings();
       if (!resume_args->launcher.empty()) settings.set("launcher", rig::Node(resume_args->launcher));
+      if (is_search(dir.settings())) return resume_search(dir, settings, std::cout);
       std::vector<size_t> jobs = rig::unfinished_jobs(dir, rig::slurm_job_states(dir));
       std::cout << fmt::format("resuming {} of {} jobs: {}\n", jobs.size(), dir.size(),
                                jobs.empty() ? "none" : rig::array_ranges(jobs));
