@@ -7,6 +7,7 @@
 #include <set>
 
 #include "manifests.hpp"
+#include "rig/app.hpp"
 #include "rig/error.hpp"
 #include "verbs.hpp"
 
@@ -14,12 +15,16 @@ namespace rig::tool {
 
 namespace {
 
-// Every subcommand of main.cpp (tests/cli/completion.sh checks this list against `rig --help`).
+// Every subcommand of main.cpp (tests/cli/completion_shells.sh checks this list against `rig --help`).
 const std::vector<std::string> kVerbs = {"ls",         "run",   "cp",     "validate",   "describe", "components",
                                          "print",      "compat", "completion", "sweep",   "schema"};
-const std::vector<std::string> kRecipeFlags = {"--config",      "--config-dir", "--print-config", "--resolve",
-                                               "--show-origin", "--validate",   "--output-dir",   "--help",
-                                               "--show-env",    "--with-defaults"};
+// The recipe's own options (rig/app.hpp's table), as completion offers them.
+std::vector<std::string> recipe_flag_names() {
+  std::vector<std::string> out;
+  for (const auto& f : recipe_flags())
+    if (!f.internal) out.emplace_back(f.name);
+  return out;
+}
 // rig run's own flags (launch.cpp's split_launch_args): those taking a value, then the switches.
 const std::vector<std::string> kLaunchValueFlags = {"--nproc", "--launcher", "--sweep-root"};
 const std::vector<std::string> kLaunchFlags = {"--multirun", "-m", "--nproc", "--launcher", "--sweep-root",
@@ -89,10 +94,14 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 // Candidates after `rig run|validate|schema RECIPE ...` (`before`: the words after RECIPE, rig's own flags included).
 std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::string>& before, const std::string& cur,
                                      bool launch) {
-  if (!before.empty() && before.back() == "--config") return r.primary_configs();
+  if (const RecipeFlag* f = before.empty() ? nullptr : find_recipe_flag(before.back());
+      f && f->takes_value() && before.back() == f->name) {
+    if (f->completion == RecipeFlag::Completion::ConfigName) return r.primary_configs();
+    return {};  // a directory or file: the shell's own completion
+  }
   if (!before.empty() && before.back() == "--launcher") return {"local", "slurm"};
   if (cur.starts_with("-")) {
-    std::vector<std::string> flags = kRecipeFlags;
+    std::vector<std::string> flags = recipe_flag_names();
     if (launch) flags.insert(flags.end(), kLaunchFlags.begin(), kLaunchFlags.end());
     return flags;
   }
@@ -106,8 +115,16 @@ std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::str
     return out;
   }
   std::string config = r.default_config();
-  for (size_t i = 0; i + 1 < before.size(); ++i)
-    if (before[i] == "--config") config = before[i + 1];
+  std::vector<std::string> recipe_words;  // without rig run's own flags and their values
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (contains(kLaunchValueFlags, before[i])) {
+      ++i;
+      continue;
+    }
+    recipe_words.push_back(before[i]);
+  }
+  for (const auto& [flag, value] : recipe_flag_values(recipe_words))
+    if (flag->completion == RecipeFlag::Completion::ConfigName) config = value;
   std::vector<std::string> out;
   for (const auto& g : r.groups()) out.push_back(g + "=");
   for (const auto& k : r.config_keys(config)) out.push_back(k + "=");
