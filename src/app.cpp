@@ -19,10 +19,13 @@
 #include "rig/distributed_env.hpp"
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
+#include "rig/instantiate.hpp"
 #include "rig/io.hpp"
 #include "rig/overrides.hpp"
 #include "rig/plot.hpp"
 #include "rig/runs.hpp"
+#include "rig/plugins.hpp"
+#include "rig/schema.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 
@@ -66,6 +69,10 @@ struct RecipeArgs {
   std::vector<std::string> override_texts;
   bool help = false, print_config = false, resolve = false, show_origin = false, validate = false;
   bool show_env = false;  // --print-config --resolve shows environment values instead of redacting them
+  bool with_defaults = false;  // --print-config --with-defaults: the code's defaults of keys the config leaves out
+  bool schema = false;         // --schema: a JSON Schema of the whole config (rig/schema.hpp)
+  std::optional<std::string> schema_component;  // --schema-component NAME: one component's
+  std::vector<fs::path> plugins;                 // --plugin PATH.so (repeatable; rig/plugins.hpp)
   std::optional<fs::path> output_dir;
   std::optional<fs::path> manifest;  // --rig-manifest FILE (rig_add_recipe's build step)
   bool installed = false;            // --rig-installed: the manifest describes the installed recipe
@@ -98,6 +105,10 @@ void set_flag(RecipeArgs& a, const RecipeFlag& f, std::string value) {
   else if (n == "--help") a.help = true;
   else if (n == "--rig-manifest") a.manifest = std::move(value);
   else if (n == "--rig-installed") a.installed = true;
+  else if (n == "--with-defaults") a.with_defaults = true;
+  else if (n == "--schema") a.schema = true;
+  else if (n == "--schema-component") a.schema_component = std::move(value);
+  else if (n == "--plugin") a.plugins.emplace_back(std::move(value));
 }
 
 RecipeArgs parse_args(int argc, char** argv) {
@@ -128,13 +139,21 @@ RecipeArgs parse_args(int argc, char** argv) {
 }
 
 // The recipe's name and bundled config dirs (rig_add_recipe), with argv[0] as the fallback name.
-// An installed recipe (<prefix>/bin/NAME) uses its installed configs and sources (rig_add_recipe's install layout).
+// An installed recipe (<prefix>/libexec/rig/NAME, rig_add_recipe's install layout; <prefix>/bin/NAME for one
+// installed by hand) uses its installed configs and sources.
 RecipeInfo effective_info(const char* argv0) {
   RecipeInfo info = detail::recipe_info();
   if (info.name.empty()) info.name = fs::path(argv0).filename().string();
   std::error_code ec;
-  fs::path prefix = fs::canonical("/proc/self/exe", ec).parent_path().parent_path();
+  fs::path dir = fs::canonical("/proc/self/exe", ec).parent_path();
   if (ec) return info;
+  fs::path prefix;
+  for (fs::path p : {dir.parent_path(), dir.parent_path().parent_path()})
+    if (fs::is_directory(p / "share/rig/configs" / info.name, ec) || fs::is_directory(p / "share/rig/sources" / info.name, ec)) {
+      prefix = p;
+      break;
+    }
+  if (prefix.empty()) return info;
   fs::path configs = prefix / "share/rig/configs" / info.name;
   if (fs::is_directory(configs, ec)) info.config_dirs.insert(info.config_dirs.begin(), configs);
   fs::path sources = prefix / "share/rig/sources" / info.name;
@@ -219,6 +238,9 @@ struct RunRecord {
     n.set("pid", Node(static_cast<int64_t>(getpid())));  // `rig runs` tells a killed run from a running one
     n.set("rig_version", Node(std::string(version())));
     n.set("git_commit", commit.empty() ? Node() : Node(commit));
+    Node libs = Node::list();
+    for (const auto& p : loaded_plugins()) libs.push_back(Node(p.string()));
+    n.set("plugins", libs);
     return dump_json(n);
   }
 };
@@ -227,6 +249,64 @@ bool schema_declares(const RecipeSchema& schema, std::string_view key) {
   for (const auto& k : schema.keys())
     if (k.path == key) return true;
   return false;
+}
+
+// The recipe's own configs (top-level names in its config dirs; groups' options are not configs of their own).
+std::vector<std::string> recipe_configs(const RecipeInfo& info) {
+  SearchPath sp;
+  for (const auto& d : info.config_dirs)
+    if (fs::is_directory(d)) sp.add(d);
+  return sp.options("");
+}
+
+// `rig run RECIPE` without --config, for a recipe that has configs but none named after itself (its default):
+// which config to choose, rather than the first key the empty config lacks.
+void require_config_choice(const RecipeInfo& info, const RecipeArgs& a) {
+  if (!a.configs.empty() || SearchPath::standard(a.config_dirs).find(info.name)) return;
+  auto configs = recipe_configs(info);
+  if (configs.empty()) return;
+  throw UsageError("rig.run.no_config",
+                   fmt::format("recipe '{}' has no default config: choose one with --config NAME", info.name), {}, {},
+                   fmt::format("configs of {}: {}", info.name, fmt::join(configs, ", ")));
+}
+
+// The config as composed plus every default the code gives a key the config leaves out: each component's
+// registered defaults (rig::with_defaults) and the recipe schema's key defaults.
+Node with_code_defaults(const Node& composed, const RecipeSchema& schema) {
+  Node out = with_defaults(composed);
+  Origin at{Source::make("<recipe schema default>"), 0, 0, -1};
+  for (const auto& k : schema.keys())
+    if (k.has_default && !out.find_path(k.path)) out.set_path(k.path, Node(k.default_value).set_origin(at));
+  return out;
+}
+
+// The operative config of a run (operative.yaml): every component the recipe instantiated, with the arguments it
+// was built with and each default it used filled in, keyed by where it is in the config (matched by origin).
+Node operative_by_key(const Node& config) {
+  std::vector<std::pair<std::string, const Node*>> maps;
+  auto walk = [&](auto& self, const Node& n, const std::string& path) -> void {
+    if (!n.is_map()) return;
+    if (!path.empty()) maps.emplace_back(path, &n);
+    for (const auto& e : n.entries()) self(self, e.value, path.empty() ? e.key : path + "." + e.key);
+  };
+  walk(walk, config, "");
+  Node out = Node::map();
+  size_t unnamed = 0;
+  Node ops = operative_config();
+  for (const auto& op : ops.elements()) {
+    std::string key;
+    for (const auto& [path, n] : maps)
+      if (n->origin().source == op.origin().source && n->origin().line == op.origin().line &&
+          n->origin().column == op.origin().column && op.origin().line != 0) {
+        key = path;
+        break;
+      }
+    if (key.empty()) key = fmt::format("<instantiated {}>", ++unnamed);
+    std::string unique = key;
+    for (int i = 2; out.contains(unique); ++i) unique = fmt::format("{} ({})", key, i);
+    out.set(unique, op);
+  }
+  return out;
 }
 
 void print_help(const RecipeInfo& info, const RecipeSchema& schema, const RecipeHooks& hooks, const RecipeArgs& a) {
@@ -526,7 +606,13 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
         return killed.json();
       },
       rec.run_dir / "run.json");
+  clear_operative_config();
   int status = run_recipe_function(info, cfg, schema, recipe);
+  try {
+    write_file_atomic(rec.run_dir / "operative.yaml", dump_yaml(operative_by_key(cfg)));
+  } catch (const Error& e) {
+    std::cerr << format(e, {.color = use_color(2)});
+  }
   if (plot) {
     try {
       std::vector<PlotRun> runs{{rec.run_dir.filename().string(), read_metric_series(rec.run_dir), false}};
@@ -552,6 +638,10 @@ const std::vector<RecipeFlag>& recipe_flags() {
                         "redacted unless --show-env"},
       {"--show-env", "", "with --print-config --resolve: show values from environment variables"},
       {"--show-origin", "", "with --print-config: the file, line and column (or override) of every value"},
+      {"--with-defaults", "", "with --print-config: also every default the code gives a key the config leaves out"},
+      {"--schema", "", "print a JSON Schema (draft 2020-12) of the whole config, for editors (docs/schema.md)"},
+      {"--schema-component", "NAME", "print the JSON Schema of one registered component's config"},
+      {"--plugin", "PATH.so", "load a shared library of components first (repeatable; also RIG_PLUGIN_PATH)"},
       {"--validate", "", "check the whole config (registry, types, ???, the keys this recipe reads); run nothing"},
       {"--output-dir", "DIR", "the run directory (default outputs/<recipe>/<YYYY-MM-DD_HH-MM-SS>)", C::Directory},
       {"--help", "", "this text", C::None, "-h"},
@@ -617,13 +707,36 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       write_file_atomic(*a.manifest, dump_json(detail::recipe_manifest(info, schema, a.installed)));
       return kExitOk;
     }
+    // Plugins first: every later step (help, schema, validation, the run) sees their components.
+    std::vector<fs::path> plugins = plugin_path_libraries();
+    plugins.insert(plugins.end(), a.plugins.begin(), a.plugins.end());
+    if (!plugins.empty()) load_plugins(plugins);
     if (a.help) {
       print_help(info, schema, hooks, a);
       return kExitOk;
     }
+    if (a.schema_component) {
+      const ComponentDef* def = registry().find(*a.schema_component);
+      if (!def)
+        throw Error("rig.component.unknown", fmt::format("unknown component '{}'", *a.schema_component), {}, {},
+                         did_you_mean(canonical_name(*a.schema_component), registry().names()));
+      std::cout << dump_json(component_json_schema(*def)) << "\n";
+      return kExitOk;
+    }
+    if (a.schema) {
+      // Without --config: the recipe's default config, else its first config (the schema is of one config).
+      RecipeArgs sa = a;
+      if (sa.configs.empty() && !SearchPath::standard(a.config_dirs).find(info.name))
+        if (auto configs = recipe_configs(info); !configs.empty()) sa.configs.push_back(configs.front());
+      Composed c = compose_config(info, sa, hooks);
+      std::string title = info.name + (c.config_names.empty() ? "" : " --config " + c.config_names.front());
+      std::cout << dump_json(recipe_json_schema(c.config, schema.empty() ? nullptr : &schema, title)) << "\n";
+      return kExitOk;
+    }
+    require_config_choice(info, a);
     Composed c = compose_config(info, a, hooks);
     if (a.print_config) {
-      Node cfg = c.config;
+      Node cfg = a.with_defaults ? with_code_defaults(c.config, schema) : c.config;
       if (a.resolve)
         cfg = a.show_env ? resolve(cfg) : resolve_redacted(cfg);
       else if (!a.show_env)

@@ -1,5 +1,7 @@
 #include "rig/registry.hpp"
 
+#include "rig/plugins.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -96,6 +98,12 @@ Origin registered_at(const ComponentDef& def) {
   return Origin{Source::make(def.file), def.line, 0};
 }
 
+// " (in libx.so)": the shared library or program holding a registration (plugins, rig/plugins.hpp).
+std::string in_library(const ComponentDef& def) {
+  std::string lib = library_of(&def);
+  return lib.empty() ? std::string() : fmt::format(" (in {})", lib);
+}
+
 }  // namespace
 
 void Registry::index() const {
@@ -119,8 +127,8 @@ void Registry::index() const {
     auto [it, fresh] = index_.emplace(key, d);
     if (!fresh && it->second != d) {
       Error e("rig.component.duplicate",
-              fmt::format("component name '{}' is registered twice: by {} and by {}", key, it->second->cpp_name,
-                          d->cpp_name),
+              fmt::format("component name '{}' is registered twice: by {}{} and by {}{}", key, it->second->cpp_name,
+                          in_library(*it->second), d->cpp_name, in_library(*d)),
               registered_at(*d), {}, "rename one of them with rig::name(\"...\"), or drop a duplicate registration");
       e.add_note(registered_at(*it->second), "first registered here");
       duplicates.push_back(std::move(e));

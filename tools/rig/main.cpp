@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "rig/app.hpp"
@@ -11,6 +12,7 @@
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/overrides.hpp"
+#include "rig/plugins.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 #include "verbs.hpp"
@@ -131,14 +133,45 @@ int raw_verb(std::string_view verb, int argc, char** argv) {
   std::vector<std::string> rest(argv + 2, argv + argc);
   return rig_cli::handle([&] {
     if (verb == "__complete") return rig::tool::complete(rest);
+    if (verb == "schema") return rig::tool::schema(rest);
     return rig::tool::run(rest, verb == "validate");
   });
 }
 
+// rig's own --plugin PATH (repeatable; components, describe, schema --component, ls) and RIG_PLUGIN_PATH: loaded
+// into this process and taken out of argv. run, validate and schema RECIPE pass --plugin on to the recipe, which
+// loads it itself.
+void load_tool_plugins(int& argc, char** argv) {
+  std::vector<std::filesystem::path> libs = rig::plugin_path_libraries();
+  std::string_view verb = argc >= 2 ? argv[1] : "";
+  bool recipe_verb = verb == "run" || verb == "validate" || (verb == "schema" && argc >= 3 && argv[2] != std::string_view("--component"));
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (!recipe_verb && a == "--plugin" && i + 1 < argc) {
+      libs.emplace_back(argv[++i]);
+    } else if (!recipe_verb && a.starts_with("--plugin=")) {
+      libs.emplace_back(a.substr(9));
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  argc = out;
+  argv[argc] = nullptr;
+  if (!libs.empty() && verb != "__complete" && !recipe_verb) rig::load_plugins(libs);
+}
+
 int main(int argc, char** argv) {
+  if (int rc = rig_cli::handle([&] {
+        load_tool_plugins(argc, argv);
+        return rig::kExitOk;
+      });
+      rc != rig::kExitOk)
+    return rc;
   if (argc >= 2) {
     std::string_view verb = argv[1];
-    if (verb == "__complete" || verb == "run" || verb == "validate") return raw_verb(verb, argc, argv);
+    if (verb == "__complete" || verb == "run" || verb == "validate" || verb == "schema")
+      return raw_verb(verb, argc, argv);
   }
   CLI::App app{"rig: typed, located, composable configuration for C++"};
   app.require_subcommand(1);
@@ -187,6 +220,8 @@ int main(int argc, char** argv) {
   ls_cmd->add_option("recipe", ls_recipe, "A recipe to show in detail");
   app.add_subcommand("run", "Run a recipe: rig run RECIPE [--config NAME|PATH] [OVERRIDES...]");
   app.add_subcommand("validate", "Validate a recipe's config without running it: rig validate RECIPE --config X");
+  app.add_subcommand("schema", "JSON Schema of a recipe's config for editors: rig schema RECIPE [--config X] | "
+                               "rig schema --component NAME");
   std::string cp_what, cp_dest;
   bool cp_project = false;
   auto* cp_cmd = app.add_subcommand("cp", "Copy a recipe's source, a config, or (--project) a standalone CMake project");
