@@ -17,6 +17,7 @@
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/distributed.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/model.hpp"
@@ -29,6 +30,7 @@ namespace rt = rig::torch;
 using Data = rt::Subset<rt::LMDataset>;
 
 int recipe(const rig::Config& cfg) {
+  if (cfg.contains("checkpoint_dir")) return rt::hf::finetune_recipe(cfg, /*lora=*/false);  // --config hf
   rt::set_threads({cfg.get_or<int>("threads", 0)});
   ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
@@ -105,13 +107,15 @@ int recipe(const rig::Config& cfg) {
 rig::RecipeSchema schema() {
   rig::RecipeSchema s;
   s.key<int64_t>("steps", "optimizer steps in total (a resumed run continues up to it)")
+      .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes <run_dir>/hf)")
+      .key<int64_t>("gradient_accumulation_steps", 1, "--config hf: micro-batches per optimizer step")
       .key<uint64_t>("seed", 0, "LibTorch's generator (initial weights)")
       .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
       .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
       .key<std::string>("init_from", "", "a model (model.pt, or a checkpoint) to start from instead of random weights")
       .key<double>("grad_clip", 1.0, "gradient clipping: largest total L2 norm (<= 0: none)")
       .component<rt::Tokenizer>("tokenizer", "text to token ids (config group: byte, char, sentencepiece)")
-      .component<rt::TransformerLM>("model", "the language model; vocab_size comes from the tokenizer")
+      .component<rt::Model>("model", "--config hf: HFLlama; else the language model; vocab_size comes from the tokenizer")
       .component<rt::LMDataset>("dataset", "the training text; the tokenizer is passed at the call site")
       .key<rt::SplitOptions>("split", {}, "train/validation split of the dataset's examples")
       .key<rt::DataLoaderOptions>("loader", {}, "batching (per rank) and seeded shuffling of the training split")

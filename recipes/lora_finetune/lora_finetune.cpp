@@ -16,6 +16,7 @@
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/lora.hpp"
 #include "rig/torch/model.hpp"
@@ -28,6 +29,7 @@ namespace rt = rig::torch;
 using Data = rt::Subset<rt::LMDataset>;
 
 int recipe(const rig::Config& cfg) {
+  if (cfg.contains("checkpoint_dir")) return rt::hf::finetune_recipe(cfg, /*lora=*/true);  // --config hf
   rt::set_threads({cfg.get_or<int>("threads", 0)});
   ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
@@ -98,14 +100,16 @@ int recipe(const rig::Config& cfg) {
 
 rig::RecipeSchema schema() {
   rig::RecipeSchema s;
-  s.key<std::string>("base_checkpoint", "the base model: full_finetune's model.pt (or one of its checkpoints)")
+  s.key<std::string>("base_checkpoint", "", "the base model: full_finetune's model.pt (or one of its checkpoints)")
       .key<int64_t>("steps", "optimizer steps in total (a resumed run continues up to it)")
+      .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes <run_dir>/hf)")
+      .key<int64_t>("gradient_accumulation_steps", 1, "--config hf: micro-batches per optimizer step")
       .key<uint64_t>("seed", 0, "LibTorch's generator (adapter initialisation, dropout)")
       .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
       .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
       .key<double>("grad_clip", 1.0, "gradient clipping of the adapters: largest total L2 norm (<= 0: none)")
       .component<rt::Tokenizer>("tokenizer", "the base model's tokenizer (config group: byte, char, sentencepiece)")
-      .component<rt::TransformerLM>("model", "the base model's shape; vocab_size comes from the tokenizer")
+      .component<rt::Model>("model", "--config hf: HFLlama; else the base model's shape; vocab_size comes from the tokenizer")
       .component<rt::LoRA>("lora", "rank, alpha, dropout and the Linear layers to adapt (glob patterns)")
       .component<rt::LMDataset>("dataset", "your data (config group: jsonl, text); the tokenizer is passed at the call site")
       .key<rt::SplitOptions>("split", {}, "train/validation split of the dataset's examples")

@@ -63,20 +63,23 @@ std::map<std::string, ::torch::Tensor> named_parameters(::torch::nn::Module& m) 
 TEST(LMRecipeConfigs, FullFinetuneConfigsValidate) {
   for (const char* tokenizer : {"tokenizer=byte", "tokenizer=char", "tokenizer=sentencepiece"})
     EXPECT_EQ(rig::testing::expect_valid_configs({kConfigs / "full_finetune"}, full_finetune::schema(),
-                                                 {.overrides = overrides({"+run_dir=/tmp/run", tokenizer})}),
+                                                 {.overrides = overrides({"+run_dir=/tmp/run", tokenizer}),
+                                                  .configs = {"full_finetune"}}),
               1u);
 }
 
 TEST(LMRecipeConfigs, LoRAFinetuneConfigsValidate) {
   EXPECT_EQ(rig::testing::expect_valid_configs(
                 {kConfigs / "lora_finetune"}, lora_finetune::schema(),
-                {.overrides = overrides({"+run_dir=/tmp/run", "base_checkpoint=/tmp/model.pt", "dataset.path=d.jsonl"})}),
+                {.overrides = overrides({"+run_dir=/tmp/run", "base_checkpoint=/tmp/model.pt", "dataset.path=d.jsonl"}),
+                 .configs = {"lora_finetune"}}),
             1u);
   EXPECT_EQ(rig::testing::expect_valid_configs({kConfigs / "lora_finetune"}, lora_finetune::schema(),
                                                {.overrides = overrides({"+run_dir=/tmp/run", "base_checkpoint=m.pt",
                                                                         "dataset=text", "dataset.paths=[a.txt]",
                                                                         "tokenizer=sentencepiece",
-                                                                        "tokenizer.model=t.model"})}),
+                                                                        "tokenizer.model=t.model"}),
+                                                .configs = {"lora_finetune"}}),
             1u);
 }
 
@@ -84,8 +87,27 @@ TEST(LMRecipeConfigs, GenerateConfigsValidate) {
   for (const char* tokenizer : {"tokenizer=byte", "tokenizer=char"})
     EXPECT_EQ(rig::testing::expect_valid_configs(
                   {kConfigs / "generate"}, generate::schema(),
-                  {.overrides = overrides({"+run_dir=/tmp/run", "checkpoint=/tmp/model.pt", tokenizer})}),
+                  {.overrides = overrides({"+run_dir=/tmp/run", "checkpoint=/tmp/model.pt", tokenizer}),
+                   .configs = {"generate"}}),
               1u);
+}
+
+// --config hf of each recipe (a Hugging Face checkpoint directory; torch/tests/hf_checkpoint_test.py runs them).
+TEST(LMRecipeConfigs, HFConfigsValidate) {
+  EXPECT_EQ(rig::testing::expect_valid_configs(
+                {kConfigs / "generate"}, generate::schema(),
+                {.overrides = overrides({"+run_dir=/tmp/run", "checkpoint_dir=/tmp/ckpt"}), .configs = {"hf"}}),
+            1u);
+  EXPECT_EQ(rig::testing::expect_valid_configs({kConfigs / "lora_finetune"}, lora_finetune::schema(),
+                                               {.overrides = overrides({"+run_dir=/tmp/run", "checkpoint_dir=/tmp/ckpt",
+                                                                        "dataset.path=d.jsonl"}),
+                                                .configs = {"hf"}}),
+            1u);
+  EXPECT_EQ(rig::testing::expect_valid_configs({kConfigs / "full_finetune"}, full_finetune::schema(),
+                                               {.overrides = overrides({"+run_dir=/tmp/run", "checkpoint_dir=/tmp/ckpt",
+                                                                        "dataset.path=d.jsonl"}),
+                                                .configs = {"hf"}}),
+            1u);
 }
 
 TEST(LMRecipeConfigs, AMissingBaseCheckpointIsReported) {
