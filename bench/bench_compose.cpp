@@ -1,4 +1,4 @@
-// Composition (issue 5): a tree of 200 group files (100 groups x 2 options) composed into a ~100k-node config with
+// Composition: a tree of 200 group files (100 groups x 2 options) composed into a ~100k-node config with
 // 1,000 command-line overrides (100 group selections, 900 value overrides). The whole of compose() is timed: reading
 // and parsing the chosen files, the defaults tree, the merges and the overrides. Run through bench/run-all.
 #include <benchmark/benchmark.h>

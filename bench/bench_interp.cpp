@@ -1,4 +1,4 @@
-// Interpolation benchmarks (issue 3): load + resolve of the torchtune configs and of synthetic trees, and the
+// Interpolation benchmarks: load + resolve of the torchtune configs and of synthetic trees, and the
 // pathological shapes of OmegaConf issue #622. bench/compare_interp.py runs OmegaConf on the same inputs.
 #include <benchmark/benchmark.h>
 

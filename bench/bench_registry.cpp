@@ -1,4 +1,4 @@
-// rig::instantiate and registry lookup costs (issue 6). Goals: lookup < 100 ns; instantiate overhead beyond the
+// rig::instantiate and registry lookup costs. Goals: lookup < 100 ns; instantiate overhead beyond the
 // constructor < 2 µs for a 5-argument component. The 10,000-component measurements live in registry10k/.
 #include <benchmark/benchmark.h>
 

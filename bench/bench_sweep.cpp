@@ -1,4 +1,4 @@
-// Sweeps (issue 9): expansion cost, and expansion + dispatch overhead per job of a 1,000-job local sweep of a no-op
+// Sweeps: expansion cost, and expansion + dispatch overhead per job of a 1,000-job local sweep of a no-op
 // program (goal < 5 ms per job). docs/performance.md has the numbers.
 #include <benchmark/benchmark.h>
 

@@ -32,7 +32,7 @@ double classify_recipe_seconds_per_step() {
   std::filesystem::remove_all(dir);
   std::string cmd = std::string(CLASSIFY_BINARY) + " --config fashion_mnist_mlp steps=" + std::to_string(kSteps) +
                     " task.test=false evaluator.every_n_steps=0 +evaluator.max_batches=1 checkpointer.every_n_steps=0"
-                    " logging.every_n_steps=1000000 --output-dir " + dir.string();
+                    " loggers.0.every_n_steps=1000000 --output-dir " + dir.string();
   std::FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("cannot run " + cmd);
   char line[512];

@@ -1,6 +1,6 @@
 """Start-up of the rig tool (ls, --help, a completion request) side by side with `import omegaconf`.
 
-The goal (issue 7): each under 20 ms wall, without loading LibTorch or any recipe binary; the anchor is the bare
+The goal: each under 20 ms wall, without loading LibTorch or any recipe binary; the anchor is the bare
 import of OmegaConf that any Python CLI built on it pays before doing anything. Runs hyperfine once per command
 set, in one run, and prints means and ratios.
 

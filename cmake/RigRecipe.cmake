@@ -3,7 +3,8 @@
 #   rig_add_recipe(train
 #     SOURCES train.cpp
 #     CONFIGS configs/train.yaml configs/model/mlp.yaml      # under one config dir (CONFIG_DIR, default: the
-#     DESCRIPTION "Train a classifier"                       #   directory of the shallowest config)
+#     DESCRIPTION "Train a classifier"                       #   directory of the shallowest config); without
+#                                                            #   CONFIGS: every .yaml/.yml below CONFIG_DIR
 #     [CONFIG_DIR configs] [LINK my_components ...]          # component libraries, linked whole (rig_link_components)
 #     [NO_INSTALL])                                          # build-tree only (tests)
 #
@@ -20,6 +21,9 @@ function(rig_add_recipe name)
     message(FATAL_ERROR "rig_add_recipe(${name}): SOURCES is required")
   endif()
   set(configs "")
+  if(NOT R_CONFIGS AND R_CONFIG_DIR)
+    file(GLOB_RECURSE R_CONFIGS CONFIGURE_DEPENDS "${R_CONFIG_DIR}/*.yaml" "${R_CONFIG_DIR}/*.yml")
+  endif()
   foreach(c IN LISTS R_CONFIGS)
     get_filename_component(c "${c}" ABSOLUTE)
     list(APPEND configs "${c}")
@@ -59,6 +63,8 @@ static const ::rig::detail::RecipeInfoRegistrar rig_recipe_info_registrar{::rig:
     R"rig(@name@)rig", R"rig(@R_DESCRIPTION@)rig", {R"rig(@config_dir@)rig"}, {@source_list@}, {@link_list@}}};
 ]=] @ONLY)
 
+  # It needs no precompiled header (a recipe may use one for its own sources).
+  set_source_files_properties("${info_cpp}" PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
   add_executable(${name} ${sources} "${info_cpp}")
   target_link_libraries(${name} PRIVATE rig::rig)
   if(R_LINK)

@@ -38,6 +38,15 @@ RecipeInfo& info_storage() {
 RecipeInfoRegistrar::RecipeInfoRegistrar(RecipeInfo info) { info_storage() = std::move(info); }
 const RecipeInfo& recipe_info() { return info_storage(); }
 
+namespace {
+std::vector<RecipeStartup>& startup_steps() {
+  static std::vector<RecipeStartup> steps;
+  return steps;
+}
+}  // namespace
+
+RecipeStartupRegistrar::RecipeStartupRegistrar(RecipeStartup step) { startup_steps().push_back(step); }
+
 }  // namespace detail
 
 namespace {
@@ -56,47 +65,55 @@ struct RecipeArgs {
   bool installed = false;            // --rig-installed: the manifest describes the installed recipe
 };
 
-const std::vector<std::string> kFlags = {"--config",    "--config-dir", "--print-config", "--resolve",
-                                         "--show-origin", "--validate", "--output-dir",   "--help",
-                                         "--show-env"};
+// The flag names and aliases, for did-you-mean.
+std::vector<std::string> flag_names() {
+  std::vector<std::string> out;
+  for (const auto& f : recipe_flags())
+    if (!f.internal) out.emplace_back(f.name);
+  return out;
+}
 
-bool looks_like_override(std::string_view arg) {
-  return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string_view::npos;
+UsageError missing_value(const RecipeFlag& f) {
+  return UsageError("rig.usage.missing_value", fmt::format("{} needs a value", f.name), {}, {},
+                    fmt::format("{} {}", f.name, f.value));
+}
+
+// Records flag `f` (its value, when it takes one) in `a`.
+void set_flag(RecipeArgs& a, const RecipeFlag& f, std::string value) {
+  std::string_view n = f.name;
+  if (n == "--config") a.configs.push_back(std::move(value));
+  else if (n == "--config-dir") a.config_dirs.emplace_back(std::move(value));
+  else if (n == "--print-config") a.print_config = true;
+  else if (n == "--resolve") a.resolve = true;
+  else if (n == "--show-origin") a.show_origin = true;
+  else if (n == "--show-env") a.show_env = true;
+  else if (n == "--validate") a.validate = true;
+  else if (n == "--output-dir") a.output_dir = std::move(value);
+  else if (n == "--help") a.help = true;
+  else if (n == "--rig-manifest") a.manifest = std::move(value);
+  else if (n == "--rig-installed") a.installed = true;
 }
 
 RecipeArgs parse_args(int argc, char** argv) {
   RecipeArgs a;
-  auto value = [&](int& i, std::string_view flag) -> std::string {
-    std::string_view arg = argv[i];
-    if (arg.size() > flag.size() && arg[flag.size()] == '=') return std::string(arg.substr(flag.size() + 1));
-    if (i + 1 >= argc)
-      throw UsageError("rig.usage.missing_value", fmt::format("{} needs a value", flag), {}, {},
-                       fmt::format("{} VALUE", flag));
-    return argv[++i];
-  };
-  auto is = [](std::string_view arg, std::string_view flag) {
-    return arg == flag || (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=');
-  };
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") a.help = true;
-    else if (is(arg, "--config-dir")) a.config_dirs.emplace_back(value(i, "--config-dir"));
-    else if (is(arg, "--config")) a.configs.push_back(value(i, "--config"));
-    else if (arg == "--print-config") a.print_config = true;
-    else if (arg == "--resolve") a.resolve = true;
-    else if (arg == "--show-env") a.show_env = true;
-    else if (arg == "--show-origin") a.show_origin = true;
-    else if (arg == "--validate") a.validate = true;
-    else if (is(arg, "--output-dir")) a.output_dir = value(i, "--output-dir");
-    else if (is(arg, "--rig-manifest")) a.manifest = value(i, "--rig-manifest");
-    else if (arg == "--rig-installed") a.installed = true;
-    else if (arg.starts_with("--") && !looks_like_override(arg))
+    if (const RecipeFlag* f = find_recipe_flag(arg)) {
+      std::string value;
+      if (f->takes_value()) {
+        if (arg.size() > f->name.size() && arg[f->name.size()] == '=') value = arg.substr(f->name.size() + 1);
+        else if (i + 1 >= argc) throw missing_value(*f);
+        else value = argv[++i];
+      }
+      set_flag(a, *f, std::move(value));
+    } else if (arg.starts_with("--") && !looks_like_override(arg)) {
+      std::string hint = did_you_mean(arg, flag_names());
       throw UsageError("rig.usage.unknown_flag", fmt::format("unknown option '{}'", arg), {}, {},
-                       did_you_mean(arg, kFlags).empty() ? "see --help" : did_you_mean(arg, kFlags));
-    else if (!looks_like_override(arg))
+                       hint.empty() ? "see --help" : hint);
+    } else if (!looks_like_override(arg)) {
       throw UsageError("rig.usage.not_override", fmt::format("'{}' is neither an option nor an override", arg), {},
                        {}, fmt::format("overrides are key=value; to choose a config: --config {}", arg));
-    else {
+    } else {
       a.overrides.push_back(parse_override(arg, i));
       a.override_texts.emplace_back(arg);
     }
@@ -193,7 +210,7 @@ struct RunRecord {
     n.set("end_time", end.empty() ? Node() : Node(end));
     n.set("exit_status", status ? Node(*status) : Node());
     n.set("host", Node(host));
-    n.set("rig_version", Node(std::string(RIG_VERSION)));
+    n.set("rig_version", Node(std::string(version())));
     n.set("git_commit", commit.empty() ? Node() : Node(commit));
     return dump_json(n);
   }
@@ -202,15 +219,15 @@ struct RunRecord {
 void print_help(const RecipeInfo& info, const RecipeSchema& schema, const RecipeHooks& hooks, const RecipeArgs& a) {
   std::string out = fmt::format("{}{}\n\n", info.name, info.description.empty() ? "" : " — " + info.description);
   out += fmt::format("Usage: {} [--config NAME|PATH]... [OVERRIDES...] [OPTIONS]\n\n", info.name);
-  out += "Options:\n"
-         "  --config NAME|PATH   config to compose (repeatable; a later one is merged on top)\n"
-         "  --config-dir DIR     search DIR first for config names and groups (repeatable)\n"
-         "  --print-config       print the composed config as YAML and exit (--resolve, --show-origin; with --resolve,\n"
-         "                       values from environment variables are redacted unless --show-env)\n"
-         "  --validate           check the whole config (registry, types, ???, the keys this recipe reads); run nothing\n"
-         "  --output-dir DIR     the run directory (default outputs/<recipe>/<YYYY-MM-DD_HH-MM-SS>)\n"
-         "  --help               this text\n"
-         "Overrides: key=value, +key=value, ++key=value, ~key, key:=value, key+=[x], group=option\n\n";
+  out += "Options:\n";
+  for (const auto& f : recipe_flags()) {
+    if (f.internal) continue;
+    std::string help(f.help);
+    for (size_t at = 0; (at = help.find('\n', at)) != std::string::npos; at += 24) help.insert(at + 1, 23, ' ');
+    out += fmt::format("  {:<20} {}\n", f.value.empty() ? std::string(f.name) : fmt::format("{} {}", f.name, f.value),
+                       help);
+  }
+  out += "Overrides: key=value, +key=value, ++key=value, ~key, key:=value, key+=[x], group=option\n\n";
   out += precedence_help();
   if (!out.ends_with('\n')) out += '\n';
   out += "  (the configs --config composes, with their defaults lists, form layer 2)\n";
@@ -301,9 +318,25 @@ int exit_status_of(const RecipeInfo& info, const std::function<int()>& body) {
   }
 }
 
+// The schema's default of each optional key the config lacks, so that the recipe reads every schema key with get():
+// the default is written once, in the schema. A key below something that is not a map is left to the recipe's read.
+void fill_schema_defaults(Node& cfg, const RecipeSchema& schema) {
+  Origin at{Source::make("<schema default>"), 0, 0, -1};
+  for (const auto& k : schema.keys()) {
+    if (!k.has_default) continue;
+    KeyPath path = KeyPath::parse(k.path);
+    if (cfg.find_path(path)) continue;
+    try {
+      cfg.set_path(path, Node(k.default_value).set_origin(at));
+    } catch (const Error&) {
+    }
+  }
+}
+
 // The recipe function's exit status; its errors are printed.
-int run_recipe_function(const RecipeInfo& info, const Node& cfg, const RecipeFunction& recipe) {
-  return exit_status_of(info, [&] { return recipe(Config(cfg)); });
+int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe) {
+  fill_schema_defaults(cfg, schema);
+  return exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
 }
 
 // RIG_RUN_DIR: set by a sweep launcher for each job (rig/multirun.hpp).
@@ -313,7 +346,8 @@ std::optional<fs::path> sweep_run_dir() {
   return fs::path(dir);
 }
 
-int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunction& recipe, int argc, char** argv) {
+int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe,
+        int argc, char** argv) {
   RunRecord rec;
   rec.recipe = info.name;
   for (int i = 0; i < argc; ++i) rec.argv.emplace_back(argv[i]);
@@ -325,7 +359,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
   if (!distributed_env().is_main()) {
     rec.run_dir = a.output_dir ? *a.output_dir : sweep_run_dir().value_or(fs::path("outputs") / info.name / "<rank 0 run directory>");
     provide_run_dir(cfg, rec.run_dir);
-    return run_recipe_function(info, cfg, recipe);
+    return run_recipe_function(info, cfg, schema, recipe);
   }
   if (a.output_dir) {
     fs::create_directories(*a.output_dir);
@@ -358,10 +392,53 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeFunct
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
   }
-  return finish(run_recipe_function(info, cfg, recipe));
+  return finish(run_recipe_function(info, cfg, schema, recipe));
 }
 
 }  // namespace
+
+const std::vector<RecipeFlag>& recipe_flags() {
+  using C = RecipeFlag::Completion;
+  static const std::vector<RecipeFlag> flags = {
+      {"--config", "NAME|PATH", "config to compose (repeatable; a later one is merged on top)", C::ConfigName},
+      {"--config-dir", "DIR", "search DIR first for config names and groups (repeatable)", C::Directory},
+      {"--print-config", "", "print the composed config as YAML and exit"},
+      {"--resolve", "", "with --print-config: resolve interpolations; values from environment variables are\n"
+                        "redacted unless --show-env"},
+      {"--show-env", "", "with --print-config --resolve: show values from environment variables"},
+      {"--show-origin", "", "with --print-config: the file, line and column (or override) of every value"},
+      {"--validate", "", "check the whole config (registry, types, ???, the keys this recipe reads); run nothing"},
+      {"--output-dir", "DIR", "the run directory (default outputs/<recipe>/<YYYY-MM-DD_HH-MM-SS>)", C::Directory},
+      {"--help", "", "this text", C::None, "-h"},
+      {"--rig-manifest", "FILE", "write the recipe's manifest (rig_add_recipe's build step) and exit", C::None, {},
+       true},
+      {"--rig-installed", "", "with --rig-manifest: describe the installed recipe", C::None, {}, true},
+  };
+  return flags;
+}
+
+const RecipeFlag* find_recipe_flag(std::string_view arg) {
+  for (const auto& f : recipe_flags()) {
+    if (arg == f.name || (!f.alias.empty() && arg == f.alias)) return &f;
+    if (f.takes_value() && arg.size() > f.name.size() && arg.starts_with(f.name) && arg[f.name.size()] == '=')
+      return &f;
+  }
+  return nullptr;
+}
+
+std::vector<std::pair<const RecipeFlag*, std::string>> recipe_flag_values(const std::vector<std::string>& args) {
+  std::vector<std::pair<const RecipeFlag*, std::string>> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const RecipeFlag* f = find_recipe_flag(args[i]);
+    if (!f || !f->takes_value()) continue;
+    if (args[i].size() > f->name.size()) out.emplace_back(f, args[i].substr(f->name.size() + 1));
+    else if (i + 1 < args.size()) out.emplace_back(f, args[++i]);
+    else throw missing_value(*f);
+  }
+  return out;
+}
+
+std::string_view version() { return RIG_VERSION; }
 
 fs::path make_run_dir(const fs::path& root, const std::string& recipe) {
   std::time_t t = std::time(nullptr);
@@ -470,6 +547,7 @@ Node redact_environment(const Node& resolved, const Node& unresolved) {
 
 int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema,
                const RecipeHooks& hooks) {
+  for (auto step : detail::startup_steps()) step(argv);
   RecipeInfo info = effective_info(argc > 0 ? argv[0] : "recipe");
   return exit_status_of(info, [&]() -> int {
     RecipeArgs a = parse_args(argc, argv);
@@ -500,7 +578,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       if (r.ok()) std::cout << fmt::format("{}: config is valid\n", info.name);
       return r.ok() ? kExitOk : kExitConfigError;
     }
-    return run(info, a, std::move(c.config), recipe, argc, argv);
+    return run(info, a, std::move(c.config), schema, recipe, argc, argv);
   });
 }
 

@@ -188,7 +188,7 @@ fs::path find_primary_config(std::string_view name, const SearchPath& search_pat
   }
   check_config_name(name, Origin{Source::make(std::string(name))});
   if (search_path.empty())
-    throw UsageError("rig.compose.no_search_path",
+    throw Error("rig.compose.no_search_path",
                      fmt::format("'{}' is a config name, but no config directory is set", name), {}, {},
                      hint_path.empty() ? "pass --config-dir DIR, set RIG_CONFIG_PATH, or give a file path with "
                                          "its extension (.yaml, .yml, .json)"
@@ -826,7 +826,7 @@ std::vector<Override> sort_overrides(const ComposeOptions& options, const Search
         e.value = DefaultEntry::Value::Names;
         for (const auto& x : o.value->elements()) {
           if (!x.is_string())
-            throw UsageError("rig.compose.bad_choice",
+            throw Error("rig.compose.bad_choice",
                              fmt::format("'{}': a group takes option names, not a {}", o.text, kind_name(x.kind())),
                              x.origin().known() ? x.origin() : o.value->origin(), o.key_text,
                              fmt::format("write {}=[a, b] with the names of options of '{}'", o.key_text,

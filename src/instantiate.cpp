@@ -114,7 +114,7 @@ void Call::arg_type_error(size_t param, const std::string& expected) {
 }
 
 void Call::not_recursive(const Node& n, const std::string& expected) {
-  throw TypeError("rig.component.not_recursive",
+  throw Error("rig.component.not_recursive",
                   fmt::format("parameter wants {}, built from a component config, but `_recursive_: false` is set "
                               "above it",
                               expected),

@@ -207,9 +207,9 @@ void check_interpolation_syntax(std::string_view text, const Origin& origin) {
     (void)detail::interp::parse_value(text);
   } catch (const detail::interp::SyntaxError& e) {
     Node holder = Node(std::string(text)).set_origin(origin);
-    bool syntax = e.id == "rig.interpolation.syntax";
-    throw InterpolationError(e.id, syntax ? "invalid interpolation: " + e.message : e.message,
-                             detail::origin_in(holder, e.offset));
+    if (e.id != "rig.interpolation.syntax")  // a limit (rig.limit.interpolation_nesting)
+      throw LimitError(e.id, e.message, detail::origin_in(holder, e.offset));
+    throw InterpolationError(e.id, "invalid interpolation: " + e.message, detail::origin_in(holder, e.offset));
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "detail/node_arena.hpp"
 #include "detail/scalar.hpp"
+#include "rig/interpolation.hpp"
 
 namespace rig {
 
@@ -686,7 +687,7 @@ void check_readable(const Node& n, const KeyPath& path) {
                             fmt::format("missing mandatory value{}", path.empty() ? "" : " '" + path.to_string() + "'"),
                             n.origin(), path.to_string(), "set it in a config file or on the command line");
   if (n.is_interpolation())
-    throw TypeError("rig.interpolation.unresolved",
+    throw InterpolationError("rig.interpolation.unresolved",
                     fmt::format("'{}' is an unresolved interpolation", n.str()),
                     n.origin(), path.to_string(), "read values through a resolved config (rig::resolve)");
 }

@@ -33,6 +33,10 @@ Override parse_override(std::shared_ptr<const Source> source, int argv_index) {
   return parser.parse_override();
 }
 
+bool looks_like_override(std::string_view arg) {
+  return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string_view::npos;
+}
+
 Override parse_override(std::string_view arg, int argv_index) {
   return parse_override(Source::make("<cli>", std::string(arg)), argv_index);
 }
@@ -42,10 +46,10 @@ Node parse_override_value(std::shared_ptr<const Source> source, size_t offset, i
   parser.seek(offset);
   auto value = parser.parse_value();
   if (value.sweep)
-    throw UsageError("rig.override.sweep_in_single_run", "a sweep cannot be used here: this source sets one value",
+    throw Error("rig.override.sweep_in_single_run", "a sweep cannot be used here: this source sets one value",
                      value.sweep->origin, {}, "sweeps are command-line overrides of a --multirun");
   if (value.extend_list)
-    throw UsageError("rig.override.bad_prefix", "extend_list() cannot be used here: this source sets one value",
+    throw Error("rig.override.bad_prefix", "extend_list() cannot be used here: this source sets one value",
                      parser.at(value.pos));
   return std::move(value.node);
 }
@@ -55,7 +59,7 @@ Node parse_override_value(std::shared_ptr<const Source> source, size_t offset, i
 std::vector<Node> Sweep::values() const {
   if (type == Type::Choice) return choices;
   if (type != Type::Range)
-    throw UsageError("rig.override.sweep_values",
+    throw Error("rig.override.sweep_values",
                      type == Type::Interval ? "an interval has no finite list of values: it is sampled by a sweeper"
                                             : "a glob's values are the matching options of a config group",
                      origin);
@@ -333,13 +337,13 @@ std::vector<Node> value_history(const Node& node) {
 void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
   const bool record = options.record_history;
   if (o.package)
-    throw UsageError("rig.override.package",
+    throw Error("rig.override.package",
                      fmt::format("'{}@{}' places a config-group option in a package; only composition understands it",
                                  o.key_text, *o.package),
                      o.key_origin, o.key_text, "compose with config groups (--config-dir), or drop the @package part");
   if (o.sweep) {
     std::string count = o.sweep->type == Sweep::Type::Choice ? fmt::format(" of {} values", o.sweep->choices.size()) : "";
-    throw UsageError("rig.override.sweep_in_single_run",
+    throw Error("rig.override.sweep_in_single_run",
                      fmt::format("'{}' is a sweep{} but this is a single run", o.key_text, count), o.sweep->origin,
                      o.key_text, "pass --multirun to run one job per value, or give a single value");
   }

@@ -1,4 +1,4 @@
-// rig::Config: the lazily resolving view recipes read (issue 3).
+// rig::Config: the lazily resolving view recipes read.
 #include "rig/config.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Interpolation grammar, resolvers, errors and provenance (issue 3). Expected values follow OmegaConf 2.2's
+// Interpolation grammar, resolvers, errors and provenance. Expected values follow OmegaConf 2.2's
 // documented behaviour; tests/conformance/ checks thousands more cases against OmegaConf itself.
 #include "rig/interpolation.hpp"
 

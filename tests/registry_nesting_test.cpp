@@ -1,5 +1,5 @@
 // Nested components in lists and maps, partials holding built objects, and overloaded functions and constructors
-// (issue 6's remaining parts). Components registered here, as a user's .cpp would.
+// (the registry's less common forms). Components registered here, as a user's .cpp would.
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -1,4 +1,4 @@
-// "No path in a config is ever executed; only registered components can be reached" (issue 10), and values from
+// "No path in a config is ever executed; only registered components can be reached", and values from
 // the environment never reach a saved or printed resolved config (rig::redact_environment).
 #include <gtest/gtest.h>
 

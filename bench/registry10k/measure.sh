@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6's registry measurements. Usage: bash bench/registry10k/measure.sh [--compile-only] [SOURCE_DIR]
+# The registry measurements of docs/performance.md. Usage: bash bench/registry10k/measure.sh [--compile-only] [SOURCE_DIR]
 #  1. compile time and object size per component: one generated file of 100 components compiled at -O2 with and
 #     without its RIG_COMPONENT lines (CPU seconds, `size` of the object), the difference divided by 100; and the
 #     same against the hand-written factory functions rig replaces (which, unlike the bare file, compile the

@@ -6,7 +6,7 @@
 //   }
 //   RIG_RECIPE(echo, rig::RecipeSchema().key<std::string>("message", "what to print"));
 //
-// (or write main yourself: `return rig::run_recipe(argc, argv, echo, schema);`). Build it with rig_add_recipe()
+// (RIG_RECIPE is `int main(argc, argv) { return rig::run_recipe(argc, argv, echo, schema); }`). Build it with rig_add_recipe()
 // (cmake/RigRecipe.cmake), which also gives it its name, description and bundled configs. The program then takes:
 //
 //   echo [--config NAME|PATH]... [OVERRIDES...]     compose, resolve, make a run directory, call echo(cfg)
@@ -26,7 +26,8 @@
 //   resolved.yaml  resolved; values from environment variables shown as `<redacted:env VAR>`
 //   overrides.txt  the overrides, one per line
 //   run.json       argv, start and end time (UTC), exit status, host, rig version, git commit of the working dir
-// all written atomically (rig::write_file_atomic). The config gets a root key `run_dir` (so `${run_dir}` works), an
+// all written atomically (rig::write_file_atomic). The recipe then sees every optional schema key: one the config
+// lacks holds the schema's default (origin "<schema default>"), so recipes read schema keys with get<T>, never get_or. The config gets a root key `run_dir` (so `${run_dir}` works), an
 // `output_dir: ???` is filled with it (torchtune's spelling), and `${hydra:runtime.output_dir}` resolves to it.
 //
 // Hooks (rig/sources.hpp, the highest source of kPrecedence): a third argument lists named functions that see the
@@ -45,6 +46,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rig/config.hpp"
@@ -65,8 +67,33 @@ struct RecipeInfo {
   std::vector<std::string> links;                  // the libraries it links (rig_add_recipe LINK; rig cp --project)
 };
 
+// One option of a recipe's command line. recipe_flags() is the one table of them: the recipe's parser, its --help,
+// `rig`'s shell completion and `rig run` (which passes them through to the recipe) all read it.
+struct RecipeFlag {
+  enum class Completion { None, ConfigName, Directory };
+  std::string_view name;   // "--config"
+  std::string_view value;  // the value's name in --help ("NAME|PATH"); empty: a switch that takes no value
+  std::string_view help;
+  Completion completion = Completion::None;  // what a shell completes as the value
+  std::string_view alias = {};                // "-h"
+  bool internal = false;  // used by rig_add_recipe's build step, not by people: not in --help or completion
+
+  bool takes_value() const { return !value.empty(); }
+};
+const std::vector<RecipeFlag>& recipe_flags();
+
+// The flag `arg` is (`--config`, `--config=NAME` and an alias all match), or nullptr.
+const RecipeFlag* find_recipe_flag(std::string_view arg);
+
+// The flags of `args` (a recipe's arguments) that take a value, each with its value (`--flag V` or `--flag=V`), in
+// order. A flag missing its value at the end: UsageError rig.usage.missing_value.
+std::vector<std::pair<const RecipeFlag*, std::string>> recipe_flag_values(const std::vector<std::string>& args);
+
 // Named hooks, run in this order after every other config source.
 using RecipeHooks = std::vector<std::pair<std::string, Hook>>;
+
+// rig's version: the CMake project version (CMakeLists.txt), as `rig --version` and run.json report it.
+std::string_view version();
 
 int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema = {},
                const RecipeHooks& hooks = {});
@@ -85,6 +112,14 @@ struct RecipeInfoRegistrar {
   explicit RecipeInfoRegistrar(RecipeInfo info);
 };
 const RecipeInfo& recipe_info();
+
+// A step run_recipe takes first, before it reads its arguments. A component library that needs one registers it
+// with a static RecipeStartupRegistrar, so every recipe linking it gets it through RIG_RECIPE (rig::torch: OpenMP's
+// passive wait policy, which needs a re-exec before LibTorch does any work).
+using RecipeStartup = void (*)(char** argv);
+struct RecipeStartupRegistrar {
+  explicit RecipeStartupRegistrar(RecipeStartup step);
+};
 }  // namespace detail
 
 }  // namespace rig

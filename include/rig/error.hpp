@@ -10,7 +10,9 @@
 //     = key: optimizer.lr
 //     = note: configs/a.yaml:2:3: first defined here
 //
-// Ids are part of rig's interface: tests and users match on them, messages may improve.
+// Ids are part of rig's interface: tests and users match on them, messages may improve. Every id is listed, with what
+// it means and an example, in docs/errors.md (generated from tools/errors/catalogue.txt). The class of an error
+// follows from its id's family there: rig.yaml.* and rig.json.* are ParseError, rig.type.* TypeError, and so on.
 #pragma once
 
 #include <stdexcept>

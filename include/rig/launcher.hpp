@@ -3,7 +3,8 @@
 // section of the same name (`sweep.slurm.partition: gpu`).
 //
 //   std::unique_ptr<rig::Launcher> l = rig::make_launcher(settings);   // settings = the sweep: section
-//   rig::LaunchReport r = l->launch(dir, dir.pending_jobs(), {.wait = true});
+//   std::vector<size_t> jobs = rig::unfinished_jobs(dir, {});         // dir: a rig::SweepDir
+//   rig::LaunchReport r = l->launch(dir, jobs, {.wait = true});
 //
 // local: runs the jobs here as processes, at most max_parallel at once (0: cores / threads_per_job), one status
 //        line per finished job; Ctrl-C (SIGINT/SIGTERM) stops the running jobs and marks them interrupted.

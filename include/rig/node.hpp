@@ -321,7 +321,7 @@ struct Convert<F> {
 };
 
 // A floating-point parameter that must be finite: `.inf` and `-.inf` are errors too (rig.type.not_finite).
-//   struct Options { rig::Finite<double> lr = 1e-3; };   double lr = o.lr;
+//   struct Options { rig::Finite<double> lr = 1e-3; };   Options o;   double lr = o.lr;
 template <std::floating_point F>
 struct Finite {
   F value{};

@@ -85,6 +85,10 @@ struct Override {
   bool is_sweep() const { return sweep.has_value(); }
 };
 
+// Whether a command-line argument is an override rather than an option or a config name: it starts with + or ~, or
+// holds a '='. Every reader of command lines (recipes, `rig print`, `rig run`) decides it here.
+bool looks_like_override(std::string_view arg);
+
 // Parses one argument. `argv_index` becomes the origins' arg_index (Origin::to_string() prints "argv[N]:1:col").
 // Throws ParseError rig.override.* located at the offending character of the argument.
 Override parse_override(std::string_view arg, int argv_index = -1);

@@ -2,13 +2,13 @@
 //
 //   struct AdamOptions { double lr = 1e-3; std::pair<double, double> betas{0.9, 0.999}; bool amsgrad = false; };
 //
-//   rig::field_count<AdamOptions>()      // 3
-//   rig::field_names<AdamOptions>()      // {"lr", "betas", "amsgrad"}  (constexpr, computed once per type)
+//   rig::field_count<AdamOptions>();     // 3
+//   rig::field_names<AdamOptions>();     // {"lr", "betas", "amsgrad"}  (constexpr, computed once per type)
 //   rig::for_each_field(opts, [](std::string_view name, auto& value) { ... });
 //
 //   enum class Reduction { mean, sum, none };
-//   rig::enum_name(Reduction::sum)            // "sum"
-//   rig::enum_from_name<Reduction>("none")    // std::optional<Reduction>
+//   rig::enum_name(Reduction::sum);           // "sum"
+//   rig::enum_from_name<Reduction>("none");   // std::optional<Reduction>
 //
 // How: the number of fields is the largest N for which `T{x1, ..., xN}` compiles with xi convertible to anything;
 // C++20 structured bindings then name each field, and the address of each field of a never-defined object, passed

@@ -12,7 +12,7 @@
 //   sources.defaults(defaults_node)
 //          .file("configs/train.yaml")
 //          .environment()                                   // reads RIG_* from the process environment
-//          .overrides(argc, argv, first_override_index)
+//          .overrides(parsed_overrides)                    // rig::parse_override(argv[i], i) of each override
 //          .hook("pair_vocab", [](rig::HookContext& h) {
 //            h.set("model.vocab_size", vocab_size_of(h.config().get<std::string>("tokenizer.path")));
 //          });

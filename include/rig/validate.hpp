@@ -54,7 +54,8 @@ class RecipeSchema {
     keys_.push_back(make_key<T>(std::move(path), std::move(doc)));
     return *this;
   }
-  // An optional key of type T; the recipe reads it with get_or(path, default).
+  // An optional key of type T. run_recipe fills the default in when the config lacks the key, so the recipe reads it
+  // with get<T>(path): the default is written here only.
   template <class T>
   RecipeSchema& key(std::string path, T default_value, std::string doc) {
     SchemaKey k = make_key<T>(std::move(path), std::move(doc));

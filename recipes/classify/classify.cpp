@@ -1,9 +1,11 @@
-// classify: image / tabular classification. The whole recipe is classify() below, top to bottom: model, dataset,
-// data loader, loss, logger, checkpointer, optimizer; loop; log; checkpoint; evaluate.
+// classify: image / tabular classification. The whole recipe is classify_recipe() below, top to bottom: task, model,
+// data loader, loss, loggers, checkpointer, optimizer, schedule, evaluator; loop; log; checkpoint; evaluate. Each is
+// built from the config through the registry (rig::instantiate), so `optimizer._component_=rig.torch.SGD` swaps it.
 //
 //   rig run classify --config fashion_mnist_mlp                       # ~0.88 test accuracy
 //   rig run classify --config fashion_mnist_mlp model=convnet steps=600
 //   rig run classify --config fashion_mnist_mlp task=csv task.path=my.csv task.label_column=species
+//   rig run classify --config fashion_mnist_mlp resume=true checkpointer.dir=outputs/classify/<run>/checkpoints
 //
 // Tasks and models are config groups (configs/classify/task, configs/classify/model); the hook
 // task_sets_model_sizes fits the model's input and output sizes to the task (classify.hpp).
@@ -12,11 +14,11 @@
 #include <filesystem>
 
 #include "classify.hpp"
+#include "rig/app.hpp"
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/distributed.hpp"
 #include "rig/torch/logger.hpp"
-#include "rig/torch/recipe.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
 
@@ -31,33 +33,6 @@ using Examples = std::shared_ptr<const rt::Subset<rt::TensorDataset>>;
 std::pair<Examples, Examples> split_off_validation(std::shared_ptr<const rt::TensorDataset> data, const rt::SplitOptions& options) {
   auto [train, validation] = rt::split(std::move(data), options);
   return {train, validation};
-}
-
-rt::MultiLogger make_logger(const rig::Config& cfg, const fs::path& run_dir) {
-  rt::MultiLogger logger;
-  logger.add(std::make_shared<rt::ConsoleLogger>(rt::ConsoleLoggerOptions{
-      .total_steps = cfg.get<int64_t>("steps"),
-      .every_n_steps = cfg.get_or<int64_t>("logging.every_n_steps", 100),
-      .progress_bar = cfg.get_or<bool>("logging.progress_bar", true)}));
-  if (cfg.get_or<bool>("logging.jsonl", true))
-    logger.add(std::make_shared<rt::JSONLLogger>(rt::JSONLLoggerOptions{(run_dir / "metrics.jsonl").string()}));
-  if (cfg.get_or<bool>("logging.csv", false))
-    logger.add(std::make_shared<rt::CSVLogger>(rt::CSVLoggerOptions{(run_dir / "metrics.csv").string()}));
-  return logger;
-}
-
-// Continues from the latest checkpoint in `dir` (an earlier run's checkpoints); returns the step reached.
-template <class Loader>
-int64_t resume(const std::string& dir, rt::Model& model, rt::AdamW& optimizer, rt::LRScheduler& scheduler,
-               Loader& loader) {
-  if (dir.empty()) return 0;
-  rt::Checkpointer earlier({.dir = dir, .every_n_steps = 0});
-  auto last = earlier.latest();
-  if (!last) throw rig::Error("rig.classify.resume", "no checkpoint in '" + dir + "'", {}, "resume_from");
-  rt::Resumed r = earlier.load(*last, model, optimizer, &scheduler);
-  loader.restore({r.extra["epoch"], r.extra["batch"]});
-  std::printf("resumed from %s (step %lld)\n", last->c_str(), static_cast<long long>(r.step));
-  return r.step;
 }
 
 // Validation metrics, then the test split's (named test_*) when the task has one.
@@ -84,8 +59,8 @@ void report(const rt::Metrics& scores, int64_t steps_run, double train_seconds) 
 }
 
 int classify_recipe(const rig::Config& cfg) {
-  rt::set_threads({.num_threads = cfg.get_or<int>("threads", 0)});
-  ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
+  rt::set_threads({.num_threads = cfg.get<int>("threads")});
+  ::torch::manual_seed(cfg.get<uint64_t>("seed"));
   const fs::path run_dir = cfg.get<std::string>("run_dir");
   const auto steps = cfg.get<int64_t>("steps");
 
@@ -93,20 +68,20 @@ int classify_recipe(const rig::Config& cfg) {
   auto model = rig::instantiate<std::shared_ptr<rt::Model>>(cfg["model"].resolved());
   // Data parallelism (rig run --nproc N, srun): world size 1 is no group at all. Every rank starts from rank 0's
   // weights, reads its slice of each global batch of loader.batch_size x world size, and rank 0 alone writes.
-  auto group = rt::ProcessGroup::from_environment(cfg.get_or<rt::DistributedOptions>("distributed", {}));
+  auto group = rt::ProcessGroup::from_environment(cfg.get<rt::DistributedOptions>("distributed"));
   group.broadcast_parameters(*model);
-  auto [train_set, validation_set] = split_off_validation(task->train(), cfg.get_or<rt::SplitOptions>("split", {}));
-  auto loader_options = cfg.get_or<rt::DataLoaderOptions>("loader", {});
+  auto [train_set, validation_set] = split_off_validation(task->train(), cfg.get<rt::SplitOptions>("split"));
+  auto loader_options = cfg.get<rt::DataLoaderOptions>("loader");
   loader_options.batch_size *= group.world_size();
   rt::DataLoader loader(rt::shard_batches(train_set, group), loader_options);
-  rt::CrossEntropyLoss loss_fn;
-  rt::MultiLogger logger = group.is_main() ? make_logger(cfg, run_dir) : rt::MultiLogger();
-  rt::Checkpointer checkpointer(cfg.get<rt::CheckpointerOptions>("checkpointer"));
-  rt::AdamW optimizer(model->parameters(), cfg.get_or<rt::AdamWOptions>("optimizer", {}));
-  rt::CosineWithWarmup scheduler(optimizer, cfg.get_or<rt::CosineWithWarmupOptions>("scheduler", {}));
-  rt::Evaluator evaluator(cfg.get_or<rt::EvaluatorOptions>("evaluator", {}));
-  const auto grad_clip = cfg.get_or<double>("grad_clip", 0.0);
-  int64_t step = resume(cfg.get_or<std::string>("resume_from", ""), *model, optimizer, scheduler, loader);
+  auto loss_fn = rig::instantiate<rt::CrossEntropyLoss>(cfg["loss"]);
+  rt::MultiLogger logger = group.is_main() ? rt::make_loggers(cfg["loggers"]) : rt::MultiLogger();
+  auto checkpointer = rig::instantiate<rt::Checkpointer>(cfg["checkpointer"]);
+  auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], model->parameters());
+  auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
+  auto evaluator = rig::instantiate<rt::Evaluator>(cfg["evaluator"]);
+  const auto grad_clip = cfg.get<double>("grad_clip");
+  int64_t step = cfg.get<bool>("resume") ? checkpointer.resume_latest(*model, *optimizer, scheduler.get(), loader) : 0;
 
   model->train();
   const int64_t first_step = step;
@@ -115,21 +90,18 @@ int classify_recipe(const rig::Config& cfg) {
     rt::ClassBatch batch = loader.next();
     ::torch::Tensor logits = model->forward(batch.inputs);
     ::torch::Tensor loss = loss_fn(logits, batch.labels);
-    optimizer.zero_grad();
+    optimizer->zero_grad();
     loss.backward();
     // The gradients are complete here: the one place to combine or inspect them before the update.
     double loss_value = loss.item<double>();
     group.average_gradients(model->parameters(), {&loss_value, 1});  // with the loss: one all-reduce
     if (grad_clip > 0) rt::clip_grad_norm(model->parameters(), grad_clip);
-    optimizer.step();
-    scheduler.step();
+    optimizer->step();
+    scheduler->step();
     ++step;
 
-    logger.log(step, {{"loss", loss_value}, {"lr", scheduler.lr()}});
-    if (group.is_main() && checkpointer.due(step)) {
-      auto at = loader.state();
-      checkpointer.save(step, *model, optimizer, &scheduler, {{"epoch", at.epoch}, {"batch", at.batch}});
-    }
+    logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}});
+    if (group.is_main() && checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
     if (group.is_main() && evaluator.due(step)) logger.log(step, evaluator.evaluate(*model, validation_set));
   }
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -150,22 +122,20 @@ rig::RecipeSchema schema() {
       .key<int64_t>("steps", "training steps")
       .key<uint64_t>("seed", 0, "LibTorch's seed: initial weights, dropout")
       .key<int>("threads", 0, "LibTorch threads; 0: OMP_NUM_THREADS, else every core")
-      .key<std::string>("resume_from", "", "an earlier run's checkpoints directory: continue from its latest")
+      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
       .key<double>("grad_clip", 0.0, "max total gradient L2 norm; 0: no clipping")
       .key<rt::SplitOptions>("split", {}, "train/validation split of the task's training data")
-      .key<rt::DataLoaderOptions>("loader", {}, "batching and shuffling of the training split")
-      .key<rt::AdamWOptions>("optimizer", {}, "AdamW")
-      .key<rt::CosineWithWarmupOptions>("scheduler", {}, "learning-rate schedule")
-      .key<rt::EvaluatorOptions>("evaluator", {}, "validation every N steps")
+      .key<rt::DataLoaderOptions>("loader", {}, "batching (per rank) and seeded shuffling of the training split")
       .key<rt::DistributedOptions>("distributed", {}, "data parallelism: store tcp|file, store_path, timeout_s")
-      .key<rt::CheckpointerOptions>("checkpointer", "checkpoints: directory, every N steps, how many to keep")
-      .key<int64_t>("logging.every_n_steps", 100, "console: a line every N steps (no TTY)")
-      .key<bool>("logging.progress_bar", true, "console: a progress bar on a TTY")
-      .key<bool>("logging.jsonl", true, "write run_dir/metrics.jsonl")
-      .key<bool>("logging.csv", false, "write run_dir/metrics.csv");
+      .component<rt::CrossEntropyLoss>("loss", "the classification loss")
+      .component<::torch::optim::Optimizer>("optimizer", "the parameters are passed at the call site")
+      .component<rt::LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
+      .component<rt::Evaluator>("evaluator", "accuracy and loss on the validation split every N steps")
+      .component<rt::Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
+      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
   return s;
 }
 
 }  // namespace
 
-RIG_TORCH_RECIPE(classify_recipe, schema(), rig::RecipeHooks{{"task_sets_model_sizes", classify::task_sets_model_sizes}});
+RIG_RECIPE(classify_recipe, schema(), rig::RecipeHooks{{"task_sets_model_sizes", classify::task_sets_model_sizes}});

@@ -21,6 +21,7 @@
 #include "rig/torch/distributed.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/model.hpp"
+#include "rig/torch/recipe.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
 
@@ -31,19 +32,19 @@ using Data = rt::Subset<rt::LMDataset>;
 
 int recipe(const rig::Config& cfg) {
   if (cfg.contains("checkpoint_dir")) return rt::hf::finetune_recipe(cfg, /*lora=*/false);  // --config hf
-  rt::set_threads({cfg.get_or<int>("threads", 0)});
-  ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
+  rt::set_threads({cfg.get<int>("threads")});
+  ::torch::manual_seed(cfg.get<uint64_t>("seed"));
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
   const int64_t steps = cfg.get<int64_t>("steps");
 
   auto tokenizer = rig::instantiate<std::shared_ptr<rt::Tokenizer>>(cfg["tokenizer"]);
   auto model = rig::instantiate<std::shared_ptr<rt::TransformerLM>>(cfg["model"],
                                                                      rig::kw("vocab_size", tokenizer->vocab_size()));
-  if (auto init = cfg.get_or<std::string>("init_from", ""); !init.empty()) rt::load_model(*model, init);
+  if (auto init = cfg.get<std::string>("init_from"); !init.empty()) rt::load_model(*model, init);
   auto dataset = rig::instantiate<std::shared_ptr<rt::LMDataset>>(cfg["dataset"], tokenizer);
   // Data parallelism (rig run --nproc N, srun): world size 1 is no group at all. Every rank starts from rank 0's
   // weights, reads its slice of each global batch of loader.batch_size x world size, and rank 0 alone writes.
-  auto group = rt::ProcessGroup::from_environment(cfg.get_or<rt::DistributedOptions>("distributed", {}));
+  auto group = rt::ProcessGroup::from_environment(cfg.get<rt::DistributedOptions>("distributed"));
   group.broadcast_parameters(*model);
   auto [train_set, validation_set] = rt::split<rt::LMDataset>(dataset, cfg.get<rt::SplitOptions>("split"));
   auto loader_options = cfg.get<rt::DataLoaderOptions>("loader");
@@ -55,20 +56,12 @@ int recipe(const rig::Config& cfg) {
   auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], model->parameters());
   auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
   auto evaluator = rig::instantiate<rt::Evaluator>(cfg["evaluator"]);
-  const double grad_clip = cfg.get_or<double>("grad_clip", 1.0);
+  const double grad_clip = cfg.get<double>("grad_clip");
   std::printf("full_finetune: %lld parameters, vocabulary %lld, %lld training windows\n",
               static_cast<long long>(rt::count_parameters(*model)), static_cast<long long>(tokenizer->vocab_size()),
               static_cast<long long>(train_set->size()));
 
-  int64_t step = 0;
-  if (cfg.get_or<bool>("resume", false)) {
-    if (auto last = checkpointer.latest()) {
-      rt::Resumed resumed = checkpointer.load(*last, *model, *optimizer, scheduler.get());
-      step = resumed.step;
-      loader.restore({resumed.extra["epoch"], resumed.extra["batch"]});
-      std::printf("resumed from %s (step %lld)\n", last->c_str(), static_cast<long long>(step));
-    }
-  }
+  int64_t step = cfg.get<bool>("resume") ? checkpointer.resume_latest(*model, *optimizer, scheduler.get(), loader) : 0;
 
   model->train();
   while (step < steps) {
@@ -85,10 +78,7 @@ int recipe(const rig::Config& cfg) {
     ++step;
 
     logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}});
-    if (group.is_main() && checkpointer.due(step)) {
-      auto position = loader.state();
-      checkpointer.save(step, *model, *optimizer, scheduler.get(), {{"epoch", position.epoch}, {"batch", position.batch}});
-    }
+    if (group.is_main() && checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
     if (group.is_main() && evaluator.due(step) && validation_set->size() > 0)
       logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
   }
@@ -105,35 +95,17 @@ int recipe(const rig::Config& cfg) {
 }
 
 rig::RecipeSchema schema() {
-  rig::RecipeSchema s;
-  s.key<int64_t>("steps", "optimizer steps in total (a resumed run continues up to it)")
+  return rt::training_schema()
       .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes <run_dir>/hf)")
       .key<int64_t>("gradient_accumulation_steps", 1, "--config hf: micro-batches per optimizer step")
-      .key<uint64_t>("seed", 0, "LibTorch's generator (initial weights)")
-      .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
-      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
       .key<std::string>("init_from", "", "a model (model.pt, or a checkpoint) to start from instead of random weights")
       .key<double>("grad_clip", 1.0, "gradient clipping: largest total L2 norm (<= 0: none)")
+      .key<rt::DistributedOptions>("distributed", {}, "data parallelism: store tcp|file, store_path, timeout_s")
       .component<rt::Tokenizer>("tokenizer", "text to token ids (config group: byte, char, sentencepiece)")
       .component<rt::Model>("model", "--config hf: HFLlama; else the language model; vocab_size comes from the tokenizer")
-      .component<rt::LMDataset>("dataset", "the training text; the tokenizer is passed at the call site")
-      .key<rt::SplitOptions>("split", {}, "train/validation split of the dataset's examples")
-      .key<rt::DataLoaderOptions>("loader", {}, "batching (per rank) and seeded shuffling of the training split")
-      .key<rt::DistributedOptions>("distributed", {}, "data parallelism: store tcp|file, store_path, timeout_s")
-      .component<rt::CrossEntropyLoss>("loss", "the token loss")
-      .component<::torch::optim::Optimizer>("optimizer", "the parameters are passed at the call site")
-      .component<rt::LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
-      .component<rt::Evaluator>("evaluator", "perplexity on the validation split every N steps")
-      .component<rt::Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
-      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
-  return s;
+      .component<rt::LMDataset>("dataset", "the training text; the tokenizer is passed at the call site");
 }
 
 }  // namespace full_finetune
 
-#ifndef RIG_RECIPE_NO_MAIN  // the tests compile this file for its schema
-int main(int argc, char** argv) {
-  rig::torch::prefer_passive_openmp(argv);
-  return rig::run_recipe(argc, argv, full_finetune::recipe, full_finetune::schema());
-}
-#endif
+RIG_RECIPE(full_finetune::recipe, full_finetune::schema());

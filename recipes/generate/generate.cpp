@@ -25,7 +25,7 @@ namespace rt = rig::torch;
 
 int recipe(const rig::Config& cfg) {
   if (cfg.contains("checkpoint_dir")) return rt::hf::generate_recipe(cfg);  // --config hf: a Hugging Face checkpoint
-  rt::set_threads({cfg.get_or<int>("threads", 0)});
+  rt::set_threads({cfg.get<int>("threads")});
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
 
   auto tokenizer = rig::instantiate<std::shared_ptr<rt::Tokenizer>>(cfg["tokenizer"]);
@@ -36,11 +36,11 @@ int recipe(const rig::Config& cfg) {
   const std::string prompt = cfg.get<std::string>("prompt");
   std::vector<int64_t> prompt_ids = tokenizer->encode(prompt);
   if (prompt_ids.empty()) prompt_ids.push_back(tokenizer->eos_id());  // an empty prompt starts a new text
-  rt::SamplingOptions sampling{.max_new_tokens = cfg.get_or<int64_t>("max_new_tokens", 200),
-                               .temperature = cfg.get_or<double>("temperature", 0.8),
-                               .top_k = cfg.get_or<int64_t>("top_k", 0),
-                               .seed = cfg.get_or<uint64_t>("seed", 0),
-                               .stop_id = cfg.get_or<bool>("stop_at_eos", true) ? tokenizer->eos_id() : -1};
+  rt::SamplingOptions sampling{.max_new_tokens = cfg.get<int64_t>("max_new_tokens"),
+                               .temperature = cfg.get<double>("temperature"),
+                               .top_k = cfg.get<int64_t>("top_k"),
+                               .seed = cfg.get<uint64_t>("seed"),
+                               .stop_id = cfg.get<bool>("stop_at_eos") ? tokenizer->eos_id() : -1};
   std::vector<int64_t> generated = rt::sample(*model, prompt_ids, sampling);
   if (!generated.empty() && generated.back() == sampling.stop_id) generated.pop_back();
 
@@ -70,9 +70,4 @@ rig::RecipeSchema schema() {
 
 }  // namespace generate
 
-#ifndef RIG_RECIPE_NO_MAIN  // the tests compile this file for its schema
-int main(int argc, char** argv) {
-  rig::torch::prefer_passive_openmp(argv);
-  return rig::run_recipe(argc, argv, generate::recipe, generate::schema());
-}
-#endif
+RIG_RECIPE(generate::recipe, generate::schema());

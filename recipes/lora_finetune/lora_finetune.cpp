@@ -20,6 +20,7 @@
 #include "rig/torch/logger.hpp"
 #include "rig/torch/lora.hpp"
 #include "rig/torch/model.hpp"
+#include "rig/torch/recipe.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
 
@@ -30,8 +31,8 @@ using Data = rt::Subset<rt::LMDataset>;
 
 int recipe(const rig::Config& cfg) {
   if (cfg.contains("checkpoint_dir")) return rt::hf::finetune_recipe(cfg, /*lora=*/true);  // --config hf
-  rt::set_threads({cfg.get_or<int>("threads", 0)});
-  ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
+  rt::set_threads({cfg.get<int>("threads")});
+  ::torch::manual_seed(cfg.get<uint64_t>("seed"));
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
   const int64_t steps = cfg.get<int64_t>("steps");
 
@@ -51,20 +52,12 @@ int recipe(const rig::Config& cfg) {
       rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], rt::LoRA::parameters(*model));
   auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
   auto evaluator = rig::instantiate<rt::Evaluator>(cfg["evaluator"]);
-  const double grad_clip = cfg.get_or<double>("grad_clip", 1.0);
+  const double grad_clip = cfg.get<double>("grad_clip");
   std::printf("lora_finetune: %zu adapted layers, %lld trainable parameters of %lld, %lld training examples\n",
               adapted.size(), static_cast<long long>(rt::count_parameters(*model, true)),
               static_cast<long long>(rt::count_parameters(*model)), static_cast<long long>(train_set->size()));
 
-  int64_t step = 0;
-  if (cfg.get_or<bool>("resume", false)) {
-    if (auto last = checkpointer.latest()) {
-      rt::Resumed resumed = checkpointer.load(*last, *model, *optimizer, scheduler.get());
-      step = resumed.step;
-      loader.restore({resumed.extra["epoch"], resumed.extra["batch"]});
-      std::printf("resumed from %s (step %lld)\n", last->c_str(), static_cast<long long>(step));
-    }
-  }
+  int64_t step = cfg.get<bool>("resume") ? checkpointer.resume_latest(*model, *optimizer, scheduler.get(), loader) : 0;
 
   model->train();
   while (step < steps) {
@@ -78,10 +71,7 @@ int recipe(const rig::Config& cfg) {
     ++step;
 
     logger.log(step, {{"loss", loss.item<double>()}, {"lr", scheduler->lr()}});
-    if (checkpointer.due(step)) {
-      auto position = loader.state();
-      checkpointer.save(step, *model, *optimizer, scheduler.get(), {{"epoch", position.epoch}, {"batch", position.batch}});
-    }
+    if (checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
     if (evaluator.due(step) && validation_set->size() > 0)
       logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
   }
@@ -99,35 +89,17 @@ int recipe(const rig::Config& cfg) {
 }
 
 rig::RecipeSchema schema() {
-  rig::RecipeSchema s;
-  s.key<std::string>("base_checkpoint", "", "the base model: full_finetune's model.pt (or one of its checkpoints)")
-      .key<int64_t>("steps", "optimizer steps in total (a resumed run continues up to it)")
+  return rt::training_schema()
       .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes <run_dir>/hf)")
       .key<int64_t>("gradient_accumulation_steps", 1, "--config hf: micro-batches per optimizer step")
-      .key<uint64_t>("seed", 0, "LibTorch's generator (adapter initialisation, dropout)")
-      .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
-      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
+      .key<std::string>("base_checkpoint", "", "the base model: full_finetune's model.pt (or one of its checkpoints)")
       .key<double>("grad_clip", 1.0, "gradient clipping of the adapters: largest total L2 norm (<= 0: none)")
       .component<rt::Tokenizer>("tokenizer", "the base model's tokenizer (config group: byte, char, sentencepiece)")
       .component<rt::Model>("model", "--config hf: HFLlama; else the base model's shape; vocab_size comes from the tokenizer")
       .component<rt::LoRA>("lora", "rank, alpha, dropout and the Linear layers to adapt (glob patterns)")
-      .component<rt::LMDataset>("dataset", "your data (config group: jsonl, text); the tokenizer is passed at the call site")
-      .key<rt::SplitOptions>("split", {}, "train/validation split of the dataset's examples")
-      .key<rt::DataLoaderOptions>("loader", {}, "batching and seeded shuffling of the training split")
-      .component<rt::CrossEntropyLoss>("loss", "the token loss")
-      .component<::torch::optim::Optimizer>("optimizer", "the adapters' parameters are passed at the call site")
-      .component<rt::LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
-      .component<rt::Evaluator>("evaluator", "perplexity on the validation split every N steps")
-      .component<rt::Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
-      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
-  return s;
+      .component<rt::LMDataset>("dataset", "your data (config group: jsonl, text); the tokenizer is passed at the call site");
 }
 
 }  // namespace lora_finetune
 
-#ifndef RIG_RECIPE_NO_MAIN  // the tests compile this file for its schema
-int main(int argc, char** argv) {
-  rig::torch::prefer_passive_openmp(argv);
-  return rig::run_recipe(argc, argv, lora_finetune::recipe, lora_finetune::schema());
-}
-#endif
+RIG_RECIPE(lora_finetune::recipe, lora_finetune::schema());

@@ -26,7 +26,7 @@ void extend(Node& dst, const MapEntry& e, ListPolicy policy, std::string_view ta
   const Node& extra = e.value;
   std::string spelled(e.key);
   if (!extra.is_list())
-    throw TypeError("rig.compose.merge_policy",
+    throw Error("rig.compose.merge_policy",
                     fmt::format("'{}' {}s to a list, so its value must be a list, not a {}", spelled,
                                 policy == ListPolicy::Append ? "append" : "prepend", kind_name(extra.kind())),
                     extra.origin().known() ? extra.origin() : e.key_origin, spelled,
@@ -41,7 +41,7 @@ void extend(Node& dst, const MapEntry& e, ListPolicy policy, std::string_view ta
     return;
   }
   if (!base->is_list()) {
-    TypeError err("rig.compose.merge_policy",
+    Error err("rig.compose.merge_policy",
                   fmt::format("'{}' cannot {} to '{}': it is a {}, not a list", spelled,
                               policy == ListPolicy::Append ? "append" : "prepend", target, kind_name(base->kind())),
                   e.key_origin, std::string(target));
@@ -70,7 +70,7 @@ void merge_with_policies(Node& dst, const Node& src) {
     ListPolicy policy = list_policy(e.key, &target);
     if (policy != ListPolicy::None) {
       if (src.find(target) != nullptr)
-        throw KeyError("rig.compose.merge_conflict",
+        throw Error("rig.compose.merge_conflict",
                        fmt::format("'{}' and '{}' are both set in one map: set the list, or extend it, not both",
                                    e.key, target),
                        e.key_origin, std::string(target));

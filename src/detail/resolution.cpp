@@ -70,7 +70,10 @@ struct Resolution::Ctx {
 
 namespace {
 
+// Limits (rig.limit.*) are LimitErrors, the rest InterpolationErrors: the class follows the id's family.
 [[noreturn]] void fail(std::string id, std::string message, Origin at, std::string path, std::string hint = {}) {
+  if (id.starts_with("rig.limit."))
+    throw LimitError(std::move(id), std::move(message), std::move(at), std::move(path), std::move(hint));
   throw InterpolationError(std::move(id), std::move(message), std::move(at), std::move(path), std::move(hint));
 }
 
@@ -470,7 +473,7 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
     if (next->node->is_missing()) {
       std::string walked = path_of(next);
       if (!throwing) return Value{Node::missing(), nullptr, {}};
-      InterpolationError err("rig.value.missing",
+      MissingValueError err("rig.value.missing",
                              fmt::format("'{}' refers to '{}', which is missing ('?\?\?')", path_of(c.self), walked),
                              c.at(offset), path_of(c.self), fmt::format("set '{}' or change the reference", walked));
       err.add_note(next->node->origin(), fmt::format("'{}' is '?\?\?' here", walked));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: `rig print --resolve` (issue 3) — resolved output, provenance with --show-origin, located errors.
+# End-to-end: `rig print --resolve` — resolved output, provenance with --show-origin, located errors.
 source "$(dirname "$0")/lib/common.bash" "$@"
 
 cat >"$tmp/c.yaml" <<'YAML'

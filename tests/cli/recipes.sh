@@ -84,6 +84,17 @@ out=$("$rig" run greet whom=x 2>&1); rc=$?
 check "unknown key: exit 2, with a hint" exits_with $rc 2 "rig.override.unknown_key" "$out"
 out=$("$rig" run greet --config shuot 2>&1); rc=$?
 check "unknown config name: exit 2 with the recipe's configs" exits_with $rc 2 "configs of greet: greet, shout" "$out"
+# Defaults are written once, in the schema: a key the config lacks reaches the recipe with the schema's default.
+out=$("$greet" --output-dir defaults '~times' who=d 2>/dev/null); rc=$?
+check "a deleted optional key runs with the schema's default (times=1)" test "$rc" -eq 0 -a "$(grep -c 'd' <<<"$out")" -eq 1
+out=$("$greet" --output-dir defaults2 '~times' who=d '+times=3' 2>/dev/null)
+check "... and the config's value wins over it" test "$(grep -c 'd' <<<"$out")" -eq 3
+# The version is the CMake project's, in `rig --version` and in run.json.
+project_version=$(sed -nE 's/^project\(rig VERSION ([0-9.]+) .*/\1/p' "$root/CMakeLists.txt")
+check "rig --version is the CMake project version" test "$("$rig" --version)" = "rig $project_version" -a -n "$project_version"
+check "run.json records it" python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["rig_version"] == sys.argv[2]' \
+  defaults/run.json "$project_version"
+
 out=$("$greet" --bogus 2>&1); rc=$?
 check "unknown flag: exit 2" exits_with $rc 2 rig.usage.unknown_flag "$out"
 "$greet" times=notanumber >/dev/null 2>&1; rc=$?

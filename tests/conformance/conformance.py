@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Differential conformance of rig's interpolation against OmegaConf (issue 3).
+"""Differential conformance of rig's interpolation against OmegaConf.
 
 Runs OmegaConf (Debian's python3-omegaconf, imported by /usr/bin/python3) and rig (rig_conformance_helper, one
 process for all cases) on the same YAML texts and compares the canonical JSON of the resolved trees, or the fact of

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# User 2 (issue 8's): copy lora_finetune into a project of one's own (rig cp lora_finetune DIR --project), edit one
+# User 2: copy lora_finetune into a project of one's own (rig cp lora_finetune DIR --project), edit one
 # line of its loop, build it out of tree against an installed rig, run it on a base model and a JSONL file, and see
 # the edit take effect. user2_classify.sh does the same with the classify recipe. Usage: user2.sh BUILD_DIR SOURCE_DIR
 source "$(dirname "$0")/lib.bash" "$@"

@@ -8,7 +8,7 @@ rig cp classify my_classify --project
 check "user 2: rig cp --project links rig::torch" grep -q 'LINK rig::torch' my_classify/CMakeLists.txt
 check "user 2: ... and copies the config groups" test -f my_classify/configs/task/csv.yaml -a -f my_classify/configs/model/convnet.yaml
 # The edit: log the training batch's accuracy next to the loss.
-sed -i 's|{"lr", scheduler.lr()}}|{"lr", scheduler.lr()}, {"train_accuracy", logits.argmax(1).eq(batch.labels).to(torch::kDouble).mean().item<double>()}}|' \
+sed -i 's|{"lr", scheduler->lr()}}|{"lr", scheduler->lr()}, {"train_accuracy", logits.argmax(1).eq(batch.labels).to(torch::kDouble).mean().item<double>()}}|' \
   my_classify/classify.cpp
 check "user 2: the edit is one line of the loop" test "$(diff "$root/recipes/classify/classify.cpp" my_classify/classify.cpp | grep -c '^>')" -eq 1
 configure_and_build my_classify my_classify/build

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "manifests.hpp"
+#include "rig/app.hpp"
 #include "rig/error.hpp"
 #include "verbs.hpp"
 
@@ -15,8 +16,13 @@ namespace {
 
 const std::vector<std::string> kVerbs = {"ls",    "run",    "cp",      "validate",   "describe",
                                          "components", "print", "compat", "completion"};
-const std::vector<std::string> kRecipeFlags = {"--config", "--config-dir", "--print-config", "--resolve",
-                                               "--show-origin", "--validate", "--output-dir", "--help"};
+// The recipe's own options (rig/app.hpp's table), as completion offers them.
+std::vector<std::string> recipe_flag_names() {
+  std::vector<std::string> out;
+  for (const auto& f : recipe_flags())
+    if (!f.internal) out.emplace_back(f.name);
+  return out;
+}
 
 constexpr std::string_view kBash = R"SH(# rig completion for bash: eval "$(rig completion bash)"
 _rig_complete() {
@@ -77,8 +83,12 @@ std::vector<std::string> recipe_names(const std::vector<Recipe>& rs) {
 
 // Candidates after `rig run|validate RECIPE ...`.
 std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::string>& before, const std::string& cur) {
-  if (!before.empty() && before.back() == "--config") return r.primary_configs();
-  if (cur.starts_with("-")) return kRecipeFlags;
+  if (const RecipeFlag* f = before.empty() ? nullptr : find_recipe_flag(before.back());
+      f && f->takes_value() && before.back() == f->name) {
+    if (f->completion == RecipeFlag::Completion::ConfigName) return r.primary_configs();
+    return {};  // a directory or file: the shell's own completion
+  }
+  if (cur.starts_with("-")) return recipe_flag_names();
   auto eq = cur.find('=');
   if (eq != std::string::npos) {  // group=option
     std::string key = cur.substr(0, eq);
@@ -89,8 +99,8 @@ std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::str
     return out;
   }
   std::string config = r.name();
-  for (size_t i = 0; i + 1 < before.size(); ++i)
-    if (before[i] == "--config") config = before[i + 1];
+  for (const auto& [flag, value] : recipe_flag_values(before))
+    if (flag->completion == RecipeFlag::Completion::ConfigName) config = value;
   std::vector<std::string> out;
   for (const auto& g : r.groups()) out.push_back(g + "=");
   for (const auto& k : r.config_keys(config)) out.push_back(k + "=");

@@ -68,7 +68,7 @@ int describe(const std::string& name) {
                              join(list_of(c, "recipes")));
     return kExitOk;
   }
-  throw UsageError("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},
+  throw Error("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},
                    did_you_mean(canonical_name(name), names).empty() ? "rig components lists them"
                                                                      : did_you_mean(canonical_name(name), names));
 }
@@ -90,7 +90,7 @@ int components(const std::string& interface, const std::string& pattern) {
     ++shown;
   }
   if (shown == 0 && !interface.empty())
-    throw UsageError("rig.component.no_match", fmt::format("no component is registered as '{}'", interface));
+    throw Error("rig.component.no_match", fmt::format("no component is registered as '{}'", interface));
   return kExitOk;
 }
 

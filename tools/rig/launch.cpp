@@ -22,6 +22,7 @@
 #include "rig/distributed_env.hpp"
 #include "rig/error.hpp"
 #include "rig/multirun.hpp"
+#include "rig/overrides.hpp"
 #include "rig/yaml.hpp"
 #include "sweep_cmd.hpp"
 
@@ -32,15 +33,6 @@ namespace rig::tool {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool looks_like_override(std::string_view arg) {
-  return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string_view::npos;
-}
-
-// The recipe's flags that take a value as the next argument.
-bool takes_value(std::string_view flag) {
-  return flag == "--config" || flag == "--config-dir" || flag == "--output-dir";
-}
 
 // The value of `--flag V` / `--flag=V` at args[i] (advancing i), or nullopt when args[i] is not that flag.
 std::optional<std::string> flag_value(const std::vector<std::string>& args, size_t& i, std::string_view flag) {
@@ -247,7 +239,9 @@ int run_recipe_multirun(const LaunchArgs& a, const std::string& binary, std::ost
                        {}, "each job runs in its own directory under multirun/<recipe>/<time>/ (--sweep-root DIR)");
     if (arg.starts_with("--")) {
       config_args.push_back(arg);
-      if (takes_value(arg) && i + 1 < a.recipe_args.size()) config_args.push_back(a.recipe_args[++i]);
+      const RecipeFlag* f = find_recipe_flag(arg);
+      if (f && f->takes_value() && arg == f->name && i + 1 < a.recipe_args.size())
+        config_args.push_back(a.recipe_args[++i]);
       continue;
     }
     if (!looks_like_override(arg))
@@ -279,11 +273,8 @@ int run_recipe_nproc(const LaunchArgs& a, const std::string& binary) {
   argv.insert(argv.end(), a.recipe_args.begin(), a.recipe_args.end());
   // Every rank must agree on the run directory: rig takes it now (unless given, or a sweep job's) and passes it on.
   fs::path run_dir;
-  for (size_t i = 0; i < a.recipe_args.size(); ++i) {
-    size_t j = i;
-    if (auto v = flag_value(a.recipe_args, j, "--output-dir")) run_dir = *v;
-    i = j;
-  }
+  for (const auto& [flag, value] : recipe_flag_values(a.recipe_args))
+    if (flag->name == "--output-dir") run_dir = value;
   const char* sweep_dir = std::getenv("RIG_RUN_DIR");
   if (run_dir.empty() && sweep_dir && *sweep_dir) run_dir = sweep_dir;
   if (run_dir.empty()) {

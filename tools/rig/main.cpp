@@ -31,11 +31,6 @@ struct PrintArgs {
   bool defaults_tree = false;
 };
 
-// An argument is an override when it starts with + or ~ or contains '='; everything after the first override is one.
-bool looks_like_override(const std::string& arg) {
-  return arg.starts_with('+') || arg.starts_with('~') || arg.find('=') != std::string::npos;
-}
-
 // The first config names a composition when a search path is configured, when it is a name (no extension), when
 // the defaults tree is asked for, or when the file has a `defaults` list.
 bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults_tree) {
@@ -50,7 +45,7 @@ bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults
 bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources& sources) {
   std::vector<std::string> files = a.configs;
   size_t i = 0;
-  for (; i < a.args.size() && !looks_like_override(a.args[i]); ++i) files.push_back(a.args[i]);
+  for (; i < a.args.size() && !rig::looks_like_override(a.args[i]); ++i) files.push_back(a.args[i]);
   if (files.empty())
     throw rig::UsageError("rig.usage.no_config", "no config file given", {}, {},
                           "rig print FILE... [OVERRIDES...] (or --config FILE, or --config-dir DIR NAME)");
@@ -136,7 +131,7 @@ int main(int argc, char** argv) {
   }
   CLI::App app{"rig: typed, located, composable configuration for C++"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "rig 0.1.0");
+  app.set_version_flag("--version", "rig " + std::string(rig::version()));
 
   PrintArgs print_args;
   auto* print_cmd = app.add_subcommand("print", "Load a config and print it as YAML (or JSON)");
@@ -162,7 +157,7 @@ int main(int argc, char** argv) {
                       "With --resolve: show values that came from environment variables (redacted by default)");
   rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
 
-  // ---- recipes and components (issue 7): tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
+  // ---- recipes and components: tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
   app.footer(
       "Recipes are found through their manifests (rig_add_recipe): RIG_RECIPE_PATH, <prefix>/share/rig/recipes and "
       "the build tree.\nrun and validate pass everything after RECIPE to the recipe: rig run RECIPE --help.\n"

@@ -10,6 +10,7 @@
 
 #include "launch.hpp"
 #include "manifests.hpp"
+#include "rig/app.hpp"
 #include "rig/error.hpp"
 #include "rig/io.hpp"
 #include "rig/yaml.hpp"
@@ -101,10 +102,8 @@ int run(const std::vector<std::string>& args, bool validate) {
     throw UsageError("rig.usage.no_recipe", "no recipe given", {}, {}, fmt::format("rig {} RECIPE ...", verb));
   Recipe r = find_recipe(load_recipes(), launch.recipe);
   const auto& rest = launch.recipe_args;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == "--config" && i + 1 < rest.size()) check_config_name(r, rest[i + 1]);
-    if (rest[i].starts_with("--config=")) check_config_name(r, rest[i].substr(9));
-  }
+  for (const auto& [flag, value] : recipe_flag_values(rest))
+    if (flag->completion == RecipeFlag::Completion::ConfigName) check_config_name(r, value);
   if (launch.multirun) return run_recipe_multirun(launch, r.binary(), std::cout);
   if (launch.nproc > 1) return run_recipe_nproc(launch, r.binary());
   std::vector<std::string> argv_strings{r.binary()};

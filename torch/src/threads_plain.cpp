@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "rig/app.hpp"
 #include "rig/torch/threads.hpp"
 
 namespace rig::torch {
@@ -24,5 +25,10 @@ void prefer_passive_openmp(char** argv) {
   setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
   execv("/proc/self/exe", argv);  // only returns on failure: then run on with the active policy
 }
+
+// Every recipe linking rig::torch (RIG_RECIPE) switches OpenMP to the passive wait policy before anything else.
+namespace {
+[[maybe_unused]] const ::rig::detail::RecipeStartupRegistrar passive_openmp{&prefer_passive_openmp};
+}  // namespace
 
 }  // namespace rig::torch

@@ -418,7 +418,7 @@ T from_node(const Node& n, Call& c, size_t param) {
 
 // ---- reading arguments, per parameter TYPE --------------------------------------------------------------------------
 //
-// Why type-erased: compile time per registered component (issue 6's goal is 30 ms at -O2). When each component had
+// Why type-erased: compile time per registered component (the goal is 30 ms at -O2). When each component had
 // its own function reading, defaulting, constructing and cleaning up its arguments, generating that function's code
 // was about two thirds of a registration's compile time (docs/performance.md). So everything that depends only on a
 // parameter's TYPE — reading it from a config value or a call-site argument, reporting its errors, destroying it,

@@ -16,7 +16,8 @@ check "ls classify: task group" has "task/: csv, fashion_mnist, synthetic" "$out
 check "ls classify: model group" has "model/: convnet, mlp" "$out"
 out=$("$rig" run classify --help)
 check "--help names the hook" has "hooks of this recipe: task_sets_model_sizes" "$out"
-check "--help lists the keys the loop reads" grep -qE '^  optimizer +rig::torch::AdamWOptions' <<<"$out"
+check "--help lists the keys the loop reads" grep -qE '^  optimizer +\S*Optimizer' <<<"$out"
+check "--help lists the optimizers to choose from" grep -qE '^ +one of: .*rig\.torch\.SGD' <<<"$out"
 
 # ---- validate ---------------------------------------------------------------------------------------------------
 out=$("$rig" validate classify --config fashion_mnist_mlp 2>&1); rc=$?
@@ -67,7 +68,7 @@ check "compat: Synthetic fits MLP only" test "$(row Synthetic)" = "$(want â— â—
 
 # ---- determinism: same seed, same losses; learns -------------------------------------------------------------------
 quick=(--config fashion_mnist_mlp task=synthetic task.noise=0.3 steps=120 threads=1 model.dropout=0.1 evaluator.every_n_steps=0
-       checkpointer.every_n_steps=0 logging.every_n_steps=1000)
+       checkpointer.every_n_steps=0 loggers.0.every_n_steps=1000)
 "$rig" run classify "${quick[@]}" --output-dir a >a.out 2>&1
 "$rig" run classify "${quick[@]}" --output-dir b >b.out 2>&1
 "$rig" run classify "${quick[@]}" seed=1 --output-dir c >c.out 2>&1
@@ -78,6 +79,16 @@ check "same seed: identical losses" test "$(losses a/metrics.jsonl)" = "$(losses
 check "another seed: other losses" test "$(losses a/metrics.jsonl)" != "$(losses c/metrics.jsonl)"
 check "synthetic task learnt (accuracy >= 0.9)" python3 -c '
 import re, sys; a = float(re.search(r"^accuracy: ([0-9.]+)$", open(sys.argv[1]).read(), re.M).group(1)); assert a >= 0.9, a' a.out
+
+# ---- the optimizer comes from the config: another one with one override ------------------------------------------
+"$rig" run classify "${quick[@]}" 'optimizer:={_component_: rig.torch.SGD, lr: 0.05, momentum: 0.9}' --output-dir sgd \
+  >sgd.out 2>&1; rc=$?
+check "optimizer:={_component_: rig.torch.SGD, ...}: the run succeeds" test "$rc" -eq 0
+check "... with other losses than AdamW's" test "$(losses a/metrics.jsonl)" != "$(losses sgd/metrics.jsonl)"
+"$rig" validate classify --config fashion_mnist_mlp optimizer._component_=rig.torch.SGD >/dev/null 2>&1
+check "optimizer._component_=rig.torch.SGD validates" test $? -eq 0
+out=$("$rig" validate classify --config fashion_mnist_mlp 'optimizer:={_component_: rig.torch.AdamW, momentum: 0.9}' 2>&1)
+check "the control: momentum is no AdamW parameter" has "rig.args.unknown_keyword" "$out"
 
 # ---- user 1: their own data (a CSV), three overrides, recorded in the run directory ------------------------------
 python3 - <<'PY'

@@ -8,8 +8,8 @@ cd "$tmp" || exit 1
 unset RIG_RECIPE_PATH RIG_CONFIG_PATH RANK WORLD_SIZE SLURM_PROCID SLURM_NTASKS RIG_RUN_DIR
 export NO_COLOR=1
 common=(--config fashion_mnist_mlp task=synthetic task.num_examples=2048 task.num_features=16 "model.hidden=[32]"
-        steps=40 seed=4 threads=1 scheduler.warmup_steps=5 evaluator.every_n_steps=20 checkpointer.every_n_steps=20
-        logging.progress_bar=false logging.every_n_steps=10)
+        steps=40 seed=4 threads=1 lr_scheduler.warmup_steps=5 evaluator.every_n_steps=20 checkpointer.every_n_steps=20
+        loggers.0.progress_bar=false loggers.0.every_n_steps=10)
 
 "$rig_bin" run classify "${common[@]}" loader.batch_size=32 --output-dir one >one.out 2>&1; rc=$?
 check "1 process, batch 32: exit 0" test "$rc" -eq 0

@@ -100,16 +100,16 @@ namespace {
 int greet_recipe(const rig::Config& cfg) {
   auto greeter = rig::instantiate<std::unique_ptr<greet::Greeter>>(cfg["greeter"].resolved());
   std::string line = greeter->greet(cfg.get<std::string>("who"));
-  int times = cfg.get_or<int>("times", 1);
+  int times = cfg.get<int>("times");
   // Under `rig run --nproc N` (or srun) every rank greets; rank 0 alone writes the run directory.
   rig::DistributedEnv env = rig::distributed_env();
   std::string prefix = env.distributed() ? fmt::format("[rank {}/{}] ", env.rank, env.world_size) : "";
   for (int i = 0; i < times; ++i) fmt::print("{}{}\n", prefix, line);
   std::fflush(stdout);
   if (env.is_main()) std::ofstream(cfg.get<std::string>("run_dir") + "/greeting.txt") << line << "\n";
-  if (env.rank == cfg.get_or<int>("fail_rank", -1)) return 3;
-  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.get_or<double>("sleep_s", 0)));
-  return cfg.get_or<bool>("fail", false) ? 1 : 0;
+  if (env.rank == cfg.get<int>("fail_rank")) return 3;
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.get<double>("sleep_s")));
+  return cfg.get<bool>("fail") ? 1 : 0;
 }
 
 rig::RecipeSchema schema() {

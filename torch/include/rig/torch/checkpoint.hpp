@@ -1,9 +1,11 @@
 // rig/torch/checkpoint.hpp — saving and resuming training.
 //
 //   rig::torch::Checkpointer ckpt({.dir = "run/checkpoints", .every_n_steps = 200, .keep_last = 2});
-//   if (auto last = ckpt.latest()) { auto r = ckpt.load(*last, *model, opt, &sched); step = r.step; ... }
+//   int64_t step = resume ? ckpt.resume_latest(*model, opt, &sched, loader) : 0;   // the loader's position too
 //   ...
-//   if (ckpt.due(step)) ckpt.save(step, *model, opt, &sched, {{"epoch", e}, {"batch", b}});
+//   if (ckpt.due(step)) ckpt.save_step(step, *model, opt, &sched, loader);
+//
+// (or by hand: ckpt.latest(), ckpt.load(path, ...) and ckpt.save(step, ..., {{"epoch", e}, {"batch", b}})).
 //
 // A checkpoint holds the model's parameters and buffers, the optimizer's state, the scheduler's step, LibTorch's
 // CPU random generator state, the step and any integers the caller adds (data loader position). It is written to
@@ -12,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -48,6 +51,26 @@ class Checkpointer {
   // Throws rig::IoError rig.io.read when the file is missing or not a checkpoint.
   Resumed load(const std::filesystem::path& path, ::torch::nn::Module& model, ::torch::optim::Optimizer& optimizer,
                LRScheduler* scheduler = nullptr) const;
+
+  // A training loop's two calls, with the data loader's position (DataLoader::state) kept in the checkpoint:
+  // resume_latest continues from the latest checkpoint in dir, when there is one, and returns its step (0: none, a
+  // fresh start); save_step writes one at `step`. Every recipe resumes this way (`resume: true`).
+  template <class Loader>
+  int64_t resume_latest(::torch::nn::Module& model, ::torch::optim::Optimizer& optimizer, LRScheduler* scheduler,
+                        Loader& loader) const {
+    auto last = latest();
+    if (!last) return 0;
+    Resumed r = load(*last, model, optimizer, scheduler);
+    loader.restore({r.extra["epoch"], r.extra["batch"]});
+    std::printf("resumed from %s (step %lld)\n", last->c_str(), static_cast<long long>(r.step));
+    return r.step;
+  }
+  template <class Loader>
+  std::filesystem::path save_step(int64_t step, ::torch::nn::Module& model, ::torch::optim::Optimizer& optimizer,
+                                  const LRScheduler* scheduler, const Loader& loader) const {
+    auto at = loader.state();
+    return save(step, model, optimizer, scheduler, {{"epoch", at.epoch}, {"batch", at.batch}});
+  }
 
   const CheckpointerOptions& options() const { return options_; }
 

@@ -9,7 +9,7 @@
 //   double loss_value = loss.item<double>();
 //   group.average_gradients(model->parameters(), {&loss_value, 1});  // one all-reduce; the loss averaged too
 //   optimizer.step();
-//   if (group.is_main()) checkpointer.save(...);                     // rank 0 alone writes
+//   if (group.is_main()) { /* log, checkpoint */ }                   // rank 0 alone writes
 //
 // Joining: rank 0 runs a c10d TCPStore on MASTER_ADDR:MASTER_PORT and every rank connects (or all share a FileStore
 // at `store_path` on a filesystem they all see); then a ProcessGroupGloo. With world_size 1 there is no process

@@ -1,17 +1,40 @@
-// rig/torch/recipe.hpp — RIG_RECIPE for LibTorch recipes.
+// rig/torch/recipe.hpp — the config keys every training recipe reads, declared once.
 //
-//   int train(const rig::Config& cfg) { ... }
-//   RIG_TORCH_RECIPE(train, schema(), hooks());   // same arguments as RIG_RECIPE (rig/app.hpp)
+//   rig::RecipeSchema schema() {
+//     return rig::torch::training_schema()                       // steps, seed, threads, resume, split, loader,
+//         .component<rig::torch::TransformerLM>("model", "...");  // loss, optimizer, lr_scheduler, evaluator,
+//   }                                                             // checkpointer, loggers
 //
-// It is RIG_RECIPE with one step first: prefer_passive_openmp(argv) (rig/torch/threads.hpp), which must run before
-// anything else in main: with libgomp's default active wait a training step on shared cores is ~15x slower.
+// The recipes build each of them with rig::instantiate from the config (configs/<recipe>/<recipe>.yaml holds the
+// `_component_`s), so `optimizer._component_=rig.torch.SGD` or `optimizer:={_component_: rig.torch.SGD, lr: 0.1}`
+// swaps the optimizer of any of them. Resuming is one convention: `resume: true` continues from the latest checkpoint
+// in checkpointer.dir (Checkpointer::resume_latest).
 #pragma once
 
-#include "rig/app.hpp"
-#include "rig/torch/threads.hpp"
+#include <torch/torch.h>
 
-#define RIG_TORCH_RECIPE(fn, ...)                                                  \
-  int main(int argc, char** argv) {                                                \
-    ::rig::torch::prefer_passive_openmp(argv);                                     \
-    return ::rig::run_recipe(argc, argv, fn __VA_OPT__(, ) __VA_ARGS__);           \
-  }
+#include "rig/torch/checkpoint.hpp"
+#include "rig/torch/data.hpp"
+#include "rig/torch/train.hpp"
+#include "rig/validate.hpp"
+
+namespace rig::torch {
+
+inline rig::RecipeSchema training_schema() {
+  rig::RecipeSchema s;
+  s.key<int64_t>("steps", "optimizer steps in total (a resumed run continues up to it)")
+      .key<uint64_t>("seed", 0, "LibTorch's generator (initial weights, dropout)")
+      .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
+      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
+      .key<SplitOptions>("split", {}, "train/validation split of the training examples")
+      .key<DataLoaderOptions>("loader", {}, "batching (per rank) and seeded shuffling of the training split")
+      .component<CrossEntropyLoss>("loss", "the loss")
+      .component<::torch::optim::Optimizer>("optimizer", "the parameters to train are passed at the call site")
+      .component<LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
+      .component<Evaluator>("evaluator", "metrics on the validation split every N steps")
+      .component<Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
+      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
+  return s;
+}
+
+}  // namespace rig::torch

@@ -22,7 +22,9 @@ int set_threads(const ThreadOptions& options = {});
 // Re-executes the running program (argv as given) with OMP_WAIT_POLICY=PASSIVE unless that variable is set; returns
 // only when it is already set or exec fails. Why: libgomp's workers spin between parallel regions, and when the cores
 // are shared (CI running tests in parallel, other jobs) a training step becomes ~15x slower (measured on 2 cores:
-// 150 ms instead of 9.5 ms). libgomp reads the variable when it loads, hence the exec. Call it first thing in main.
+// 150 ms instead of 9.5 ms). libgomp reads the variable when it loads, hence the exec. Every recipe that links
+// rig::torch calls it first thing (RIG_RECIPE's run_recipe, through a RecipeStartupRegistrar); call it first thing in
+// a main of your own.
 void prefer_passive_openmp(char** argv);
 
 }  // namespace rig::torch

@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""Compiles every code example of rig's documentation (tests/examples/extract.py finds them), so none can rot.
+
+Usage: compile_examples.py SOURCE_DIR CXX [--torch-includes DIR;DIR... [--torch-only]] [--only PATTERN]
+
+Each example becomes a translation unit of its own: context.hpp (every public header, and the few names examples
+use without declaring them: a `cfg`, a `my::AdamW`, ...) precompiled once, then the example's declarations at
+namespace scope and its statements in a function body (both in a namespace of their own, so an example may declare
+what the context declares). `...` standing for elided code compiles as nothing.
+Examples that use rig::torch compile against context_torch.hpp when LibTorch's include directories are given, and
+are reported as not checked otherwise (--torch-only: those alone). Exit status 1 when any example does not compile.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import extract  # noqa: E402
+
+TOP_LEVEL = re.compile(r"^(RIG_[A-Z_]+\(|struct |class |enum |template|namespace |using |TEST\(|"
+                       r"[A-Za-z_][\w:<>,\s&*]*\s[\w:]+\([^;]*\)\s*(const\s*)?\{)")
+
+
+def depth_change(line):
+    code = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', '""', line.split("//")[0])
+    return sum(code.count(c) for c in "({[") - sum(code.count(c) for c in ")}]")
+
+
+def elide(line):
+    """`{ ... }` and a trailing `...` stand for code the example leaves out."""
+    code, sep, comment = line.partition("//")
+    code = code.replace("{ ... }", "{}").replace("(...)", "(true)")
+    if code.rstrip().endswith(") ..."):
+        code = code.rstrip()[:-3] + "{}"
+    if code.strip().startswith("..."):  # `...` or `... train ...` on a line of its own: elided statements
+        code = re.sub(r"^(\s*)\.\.\.(.*\.\.\.)?", r"\1", code)
+    return code + sep + comment
+
+
+def translation_unit(example, context):
+    top, body = [], []
+    lines = [elide(l) for l in example.text.split("\n")]
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if TOP_LEVEL.match(line):
+            depth = 0
+            while i < len(lines):
+                top.append(f'#line {example.line + i} "{example.path}"\n{lines[i]}')
+                depth += depth_change(lines[i])
+                i += 1
+                if depth <= 0 and lines[i - 1].split("//")[0].rstrip().endswith((";", "}")):
+                    break
+            continue
+        body.append(f'#line {example.line + i} "{example.path}"\n{line}')
+        i += 1
+    return (f'#include "{context}"\nnamespace rig_example {{\n' + "\n".join(top) +
+            "\n[[maybe_unused]] static void rig_example_body() {\n" + "\n".join(body) + "\n}\n}  // namespace rig_example\n")
+
+
+def main():
+    root, cxx = sys.argv[1], sys.argv[2]
+    torch_includes, only, torch_only = [], None, False
+    args = sys.argv[3:]
+    while args:
+        if args[0] == "--torch-includes":
+            # the compiler's own directories stay out: -isystem /usr/include breaks the standard headers' #include_next
+            torch_includes = [d for d in re.split(r"[;:]", args[1]) if d and d not in ("/usr/include", "/usr/local/include")]
+            args = args[2:]
+        elif args[0] == "--torch-only":
+            torch_only = True
+            args = args[1:]
+        elif args[0] == "--only":
+            only = args[1]
+            args = args[2:]
+        else:
+            sys.exit(__doc__)
+    here = os.path.dirname(os.path.abspath(__file__))
+    flags = ["-std=c++20", "-w", "-I", os.path.join(root, "include"), "-I", os.path.join(root, "torch", "include")]
+    flags += [f for d in torch_includes for f in ("-isystem", d)]
+    if torch_includes:
+        flags += ["-D_GLIBCXX_USE_CXX11_ABI=1"]
+    failures, checked, skipped = [], 0, []
+    with tempfile.TemporaryDirectory() as tmp:
+        pch = {}
+        for name in (["context.hpp"] if not torch_only else []) + (["context_torch.hpp"] if torch_includes else []):
+            copy = os.path.join(tmp, name)
+            for dep in ("context.hpp", name):  # context_torch.hpp includes context.hpp
+                with open(os.path.join(tmp, dep), "w") as f:
+                    f.write(open(os.path.join(here, dep)).read())
+            r = subprocess.run([cxx, *flags, "-x", "c++-header", copy, "-o", copy + ".gch"], capture_output=True,
+                               text=True)
+            if r.returncode != 0:
+                sys.exit(f"tests/examples/{name} does not compile:\n{r.stderr}")
+            pch[name] = copy
+        for n, e in enumerate(extract.examples(root)):
+            if only and only not in e.where():
+                continue
+            if torch_only and not e.torch:
+                continue
+            if e.torch and not torch_includes:
+                skipped.append(e.where())
+                continue
+            context = pch["context_torch.hpp" if e.torch else "context.hpp"]
+            src = os.path.join(tmp, f"example_{n}.cpp")
+            with open(src, "w") as f:
+                f.write(translation_unit(e, context))
+            r = subprocess.run([cxx, *flags, "-include", context, "-fsyntax-only", src], capture_output=True,
+                               text=True)
+            checked += 1
+            if r.returncode != 0:
+                errors = "\n".join(l for l in r.stderr.split("\n") if "error" in l)
+                failures.append(f"FAIL {e.where()}: the example does not compile:\n{errors}")
+            else:
+                print(f"ok   {e.where()}")
+    for f in failures:
+        print(f)
+    if skipped:
+        print(f"not checked (no LibTorch include directories given): {', '.join(skipped)}")
+    print(f"{checked - len(failures)} passed, {len(failures)} failed")
+    sys.exit(1 if failures or checked == 0 else 0)
+
+
+if __name__ == "__main__":
+    main()
