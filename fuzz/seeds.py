@@ -5,6 +5,7 @@ Usage: seeds.py OUTDIR   (creates OUTDIR/<target> for each target below; nothing
   fuzz_interpolation: the values of the tests' YAML that hold `${`, up to six a seed, one a line
   fuzz_compose:       each composition test's files packed in fuzz_compose's format (`@@ name` lines, `@@ argv`)
   fuzz_instantiate:   the configs of fuzz/corpus/instantiate (fuzz_instantiate's own registry)
+  fuzz_safetensors_header: small safetensors files (several dtypes, metadata, empty tensors, padding)
 """
 import ast
 import os
@@ -93,10 +94,36 @@ def instantiate_seeds(out):
     return len(names)
 
 
+def safetensors_seeds(out):
+    """Well-formed safetensors files written by the format's definition (8-byte length, JSON header, data)."""
+    import json
+    import struct
+    cases = [
+        [("a", "F32", [2, 3])],
+        [("w", "BF16", [4]), ("b", "F16", [2, 2]), ("e", "F32", [0, 5])],
+        [("model.embed_tokens.weight", "F32", [3, 2]), ("x", "I64", [1]), ("m", "U8", [7])],
+        [],
+    ]
+    sizes = {"F32": 4, "BF16": 2, "F16": 2, "I64": 8, "U8": 1}
+    for i, tensors in enumerate(cases):
+        header, offset = {"__metadata__": {"format": "pt"}} if i % 2 else {}, 0
+        for name, dtype, shape in tensors:
+            n = sizes[dtype]
+            for d in shape:
+                n *= d
+            header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + n]}
+            offset += n
+        h = json.dumps(header).encode()
+        h += b" " * ((8 - len(h) % 8) % 8)
+        with open(os.path.join(out, f"s{i}"), "wb") as f:
+            f.write(struct.pack("<Q", len(h)) + h + (bytes(range(256)) * (offset // 256 + 1))[:offset])
+    return len(cases)
+
+
 def main():
     out = sys.argv[1]
     for target, make in (("fuzz_interpolation", interpolation_seeds), ("fuzz_compose", compose_seeds),
-                         ("fuzz_instantiate", instantiate_seeds)):
+                         ("fuzz_instantiate", instantiate_seeds), ("fuzz_safetensors_header", safetensors_seeds)):
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         make(d)

@@ -84,6 +84,13 @@ TEST(LMRecipeConfigs, GenerateConfigsValidate) {
     expect_clean("generate", std::string("checkpoint=/tmp/model.pt ") + tokenizer);
 }
 
+// --config hf of each recipe (a Hugging Face checkpoint directory; torch/tests/hf_checkpoint_test.py runs them).
+TEST(LMRecipeConfigs, HFConfigsValidate) {
+  expect_clean("generate", "--config hf checkpoint_dir=/tmp/ckpt");
+  expect_clean("lora_finetune", "--config hf checkpoint_dir=/tmp/ckpt dataset.path=d.jsonl");
+  expect_clean("full_finetune", "--config hf checkpoint_dir=/tmp/ckpt dataset.path=d.jsonl");
+}
+
 TEST(LMRecipeConfigs, AMissingBaseCheckpointIsReported) {
   auto [rc, out] = validate("lora_finetune", "dataset.path=d.jsonl");
   EXPECT_EQ(rc, 2) << out;
