@@ -108,14 +108,6 @@ void define_interface(const std::string& name, Defs& defs) {
   defs.node.set(name, def);
 }
 
-const ComponentDef* component_of(const Node& n) {
-  if (!n.is_map()) return nullptr;
-  for (const char* key : {"_component_", "_target_"})
-    if (const Node* v = n.find(key); v && v->is_string() && !v->is_interpolation())
-      if (const ComponentDef* d = registry().find(v->str())) return d;
-  return nullptr;
-}
-
 // The JSON types a recipe key's C++ type converts from, found by asking its converter (SchemaKey::check).
 Node key_type_schema(const SchemaKey& k) {
   if (!k.check) return Node::map();
