@@ -521,7 +521,8 @@ class RecordKills {
 
 // rig's own files of a run directory; a run that failed on its config before writing anything else leaves none.
 bool holds_only_rig_files(const fs::path& dir) {
-  static const std::set<std::string> ours = {"config.yaml", "resolved.yaml", "overrides.txt", "run.json"};
+  static const std::set<std::string> ours = {"config.yaml", "resolved.yaml", "overrides.txt", "run.json",
+                                                "origins.json", "operative.yaml"};
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it.depth() == 0 && ours.count(it->path().filename().string())) continue;
@@ -641,7 +642,7 @@ const std::vector<RecipeFlag>& recipe_flags() {
       {"--with-defaults", "", "with --print-config: also every default the code gives a key the config leaves out"},
       {"--schema", "", "print a JSON Schema (draft 2020-12) of the whole config, for editors (docs/schema.md)"},
       {"--schema-component", "NAME", "print the JSON Schema of one registered component's config"},
-      {"--plugin", "PATH.so", "load a shared library of components first (repeatable; also RIG_PLUGIN_PATH)"},
+      {"--plugin", "PATH", "load a shared library of components first (repeatable; also RIG_PLUGIN_PATH)"},
       {"--validate", "", "check the whole config (registry, types, ???, the keys this recipe reads); run nothing"},
       {"--output-dir", "DIR", "the run directory (default outputs/<recipe>/<YYYY-MM-DD_HH-MM-SS>)", C::Directory},
       {"--help", "", "this text", C::None, "-h"},

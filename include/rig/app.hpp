@@ -14,6 +14,9 @@
 //        --print-config [--resolve] [--show-origin]  print the composed config as YAML and exit (stdout: YAML only;
 //                     [--show-env]                  resolved values from environment variables are redacted unless
 //                                                   --show-env)
+//        --print-config --with-defaults              also every default the code gives a key the config leaves out
+//        --schema | --schema-component NAME          print a JSON Schema of the config, or of one component
+//        --plugin PATH                               load a shared library of components first (repeatable)
 //        --validate                                  check everything without running (rig/validate.hpp)
 //        --output-dir DIR                            the run directory (default outputs/<recipe>/<date>_<time>)
 //        --help                                      description, precedence, every config key with type/default/doc

@@ -73,6 +73,9 @@ struct CosineSchedule {
   double min_ratio = 0.1;
 };
 std::unique_ptr<Tokenizer> make_tokenizer(std::string path, int max_len);
+inline double cosine(int64_t warmup_steps, int64_t total_steps) {
+  return static_cast<double>(warmup_steps) / static_cast<double>(total_steps);
+}
 }  // namespace my
 using my::CosineSchedule;
 struct AdamOptions {

@@ -17,7 +17,8 @@ namespace {
 
 // Every subcommand of main.cpp (tests/cli/completion_shells.sh checks this list against `rig --help`).
 const std::vector<std::string> kVerbs = {"ls",         "run",   "cp",     "validate",   "describe", "components",
-                                         "print",      "compat", "completion", "sweep",   "schema"};
+                                         "print",      "compat", "completion", "sweep",   "schema",
+                                         "runs",       "diff",  "plot"};
 // The recipe's own options (rig/app.hpp's table), as completion offers them.
 std::vector<std::string> recipe_flag_names() {
   std::vector<std::string> out;
