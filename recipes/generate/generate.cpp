@@ -24,7 +24,7 @@ namespace generate {
 namespace rt = rig::torch;
 
 int recipe(const rig::Config& cfg) {
-  if (cfg.contains("checkpoint_dir")) return rt::hf::generate_recipe(cfg);  // --config hf: a Hugging Face checkpoint
+  if (cfg.contains("checkpoint_dir") && !cfg.get<std::string>("checkpoint_dir").empty()) return rt::hf::generate_recipe(cfg);  // --config hf: a Hugging Face checkpoint
   rt::set_threads({cfg.get<int>("threads")});
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
 

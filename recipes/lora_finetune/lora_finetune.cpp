@@ -30,7 +30,7 @@ namespace rt = rig::torch;
 using Data = rt::Subset<rt::LMDataset>;
 
 int recipe(const rig::Config& cfg) {
-  if (cfg.contains("checkpoint_dir")) return rt::hf::finetune_recipe(cfg, /*lora=*/true);  // --config hf
+  if (cfg.contains("checkpoint_dir") && !cfg.get<std::string>("checkpoint_dir").empty()) return rt::hf::finetune_recipe(cfg, /*lora=*/true);  // --config hf
   rt::set_threads({cfg.get<int>("threads")});
   ::torch::manual_seed(cfg.get<uint64_t>("seed"));
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");

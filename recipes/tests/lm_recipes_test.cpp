@@ -178,7 +178,7 @@ TEST_F(LMPipeline, FullFinetuneWritesModelCheckpointsAndMetrics) {
 TEST_F(LMPipeline, FullFinetuneTrainsWithAnotherOptimizer) {
   fs::path d = work_ / "sgd";
   int rc = rig_tool("run full_finetune --output-dir " + d.string() + " " + kShape +
-                        " steps=4 lr_scheduler.warmup_steps=1 threads=1 loader.batch_size=4 evaluator.every_n_steps=0 checkpointer.every_n_steps=0"
+                        " steps=24 threads=1 loader.batch_size=4 evaluator.every_n_steps=0 checkpointer.every_n_steps=0"
                         " 'optimizer:={_component_: rig.torch.SGD, lr: 0.05, momentum: 0.9}'",
                     work_ / "sgd.log");
   EXPECT_EQ(rc, 0) << slurp(work_ / "sgd.log");
