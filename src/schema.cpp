@@ -268,7 +268,9 @@ struct Builder {
     }
     // Keys the recipe reads that the config leaves out (their defaults are the recipe's).
     std::string prefix = path.empty() ? "" : path + ".";
-    for (const auto& [p, key] : keys) {
+    for (const auto& entry : keys) {
+      const auto& p = entry.first;
+      const auto* key = entry.second;  // a plain variable: clang 14 cannot capture a structured binding
       if (!p.starts_with(prefix)) continue;
       std::string rest = p.substr(prefix.size());
       if (rest.empty() || rest.find('.') != std::string::npos || props.contains(rest)) continue;
