@@ -30,3 +30,25 @@ function(rig_link_components target scope)
     endif()
   endforeach()
 endfunction()
+
+# Plugins (rig/plugins.hpp): shared libraries of components loaded at start-up with --plugin or RIG_PLUGIN_PATH.
+#
+#   rig_add_plugin(my_plugin my_components.cpp ...)   # builds libmy_plugin.so (a MODULE library)
+#   rig run RECIPE --plugin path/to/libmy_plugin.so ...
+#
+# A plugin is compiled against rig's headers but does not link librig: it uses the host's rig (one registry), which
+# rig_host_plugins gives a program — all of librig linked in and its symbols exported. rig_add_recipe and the rig
+# tool are hosts.
+function(rig_add_plugin name)
+  add_library(${name} MODULE ${ARGN})
+  target_include_directories(${name} PRIVATE $<TARGET_PROPERTY:rig::rig,INTERFACE_INCLUDE_DIRECTORIES>)
+  target_compile_features(${name} PRIVATE cxx_std_20)
+  target_link_libraries(${name} PRIVATE fmt::fmt)
+endfunction()
+
+# rig_host_plugins(<executable>): the program links every object of librig and exports its symbols, so that a
+# plugin's references to rig resolve to the program's own rig (and its registry).
+function(rig_host_plugins target)
+  set_target_properties(${target} PROPERTIES ENABLE_EXPORTS ON)
+  target_link_options(${target} PRIVATE "LINKER:--whole-archive" "$<TARGET_FILE:rig::rig>" "LINKER:--no-whole-archive")
+endfunction()

@@ -10,6 +10,13 @@ install(EXPORT rigTargets NAMESPACE rig:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cm
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/rigConfig.cmake.in ${PROJECT_BINARY_DIR}/rigConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/rig)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/rigConfigVersion.cmake COMPATIBILITY SameMinorVersion)
+# pkg-config: rig.pc (and rig-torch.pc from torch/), relocatable (paths relative to the .pc file's directory).
+file(RELATIVE_PATH RIG_PC_PREFIX_FROM_PCDIR "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+set(RIG_PKGCONFIG_DIR "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+configure_file(${PROJECT_SOURCE_DIR}/cmake/pkgconfig/rig.pc.in ${PROJECT_BINARY_DIR}/pkgconfig/rig.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/pkgconfig/rig.pc DESTINATION ${RIG_PKGCONFIG_DIR})
+# The license travels with the package.
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_BINARY_DIR}/rigConfig.cmake ${PROJECT_BINARY_DIR}/rigConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/RigRecipe.cmake ${PROJECT_SOURCE_DIR}/cmake/RigComponents.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/rig)

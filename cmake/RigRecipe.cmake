@@ -10,7 +10,8 @@
 #
 # builds the recipe, tells it its name, description, config dir and sources (a generated source file), writes its
 # manifest <build>/share/rig/recipes/<name>.json after each build (the recipe binary dumps its registry into it), and
-# installs binary, configs (share/rig/configs/<name>), sources (share/rig/sources/<name>) and an installed manifest
+# installs binary (libexec/rig/<name>: not on the user's PATH, `rig run <name>` finds it through the manifest),
+# configs (share/rig/configs/<name>), sources (share/rig/sources/<name>) and an installed manifest
 # (share/rig/recipes/<name>.json). The `rig` tool finds manifests there and in RIG_RECIPE_PATH.
 
 set(RIG_MANIFEST_DIR "${CMAKE_BINARY_DIR}/share/rig/recipes" CACHE PATH "Where rig_add_recipe writes recipe manifests")
@@ -67,6 +68,7 @@ static const ::rig::detail::RecipeInfoRegistrar rig_recipe_info_registrar{::rig:
   set_source_files_properties("${info_cpp}" PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
   add_executable(${name} ${sources} "${info_cpp}")
   target_link_libraries(${name} PRIVATE rig::rig)
+  rig_host_plugins(${name})
   if(R_LINK)
     rig_link_components(${name} PRIVATE ${R_LINK})
   endif()
@@ -79,7 +81,7 @@ static const ::rig::detail::RecipeInfoRegistrar rig_recipe_info_registrar{::rig:
     return()
   endif()
   include(GNUInstallDirs)
-  install(TARGETS ${name} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(TARGETS ${name} RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/rig)
   foreach(c IN LISTS configs)
     file(RELATIVE_PATH rel "${config_dir}" "${c}")
     get_filename_component(rel_dir "${rel}" DIRECTORY)
@@ -87,7 +89,7 @@ static const ::rig::detail::RecipeInfoRegistrar rig_recipe_info_registrar{::rig:
   endforeach()
   install(FILES ${sources} DESTINATION "${CMAKE_INSTALL_DATADIR}/rig/sources/${name}")
   install(CODE "
-    set(bin \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/${name}\")
+    set(bin \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBEXECDIR}/rig/${name}\")
     set(out \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/rig/recipes/${name}.json\")
     file(MAKE_DIRECTORY \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/rig/recipes\")
     execute_process(COMMAND \"\${bin}\" --rig-manifest \"\${out}\" --rig-installed RESULT_VARIABLE rc)

@@ -4,7 +4,8 @@
 Usage: seeds.py OUTDIR   (creates OUTDIR/<target> for each target below; nothing here is committed)
   fuzz_interpolation: the values of the tests' YAML that hold `${`, up to six a seed, one a line
   fuzz_compose:       each composition test's files packed in fuzz_compose's format (`@@ name` lines, `@@ argv`)
-  fuzz_instantiate:   a few configs of fuzz_instantiate's own registry
+  fuzz_instantiate:   the configs of fuzz/corpus/instantiate (fuzz_instantiate's own registry)
+  fuzz_safetensors_header: small safetensors files (several dtypes, metadata, empty tensors, padding)
 """
 import ast
 import os
@@ -80,33 +81,49 @@ def compose_seeds(out):
     return n
 
 
-INSTANTIATE = [
-    "_component_: fz.Adam\nlr: 0.1\nbetas: [0.8, 0.9]\ntiny: 3\nsteps: 5\nevery: 2s\nname: a\n",
-    "_component_: fz.Sgd\nlr: 0.5\n",
-    "_target_: fz::Sgd\n_args_: [0.5, 3]\n",
-    "_component_: mlp\ndims: [1, 2]\nact: gelu\ntok: {_component_: fz.Bpe, path: v.json}\nscales: {a: 1.5}\n",
-    "_component_: fz.Trainer\nmake_opt: {_component_: fz.Sgd, _partial_: true}\ninner: {_component_: mlp, dims: [3]}\n",
-    "_component_: fz.Schedule\nwarmup: 5\nsteps: [3, 4]\ntag: [2, y]\n",
-    "_component_: fz.Sgd\n_partial_: true\nsteps: 2\n",
-    "tok: &t {_component_: fz.Bpe, path: p}\na: {_component_: mlp, dims: [1], tok: *t}\n"
-    "b: {_component_: mlp, dims: [2], tok: *t}\n",
-    "_component_: mlp\n_recursive_: false\ndims: [1]\n",
-    "opt: {_component_: fz.Adam, lr: ${lr}}\nlr: 0.2\n",
-]
+INSTANTIATE = os.path.join(ROOT, "fuzz", "corpus", "instantiate")  # also read by tests/component_node_test.cpp
 
 
 def instantiate_seeds(out):
-    """Configs for fuzz_instantiate's own small registry (its components are defined in the target)."""
-    for i, text in enumerate(INSTANTIATE):
-        with open(os.path.join(out, f"n{i}"), "w", encoding="utf-8") as f:
-            f.write(text)
-    return len(INSTANTIATE)
+    """Configs for fuzz_instantiate's own small registry (fuzz/instantiate_registry.hpp)."""
+    names = sorted(os.listdir(INSTANTIATE))
+    for name in names:
+        with open(os.path.join(INSTANTIATE, name), encoding="utf-8") as f, \
+                open(os.path.join(out, name), "w", encoding="utf-8") as g:
+            g.write(f.read())
+    return len(names)
+
+
+def safetensors_seeds(out):
+    """Well-formed safetensors files written by the format's definition (8-byte length, JSON header, data)."""
+    import json
+    import struct
+    cases = [
+        [("a", "F32", [2, 3])],
+        [("w", "BF16", [4]), ("b", "F16", [2, 2]), ("e", "F32", [0, 5])],
+        [("model.embed_tokens.weight", "F32", [3, 2]), ("x", "I64", [1]), ("m", "U8", [7])],
+        [],
+    ]
+    sizes = {"F32": 4, "BF16": 2, "F16": 2, "I64": 8, "U8": 1}
+    for i, tensors in enumerate(cases):
+        header, offset = {"__metadata__": {"format": "pt"}} if i % 2 else {}, 0
+        for name, dtype, shape in tensors:
+            n = sizes[dtype]
+            for d in shape:
+                n *= d
+            header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + n]}
+            offset += n
+        h = json.dumps(header).encode()
+        h += b" " * ((8 - len(h) % 8) % 8)
+        with open(os.path.join(out, f"s{i}"), "wb") as f:
+            f.write(struct.pack("<Q", len(h)) + h + (bytes(range(256)) * (offset // 256 + 1))[:offset])
+    return len(cases)
 
 
 def main():
     out = sys.argv[1]
     for target, make in (("fuzz_interpolation", interpolation_seeds), ("fuzz_compose", compose_seeds),
-                         ("fuzz_instantiate", instantiate_seeds)):
+                         ("fuzz_instantiate", instantiate_seeds), ("fuzz_safetensors_header", safetensors_seeds)):
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         make(d)

@@ -1,7 +1,10 @@
 #include "rig/app.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <chrono>
 #include <cstdio>
@@ -9,15 +12,21 @@
 #include <ctime>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "detail/recipe_manifest.hpp"
 #include "rig/compose.hpp"
 #include "rig/distributed_env.hpp"
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
+#include "rig/instantiate.hpp"
 #include "rig/io.hpp"
 #include "rig/io_error.hpp"
 #include "rig/overrides.hpp"
+#include "rig/plot.hpp"
+#include "rig/runs.hpp"
+#include "rig/plugins.hpp"
+#include "rig/schema.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 
@@ -61,6 +70,10 @@ struct RecipeArgs {
   std::vector<std::string> override_texts;
   bool help = false, print_config = false, resolve = false, show_origin = false, validate = false;
   bool show_env = false;  // --print-config --resolve shows environment values instead of redacting them
+  bool with_defaults = false;  // --print-config --with-defaults: the code's defaults of keys the config leaves out
+  bool schema = false;         // --schema: a JSON Schema of the whole config (rig/schema.hpp)
+  std::optional<std::string> schema_component;  // --schema-component NAME: one component's
+  std::vector<fs::path> plugins;                 // --plugin PATH.so (repeatable; rig/plugins.hpp)
   std::optional<fs::path> output_dir;
   std::optional<fs::path> manifest;  // --rig-manifest FILE (rig_add_recipe's build step)
   bool installed = false;            // --rig-installed: the manifest describes the installed recipe
@@ -98,6 +111,10 @@ void set_flag(RecipeArgs& a, const RecipeFlag& f, std::string value) {
   else if (n == "--help") a.help = true;
   else if (n == "--rig-manifest") a.manifest = std::move(value);
   else if (n == "--rig-installed") a.installed = true;
+  else if (n == "--with-defaults") a.with_defaults = true;
+  else if (n == "--schema") a.schema = true;
+  else if (n == "--schema-component") a.schema_component = std::move(value);
+  else if (n == "--plugin") a.plugins.emplace_back(std::move(value));
 }
 
 RecipeArgs parse_args(int argc, char** argv) {
@@ -128,13 +145,21 @@ RecipeArgs parse_args(int argc, char** argv) {
 }
 
 // The recipe's name and bundled config dirs (rig_add_recipe), with argv[0] as the fallback name.
-// An installed recipe (<prefix>/bin/NAME) uses its installed configs and sources (rig_add_recipe's install layout).
+// An installed recipe (<prefix>/libexec/rig/NAME, rig_add_recipe's install layout; <prefix>/bin/NAME for one
+// installed by hand) uses its installed configs and sources.
 RecipeInfo effective_info(const char* argv0) {
   RecipeInfo info = detail::recipe_info();
   if (info.name.empty()) info.name = fs::path(argv0).filename().string();
   std::error_code ec;
-  fs::path prefix = fs::canonical("/proc/self/exe", ec).parent_path().parent_path();
+  fs::path dir = fs::canonical("/proc/self/exe", ec).parent_path();
   if (ec) return info;
+  fs::path prefix;
+  for (fs::path p : {dir.parent_path(), dir.parent_path().parent_path()})
+    if (fs::is_directory(p / "share/rig/configs" / info.name, ec) || fs::is_directory(p / "share/rig/sources" / info.name, ec)) {
+      prefix = p;
+      break;
+    }
+  if (prefix.empty()) return info;
   fs::path configs = prefix / "share/rig/configs" / info.name;
   if (fs::is_directory(configs, ec)) info.config_dirs.insert(info.config_dirs.begin(), configs);
   fs::path sources = prefix / "share/rig/sources" / info.name;
@@ -216,11 +241,79 @@ struct RunRecord {
     n.set("end_time", end.empty() ? Node() : Node(end));
     n.set("exit_status", status ? Node(*status) : Node());
     n.set("host", Node(host));
+    n.set("pid", Node(static_cast<int64_t>(getpid())));  // `rig runs` tells a killed run from a running one
     n.set("rig_version", Node(std::string(version())));
     n.set("git_commit", commit.empty() ? Node() : Node(commit));
+    Node libs = Node::list();
+    for (const auto& p : loaded_plugins()) libs.push_back(Node(p.string()));
+    n.set("plugins", libs);
     return dump_json(n);
   }
 };
+
+bool schema_declares(const RecipeSchema& schema, std::string_view key) {
+  for (const auto& k : schema.keys())
+    if (k.path == key) return true;
+  return false;
+}
+
+// The recipe's own configs (top-level names in its config dirs; groups' options are not configs of their own).
+std::vector<std::string> recipe_configs(const RecipeInfo& info) {
+  SearchPath sp;
+  for (const auto& d : info.config_dirs)
+    if (fs::is_directory(d)) sp.add(d);
+  return sp.options("");
+}
+
+// `rig run RECIPE` without --config, for a recipe that has configs but none named after itself (its default):
+// which config to choose, rather than the first key the empty config lacks.
+void require_config_choice(const RecipeInfo& info, const RecipeArgs& a) {
+  if (!a.configs.empty() || SearchPath::standard(a.config_dirs).find(info.name)) return;
+  auto configs = recipe_configs(info);
+  if (configs.empty()) return;
+  throw UsageError("rig.run.no_config",
+                   fmt::format("recipe '{}' has no default config: choose one with --config NAME", info.name), {}, {},
+                   fmt::format("configs of {}: {}", info.name, fmt::join(configs, ", ")));
+}
+
+// The config as composed plus every default the code gives a key the config leaves out: each component's
+// registered defaults (rig::with_defaults) and the recipe schema's key defaults.
+Node with_code_defaults(const Node& composed, const RecipeSchema& schema) {
+  Node out = with_defaults(composed);
+  Origin at{Source::make("<recipe schema default>"), 0, 0, -1};
+  for (const auto& k : schema.keys())
+    if (k.has_default && !out.find_path(k.path)) out.set_path(k.path, Node(k.default_value).set_origin(at));
+  return out;
+}
+
+// The operative config of a run (operative.yaml): every component the recipe instantiated, with the arguments it
+// was built with and each default it used filled in, keyed by where it is in the config (matched by origin).
+Node operative_by_key(const Node& config) {
+  std::vector<std::pair<std::string, const Node*>> maps;
+  auto walk = [&](auto& self, const Node& n, const std::string& path) -> void {
+    if (!n.is_map()) return;
+    if (!path.empty()) maps.emplace_back(path, &n);
+    for (const auto& e : n.entries()) self(self, e.value, path.empty() ? e.key : path + "." + e.key);
+  };
+  walk(walk, config, "");
+  Node out = Node::map();
+  size_t unnamed = 0;
+  Node ops = operative_config();
+  for (const auto& op : ops.elements()) {
+    std::string key;
+    for (const auto& [path, n] : maps)
+      if (n->origin().source == op.origin().source && n->origin().line == op.origin().line &&
+          n->origin().column == op.origin().column && op.origin().line != 0) {
+        key = path;
+        break;
+      }
+    if (key.empty()) key = fmt::format("<instantiated {}>", ++unnamed);
+    std::string unique = key;
+    for (int i = 2; out.contains(unique); ++i) unique = fmt::format("{} ({})", key, i);
+    out.set(unique, op);
+  }
+  return out;
+}
 
 void print_help(const RecipeInfo& info, const RecipeSchema& schema, const RecipeHooks& hooks, const RecipeArgs& a) {
   std::string out = fmt::format("{}{}\n\n", info.name, info.description.empty() ? "" : " — " + info.description);
@@ -260,9 +353,7 @@ void print_help(const RecipeInfo& info, const RecipeSchema& schema, const Recipe
     std::string comps;
     auto walk = [&](auto& self, const Node& n, const std::string& path) -> void {
       if (!n.is_map()) return;
-      const Node* name = n.find("_component_");
-      if (!name) name = n.find("_target_");
-      const ComponentDef* def = name && name->is_string() ? registry().find(name->str()) : nullptr;
+      const ComponentDef* def = component_of(n);
       if (def) {
         comps += fmt::format("  {} ({})\n", path.empty() ? "<root>" : path, def->name());
         for (size_t i = 0; i < def->params.size(); ++i) {
@@ -349,6 +440,110 @@ int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& sc
   return exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
 }
 
+// ---- a run killed by SIGINT/SIGTERM still records its exit status ---------------------------------------------------
+
+// run.json as it reads when the run is killed by the signal, prepared beforehand: the handler only fills in the end
+// time and writes it (open/write/fsync/rename: async-signal-safe), then dies of the signal as it would have.
+struct KilledRecord {
+  int signal = 0;
+  std::string json;
+  size_t end_time_at = std::string::npos;  // offset of the end time's placeholder in json
+  std::string path, tmp_path;
+};
+constexpr std::string_view kEndTimePlaceholder = "0000-00-00T00:00:00.000Z";
+KilledRecord g_killed[2];
+struct sigaction g_previous[2];
+
+void put_digits(char* at, long long v, int width) {
+  for (int i = width - 1; i >= 0; --i, v /= 10) at[i] = static_cast<char>('0' + v % 10);
+}
+
+// UTC "YYYY-MM-DDTHH:MM:SS.mmmZ" from the clock, without the C library's (non-reentrant) time formatting.
+void format_utc(char* out) {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  long long secs = ts.tv_sec, days = secs / 86400, rem = secs % 86400;
+  // Howard Hinnant's civil_from_days.
+  long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  put_digits(out, y, 4);
+  put_digits(out + 5, m, 2);
+  put_digits(out + 8, d, 2);
+  put_digits(out + 11, rem / 3600, 2);
+  put_digits(out + 14, rem % 3600 / 60, 2);
+  put_digits(out + 17, rem % 60, 2);
+  put_digits(out + 20, ts.tv_nsec / 1000000, 3);
+}
+
+void on_kill_signal(int sig) {
+  for (auto& k : g_killed) {
+    if (k.signal != sig || k.json.empty()) continue;
+    if (k.end_time_at != std::string::npos) format_utc(k.json.data() + k.end_time_at);
+    int fd = ::open(k.tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      size_t done = 0;
+      while (done < k.json.size()) {
+        ssize_t n = ::write(fd, k.json.data() + done, k.json.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+      }
+      ::fsync(fd);
+      ::close(fd);
+      if (done == k.json.size()) ::rename(k.tmp_path.c_str(), k.path.c_str());
+    }
+  }
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+// While alive: SIGINT/SIGTERM write run.json with exit status 128+signal, then end the process as before.
+class RecordKills {
+ public:
+  explicit RecordKills(const std::function<std::string(int status, std::string_view end_time)>& render,
+                       const fs::path& run_json) {
+    const int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; ++i) {
+      KilledRecord& k = g_killed[i];
+      k.signal = sigs[i];
+      k.json = render(128 + sigs[i], kEndTimePlaceholder);
+      k.end_time_at = k.json.find(kEndTimePlaceholder);
+      k.path = run_json.string();
+      k.tmp_path = run_json.string() + fmt::format(".killed.{}", ::getpid());
+      struct sigaction sa {};
+      sa.sa_handler = on_kill_signal;
+      sigemptyset(&sa.sa_mask);
+      ::sigaction(sigs[i], &sa, &g_previous[i]);
+    }
+  }
+  ~RecordKills() {
+    const int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; ++i) {
+      ::sigaction(sigs[i], &g_previous[i], nullptr);
+      g_killed[i].json.clear();
+    }
+  }
+  RecordKills(const RecordKills&) = delete;
+  RecordKills& operator=(const RecordKills&) = delete;
+};
+
+// rig's own files of a run directory; a run that failed on its config before writing anything else leaves none.
+bool holds_only_rig_files(const fs::path& dir) {
+  static const std::set<std::string> ours = {"config.yaml", "resolved.yaml", "overrides.txt", "run.json",
+                                                "origins.json", "operative.yaml"};
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it.depth() == 0 && ours.count(it->path().filename().string())) continue;
+    if (it->is_directory(ec) && fs::is_empty(it->path(), ec)) continue;
+    if (it->is_regular_file(ec) && it->file_size(ec) == 0) continue;
+    if (it->is_directory(ec)) continue;  // its contents are looked at next
+    return false;
+  }
+  return !ec;
+}
+
 // RIG_RUN_DIR: set by a sweep launcher for each job (rig/multirun.hpp).
 std::optional<fs::path> sweep_run_dir() {
   const char* dir = std::getenv("RIG_RUN_DIR");
@@ -357,7 +552,7 @@ std::optional<fs::path> sweep_run_dir() {
 }
 
 int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe,
-        int argc, char** argv) {
+        int argc, char** argv, bool plot) {
   RunRecord rec;
   rec.recipe = info.name;
   for (int i = 0; i < argc; ++i) rec.argv.emplace_back(argv[i]);
@@ -383,26 +578,63 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
   } else {
     rec.run_dir = make_run_dir("outputs", info.name);
   }
+  // A directory rig made for this run, removed again when the run fails on its config before writing anything.
+  bool made_here = !a.output_dir && !sweep_run_dir();
   provide_run_dir(cfg, rec.run_dir);
   std::string overrides;
   for (const auto& o : a.override_texts) overrides += o + "\n";
-  write_file_atomic(rec.run_dir / "config.yaml", dump_yaml(cfg));
+  write_file_atomic(rec.run_dir / "config.yaml", dump_yaml(redact_environment_layer(cfg)));
   write_file_atomic(rec.run_dir / "overrides.txt", overrides);
+  write_file_atomic(rec.run_dir / "origins.json", dump_json(origin_map(cfg)));  // for `rig diff`
   write_file_atomic(rec.run_dir / "run.json", rec.json());
   std::cerr << fmt::format("[{}] run directory: {}\n", info.name, rec.run_dir.string());
   auto finish = [&](int status) {
+    if (status == kExitConfigError && made_here && holds_only_rig_files(rec.run_dir)) {
+      std::error_code ec;
+      fs::remove_all(rec.run_dir, ec);
+      if (!ec) {
+        std::cerr << fmt::format("[{}] the config failed: run directory {} removed\n", info.name,
+                                 rec.run_dir.string());
+        return status;
+      }
+    }
     rec.status = status;
     rec.end = utc_now();
     write_file_atomic(rec.run_dir / "run.json", rec.json());
     return status;
   };
   try {
-    write_file_atomic(rec.run_dir / "resolved.yaml", dump_yaml(redact_environment(resolve(cfg), cfg)));
+    write_file_atomic(rec.run_dir / "resolved.yaml", dump_yaml(resolve_redacted(cfg)));
   } catch (const Error& e) {
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
   }
-  return finish(run_recipe_function(info, cfg, schema, recipe));
+  RecordKills kills(
+      [&](int status, std::string_view end) {
+        RunRecord killed = rec;
+        killed.status = status;
+        killed.end = std::string(end);
+        return killed.json();
+      },
+      rec.run_dir / "run.json");
+  clear_operative_config();
+  int status = run_recipe_function(info, cfg, schema, recipe);
+  try {
+    write_file_atomic(rec.run_dir / "operative.yaml", dump_yaml(operative_by_key(cfg)));
+  } catch (const Error& e) {
+    std::cerr << format(e, {.color = use_color(2)});
+  }
+  if (plot) {
+    try {
+      std::vector<PlotRun> runs{{rec.run_dir.filename().string(), read_metric_series(rec.run_dir), false}};
+      PlotOptions options;
+      options.title = info.name + " " + rec.run_dir.string();
+      write_plots(runs, rec.run_dir / "plots.html", options);
+    } catch (const Error& e) {
+      std::cerr << format(e, {.color = use_color(2)});
+    }
+  }
+  return finish(status);
 }
 
 }  // namespace
@@ -417,6 +649,10 @@ const std::vector<RecipeFlag>& recipe_flags() {
                         "redacted unless --show-env"},
       {"--show-env", "", "with --print-config --resolve: show values from environment variables"},
       {"--show-origin", "", "with --print-config: the file, line and column (or override) of every value"},
+      {"--with-defaults", "", "with --print-config: also every default the code gives a key the config leaves out"},
+      {"--schema", "", "print a JSON Schema (draft 2020-12) of the whole config, for editors (docs/schema.md)"},
+      {"--schema-component", "NAME", "print the JSON Schema of one registered component's config"},
+      {"--plugin", "PATH", "load a shared library of components first (repeatable; also RIG_PLUGIN_PATH)"},
       {"--validate", "", "check the whole config (registry, types, ???, the keys this recipe reads); run nothing"},
       {"--output-dir", "DIR", "the run directory (default outputs/<recipe>/<YYYY-MM-DD_HH-MM-SS>)", C::Directory},
       {"--help", "", "this text", C::None, "-h"},
@@ -470,91 +706,6 @@ fs::path make_run_dir(const fs::path& root, const std::string& recipe) {
   throw IoError("rig.io.mkdir", fmt::format("no free run directory under '{}'", parent.string()));
 }
 
-namespace {
-
-// "RIG_X" from a value set by the environment layer, "VAR" from `${oc.env:VAR}` / `${env:VAR,default}`.
-std::optional<std::string> env_variable(const Node& n) {
-  std::string_view src = n.origin().source_name();
-  if (src.starts_with("env ")) return std::string(src.substr(4));
-  if (!n.is_string()) return std::nullopt;
-  for (std::string_view marker : {"${oc.env:", "${env:"}) {
-    auto at = n.str().find(marker);
-    if (at == std::string::npos) continue;
-    std::string_view rest = std::string_view(n.str()).substr(at + marker.size());
-    return std::string(rest.substr(0, rest.find_first_of(",}")));
-  }
-  return std::nullopt;
-}
-
-// A value that came from the environment, and the text it resolved to.
-struct EnvValue {
-  std::string variable;
-  std::string text;
-};
-
-// Calls fn(resolved leaf, its unresolved counterpart or nullptr, path) for every scalar of the tree, and for every
-// container that an interpolation produced (`x: ${oc.decode:${oc.env:JSON}}`): that one is redacted whole.
-template <class F>
-void for_each_leaf(const Node& resolved, const Node* unresolved, KeyPath& p, F&& fn) {
-  if (unresolved && unresolved->is_interpolation()) {
-    fn(resolved, unresolved, p);
-  } else if (resolved.is_map()) {
-    for (const auto& e : resolved.entries()) {
-      p.push_key(e.key);
-      const Node* u = unresolved && unresolved->is_map() ? unresolved->find(e.key) : nullptr;
-      for_each_leaf(e.value, u, p, fn);
-      p.pop();
-    }
-  } else if (resolved.is_list()) {
-    for (size_t i = 0; i < resolved.size(); ++i) {
-      p.push_index(i);
-      const Node* u = unresolved && unresolved->is_list() && i < unresolved->size() ? &(*unresolved)[i] : nullptr;
-      for_each_leaf(resolved[i], u, p, fn);
-      p.pop();
-    }
-  } else {
-    fn(resolved, unresolved, p);
-  }
-}
-
-std::optional<std::string> direct_env_variable(const Node& resolved, const Node* unresolved) {
-  if (auto var = env_variable(resolved)) return var;
-  if (unresolved) return env_variable(*unresolved);
-  return std::nullopt;
-}
-
-// The environment variable whose value `leaf` carries: set directly, or copied or spliced in by an interpolation
-// (`b: ${a}`, `url: http://${a}@host`, where a came from the environment).
-std::optional<std::string> carried_env_variable(const Node& leaf, const Node* unresolved,
-                                                const std::vector<EnvValue>& env) {
-  if (auto var = direct_env_variable(leaf, unresolved)) return var;
-  if (!unresolved || !unresolved->is_interpolation() || !leaf.is_scalar()) return std::nullopt;
-  std::string text = leaf.is_string() ? leaf.str() : detail::scalar_text(leaf);
-  for (const auto& e : env) {
-    if (e.text.empty()) continue;
-    // Short values (`1`, `on`) only when copied whole: as substrings they would redact unrelated text.
-    if (text == e.text || (e.text.size() >= 4 && text.find(e.text) != std::string::npos)) return e.variable;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-Node redact_environment(const Node& resolved, const Node& unresolved) {
-  std::vector<EnvValue> env;
-  KeyPath p;
-  for_each_leaf(resolved, &unresolved, p, [&](const Node& leaf, const Node* u, const KeyPath&) {
-    if (auto var = direct_env_variable(leaf, u); var && leaf.is_scalar())
-      env.push_back({*var, leaf.is_string() ? leaf.str() : detail::scalar_text(leaf)});
-  });
-  Node out = resolved;
-  for_each_leaf(resolved, &unresolved, p, [&](const Node& leaf, const Node* u, const KeyPath& path) {
-    if (auto var = carried_env_variable(leaf, u, env))
-      out.set_path(path, Node(fmt::format("<redacted:env {}>", *var)).set_origin(leaf.origin()));
-  });
-  return out;
-}
-
 int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const RecipeSchema& schema,
                const RecipeHooks& hooks) {
   for (auto step : detail::startup_steps()) step(argv);
@@ -567,19 +718,52 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       write_file_atomic(*a.manifest, dump_json(detail::recipe_manifest(info, schema, a.installed)));
       return kExitOk;
     }
+    // Plugins first: every later step (help, schema, validation, the run) sees their components.
+    std::vector<fs::path> plugins = plugin_path_libraries();
+    plugins.insert(plugins.end(), a.plugins.begin(), a.plugins.end());
+    if (!plugins.empty()) load_plugins(plugins);
     if (a.help) {
       print_help(info, schema, hooks, a);
       return kExitOk;
     }
+    if (a.schema_component) {
+      const ComponentDef* def = registry().find(*a.schema_component);
+      if (!def)
+        throw Error("rig.component.unknown", fmt::format("unknown component '{}'", *a.schema_component), {}, {},
+                         did_you_mean(canonical_name(*a.schema_component), registry().names()));
+      std::cout << dump_json(component_json_schema(*def)) << "\n";
+      return kExitOk;
+    }
+    if (a.schema) {
+      // Without --config: the recipe's default config, else its first config (the schema is of one config).
+      RecipeArgs sa = a;
+      if (sa.configs.empty() && !SearchPath::standard(a.config_dirs).find(info.name))
+        if (auto configs = recipe_configs(info); !configs.empty()) sa.configs.push_back(configs.front());
+      Composed c = compose_config(info, sa, hooks);
+      std::string title = info.name + (c.config_names.empty() ? "" : " --config " + c.config_names.front());
+      std::cout << dump_json(recipe_json_schema(c.config, schema.empty() ? nullptr : &schema, title)) << "\n";
+      return kExitOk;
+    }
+    require_config_choice(info, a);
     Composed c = compose_config(info, a, hooks);
     if (a.print_config) {
-      Node cfg = c.config;
-      if (a.resolve) cfg = a.show_env ? resolve(cfg) : redact_environment(resolve(cfg), cfg);
+      Node cfg = a.with_defaults ? with_code_defaults(c.config, schema) : c.config;
+      if (a.resolve)
+        cfg = a.show_env ? resolve(cfg) : resolve_redacted(cfg);
+      else if (!a.show_env)
+        cfg = redact_environment_layer(cfg);
       std::cout << dump_yaml(cfg, {.show_origin = a.show_origin});
       return kExitOk;
     }
     // The `sweep:` section configures `rig run --multirun` (docs/sweeps.md); the recipe never reads it.
     if (const Node* sweep = c.config.find("sweep"); sweep && sweep->is_map()) c.config.erase("sweep");
+    // `plot: true|false` asks the runtime for plots.html in the run directory at the end (docs/recipes.md); a recipe
+    // whose schema declares its own `plot` key keeps it.
+    bool plot = false;
+    if (const Node* p = c.config.find("plot"); p && p->is_bool() && !schema_declares(schema, "plot")) {
+      plot = p->bool_value();
+      c.config.erase("plot");
+    }
     if (a.validate) {
       Node cfg = c.config;
       provide_run_dir(cfg, a.output_dir ? *a.output_dir : fs::path("outputs") / info.name / "<run>");
@@ -588,7 +772,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       if (r.ok()) std::cout << fmt::format("{}: config is valid\n", info.name);
       return r.ok() ? kExitOk : kExitConfigError;
     }
-    return run(info, a, std::move(c.config), schema, recipe, argc, argv);
+    return run(info, a, std::move(c.config), schema, recipe, argc, argv, plot);
   });
 }
 

@@ -56,6 +56,11 @@ std::vector<std::string> closest_first(std::string_view word, std::vector<std::s
   return out;
 }
 
+// `hydra`, `hydra/...` (groups) and `hydra.` keys: Hydra's own namespace (ComposeOptions::keep_hydra).
+bool in_hydra_namespace(std::string_view key) {
+  return key == "hydra" || key.starts_with("hydra/") || key.starts_with("hydra.") || key.starts_with("hydra@");
+}
+
 std::string join(const std::vector<std::string>& xs, std::string_view sep = ", ") {
   std::string out;
   for (const auto& x : xs) out += (out.empty() ? "" : std::string(sep)) + x;
@@ -94,6 +99,7 @@ SearchPath& SearchPath::prepend(fs::path dir, std::string provider) {
 
 std::optional<fs::path> SearchPath::find(std::string_view name) const {
   if (detail::escapes_search_path(name)) return std::nullopt;  // callers report it where it was written
+  if (name.starts_with('/')) return std::nullopt;  // a name is relative to the search path's directories
   for (const auto& d : dirs_) {
     std::vector<fs::path> hits;
     for (auto ext : kExtensions) {
@@ -109,9 +115,31 @@ std::optional<fs::path> SearchPath::find(std::string_view name) const {
                               join(files)),
                   Origin{Source::make(hits.front().string())}, {}, "keep one of them, or rename the others");
     }
-    if (hits.size() == 1) return hits.front();
+    if (hits.size() == 1) {
+      if (!allow_links_outside_) check_inside(hits.front(), name);
+      return hits.front();
+    }
   }
   return std::nullopt;
+}
+
+// A file reached through a symlink must resolve inside one of the search path's directories.
+void SearchPath::check_inside(const fs::path& file, std::string_view name) const {
+  std::error_code ec;
+  fs::path real = fs::canonical(file, ec);
+  if (ec) return;  // reading it reports the problem
+  for (const auto& d : dirs_) {
+    fs::path root = fs::canonical(d.path, ec);
+    if (ec) continue;
+    auto [r, f] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (r == root.end()) return;
+  }
+  throw Error("rig.compose.outside_search_path",
+              fmt::format("config '{}' is {}, a link to {}, outside the search path", name, file.string(),
+                          real.string()),
+              Origin{Source::make(file.string())}, {},
+              "copy the file into a config directory, add its directory with --config-dir, or allow links that "
+              "leave the search path with --allow-outside-links");
 }
 
 bool SearchPath::group_exists(std::string_view group) const {
@@ -171,7 +199,7 @@ void check_config_name(std::string_view name, const Origin& where) {
 
 }  // namespace
 
-fs::path find_primary_config(std::string_view name, const SearchPath& search_path) {
+fs::path find_primary_config(std::string_view name, const SearchPath& search_path, const Origin& where) {
   if (has_config_extension(name)) {
     fs::path p{std::string(name)};
     std::error_code ec;
@@ -203,7 +231,7 @@ fs::path find_primary_config(std::string_view name, const SearchPath& search_pat
     leaf = leaf.substr(slash + 1);
   }
   auto names = closest_first(leaf, search_path.options(group));
-  Error err("rig.compose.unknown_config", fmt::format("no config named '{}' on the search path", name), {}, {},
+  Error err("rig.compose.unknown_config", fmt::format("no config named '{}' on the search path", name), where, {},
             hint_path.empty() ? did_you_mean(leaf, names)
                               : fmt::format("names are looked up on the search path only; to load the file, write "
                                             "its path with the extension: {}",
@@ -372,6 +400,7 @@ struct KnownChoice {
   std::string name;
   Origin origin;
   bool external = false;
+  bool is_null = false;
 };
 
 struct FixedEntry {
@@ -391,7 +420,7 @@ std::string describe_value(const DefaultEntry::Value v, const std::vector<std::s
 
 class TreeBuilder {
  public:
-  TreeBuilder(Repository& repo) : repo_(repo) {}
+  TreeBuilder(Repository& repo, bool hydra_namespace) : repo_(repo), hydra_namespace_(hydra_namespace) {}
 
   std::map<std::string, ChoiceOverride> choices;
   std::map<std::string, Deletion> deletions;
@@ -411,9 +440,11 @@ class TreeBuilder {
     return out;
   }
 
+  // What a defaults-list interpolation may name: the choices made so far, by identity (a null choice names nothing).
   std::vector<std::pair<std::string, std::string>> known_choices() const {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [k, v] : known_) out.emplace_back(k, v.name);
+    for (const auto& [k, v] : known_)
+      if (!v.is_null) out.emplace_back(k, v.name);
     return out;
   }
 
@@ -428,13 +459,16 @@ class TreeBuilder {
   bool apply_override(Placed& el, DefaultsTreeNode& node);
   void prefetch_children(const std::vector<DefaultEntry>& defaults, const Placed& parent, const std::string& package);
   [[noreturn]] void unknown_option(const Placed& el, const Origin& choice_origin);
+  void check_leaf(const DefaultsTreeNode& node, const Origin& choice_origin, bool external);
   void check_cycle(const std::string& config_path, const Origin& at) const;
 
   Repository& repo_;
+  bool hydra_namespace_;  // the hydra group is Hydra's: not composed (ComposeOptions::keep_hydra)
   std::map<std::string, KnownChoice> known_;
   std::map<std::string, std::vector<std::string>> known_keys_by_group_;
   std::vector<FixedEntry> fixed_;
   std::vector<std::pair<std::string, Origin>> stack_;  // configs being expanded, with the entry that led in
+  std::map<std::string, std::pair<Origin, bool>> leaves_;  // identities of leaf options: where chosen, external
 };
 
 void TreeBuilder::check_cycle(const std::string& config_path, const Origin& at) const {
@@ -454,10 +488,11 @@ void TreeBuilder::check_cycle(const std::string& config_path, const Origin& at) 
 void TreeBuilder::record_known(const Placed& el, const Origin& choice_origin) {
   std::string key = el.override_key();
   std::string name = describe_value(el.entry.value, el.entry.names);
-  auto [it, fresh] = known_.try_emplace(key, KnownChoice{name, choice_origin, el.entry.external});
-  // A second appearance of a group is an error unless both are placeholders (Hydra: "multiple values", or the
-  // key "appears more than once in the final defaults list").
-  if (!fresh && !(name == "null" && it->second.name == "null")) {
+  auto [it, fresh] = known_.try_emplace(
+      key, KnownChoice{name, choice_origin, el.entry.external, el.entry.value == DefaultEntry::Value::Null});
+  // One identity (group + final package) chosen twice is an error when the choices differ (Hydra: "Multiple values
+  // for KEY"). The same choice twice is checked once the option is loaded: see check_leaf.
+  if (!fresh && name != it->second.name) {
     const KnownChoice& other = it->second;
     bool add = el.entry.external || other.external;
     const Origin& here = el.entry.external ? choice_origin : other.external ? other.origin : choice_origin;
@@ -606,8 +641,18 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
     node.choice = describe_value(el.entry.value, el.entry.names);
   }
 
+  if (group) node.override_key = el.override_key();
+  if (!is_root && hydra_namespace_ && in_hydra_namespace(el.group_path() + (group ? "" : "/"))) {
+    node.config_path = group ? el.group_path() + "/" + node.choice : el.config_path();
+    node.package = el.final_package();
+    node.skipped = true;
+    node.skip_reason = "Hydra's own namespace: not composed (rig print --keep-hydra composes it)";
+    return node;
+  }
+  // A multi-select stands for configs of its group, not for a choice: like Hydra, it is neither a known choice nor
+  // something `~group` deletes.
+  if (group && el.entry.value == V::Names) return expand_multi_select(el, std::move(node), choice_origin);
   if (group) {
-    node.override_key = el.override_key();
     auto del = deletions.find(node.override_key);
     if (del != deletions.end() && (!del->second.name || *del->second.name == node.choice)) {
       del->second.used = true;
@@ -617,11 +662,19 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
     }
   }
 
-  if (group && el.entry.value == V::Names) return expand_multi_select(el, std::move(node), choice_origin);
-
   const bool has_name = !(group && (el.entry.value == V::Null || el.entry.value == V::Missing));
   if (has_name) check_config_name(el.config_path(), group ? choice_origin : el.entry.origin);
-  const LoadedConfig* loaded = has_name ? repo_.load(el.config_path()) : nullptr;
+  const LoadedConfig* loaded = nullptr;
+  try {
+    if (has_name) loaded = repo_.load(el.config_path());
+  } catch (const Error& e) {
+    // Errors of finding the file (two files of one name, a link out of the search path) are the entry's: locate
+    // them there, with the file as a note.
+    if (e.id() != "rig.compose.ambiguous_name" && e.id() != "rig.compose.outside_search_path") throw;
+    Error located(e.id(), e.message(), group ? choice_origin : el.entry.origin, {}, e.hint());
+    located.add_note(e.origin(), "the file");
+    throw located;
+  }
   if (loaded && loaded->header) el.header = loaded->header->package;
   node.config_path = has_name ? el.config_path() : el.group_path();
   node.package = el.final_package();
@@ -658,7 +711,25 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
   check_cycle(node.config_path, el.entry.origin);
 
   expand_children(node, el, *loaded, is_root);
+  if (group && node.children.empty()) check_leaf(node, choice_origin, el.entry.external);
   return node;
+}
+
+// The same identity chosen twice with the same option is allowed when the option has a defaults list (Hydra merges
+// it twice) but not when it is a leaf: Hydra's "KEY appears more than once in the final defaults list".
+void TreeBuilder::check_leaf(const DefaultsTreeNode& node, const Origin& choice_origin, bool external) {
+  auto [it, fresh] = leaves_.try_emplace(node.override_key, choice_origin, external);
+  if (fresh) return;
+  const bool add = external || it->second.second;
+  Error err(add ? "rig.compose.add_exists" : "rig.compose.duplicate_group",
+            add ? fmt::format("cannot add '{}': the defaults list already chooses '{}'", node.override_key,
+                              node.choice)
+                : fmt::format("'{}' appears twice in the defaults tree (both '{}')", node.override_key, node.choice),
+            external ? choice_origin : it->second.second ? it->second.first : choice_origin, {},
+            add ? fmt::format("it is chosen already; to change the choice, write {}=OPTION", node.override_key)
+                : "keep one of the entries, or place one at another package (`- group@pkg: option`)");
+  err.add_note(external || !it->second.second ? it->second.first : choice_origin, "the other entry is here");
+  throw err;
 }
 
 // The children of a config with a defaults list: its entries, expanded last to first (Hydra's order), and _self_.
@@ -703,7 +774,14 @@ void TreeBuilder::expand_children(DefaultsTreeNode& node, const Placed& el, cons
     }
     if (d.is_override) continue;
     Placed child{d, el.group_path(), node.package, std::nullopt, false};
-    if (d.value == V::Name && !d.names.empty() && d.names.front().find("${") != std::string::npos) {
+    // An interpolated choice is resolved once its siblings are chosen, unless an override replaces it: then the
+    // interpolation is never evaluated (Hydra applies the override first).
+    const bool overridden = d.type == DefaultEntry::Type::Group && [&] {
+      auto c = choices.find(child.override_key());
+      return c != choices.end() && !c->second.append;
+    }();
+    const std::string& text = d.type == DefaultEntry::Type::Group ? (d.names.empty() ? d.path : d.names.front()) : d.path;
+    if (d.value == V::Name && !overridden && text.find("${") != std::string::npos) {
       deferred.emplace_back(node.children.size(), std::move(child));
       node.children.emplace_back();
       continue;
@@ -711,11 +789,15 @@ void TreeBuilder::expand_children(DefaultsTreeNode& node, const Placed& el, cons
     node.children.push_back(expand(std::move(child), false));
   }
   for (auto& [index, child] : deferred) {
-    std::string resolved = detail::interpolate_choice(child.entry.names.front(), known_choices(), child.entry.origin);
-    if (child.entry.type == DefaultEntry::Type::Group)
+    const bool is_group = child.entry.type == DefaultEntry::Type::Group;
+    std::string resolved = detail::interpolate_choice(is_group ? child.entry.names.front() : child.entry.path,
+                                                      known_choices(), child.entry.origin);
+    if (is_group) {
       child.entry.names = {resolved};
-    else
+    } else {
       child.entry.path = resolved;
+      child.entry.names = {resolved.substr(resolved.rfind('/') + 1)};
+    }
     node.children[index] = expand(std::move(child), false);
   }
   stack_.pop_back();
@@ -725,6 +807,7 @@ void TreeBuilder::expand_children(DefaultsTreeNode& node, const Placed& el, cons
 void TreeBuilder::check_all_used() const {
   for (const auto& [key, c] : choices) {
     if (c.used || c.force_add) continue;
+    if (hydra_namespace_ && in_hydra_namespace(key)) continue;  // overrides of Hydra's groups (hydra/sweeper)
     std::string group = key.substr(0, key.find('@'));
     for (const auto& f : fixed_) {
       if (f.group != group || group.empty()) continue;
@@ -818,15 +901,17 @@ std::vector<Override> sort_overrides(const ComposeOptions& options, const Search
   using K = OverrideKind;
   std::vector<Override> values;
   for (const Override& o : options.overrides) {
+    if (!options.keep_hydra && in_hydra_namespace(o.key_text)) continue;  // Hydra's settings: not the job's config
     bool selects = !o.is_sweep() && o.kind != K::Replace &&
                    (!o.value || o.value->is_string() || o.value->is_null() || o.value->is_list());
-    if (!selects || !sp.group_exists(o.key_text)) {
+    const std::string group_key = detail::normalize_group(o.key_text);
+    if (!selects || !sp.group_exists(group_key)) {
       values.push_back(o);
       continue;
     }
     DefaultEntry e;
     e.type = DefaultEntry::Type::Group;
-    e.path = o.key_text;
+    e.path = group_key;
     e.package = o.package;
     e.origin = o.value ? o.value->origin() : o.origin;
     e.external = true;
@@ -890,7 +975,7 @@ std::vector<Override> sort_overrides(const ComposeOptions& options, const Search
 
 Composition compose(std::string_view name, const ComposeOptions& options) {
   SearchPath sp = options.search_path;
-  fs::path primary_file = find_primary_config(name, sp);
+  fs::path primary_file = find_primary_config(name, sp, options.name_origin);
   std::string primary_name(name);
   if (has_config_extension(name)) {
     sp.prepend(primary_file.has_parent_path() ? primary_file.parent_path() : fs::path("."), "primary config");
@@ -904,7 +989,7 @@ Composition compose(std::string_view name, const ComposeOptions& options) {
 
   std::set<std::string> force_as_append;
   for (int attempt = 0;; ++attempt) {
-    TreeBuilder tb(repo);
+    TreeBuilder tb(repo, !options.keep_hydra);
     std::vector<Override> values = sort_overrides(options, sp, tb, force_as_append);
     DefaultsTreeNode tree = tb.build(Placed{root_entry, "", "", std::nullopt, true});
     auto retry = tb.unused_force_adds();
@@ -922,6 +1007,7 @@ Composition compose(std::string_view name, const ComposeOptions& options) {
       merge_at(out.config, part.package, c->body, c->has_policies);
     }
     detail::check_depth(out.config, tree_limits().max_depth);  // packages nest bodies below their levels
+    if (!options.keep_hydra) out.config.erase("hydra");  // Hydra's compose() leaves it out of the job config too
     if (options.apply_value_overrides) apply_overrides(out.config, values);
     out.value_overrides = std::move(values);
     return out;

@@ -18,6 +18,16 @@ void collect_error(std::vector<Error>& out, const Error& e) {
   out.push_back(e);
 }
 
+void check_fields(std::span<const Constraint> checks, const Node& given, const Node& written, std::string_view owner,
+                  const KeyPath& path, std::vector<Error>& errors) {
+  Node values = Node::map(given.origin());
+  for (const auto& e : written.entries()) {
+    const Node* g = given.find(e.key);
+    values.set(e.key, g ? *g : Node(e.value).set_origin(given.origin()));
+  }
+  check_constraints(checks, values, owner, path, errors);
+}
+
 void throw_collected(std::vector<Error>& errors) {
   if (errors.empty()) return;
   throw ErrorList(std::move(errors));

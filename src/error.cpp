@@ -7,20 +7,22 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "detail/environment_values.hpp"
+
 namespace rig {
 
 Error::Error(std::string id, std::string message, Origin origin, std::string key_path, std::string hint)
     : std::runtime_error(""),
       id_(std::move(id)),
-      message_(std::move(message)),
+      message_(detail::hide_environment_values(std::move(message))),
       origin_(std::move(origin)),
-      key_path_(std::move(key_path)),
-      hint_(std::move(hint)) {
+      key_path_(detail::hide_environment_values(std::move(key_path))),
+      hint_(detail::hide_environment_values(std::move(hint))) {
   refresh_what();
 }
 
 Error& Error::with_key_path(std::string path) {
-  if (key_path_.empty()) key_path_ = std::move(path);
+  if (key_path_.empty()) key_path_ = detail::hide_environment_values(std::move(path));
   refresh_what();
   return *this;
 }
@@ -30,12 +32,12 @@ Error& Error::with_origin(Origin origin) {
   return *this;
 }
 Error& Error::with_hint(std::string hint) {
-  hint_ = std::move(hint);
+  hint_ = detail::hide_environment_values(std::move(hint));
   refresh_what();
   return *this;
 }
 Error& Error::add_note(Origin origin, std::string message) {
-  notes_.push_back({std::move(origin), std::move(message)});
+  notes_.push_back({std::move(origin), detail::hide_environment_values(std::move(message))});
   refresh_what();
   return *this;
 }
@@ -92,6 +94,7 @@ size_t offset_of_column(std::string_view line, uint32_t column) {
 
 void render_source_line(std::string& out, const Origin& at, const Palette& p) {
   if (!at.source || at.line == 0) return;
+  if (at.source->name.starts_with("env ")) return;  // the text is the variable's value: never shown
   std::string_view text = at.source->line_text(at.line);
   if (text.empty() && at.source->text.empty()) return;
   // A long line (a 10 MB one, say) is shown as a window around the column.
@@ -133,7 +136,7 @@ std::string format(const Error& e, const FormatOptions& options) {
     render_source_line(out, note.origin, p);
   }
   if (!e.hint().empty()) out += fmt::format("  {}= hint:{} {}\n", p.cyan, p.reset, e.hint());
-  return out;
+  return detail::hide_environment_values(std::move(out));  // a source excerpt may hold one (text oc.create read)
 }
 
 bool use_color(int fd) {

@@ -10,6 +10,8 @@
 #include <memory>
 #include <mutex>
 
+#include "detail/component_node.hpp"
+
 namespace rig {
 
 namespace {
@@ -19,58 +21,6 @@ std::mutex g_operative_mutex;
 std::vector<Node>& operative_list() {
   static std::vector<Node> list;
   return list;
-}
-
-constexpr std::string_view kReserved[] = {"_component_", "_target_", "_recursive_", "_partial_", "_args_"};
-
-bool is_reserved(std::string_view key) {
-  for (auto r : kReserved)
-    if (r == key) return true;
-  return false;
-}
-
-// config_spec's `target: "module:Name"`: a single colon between two names (C++'s `::` does not count).
-bool is_module_target(const Node& v) {
-  if (!v.is_string() || v.is_interpolation()) return false;
-  const std::string& s = v.str();
-  size_t c = s.find(':');
-  return c != std::string::npos && c > 0 && c + 1 < s.size() && s[c + 1] != ':' && s.find(':', c + 1) == std::string::npos;
-}
-
-// The entry naming the component: `_component_`, `_target_`, or a module-style `target`.
-const MapEntry* name_entry(const Node& n) {
-  const MapEntry* target = nullptr;
-  for (const auto& e : n.entries()) {
-    if (e.key == "_component_" || e.key == "_target_") return &e;
-    if (e.key == "target" && is_module_target(e.value)) target = &e;
-  }
-  return target;
-}
-
-bool flag(const Node& n, std::string_view key, bool fallback) {
-  const Node* v = n.find(key);
-  return v && v->is_bool() ? v->bool_value() : fallback;
-}
-
-std::string registered_as(std::string_view interface, TypeKey key) {
-  auto names = registry().names(key);
-  if (names.empty()) return fmt::format("nothing is registered as {}", interface);
-  std::string list;
-  size_t shown = 0;
-  for (const auto& n : names) {
-    if (shown++ == 20) {
-      list += fmt::format(", ... ({} more)", names.size() - 20);
-      break;
-    }
-    list += (list.empty() ? "" : ", ") + n;
-  }
-  return fmt::format("registered as {}: {}", interface, list);
-}
-
-std::string param_names(const ComponentDef& d) {
-  std::string s;
-  for (const auto& p : d.params) s += (s.empty() ? "" : ", ") + std::string(p.name);
-  return s;
 }
 
 }  // namespace
@@ -92,8 +42,6 @@ void deallocate(void* p, size_t /*size*/, size_t align) {
 void share(Made& out, void (*destroy)(void*)) { out.shared = std::shared_ptr<void>(out.ptr, destroy); }
 
 bool recording_operative() { return g_record.load(std::memory_order_relaxed); }
-
-bool is_component_node(const Node& n) { return n.is_map() && name_entry(n) != nullptr; }
 
 void Call::fail(const Error& e) {
   std::vector<Error> errors;
@@ -175,23 +123,12 @@ void Call::not_convertible(const Node& n, const std::string& expected) {
 
 namespace {
 
-[[noreturn]] void fail(Session& s, Error e) {
-  s.errors.push_back(std::move(e));
-  throw Failed{};
-}
-
 // One config node, reached twice: the same storage (a YAML alias, a copy), or — after interpolation, which hands out
 // copies — the same place in the same source text with the same content.
 bool same_config_node(const Node& a, const Node& b) {
   if (a.same_storage(b)) return true;
   const Origin &x = a.origin(), &y = b.origin();
   return x.known() && x.source == y.source && x.line == y.line && x.column == y.column && x.line != 0 && a == b;
-}
-
-std::string child_path(const KeyPath& path, std::string_view key) {
-  KeyPath p = path;
-  p.push_key(std::string(key));
-  return p.to_string();
 }
 
 // An error thrown by the component's own code (its constructor or function) knows at most the name of the parameter
@@ -205,91 +142,6 @@ Error locate_construction_error(const Error& e, const Node& node, const MapEntry
                 key.empty() ? path.to_string() : child_path(path, key), e.hint());
   for (const auto& note : e.notes()) located.add_note(note.origin, note.message);
   return located;
-}
-
-int param_index(const ComponentDef& d, std::string_view name) {
-  for (size_t i = 0; i < d.params.size(); ++i)
-    if (d.params[i].name == name) return static_cast<int>(i);
-  return -1;
-}
-
-std::vector<std::string> param_list(const ComponentDef& d) {
-  std::vector<std::string> out;
-  for (const auto& p : d.params) out.emplace_back(p.name);
-  return out;
-}
-
-// Decides where each parameter's value comes from; records unknown, duplicate, surplus and missing arguments.
-void bind(Call& c, const Node& node, const Request& req, const MapEntry& named) {
-  const ComponentDef& d = c.def;
-  Session& s = c.session;
-  const size_t n = d.params.size();
-  c.sources.assign(n, Source{});
-  std::string owner = d.name();
-
-  size_t next = 0;
-  auto positional = [&](Source src, const Origin& at) {
-    if (next >= n) {
-      s.errors.emplace_back("rig.args.too_many",
-                            fmt::format("too many positional arguments for {}: it takes {} ({})", owner, n,
-                                        param_names(d)),
-                            at, c.path.to_string());
-      return;
-    }
-    c.sources[next++] = src;
-  };
-  if (const Node* args = node.find("_args_")) {
-    if (!args->is_list())
-      s.errors.emplace_back("rig.type.mismatch", fmt::format("`_args_` must be a list, got {}", kind_name(args->kind())),
-                            args->origin(), child_path(c.path, "_args_"));
-    for (const auto& e : args->elements()) positional(Source{nullptr, &e}, e.origin());
-  }
-  for (const auto& a : req.args)
-    if (a.name.empty()) positional(Source{&a, nullptr}, named.value.origin());
-
-  for (const auto& e : node.entries()) {
-    if (is_reserved(e.key) || &e == &named) continue;
-    int p = param_index(d, e.key);
-    if (p < 0) {
-      s.errors.push_back(unknown_keyword(e, c.path, owner, param_list(d)));
-      continue;
-    }
-    if (c.sources[p].node || c.sources[p].arg) {
-      const Origin& at = e.key_origin.known() ? e.key_origin : e.value.origin();
-      s.errors.emplace_back("rig.args.duplicate",
-                            fmt::format("parameter '{}' of {} is given positionally and by key", e.key, owner), at,
-                            child_path(c.path, e.key));
-      continue;
-    }
-    c.sources[p].node = &e.value;
-  }
-  for (const auto& a : req.args) {
-    if (a.name.empty()) continue;
-    int p = param_index(d, a.name);
-    if (p < 0) {
-      std::string hint = did_you_mean(a.name, param_list(d));
-      s.errors.emplace_back("rig.args.unknown_keyword",
-                            fmt::format("unknown keyword argument '{}' for {} (passed to instantiate)", a.name, owner),
-                            named.value.origin(), c.path.to_string(),
-                            hint.empty() ? "it takes: " + param_names(d) : hint);
-      continue;
-    }
-    if (c.sources[p].arg && c.sources[p].arg->name.empty()) {
-      s.errors.emplace_back("rig.args.duplicate",
-                            fmt::format("parameter '{}' of {} is given positionally and by keyword", a.name, owner),
-                            named.value.origin(), child_path(c.path, a.name));
-      continue;
-    }
-    c.sources[p] = Source{&a, nullptr};  // a call-site keyword overrides the config's value
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (!d.params[i].required || c.sources[i].node || c.sources[i].arg) continue;
-    s.errors.emplace_back("rig.args.missing",
-                          fmt::format("missing required argument '{}' ({}) for {}", d.params[i].name,
-                                      d.params[i].type_name(), owner),
-                          node.origin(), child_path(c.path, d.params[i].name),
-                          fmt::format("add `{}: ...` to the config, or pass it to instantiate", d.params[i].name));
-  }
 }
 
 // The arguments of one call, type-erased (see rig/detail/component.hpp for why): the options struct (constructed
@@ -386,7 +238,7 @@ void produce(const ComponentDef& d, Make m, void* where, Made& out, void* const*
 }
 
 // Reads every argument (all errors collected in the session), applies defaults and builds the product.
-void build(const ComponentDef& d, Call& c, Make m, void* where, Made& out) {
+void build(const ComponentDef& d, Call& c, const MapEntry& named, Make m, void* where, Made& out) {
   Arguments args(d);
   const size_t n = d.params.size();
   if (d.options) {
@@ -395,6 +247,7 @@ void build(const ComponentDef& d, Call& c, Make m, void* where, Made& out) {
     for (size_t i = 0; i < n; ++i)
       if (d.params[i].ops->take(c, i, args.at(i))) args.filled(i);
   }
+  check_declared(c, named);
   if (m == Make::Check || c.failed()) return;
   if (!d.options)
     for (size_t i = 0; i < n; ++i) {
@@ -427,61 +280,10 @@ Node operative_node(const Call& c, const Node& node, const MapEntry& named) {
 void* make_erased(const Node& node, const Request& req, Session& s, Call* parent, size_t param, void* where,
                   Made& out) {
   if (!parent) detail::check_depth(node, tree_limits().max_depth);  // building recurses once per level
-  KeyPath path = parent ? parent->path : KeyPath{};
-  std::string wanted = req.interface_name();
-  if (!node.is_map())
-    fail(s, TypeError("rig.type.mismatch",
-                      fmt::format("expected a component config for {} (a map with `_component_`), got {}", wanted,
-                                  kind_name(node.kind())),
-                      node.origin(), path.to_string()));
-  const MapEntry* named = name_entry(node);
-  if (!named)
-    fail(s, Error("rig.component.missing_name",
-                  fmt::format("no `_component_` key: cannot tell which {} to build", wanted), node.origin(),
-                  path.to_string(), "add `_component_: <name>`; " + registered_as(wanted, req.interface)));
-  std::string name_path = child_path(path, named->key);
-  if (!named->value.is_string() || named->value.is_interpolation())
-    fail(s, TypeError("rig.type.mismatch",
-                      fmt::format("`{}` must be a component name, got {}", named->key, kind_name(named->value.kind())),
-                      named->value.origin(), name_path));
-  const std::string& name = named->value.str();
-  const ComponentDef* def = registry().find(name);
-  if (!def) {
-    Error e("rig.component.unknown", fmt::format("unknown component '{}'", name), named->value.origin(), name_path,
-            did_you_mean(canonical_name(name), registry().names()));
-    e.add_note({}, registered_as(wanted, req.interface));
-    fail(s, std::move(e));
-  }
-  // The product type itself is always an interface: instantiate<Sgd> works for a component registered as Optimizer.
-  static constexpr InterfaceDef kProduct{nullptr, nullptr, +[](void* p) { return p; }};
-  const InterfaceDef* iface = def->interface(req.interface);
-  if (!iface && def->product == req.interface) iface = &kProduct;
-  if (!iface) {
-    std::string is;
-    for (const auto& i : def->interfaces) is += (is.empty() ? "" : ", ") + i.name();
-    Error e("rig.component.wrong_interface",
-            fmt::format("component '{}' is registered as {}, not as {}", def->name(), is, wanted),
-            named->value.origin(), name_path);
-    e.add_note({}, registered_as(wanted, req.interface));
-    fail(s, std::move(e));
-  }
-  if (req.make == Make::Value && (def->product != req.interface || def->product_kind != ProductKind::Object))
-    fail(s, Error("rig.component.by_value",
-                  fmt::format("component '{}' makes {}, which cannot be returned by value as {}", def->name(),
-                              def->product_type(), wanted),
-                  named->value.origin(), name_path, fmt::format("ask for std::unique_ptr<{0}> or std::shared_ptr<{0}>", wanted)));
-  if (req.make == Make::Unique && def->product_kind == ProductKind::SharedPtr)
-    fail(s, Error("rig.component.by_value",
-                  fmt::format("component '{}' returns a std::shared_ptr; it cannot be handed out as a unique_ptr",
-                              def->name()),
-                  named->value.origin(), name_path, fmt::format("ask for std::shared_ptr<{}>", wanted)));
-  if (req.make != Make::Check && !req.partial_call && flag(node, "_partial_", false))
-    fail(s, Error("rig.component.partial",
-                  fmt::format("this config is a partial (`_partial_: true`): ask for std::function<...> instead of {}",
-                              wanted),
-                  node.find("_partial_")->origin(), child_path(path, "_partial_")));
+  KeyPath path = parent ? parent->path : s.root;
+  auto [def, named, iface] = look_up(node, req, s, path);
 
-  if (req.make == Make::Shared) {
+  if (req.make == Make::Shared && !s.dry) {
     for (const auto& e : s.shared)
       if (e.interface == req.interface && same_config_node(e.node, node)) {
         out.shared = e.owner;
@@ -492,11 +294,16 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
 
   Call c(*def, s);
   c.path = path;
-  c.recursive = flag(node, "_recursive_", true);
+  c.recursive = component_flag(node, "_recursive_", true);
   if (s.record) c.used.assign(def->params.size(), Node::missing());
   bind(c, node, req, *named);
+  if (s.dry) {
+    check_arguments(c, *named);
+    if (!s.errors.empty()) throw Failed{};
+    return nullptr;
+  }
   try {
-    build(*def, c, req.make, where, out);
+    build(*def, c, *named, req.make, where, out);
   } catch (const ErrorList&) {
     throw;  // its errors are located already (a nested instantiate inside the component's own code)
   } catch (const Error& e) {
@@ -563,7 +370,7 @@ Node with_defaults_below(const Node& node) {
   if (node.is_map()) {
     for (const auto& e : node.entries())
       if (e.value.is_container()) out.set(e.key, with_defaults_below(e.value));
-    const MapEntry* named = name_entry(node);
+    const MapEntry* named = detail::component_name_entry(node);
     if (named && named->value.is_string())
       if (const ComponentDef* d = registry().find(named->value.str())) {
         const Node* args = node.find("_args_");

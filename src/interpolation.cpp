@@ -16,32 +16,40 @@ namespace rig {
 
 namespace {
 
-using detail::Builtin;
 using detail::ResolverEntry;
+
+struct Cached {
+  Node value;
+  std::vector<std::string> taint;  // the environment variables it was computed from
+};
 
 struct Registry {
   std::mutex mutex;
   std::map<std::string, std::shared_ptr<const ResolverEntry>, std::less<>> entries;
-  std::map<std::string, Node> cache;
+  std::map<std::string, Cached> cache;
   std::function<void(const std::string&)> warning_handler;
 
-  Registry() {
-    auto builtin = [&](std::string name, Builtin b) {
-      auto e = std::make_shared<ResolverEntry>();
-      e->builtin = b;
-      entries[std::move(name)] = std::move(e);
-    };
-    builtin("oc.env", Builtin::Env);
-    builtin("env", Builtin::Env);
-    builtin("oc.select", Builtin::Select);
-    builtin("oc.decode", Builtin::Decode);
-    builtin("oc.create", Builtin::Create);
-    builtin("oc.dict.keys", Builtin::DictKeys);
-    builtin("oc.dict.values", Builtin::DictValues);
-    builtin("oc.deprecated", Builtin::Deprecated);
-    builtin("now", Builtin::Now);
-  }
+  Registry();
+  void add(std::string name, ResolverEntry entry, ResolverOptions options);  // the caller holds the mutex
 };
+
+void Registry::add(std::string name, ResolverEntry entry, ResolverOptions options) {
+  if (name.empty()) throw UsageError("rig.resolver.name", "a resolver needs a name");
+  if (!options.replace && entries.count(name))
+    throw UsageError("rig.resolver.exists", fmt::format("resolver '{}' is already registered", name), {}, {},
+                     "pass ResolverOptions{.replace = true} to replace it");
+  entry.use_cache = options.use_cache;
+  entries[std::move(name)] = std::make_shared<const ResolverEntry>(std::move(entry));
+}
+
+// The built-ins are registered as every resolver is; they differ only in running inside the engine.
+Registry::Registry() {
+  for (const auto& b : detail::builtin_resolvers()) {
+    ResolverEntry e;
+    e.builtin = b.fn;
+    add(b.name, std::move(e), {});
+  }
+}
 
 Registry& registry() {
   static Registry r;
@@ -51,16 +59,11 @@ Registry& registry() {
 }  // namespace
 
 void register_resolver(std::string name, ResolverFunction fn, ResolverOptions options) {
-  if (name.empty()) throw UsageError("rig.resolver.name", "a resolver needs a name");
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  if (!options.replace && r.entries.count(name))
-    throw UsageError("rig.resolver.exists", fmt::format("resolver '{}' is already registered", name), {}, {},
-                     "pass ResolverOptions{.replace = true} to replace it");
-  auto e = std::make_shared<ResolverEntry>();
-  e->fn = std::move(fn);
-  e->use_cache = options.use_cache;
-  r.entries[std::move(name)] = std::move(e);
+  ResolverEntry e;
+  e.fn = std::move(fn);
+  r.add(std::move(name), std::move(e), options);
 }
 
 bool has_resolver(std::string_view name) { return detail::find_resolver(name) != nullptr; }
@@ -103,19 +106,20 @@ std::shared_ptr<const ResolverEntry> find_resolver(std::string_view name) {
   return it == r.entries.end() ? nullptr : it->second;
 }
 
-bool cached_result(const std::string& key, Node& out) {
+bool cached_result(const std::string& key, Node& out, std::vector<std::string>& taint) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   auto it = r.cache.find(key);
   if (it == r.cache.end()) return false;
-  out = it->second;
+  out = it->second.value;
+  taint = it->second.taint;
   return true;
 }
 
-void store_cached_result(const std::string& key, const Node& value) {
+void store_cached_result(const std::string& key, const Node& value, const std::vector<std::string>& taint) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  r.cache.emplace(key, value);
+  r.cache.emplace(key, Cached{value, taint});
 }
 
 void warn(const std::string& message) {
@@ -153,6 +157,29 @@ void rethrow_resolver_arg(std::string_view name, size_t index, const Node& arg, 
 Node resolve(const Node& root) {
   detail::Resolution r(root);
   return r.tree_at(r.root_loc());
+}
+
+Node resolve_redacted(const Node& root) {
+  detail::Resolution r(root, true);
+  return r.redacted_tree_at(r.root_loc());
+}
+
+Node redact_environment_layer(const Node& config) {
+  std::string_view src = config.origin().source_name();
+  if (src.starts_with("env ")) return Node(fmt::format("<redacted:env {}>", src.substr(4))).set_origin(config.origin());
+  Node out = config;
+  if (config.is_map()) {
+    for (const auto& e : config.entries()) {
+      Node r = redact_environment_layer(e.value);
+      if (!r.same_storage(e.value)) *out.find_mut(e.key) = std::move(r);
+    }
+  } else if (config.is_list()) {
+    for (size_t i = 0; i < config.size(); ++i) {
+      Node r = redact_environment_layer(config[i]);
+      if (!r.same_storage(config[i])) out.element(i) = std::move(r);
+    }
+  }
+  return out;
 }
 
 void resolve_in_place(Node& root) { root = resolve(root); }

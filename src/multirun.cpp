@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -123,6 +125,27 @@ SweepDir SweepDir::open(const fs::path& dir) {
   d.command_ = doc.get_or<std::vector<std::string>>("command", {});
   if (const Node* s = doc.find("settings")) d.settings_ = *s;
   return d;
+}
+
+void SweepDir::add_jobs(std::vector<SweepJob> jobs) {
+  for (auto& j : jobs) {
+    if (j.index != plan_.jobs.size())
+      throw UsageError("rig.sweep.plan", fmt::format("job {} added as job {}", j.index, plan_.jobs.size()));
+    std::error_code ec;
+    // A directory left by a proposal that crashed before sweep.yaml listed it holds no job files: it is taken over.
+    bool leftover = fs::is_directory(path_ / j.name, ec) && fs::is_empty(path_ / j.name, ec);
+    if (!leftover && !fs::create_directory(path_ / j.name, ec))
+      throw UsageError("rig.sweep.dir_exists",
+                    fmt::format("cannot create the job directory '{}': {}", (path_ / j.name).string(),
+                                ec ? ec.message() : "it exists"),
+                    Origin{Source::make((path_ / j.name).string())}, {},
+                    "a job directory is never reused: move it away, or start a new sweep");
+    plan_.jobs.push_back(std::move(j));
+  }
+  Node doc = load_yaml_file(path_ / "sweep.yaml");
+  doc.merge(plan_to_node(plan_));
+  doc.set("jobs", plan_to_node(plan_)["jobs"]);
+  write_file_atomic(path_ / "sweep.yaml", dump_yaml(doc));
 }
 
 fs::path SweepDir::run_dir(size_t job) const { return path_ / plan_.jobs.at(job).name; }
@@ -261,25 +284,59 @@ std::string tail_of_file(const fs::path& file, size_t lines) {
   return pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
 }
 
-std::string format_results_table(const std::vector<JobResult>& results) {
+std::string metric_text(const Node& value) {
+  if (value.is_float()) return fmt::format("{:.6g}", value.float_value());
+  if (value.is_string()) return value.str();
+  try {
+    return dump_json(value, -1);
+  } catch (const Error&) {
+    return "nan";
+  }
+}
+
+std::vector<std::string> metric_columns(const std::vector<JobResult>& results) {
+  std::vector<std::string> columns;
+  for (const auto& r : results)
+    for (const auto& e : r.metrics.entries())
+      if (std::find(columns.begin(), columns.end(), e.key) == columns.end()) columns.push_back(e.key);
+  return columns;
+}
+
+std::string format_results_table(const std::vector<JobResult>& results, std::optional<size_t> best) {
   size_t name_w = 4, over_w = 9;
   for (const auto& r : results) {
     size_t over = 0;
     for (const auto& s : r.swept) over += s.size() + 1;
     over_w = std::max(over_w, std::min<size_t>(over, 60));
-    name_w = std::max(name_w, std::to_string(r.index).size());
+    name_w = std::max(name_w, std::to_string(r.index).size() + 1);
   }
-  std::string out = fmt::format("{:>{}}  {:<{}}  {:<11}  {:>9}  {}\n", "job", name_w, "overrides", over_w, "status",
-                                "duration", "metrics");
+  // Metrics are columns, one per key any job reported, each as wide as its widest value.
+  std::vector<std::string> columns = metric_columns(results);
+  std::vector<size_t> widths;
+  for (const auto& c : columns) {
+    size_t w = c.size();
+    for (const auto& r : results)
+      if (const Node* v = r.metrics.find(c)) w = std::max(w, metric_text(*v).size());
+    widths.push_back(w);
+  }
+  std::string out = fmt::format("{:>{}}  {:<{}}  {:<11}  {:>9}", "job", name_w, "overrides", over_w, "status",
+                                "duration");
+  for (size_t c = 0; c < columns.size(); ++c) out += fmt::format("  {:>{}}", columns[c], widths[c]);
+  out += "\n";
   std::array<size_t, std::size(kStateNames)> counts{};
   for (const auto& r : results) {
     std::string over;
     for (const auto& s : r.swept) over += (over.empty() ? "" : " ") + s;
     std::string state(job_state_name(r.state));
     if (r.state == JobState::Failed) state += fmt::format("({})", r.exit_code);
-    std::string metrics = r.metrics.is_null() ? "" : dump_json(r.metrics, -1);
-    out += fmt::format("{:>{}}  {:<{}}  {:<11}  {:>8.2f}s  {}\n", r.index, name_w, over, over_w, state, r.duration_s,
-                       metrics);
+    std::string job = (best && *best == r.index ? "*" : "") + std::to_string(r.index);
+    out += fmt::format("{:>{}}  {:<{}}  {:<11}  {:>8.2f}s", job, name_w, over, over_w, state, r.duration_s);
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const Node* v = r.metrics.find(columns[c]);
+      out += fmt::format("  {:>{}}", v ? metric_text(*v) : "", widths[c]);
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += "\n";
     if (!r.log_tail.empty()) {
       std::istringstream lines(r.log_tail);
       for (std::string l; std::getline(lines, l);) out += fmt::format("{:>{}}  | {}\n", "", name_w, l);
@@ -289,7 +346,9 @@ std::string format_results_table(const std::vector<JobResult>& results) {
   std::string totals;
   for (size_t i = 0; i < counts.size(); ++i)
     if (counts[i]) totals += fmt::format("{}{} {}", totals.empty() ? "" : ", ", counts[i], kStateNames[i]);
-  return out + fmt::format("{} jobs: {}\n", results.size(), totals);
+  out += fmt::format("{} jobs: {}\n", results.size(), totals);
+  if (best) out += fmt::format("best: job {} (marked *)\n", *best);
+  return out;
 }
 
 // ---- running a job ----------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "detail/override_parser.hpp"
+#include "rig/detail/component_node.hpp"
 #include "detail/scalar.hpp"
 
 namespace rig {
@@ -187,23 +188,21 @@ KeyPath canonical(const Node& cfg, const KeyPath& key) {
 // Merging a dict that names another component into a component would keep the old one's keyword arguments
 // (torchtune #2152). Say so, and point at the replace form.
 void check_component_swap(const Node& target, const Node& value, const Override& o) {
-  for (std::string_view k : {"_component_", "_target_"}) {
-    const Node* old = target.find(k);
-    const Node* neu = value.find(k);
-    if (!old || !neu || *old == *neu) continue;
-    std::string stale;
-    for (const auto& e : target.entries())
-      if (e.key != k && !value.contains(e.key)) stale += (stale.empty() ? "" : ", ") + e.key;
-    Error e("rig.override.component_merge",
-            fmt::format("'{}' would merge {} '{}' into {} '{}'{}", o.key_text, k, detail::scalar_text(*neu), k,
-                        detail::scalar_text(*old),
-                        stale.empty() ? "" : fmt::format(", keeping the old one's arguments ({})", stale)),
-            o.value->origin(), o.key_text,
-            fmt::format("write {}:={} to replace the whole node (a component swap), or set single keys", o.key_text,
-                        o.text.substr(o.text.find('=') + 1)));
-    e.add_note(old->origin(), fmt::format("the current {} is set here", k));
-    throw e;
-  }
+  const MapEntry* old = detail::component_name_entry(target);
+  const MapEntry* neu = detail::component_name_entry(value);
+  if (!old || !neu || old->value == neu->value) return;
+  std::string stale;
+  for (const auto& e : target.entries())
+    if (e.key != old->key && !value.contains(e.key)) stale += (stale.empty() ? "" : ", ") + e.key;
+  Error e("rig.override.component_merge",
+          fmt::format("'{}' would merge {} '{}' into {} '{}'{}", o.key_text, neu->key, detail::scalar_text(neu->value),
+                      old->key, detail::scalar_text(old->value),
+                      stale.empty() ? "" : fmt::format(", keeping the old one's arguments ({})", stale)),
+          o.value->origin(), o.key_text,
+          fmt::format("write {}:={} to replace the whole node (a component swap), or set single keys", o.key_text,
+                      o.text.substr(o.text.find('=') + 1)));
+  e.add_note(old->value.origin(), fmt::format("the current {} is set here", old->key));
+  throw e;
 }
 
 // A list cannot merge into a map nor a map into a list (OmegaConf refuses, and so Hydra): replacing one by the other
@@ -304,6 +303,31 @@ void check_addable(const Node& cfg, const Override& o) {
   }
 }
 
+// `key={...}` merges into an existing map without adding keys (Hydra applies it in struct mode): every key of the
+// value, at any depth where both sides are maps, must exist already. `+key={...}` and `++key={...}` add.
+void check_no_new_keys(const Node& target, const Node& value, const Override& o, KeyPath& path) {
+  for (const auto& e : value.entries()) {
+    const Node* mine = target.find(e.key);
+    path.push_key(e.key);
+    if (!mine) {
+      std::vector<std::string> keys = target.keys();
+      std::string near = did_you_mean(e.key, keys);
+      std::string full = path.to_string();
+      KeyPath parent = path;
+      parent.pop();
+      KeyError err("rig.override.unknown_key",
+                   fmt::format("cannot set '{}': '{}' has no key '{}'", full, parent.to_string(), e.key),
+                   e.key_origin.known() ? e.key_origin : o.value->origin(), full,
+                   fmt::format("{}to add keys, write +{}", near.empty() ? "" : near + " ",
+                               o.text.starts_with("+") ? o.text.substr(o.text.find_first_not_of('+')) : o.text));
+      if (target.origin().known()) err.add_note(target.origin(), fmt::format("'{}' is set here", parent.to_string()));
+      throw err;
+    }
+    if (mine->is_map() && e.value.is_map()) check_no_new_keys(*mine, e.value, o, path);
+    path.pop();
+  }
+}
+
 std::string add_hint(const Override& o) {
   return fmt::format("To add a new key, write +{}={}", o.key_text, o.text.substr(o.text.find('=') + 1));
 }
@@ -384,7 +408,11 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
   switch (o.kind) {
     case OverrideKind::Set:
       if (!target) throw_unknown_key(cfg, o.key, o.key_origin, o.key_columns, "set", add_hint(o));
-      if (target->is_map() && o.value->is_map()) check_component_swap(*target, *o.value, o);
+      if (target->is_map() && o.value->is_map()) {
+        check_component_swap(*target, *o.value, o);
+        KeyPath path = o.key;
+        check_no_new_keys(*target, *o.value, o, path);
+      }
       check_container_kinds(*target, *o.value, o);
       assign(*target, *o.value, record);
       return;
@@ -402,6 +430,13 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
       located(cfg, o, [&] { cfg.set_path(o.key, *o.value); });
       return;
     case OverrideKind::Add:
+      // Hydra's `+key=v`: adds where the key is absent, null or `???`; a map or list value merges into what is there
+      // (adding keys); a plain value over a value is an error.
+      if (target && (target->is_null() || target->is_missing() || o.value->is_map() || o.value->is_list())) {
+        check_container_kinds(*target, *o.value, o);
+        assign(*target, *o.value, record);
+        return;
+      }
       if (target) {
         Error e("rig.override.key_exists", fmt::format("cannot add '{}': the key already exists", o.key_text),
                 o.key_origin, o.key.to_string(),
@@ -415,6 +450,16 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
       return;
     case OverrideKind::Delete:
       if (!target) throw_unknown_key(cfg, o.key, o.key_origin, o.key_columns, "delete", {});
+      if (target->is_null() || target->is_missing()) {
+        // Hydra looks the key up with OmegaConf.select, which cannot tell a null (or `???`) value from no key.
+        Error e("rig.override.delete_null",
+                fmt::format("cannot delete '{}': its value is {}, which Hydra treats as no key", o.key_text,
+                            target->is_null() ? "null" : "???"),
+                o.key_origin, o.key.to_string(),
+                fmt::format("set it instead ({}=...), or give it a value before deleting it", o.key_text));
+        e.add_note(target->origin(), "it is set here");
+        throw e;
+      }
       if (o.value && !(*target == *o.value)) {
         Error e("rig.override.delete_mismatch",
                 fmt::format("not deleting '{}': its value is {}, not {}", o.key_text, detail::scalar_text(*target),

@@ -1,5 +1,7 @@
 #include "rig/registry.hpp"
 
+#include "rig/plugins.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -96,6 +98,12 @@ Origin registered_at(const ComponentDef& def) {
   return Origin{Source::make(def.file), def.line, 0};
 }
 
+// " (in libx.so)": the shared library or program holding a registration (plugins, rig/plugins.hpp).
+std::string in_library(const ComponentDef& def) {
+  std::string lib = library_of(&def);
+  return lib.empty() ? std::string() : fmt::format(" (in {})", lib);
+}
+
 }  // namespace
 
 void Registry::index() const {
@@ -119,8 +127,8 @@ void Registry::index() const {
     auto [it, fresh] = index_.emplace(key, d);
     if (!fresh && it->second != d) {
       Error e("rig.component.duplicate",
-              fmt::format("component name '{}' is registered twice: by {} and by {}", key, it->second->cpp_name,
-                          d->cpp_name),
+              fmt::format("component name '{}' is registered twice: by {}{} and by {}{}", key, it->second->cpp_name,
+                          in_library(*it->second), d->cpp_name, in_library(*d)),
               registered_at(*d), {}, "rename one of them with rig::name(\"...\"), or drop a duplicate registration");
       e.add_note(registered_at(*it->second), "first registered here");
       duplicates.push_back(std::move(e));
@@ -238,6 +246,10 @@ std::string describe(const ComponentDef& d) {
       out += " (required)";
     else
       out += " = " + one_line(d.default_value(i));
+    std::string rules;
+    for (const auto& c : d.constraints)
+      if (c.param == p.name) rules += (rules.empty() ? "" : ", ") + describe(c);
+    if (!rules.empty()) out += " [" + rules + "]";
     if (!p.doc.empty()) out += "  — " + std::string(p.doc);
     out += "\n";
   }
@@ -338,6 +350,11 @@ Node component_body(const ComponentDef& d) {
   props.set("_recursive_", detail::schema_of_kind("boolean"));
   props.set("_partial_", detail::schema_of_kind("boolean"));
   props.set("_args_", detail::schema_of_kind("array"));
+  Node modes = Node::list();
+  for (auto m : detail::kConvertModes) modes.push_back(std::string(m));
+  Node convert = Node::map();
+  convert.set("enum", modes);
+  props.set("_convert_", convert);
   Node required = Node::list();
   for (size_t i = 0; i < d.params.size(); ++i) {
     const auto& p = d.params[i];
@@ -409,14 +426,6 @@ Node with_header(Node body) {
   return s;
 }
 
-const ComponentDef* component_of(const Node& n) {
-  if (!n.is_map()) return nullptr;
-  for (const char* key : {"_component_", "_target_", "target"})
-    if (const Node* v = n.find(key); v && v->is_string() && !v->is_interpolation())
-      if (const ComponentDef* d = registry().find(v->str())) return d;
-  return nullptr;
-}
-
 Node structure_schema(const Node& n) {
   if (const ComponentDef* d = component_of(n)) {
     Node body = component_body(*d);
@@ -451,6 +460,16 @@ Node structure_schema(const Node& n) {
 }
 
 }  // namespace
+
+const ComponentDef* component_of(const Node& n) {
+  const MapEntry* named = detail::component_name_entry(n);
+  if (!named || !named->value.is_string() || named->value.is_interpolation()) return nullptr;
+  try {
+    return registry().find(named->value.str());
+  } catch (const Error&) {
+    return nullptr;  // rig.component.duplicate: reported where it is built or validated
+  }
+}
 
 Node json_schema(const ComponentDef& def) { return with_header(component_body(def)); }
 

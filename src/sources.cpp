@@ -1,5 +1,7 @@
 #include "rig/sources.hpp"
 
+#include "detail/environment_values.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 
 #include "rig/interpolation.hpp"
 #include "rig/limits.hpp"
+#include "detail/environment_values.hpp"
 #include "rig/yaml.hpp"
 
 extern char** environ;
@@ -121,6 +124,7 @@ void apply_environment(Node& cfg, const std::vector<std::pair<std::string, std::
   // Sorted, so the result does not depend on the order of the environment block.
   std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->first < b->first; });
   for (const auto* v : mine) {
+    detail::note_environment_value(v->first, v->second);  // never quoted by a diagnostic
     std::string text = v->first + "=" + v->second;
     auto source = Source::make("env " + v->first, text);
     Origin at{source, 1, 1, -1};

@@ -34,163 +34,30 @@ void add_conversion_errors(const Error& e, const std::string& path, const Origin
   errors.push_back(std::move(copy.with_key_path(path).with_origin(at)));
 }
 
-bool is_name_key(std::string_view key) { return key == "_component_" || key == "_target_"; }
-bool is_reserved_key(std::string_view key) {
-  return is_name_key(key) || key == "_args_" || key == "_partial_" || key == "_recursive_" || key == "_convert_";
-}
-
-const MapEntry* name_entry(const Node& n) {
-  for (const auto& e : n.entries())
-    if (is_name_key(e.key)) return &e;
-  return nullptr;
-}
-bool is_component(const Node& n) { return n.is_map() && name_entry(n) != nullptr; }
-
-bool flag(const Node& n, std::string_view key, bool fallback) {
-  const Node* f = n.find(key);
-  return f && f->is_bool() ? f->bool_value() : fallback;
-}
-
-KeyPath child(const KeyPath& p, std::string key) {
-  KeyPath c = p;
-  c.push_key(std::move(key));
-  return c;
-}
-
-std::vector<std::string> param_names(const ComponentDef& d) {
-  std::vector<std::string> out;
-  for (const auto& p : d.params) out.emplace_back(p.name);
-  return out;
-}
-
-void check_value(const Node& v, const ParamDef& p, bool recursive, const KeyPath& path, std::vector<Error>& errors) {
-  if (v.is_missing()) return;  // reported once, as rig.value.missing
-  if (p.object) {
-    if (v.is_null() || !recursive) return;
-    if (p.nesting == Nesting::List || p.nesting == Nesting::Map) {
-      bool map = p.nesting == Nesting::Map;
-      if (map ? !v.is_map() : !v.is_list()) {
-        errors.emplace_back("rig.type.mismatch",
-                            fmt::format("expected a {} of component configs for {}, got {}", map ? "map" : "list",
-                                        p.type_name(), kind_name(v.kind())),
-                            v.origin(), path.to_string());
-        return;
-      }
-      size_t i = 0;
-      for (const auto& e : v.elements()) {
-        KeyPath at = path;
-        at.push_index(i++);
-        if (!e.is_null()) check_component(e, p.interface, at, errors);
-      }
-      for (const auto& e : v.entries())
-        if (!e.value.is_null()) check_component(e.value, p.interface, child(path, e.key), errors);
-      return;
-    }
-    check_component(v, p.interface, path, errors);
-    return;
-  }
-  if (recursive && is_component(v)) {
-    check_component(v, p.interface, path, errors);
-    return;
-  }
-  if (!p.check) return;
-  try {
-    KeyPath at = path;
-    p.check(v, at);
-  } catch (const Error& e) {
-    add_conversion_errors(e, path.to_string(), v.origin(), errors);
-  }
-}
-
 }  // namespace
 
-void check_component(const Node& node, TypeKey interface, const KeyPath& path, std::vector<Error>& errors) {
-  if (!node.is_map()) {
-    errors.emplace_back("rig.type.mismatch",
-                        fmt::format("expected a component config (a map with `_component_`), got {}",
-                                    kind_name(node.kind())),
-                        node.origin(), path.to_string());
-    return;
-  }
-  const MapEntry* named = name_entry(node);
-  if (!named) {
-    errors.emplace_back("rig.component.missing_name", "no `_component_` key: cannot tell which component to build",
-                        node.origin(), path.to_string(), "add `_component_: <name>` (rig components lists them)");
-    return;
-  }
-  KeyPath name_path = child(path, named->key);
-  if (!named->value.is_string()) {
-    errors.emplace_back("rig.type.mismatch",
-                        fmt::format("`{}` must be a component name, got {}", named->key, kind_name(named->value.kind())),
-                        named->value.origin(), name_path.to_string());
-    return;
-  }
-  const ComponentDef* def = nullptr;
+namespace detail {
+
+std::vector<Error> check_erased(const Node& node, const Request& req, const KeyPath& path) {
+  Session s;
+  s.dry = true;
+  s.root = path;
+  Made unused;
   try {
-    def = registry().find(named->value.str());
-  } catch (const Error& e) {
-    errors.push_back(e);
-    return;
+    make_erased(node, req, s, nullptr, 0, nullptr, unused);
+  } catch (const Failed&) {
   }
-  if (!def) {
-    errors.emplace_back("rig.component.unknown", fmt::format("unknown component '{}'", named->value.str()),
-                        named->value.origin(), name_path.to_string(),
-                        did_you_mean(canonical_name(named->value.str()), registry().names(interface)));
-    return;
-  }
-  if (interface && !def->interface(interface) && def->product != interface) {
-    std::string is;
-    for (const auto& i : def->interfaces) is += (is.empty() ? "" : ", ") + i.name();
-    std::vector<std::string> fitting = registry().names(interface);
-    errors.emplace_back("rig.component.wrong_interface",
-                        fmt::format("component '{}' is registered as {}, which does not fit here", def->name(), is),
-                        named->value.origin(), name_path.to_string(),
-                        fitting.empty() ? std::string()
-                                        : fmt::format("components that fit: {}", fmt::join(fitting, ", ")));
-    return;
-  }
-  bool recursive = flag(node, "_recursive_", true);
-  bool partial = flag(node, "_partial_", false);
-  std::vector<bool> given(def->params.size(), false);
-  if (const Node* args = node.find("_args_"); args && args->is_list()) {
-    for (size_t i = 0; i < args->size(); ++i) {
-      KeyPath at = child(path, "_args_");
-      at.push_index(i);
-      if (i >= def->params.size()) {
-        errors.emplace_back("rig.args.too_many",
-                            fmt::format("{} takes {} parameters; `_args_` gives {}", def->name(), def->params.size(),
-                                        args->size()),
-                            (*args)[i].origin(), at.to_string());
-        break;
-      }
-      given[i] = true;
-      check_value((*args)[i], def->params[i], recursive, at, errors);
-    }
-  }
-  for (const auto& e : node.entries()) {
-    if (is_reserved_key(e.key)) continue;
-    KeyPath at = child(path, e.key);
-    const ParamDef* p = def->param(e.key);
-    if (!p) {
-      std::string hint = did_you_mean(e.key, param_names(*def));
-      errors.emplace_back("rig.args.unknown_keyword",
-                          fmt::format("unknown keyword argument '{}' for {}", e.key, def->name()), e.key_origin,
-                          at.to_string(),
-                          hint.empty() ? fmt::format("it takes: {}", fmt::join(param_names(*def), ", ")) : hint);
-      continue;
-    }
-    given[static_cast<size_t>(p - def->params.data())] = true;
-    check_value(e.value, *p, recursive, at, errors);
-  }
-  if (partial) return;  // the call supplies what the config leaves out
-  for (size_t i = 0; i < def->params.size(); ++i) {
-    const ParamDef& p = def->params[i];
-    if (!p.required || given[i]) continue;
-    errors.emplace_back("rig.args.missing",
-                        fmt::format("missing required argument '{}' ({}) for {}", p.name, p.type_name(), def->name()),
-                        named->value.origin(), child(path, std::string(p.name)).to_string(),
-                        fmt::format("add `{}: ...` to the config", p.name));
-  }
+  return std::move(s.errors);
+}
+
+std::vector<Error> check_erased(const Node& node, const Request& req) { return check_erased(node, req, {}); }
+
+}  // namespace detail
+
+void check_component(const Node& node, TypeKey interface, const KeyPath& path, std::vector<Error>& errors,
+                     std::string (*interface_name)()) {
+  detail::Request req{interface, interface_name, detail::Make::Check, {}, false, true};
+  for (auto& e : detail::check_erased(node, req, path)) errors.push_back(std::move(e));
 }
 
 namespace {
@@ -330,7 +197,7 @@ void check_schema(const RecipeSchema& schema, const Node& resolved, std::vector<
     }
     if (k.section || n->is_missing()) continue;
     if (k.interface) {
-      check_component(*n, k.interface, path, errors);
+      check_component(*n, k.interface, path, errors, k.type_name);
       checked.push_back(k.path);
     } else if (k.check) {
       try {
@@ -349,7 +216,7 @@ void check_other_components(const Node& n, KeyPath& p, const std::vector<std::st
   std::string s = p.to_string();
   for (const auto& c : checked)
     if (covers(c, s)) return;
-  if (is_component(n)) {
+  if (detail::is_component_node(n)) {
     check_component(n, nullptr, p, errors);
     return;
   }
@@ -390,6 +257,7 @@ ValidationReport validate_config(const Node& config, const ValidateOptions& opti
   }
   KeyPath root;
   report_missing(resolved, root, failed, r.errors);
+  for (const auto& e : r.errors) failed.insert(e.key_path());  // a value reported above is not checked again
   std::vector<std::string> checked;
   std::vector<Error> checks;
   if (options.schema) check_schema(*options.schema, resolved, checked, checks);

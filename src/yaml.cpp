@@ -105,18 +105,20 @@ class Builder {
     }
     if (!json_) check_directives(text);
     detail::ArenaScope arena(text.size());  // the document's nodes come from one arena (detail/node_arena.hpp)
-    if (text.size() >= limits_.pipeline_bytes) {
-      detail::fy::EventPipe pipe(text, json_);
-      detail::fy::EventBatch batch;
-      while (pipe.next(batch))
-        for (size_t i = 0; i < batch.events.size(); ++i) handle(batch.view(i));
-      if (pipe.failed()) parse_failed(pipe.first_error());
-    } else {
-      detail::fy::Parser parser(text, json_);
-      while (detail::fy::Event ev = parser.next()) handle(ev.view());
-      if (parser.failed()) parse_failed(parser.first_error());
+    std::optional<detail::fy::Diagnostic> error;
+    if (parse(text, error)) return std::move(docs_);
+    // libfyaml 0.7.12 rejects an empty entry of a block sequence written at its key's column (`lr:\n-\n- x`), which
+    // YAML 1.2 reads as null (example 8.15). Such input is parsed again with `~` written into each empty entry; the
+    // result stands only if every `~` came back as a null entry exactly there (not, say, inside a block scalar).
+    if (!json_ && error && error->message == "did not find expected node content") {
+      std::string patched = with_null_in_empty_entries(text);
+      if (!patched.empty()) {
+        reset();
+        std::optional<detail::fy::Diagnostic> again;
+        if (parse(patched, again) && confirmed_nulls_ == patched_nulls_.size()) return std::move(docs_);
+      }
     }
-    return std::move(docs_);
+    parse_failed(error);
   }
 
  private:
@@ -191,6 +193,65 @@ class Builder {
                      "remove it: a byte order mark may only start the file (an editor or a concatenation left it here)");
   }
 
+  // Feeds `text`'s events to handle(); false (with libfyaml's first error) when the text is not valid YAML.
+  bool parse(std::string_view text, std::optional<detail::fy::Diagnostic>& error) {
+    if (text.size() >= limits_.pipeline_bytes) {
+      detail::fy::EventPipe pipe(text, json_);
+      detail::fy::EventBatch batch;
+      while (pipe.next(batch))
+        for (size_t i = 0; i < batch.events.size(); ++i) handle(batch.view(i));
+      if (pipe.failed()) error = pipe.first_error();
+      return !pipe.failed();
+    }
+    detail::fy::Parser parser(text, json_);
+    while (detail::fy::Event ev = parser.next()) handle(ev.view());
+    if (parser.failed()) error = parser.first_error();
+    return !parser.failed();
+  }
+
+  void reset() {
+    frames_.clear();  // a failed parse leaves the open collections' contents behind
+    depth_ = 0;
+    anchors_.clear();
+    root_ = Node();
+    docs_.clear();
+    literal_nodes_ = alias_nodes_ = 0;
+    second_document_ = false;
+  }
+
+  // `text` with ` ~` after the dash of every line that is a bare block-sequence entry (`-`, maybe a comment after
+  // it); "" when there is none. The positions of the `~`s are kept in patched_nulls_.
+  std::string with_null_in_empty_entries(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 64);
+    uint32_t line = 0;
+    size_t pos = 0;
+    while (pos < text.size()) {
+      ++line;
+      size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view l = text.substr(pos, end - pos);
+      size_t dash = l.find_first_not_of(' ');
+      bool bare = false;
+      if (dash != std::string_view::npos && l[dash] == '-') {
+        size_t rest = l.find_first_not_of(" \t\r", dash + 1);
+        bare = rest == std::string_view::npos ? true : (rest > dash + 1 && l[rest] == '#');
+      }
+      if (bare) {
+        out.append(l.substr(0, dash + 1));
+        out += " ~";
+        out.append(l.substr(dash + 1));
+        patched_nulls_.emplace_back(line, static_cast<uint32_t>(dash + 3));
+      } else {
+        out.append(l);
+      }
+      if (end < text.size()) out += '\n';
+      pos = end + 1;
+    }
+    if (patched_nulls_.empty()) return {};
+    return out;
+  }
+
   [[noreturn]] void parse_failed(const std::optional<detail::fy::Diagnostic>& d) {
     Origin at{source_, d ? d->line : 1, d ? d->column : 1};
     std::string message = d ? d->message : "syntax error";
@@ -258,6 +319,7 @@ class Builder {
       case FYET_SCALAR:
         if (second_document_) second_document(origin_of(ev));
         check_bom(ev);
+        if (!patched_nulls_.empty()) confirm_null(ev);
         scalar(ev);
         break;
       case FYET_ALIAS:
@@ -370,6 +432,13 @@ class Builder {
     unknown_tag(ev, tag);
   }
 
+  void confirm_null(const detail::fy::EventView& ev) {
+    if (expecting_key() || depth_ == 0 || top().is_map || ev.value() != "~" || ev.style() != FYSS_PLAIN) return;
+    auto p = ev.start();
+    if (std::find(patched_nulls_.begin(), patched_nulls_.end(), std::pair{p.line, p.column}) != patched_nulls_.end())
+      ++confirmed_nulls_;
+  }
+
   void scalar(const detail::fy::EventView& ev) {
     if (expecting_key()) {
       key(ev);
@@ -454,6 +523,7 @@ class Builder {
       f.list.push_back(std::move(node));
       return;
     }
+    if (f.key_line == 0) locate_empty_key(f, node.origin());
     f.have_key = false;
     if (f.key_is_merge) {
       merge_into(f, node);
@@ -473,6 +543,27 @@ class Builder {
                    "each key may appear once in a mapping; later layers override with merges, not repeats");
     err.add_note(f.map.find(f.key)->key_origin, "first defined here");
     throw err;
+  }
+
+  // An empty key (`: a`) has no text, so libfyaml gives it no position: it is placed at the `:` before its value (or,
+  // when the value is empty too, at the mapping).
+  void locate_empty_key(Frame& f, const Origin& value) {
+    f.key_line = f.origin.line;
+    f.key_column = f.origin.column;
+    if (!value.known() || value.column == 0) return;
+    std::string_view text = source_->text;
+    size_t start = 0;
+    for (uint32_t l = 1; l < value.line && start != std::string_view::npos; ++l) {
+      start = text.find('\n', start);
+      if (start != std::string_view::npos) ++start;
+    }
+    if (start == std::string_view::npos) return;
+    size_t at = std::min(text.size(), start + value.column - 1);
+    while (at > start && (text[at - 1] == ' ' || text[at - 1] == '\t')) --at;
+    if (at > start && text[at - 1] == ':') {
+      f.key_line = value.line;
+      f.key_column = static_cast<uint32_t>(at - start);
+    }
   }
 
   // YAML merge key: `<<: *base` or `<<: [*a, *b]`. Keys written in this mapping win; earlier sources win over later.
@@ -504,6 +595,8 @@ class Builder {
   Node root_;
   std::vector<Node> docs_;
   size_t literal_nodes_ = 0, alias_nodes_ = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> patched_nulls_;  // line, column of each `~` written into an empty entry
+  size_t confirmed_nulls_ = 0;
 };
 
 Node single_document(std::vector<Node> docs, std::string_view name) {

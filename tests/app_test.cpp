@@ -156,8 +156,7 @@ TEST(Redact, EnvironmentValuesAreHidden) {
   rig::Node cfg = rig::load_yaml("token: ${oc.env:APP_TEST_TOKEN,zzz}\nplain: 1\nlist: [a]\n");
   rig::Node lr = rig::Node(0.5).set_origin({rig::Source::make("env RIG_LR"), 1, 1, -1});
   cfg.set("lr", lr);
-  rig::Node resolved = rig::resolve(cfg);
-  rig::Node red = rig::redact_environment(resolved, cfg);
+  rig::Node red = rig::resolve_redacted(cfg);
   EXPECT_EQ(red.get<std::string>("token"), "<redacted:env APP_TEST_TOKEN>");
   EXPECT_EQ(red.get<std::string>("lr"), "<redacted:env RIG_LR>");
   EXPECT_EQ(red.get<int>("plain"), 1);

@@ -3,6 +3,7 @@
 // one by one, with reasons, in tests/data/compose/lht_differences.txt.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -163,6 +164,79 @@ TEST_F(LightningHydraTemplate, CallbackSelectionsAndAppends) {
   Node more = compose_with("train", {"callbacks+=[none]"});
   EXPECT_EQ(more["callbacks"].keys(), (std::vector<std::string>{"model_checkpoint", "early_stopping",
                                                                 "model_summary", "rich_progress_bar"}));
+}
+
+// Every entry point composes with every option of the experiment, debug and hparams_search groups, as Hydra does:
+// Hydra's namespace (hydra/default.yaml, `override /hydra/sweeper: optuna`, `hydra:` nodes) is accepted and left
+// out of the job config.
+TEST_F(LightningHydraTemplate, EveryEntryPointAndOptionComposes) {
+  size_t composed = 0;
+  for (const char* entry : {"train", "eval"}) {
+    std::vector<std::string> args_list = {""};
+    // eval.yaml is an entry point of its own: the experiment, debug and hparams_search options are train's
+    // (experiment/example.yaml overrides /callbacks, which eval does not have: Hydra refuses that too).
+    if (std::string(entry) == "train")
+      for (const char* group : {"experiment", "debug", "hparams_search"})
+        for (const auto& f : std::filesystem::directory_iterator(configs_ / group))
+          if (f.path().extension() == ".yaml") args_list.push_back(std::string(group) + "=" + f.path().stem().string());
+    for (const auto& a : args_list) {
+      SCOPED_TRACE(std::string(entry) + " " + a);
+      ComposeOptions o;
+      o.search_path.add(configs_, "--config-dir");
+      if (!a.empty()) o.overrides.push_back(parse_override(a, 1));
+      Composition c;
+      ASSERT_NO_THROW(c = compose(entry, o));
+      EXPECT_FALSE(c.config.contains("hydra")) << "Hydra's node stays out of the job config";
+      EXPECT_TRUE(c.config.contains("task_name"));
+      ++composed;
+    }
+  }
+  EXPECT_GE(composed, 1u + 1u + 7u);
+  // hparams_search: the Optuna sweeper is Hydra's; the job config gets the metric to optimise.
+  ComposeOptions o;
+  o.search_path.add(configs_, "--config-dir");
+  o.overrides.push_back(parse_override("hparams_search=mnist_optuna", 1));
+  Composition c = compose("train", o);
+  EXPECT_EQ(c.config.get<std::string>("optimized_metric"), "val/acc_best");
+  std::string tree = format_defaults_tree(c.tree);
+  EXPECT_NE(tree.find("hydra: default"), std::string::npos) << tree;
+  EXPECT_NE(tree.find("Hydra's own namespace"), std::string::npos) << tree;
+  // --keep-hydra composes the namespace like any other group: Hydra's built-in groups are then missing.
+  o.keep_hydra = true;
+  EXPECT_THROW(compose("train", o), Error);
+}
+
+// Every primary config of Hydra's example apps (../shared/corpus/hydra/examples/**/conf/*.yaml) composes, minus
+// Hydra's namespace, or fails as Hydra fails: a `???` choice left open is Hydra's "You must specify". Apps whose
+// configs extend Python dataclasses from Hydra's ConfigStore cannot compose without Python (listed).
+TEST(HydraExamples, EveryExampleAppComposes) {
+  if (testing::shared_dir().empty()) GTEST_SKIP() << "../shared is absent: no corpus to compose";
+  auto examples = testing::shared_dir() / "corpus/hydra/examples";
+  if (!std::filesystem::is_directory(examples)) GTEST_SKIP() << examples << " is absent";
+  const std::vector<std::string> structured = {"5.1_structured_config_schema_same_config_group",
+                                               "5.2_structured_config_schema_different_config_group"};
+  size_t composed = 0, open_choice = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(examples)) {
+    if (!e.is_directory() || e.path().filename() != "conf") continue;
+    std::string app = e.path().parent_path().filename().string();
+    if (std::find(structured.begin(), structured.end(), app) != structured.end()) continue;
+    for (const auto& f : std::filesystem::directory_iterator(e.path())) {
+      if (f.path().extension() != ".yaml") continue;
+      SCOPED_TRACE(f.path().string());
+      ComposeOptions o;
+      o.search_path.add(e.path(), "--config-dir");
+      try {
+        Composition c = compose(f.path().stem().string(), o);
+        EXPECT_FALSE(c.config.contains("hydra"));
+        ++composed;
+      } catch (const Error& err) {
+        EXPECT_EQ(err.id(), "rig.compose.missing_choice") << format(err);
+        ++open_choice;
+      }
+    }
+  }
+  EXPECT_GE(composed, 20u);
+  EXPECT_EQ(open_choice, 2u) << "extending_configs and 5_basic_sweep leave `db: ???` to the command line";
 }
 
 }  // namespace

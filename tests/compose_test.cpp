@@ -242,9 +242,10 @@ TEST_F(Compose, PackageHeaders) {
         "defaults:\n  - _self_\n  - exp: big\n  - db: mysql\n  - site: lab\nlr: 1\ntrainer: {steps: 1}\n");
   write("exp/big.yaml", "# @package _global_\n# a comment\nlr: 5\ntrainer: {steps: 100}\n");
   write("db/mysql.yaml", "# @package storage.main\nport: 3306\n");
+  // Hydra 1.2+ gives `_group_` and `_name_` in a header no meaning (Hydra 1.3.2 composes `_group_: {_name_: ...}`).
   write("site/lab.yaml", "\n# @package _group_._name_\ngpus: 8\n");
   EXPECT_TREE(config("train"),
-              "lr: 5\ntrainer: {steps: 100}\nstorage: {main: {port: 3306}}\nsite: {lab: {gpus: 8}}\n");
+              "lr: 5\ntrainer: {steps: 100}\nstorage: {main: {port: 3306}}\n_group_: {_name_: {gpus: 8}}\n");
 }
 
 TEST_F(Compose, GlobalOverrideConfigChangesEarlierChoices) {
@@ -298,7 +299,9 @@ TEST_F(Compose, NestedDefaultsAreRelativeToTheirGroup) {
   auto choices = run("train").choices;
   ASSERT_EQ(choices.size(), 3u);
   EXPECT_EQ(choices[1].first, "server/db");
-  EXPECT_EQ(choices[2].first, "logging");  // absolute group: its key has no parent prefix
+  // Identity is group + final package (Hydra's override key): `/logging` lands at server.logging, not at its
+  // default package `logging`, so its key says where.
+  EXPECT_EQ(choices[2].first, "logging@server.logging");
 }
 
 TEST_F(Compose, InterpolatedChoiceUsesOtherChoices) {
@@ -340,6 +343,144 @@ TEST_F(Compose, SameGroupTwiceIsAnErrorEvenWithTheSameChoice) {
   Error e = expect_error("rig.compose.duplicate_group", [&] { config("train"); });
   EXPECT_NE(e.message().find("appears twice"), std::string::npos) << e.message();
   expect_error("rig.compose.add_exists", [&] { config("sub", {"+model=mlp"}); });
+}
+
+// ---- Hydra-exact rules (each expectation is what Hydra 1.3.2 composes or refuses) -----------------------------------
+
+TEST_F(Compose, RuleIdentityIsGroupAndFinalPackage) {
+  // `/db: pg` in server/apache is db@server.db; the primary's `db: mysql` is db@db: both exist.
+  write("config.yaml", "defaults:\n  - db: mysql\n  - server: apache\n");
+  write("server/apache.yaml", "defaults:\n  - /db: pg\n  - _self_\nport: 80\n");
+  write("db/mysql.yaml", "driver: mysql\n");
+  write("db/pg.yaml", "driver: pg\n");
+  EXPECT_TREE(config("config"), "db: {driver: mysql}\nserver: {db: {driver: pg}, port: 80}\n");
+  // The command line addresses each by its identity.
+  EXPECT_TREE(config("config", {"db=pg"}), "db: {driver: pg}\nserver: {db: {driver: pg}, port: 80}\n");
+  EXPECT_TREE(config("config", {"db@server.db=mysql"}), "db: {driver: mysql}\nserver: {db: {driver: mysql}, port: 80}\n");
+  EXPECT_TREE(config("config", {"~db"}), "server: {db: {driver: pg}, port: 80}\n");
+  EXPECT_TREE(config("config", {"~db@server.db"}), "db: {driver: mysql}\nserver: {port: 80}\n");
+  // `override /db: x` in a non-global experiment refers to db@experiment.db: Hydra "Could not override".
+  write("experiment/x.yaml", "defaults:\n  - override /db: pg\nlr: 1\n");
+  expect_error("rig.compose.override_not_found", [&] { config("config", {"+experiment=x"}); });
+  // ... and in a `_global_` one to db itself.
+  write("experiment/g.yaml", "# @package _global_\ndefaults:\n  - override /db: pg\nlr: 1\n");
+  EXPECT_TREE(config("config", {"+experiment=g"}), "db: {driver: pg}\nserver: {db: {driver: pg}, port: 80}\nlr: 1\n");
+  // The same identity twice with different options: Hydra's "Multiple values for db".
+  write("two.yaml", "defaults:\n  - db: mysql\n  - other\n");
+  write("other.yaml", "defaults:\n  - /db: pg\n");
+  expect_error("rig.compose.duplicate_group", [&] { config("two"); });
+}
+
+TEST_F(Compose, RuleHeaderIsTheLeadingBlockOfHeaderLines) {
+  write("config.yaml", "defaults:\n  - db: a\n");
+  // A plain comment before `# @package` ends the header: not a header (Hydra: {db: {port: 3306}}).
+  write("db/a.yaml", "# MySQL settings\n# @package _global_\nport: 3306\n");
+  EXPECT_TREE(config("config"), "db: {port: 3306}\n");
+  // The header first, then a comment: a header.
+  write("db/a.yaml", "# @package _global_\n# MySQL settings\nport: 3306\n");
+  EXPECT_TREE(config("config"), "port: 3306\n");
+  // Blank lines and other `# @key value` lines may come before it; indentation does not matter.
+  write("db/a.yaml", "\n  # @other x\n\n#@package out\nport: 3306\n");
+  EXPECT_TREE(config("config"), "out: {port: 3306}\n");
+  // `##` is not `#` followed by spaces: a plain comment (Hydra matches `^\s*#\s*@`).
+  write("db/a.yaml", "## @package out\nport: 3306\n");
+  EXPECT_TREE(config("config"), "db: {port: 3306}\n");
+  // After content, it is a comment.
+  write("db/a.yaml", "port: 3306\n# @package _global_\n");
+  EXPECT_TREE(config("config"), "db: {port: 3306}\n");
+  // A header line is exactly two words.
+  write("db/a.yaml", "# @package a b\nport: 1\n");
+  Error e = expect_error("rig.compose.bad_header", [&] { config("config"); });
+  EXPECT_EQ(e.origin().line, 1u);
+}
+
+TEST_F(Compose, RuleHeaderPackageIsAbsolute) {
+  // `# @package out.fmt` in logger/fmt/a.yaml, reached from logger/csv.yaml: at out.fmt, not logger.out.fmt.
+  write("config.yaml", "defaults:\n  - logger: csv\n");
+  write("logger/csv.yaml", "defaults:\n  - fmt: a\n  - _self_\nname: csv\n");
+  write("logger/fmt/a.yaml", "# @package out.fmt\nwidth: 3\n");
+  EXPECT_TREE(config("config"), "out: {fmt: {width: 3}}\nlogger: {name: csv}\n");
+  // An entry's own @package stays relative to its config.
+  write("logger/csv.yaml", "defaults:\n  - fmt@inner: a\n  - _self_\nname: csv\n");
+  EXPECT_TREE(config("config"), "logger: {inner: {width: 3}, name: csv}\n");
+}
+
+TEST_F(Compose, RuleOverriddenInterpolatedEntryIsNeverEvaluated) {
+  write("config.yaml", "defaults:\n  - combo: ${nosuch}\n");
+  write("combo/x.yaml", "v: 1\n");
+  EXPECT_TREE(config("config", {"combo=x"}), "combo: {v: 1}\n");
+  expect_error("rig.compose.bad_interpolation", [&] { config("config"); });
+}
+
+TEST_F(Compose, RuleSameLeafOptionTwiceButNotAnOptionWithADefaultsList) {
+  // Hydra: "optim appears more than once in the final defaults list" for a leaf ...
+  write("config.yaml", "defaults:\n  - optim: adam\n  - _self_\n");
+  write("optim/adam.yaml", "lr: 1\n");
+  expect_error("rig.compose.add_exists", [&] { config("config", {"+optim=adam"}); });
+  // ... but an option with a defaults list of its own is merged twice.
+  write("optim/adam.yaml", "defaults:\n  - _self_\nlr: 1\n");
+  EXPECT_TREE(config("config", {"+optim=adam"}), "optim: {lr: 1}\n");
+}
+
+TEST_F(Compose, RuleUnknownOptionIsLocatedAtTheEntry) {
+  write("config.yaml", "defaults:\n  - db: mysqll\n");
+  write("db/mysql.yaml", "port: 1\n");
+  Error e = expect_error("rig.compose.unknown_option", [&] { config("config"); });
+  EXPECT_EQ(e.origin().line, 2u) << rig::format(e);
+  EXPECT_NE(e.origin().source_name().find("config.yaml"), std::string::npos) << rig::format(e);
+  EXPECT_NE(e.hint().find("mysql"), std::string::npos) << rig::format(e);
+  Error p = expect_error("rig.compose.unknown_config", [&] { config("confg"); });
+  EXPECT_NE(p.hint().find("config"), std::string::npos) << rig::format(p);
+}
+
+TEST_F(Compose, MalformedPackagesAreLocatedErrors) {
+  write("db/a.yaml", "port: 1\n");
+  for (std::string bad : {"..", "a..b", ".a", "a.", "a@b"}) {
+    write("c.yaml", "defaults:\n  - db@" + bad + ": a\n");
+    Error e = expect_error("rig.compose.bad_package", [&] { config("c"); });
+    EXPECT_EQ(e.origin().line, 2u) << bad;
+  }
+  write("c.yaml", "defaults:\n  - db: a\n");
+  for (std::string bad : {"..", "a..b", "${x}", "x."}) {
+    write("db/a.yaml", "# @package " + bad + "\nport: 1\n");
+    Error e = expect_error("rig.compose.bad_package", [&] { config("c"); });
+    EXPECT_EQ(e.origin().line, 1u) << bad;
+    EXPECT_EQ(e.origin().column, 12u) << bad;
+  }
+  write("db/a.yaml", "port: 1\n");
+  for (std::string bad : {"db@..=a", "db@a..b=a", "db@@x=a", "db@a.=a"})
+    expect_error("rig.override.bad_package", [&] { config("c", {bad}); });
+}
+
+TEST_F(Compose, SymlinkOutOfTheSearchPathIsRefusedUnlessAllowed) {
+  TempDir outside;
+  outside.write("secret.yaml", "password: hunter2\n");
+  write("config.yaml", "defaults:\n  - db: a\n");
+  write("db/b.yaml", "x: 1\n");
+  std::filesystem::create_symlink(outside.path() / "secret.yaml", dir_.path() / "db/a.yaml");
+  Error e = expect_error("rig.compose.outside_search_path", [&] { config("config"); });
+  EXPECT_EQ(e.origin().line, 2u) << rig::format(e);
+  EXPECT_NE(e.message().find("secret.yaml"), std::string::npos) << "shows the link's target: " << e.message();
+  ComposeOptions o;
+  o.search_path.add(dir_.path(), "--config-dir").allow_links_outside(true);
+  EXPECT_EQ(compose("config", o).config.get<std::string>("db.password"), "hunter2");
+  // A link that stays inside the search path is fine.
+  std::filesystem::remove(dir_.path() / "db/a.yaml");
+  std::filesystem::create_symlink(dir_.path() / "db/b.yaml", dir_.path() / "db/a.yaml");
+  EXPECT_TREE(config("config"), "db: {x: 1}\n");
+}
+
+TEST_F(Compose, HydraNamespaceIsLeftOut) {
+  write("config.yaml", "defaults:\n  - hydra: default\n  - _self_\n  - override hydra/sweeper: optuna\n"
+                       "x: 1\nhydra:\n  sweeper: {params: {x: choice(1, 2)}}\n");
+  write("hydra/default.yaml", "defaults:\n  - override hydra_logging: colorlog\nrun: {dir: out}\n");
+  EXPECT_TREE(config("config", {"hydra.run.dir=elsewhere", "hydra/launcher=joblib"}), "x: 1\n");
+  expect_error("rig.compose.override_not_found", [&] {
+    ComposeOptions o;
+    o.search_path.add(dir_.path(), "test");
+    o.keep_hydra = true;
+    compose("config", o);
+  });
 }
 
 // ---- provenance and the tree --------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ TEST(Depth, InterpolationsCannotNestPastTheLimit) {
   for (int i = 0; i < 5; ++i) {
     text += "x" + std::to_string(i) + ": ";
     for (int j = 0; j < 100; ++j) text += "{k: ";
-    text += i < 4 ? "${x" + std::to_string(i + 1) + "}" : "end";
+    text += i < 4 ? "'${x" + std::to_string(i + 1) + "}'" : "end";  // quoted: braces end a flow plain scalar
     text += std::string(100, '}') + "\n";
   }
   Node cfg = rig::load_yaml(text, "nest.yaml");

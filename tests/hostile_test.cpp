@@ -95,8 +95,8 @@ TEST(Expansion, ByteBudgetStopsStringDoubling) {
   EXPECT_GT(e.origin().line, 1u);
   ScopedLimits tight({.max_bytes = 100});
   expect_error("rig.limit.interpolation_expansion",
-               [] { rig::resolve(rig::load_yaml("a: 0123456789\nb: ${a}${a}${a}${a}${a}${a}${a}${a}${a}${a}${a}\n")); });
-  EXPECT_NO_THROW(rig::resolve(rig::load_yaml("a: 0123456789\nb: ${a}${a}${a}\n")));
+               [] { rig::resolve(rig::load_yaml("a: abcdefghij\nb: ${a}${a}${a}${a}${a}${a}${a}${a}${a}${a}${a}\n")); });
+  EXPECT_NO_THROW(rig::resolve(rig::load_yaml("a: abcdefghij\nb: ${a}${a}${a}\n")));
 }
 
 TEST(Expansion, LazyReadsShareTheBudget) {
@@ -118,7 +118,8 @@ TEST(FloatRange, OverflowIsAnErrorEverywhere) {
     auto e = expect_error("rig.yaml.float_range", [&] { rig::load_yaml(std::string("x: 1\nv: ") + v + "\n", "f.yaml"); });
     EXPECT_EQ(e.origin().line, 2u) << v;
     EXPECT_EQ(e.origin().column, 4u) << v;
-    expect_error("rig.yaml.float_range", [&] { rig::load_json(std::string("{\"v\": ") + v + "}", "f.json"); });
+    if (v[0] != '+')  // JSON numbers have no plus sign
+      expect_error("rig.yaml.float_range", [&] { rig::load_json(std::string("{\"v\": ") + v + "}", "f.json"); });
     auto o = expect_error("rig.yaml.float_range", [&] { rig::parse_override(std::string("v=") + v, 2); });
     EXPECT_EQ(o.origin().column, 3u) << v;
   }
@@ -222,7 +223,7 @@ TEST(Located, IndexErrorsInOverridesNameTheList) {
 
 TEST(Located, ValidateViewOfAResolverValue) {
   // A Config view of a value a resolver made (it lives nowhere in the tree) reads and resolves like any other.
-  rig::Config cfg(rig::load_yaml("a: 1\ny: ${oc.select:zz,5}\nz: ${oc.create:{k: 1}}\n"));
+  rig::Config cfg(rig::load_yaml("a: 1\ny: ${oc.select:zz,5}\nz: \"${oc.create:{k: 1}}\"\n"));
   EXPECT_EQ(cfg.at("y").resolved().int_value(), 5);
   EXPECT_EQ(cfg.at("z").resolved().get<int>("k"), 1);
   EXPECT_EQ(cfg.at("z.k").resolved().int_value(), 1);

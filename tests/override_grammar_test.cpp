@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include "rig/limits.hpp"
 #include "rig/overrides.hpp"
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
@@ -288,9 +289,15 @@ TEST(OverrideSize, VeryLongValues) {
   ASSERT_EQ(l.size(), 100000u);
   EXPECT_EQ(l[99999].int_value(), 99999);
   EXPECT_EQ(l[99999].origin().column, list.size() - 6 + 3) << "after k=, 1-based";
-  std::string deep_key;
-  for (int i = 0; i < 1000; ++i) deep_key += (i ? ".k" : "k") + std::to_string(i);
-  EXPECT_EQ(P(deep_key + "=1").key.size(), 1000u);
+  // A key nests as many levels as it has segments: up to rig::TreeLimits::max_depth, and refused past it.
+  auto deep_key = [](size_t segments) {
+    std::string key;
+    for (size_t i = 0; i < segments; ++i) key += (i ? ".k" : "k") + std::to_string(i);
+    return key;
+  };
+  size_t max = rig::tree_limits().max_depth;
+  EXPECT_EQ(P(deep_key(max) + "=1").key.size(), max);
+  expect_error("rig.limit.depth", [&] { P(deep_key(max + 1) + "=1"); });
 }
 
 // ---- containers --------------------------------------------------------------------------------------------------
@@ -528,8 +535,16 @@ TEST(OverrideCasts, CastingSweeps) {
   EXPECT_EQ(r.stop.int_value(), 10);
   expect_error("rig.override.cast", [] { S("str(range(1,10))"); });
   expect_error("rig.override.cast", [] { S("bool(range(1,10))"); });
-  expect_error("rig.override.cast", [] { S("float(interval(1.0, 2.0))"); });
-  expect_error("rig.override.cast", [] { S("int(interval(1.0, 2.0))"); });
+  // int(interval(a, b)) is an integer search parameter (Hydra's Optuna sweeper: an IntDistribution); float() keeps it
+  // real; other casts of an interval are errors.
+  Sweep i = S("int(interval(1.0, 8.0))");
+  EXPECT_EQ(i.type, Sweep::Type::Interval);
+  EXPECT_TRUE(i.integer);
+  EXPECT_EQ(i.low, 1);
+  EXPECT_EQ(i.high, 8);
+  EXPECT_FALSE(S("float(interval(1, 2))").integer);
+  EXPECT_FALSE(S("interval(1, 2)").integer);
+  expect_error("rig.override.cast", [] { S("str(interval(1.0, 2.0))"); });
 }
 
 // ---- malformed overrides: one error per form, caret under the offending character ----------------------------------

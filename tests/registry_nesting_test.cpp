@@ -230,7 +230,7 @@ TEST(NestedContainers, OperativeConfigListsEachElementWithItsDefaults) {
 TEST(NestedContainers, IntrospectionAndStaticValidation) {
   const rig::ComponentDef* d = rig::registry().find("nesttest.Stack");
   ASSERT_NE(d, nullptr);
-  EXPECT_TRUE(d->params[0].object);
+  EXPECT_NE(d->params[0].nesting, rig::Nesting::None);
   EXPECT_EQ(d->params[0].nesting, rig::Nesting::List);
   EXPECT_EQ(d->params[1].nesting, rig::Nesting::Map);
   EXPECT_EQ(d->params[0].interface_name(), "nesttest::Layer");

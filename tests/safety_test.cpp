@@ -1,5 +1,5 @@
 // "No path in a config is ever executed; only registered components can be reached", and values from
-// the environment never reach a saved or printed resolved config (rig::redact_environment).
+// the environment never reach a saved or printed resolved config (rig::resolve_redacted).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -105,7 +105,7 @@ TEST(Redact, ValuesCarriedFromTheEnvironmentAreHiddenToo) {
       "about: abc\n"                                        // contains the short value: stays
       "decoded: ${oc.decode:${oc.env:RIG_SAFETY_JSON}}\n"   // a container made from the environment
       "plain: s3cr3t-token is written here by hand\n");      // not an interpolation: the user wrote it
-  Node red = rig::redact_environment(rig::resolve(cfg), cfg);
+  Node red = rig::resolve_redacted(cfg);
   EXPECT_EQ(red.get<std::string>("token"), "<redacted:env RIG_SAFETY_TOKEN>");
   EXPECT_EQ(red.get<std::string>("copy"), "<redacted:env RIG_SAFETY_TOKEN>");
   EXPECT_EQ(red.get<std::string>("url"), "<redacted:env RIG_SAFETY_TOKEN>");

@@ -328,4 +328,25 @@ TEST(YamlPipeline, LargeInputsParseOnASecondThreadToTheSameTree) {
   expect_error("rig.yaml.duplicate_key", [&] { rig::load_yaml("k0: 1\n" + text, "big.yaml"); });
 }
 
+// YAML 1.2 example 8.15: empty block-sequence entries are null, also when the sequence is at its key's column.
+TEST(Yaml, RuleEmptySequenceEntriesAreNull) {
+  EXPECT_EQ(yaml("lr:\n-\n- x\n"), yaml("lr: [null, x]"));
+  EXPECT_EQ(yaml("lr:\n  -\n  - x\n"), yaml("lr: [null, x]"));
+  EXPECT_EQ(yaml("lr:\n- a\n-\nb: 1\n"), yaml("{lr: [a, null], b: 1}"));
+  EXPECT_EQ(yaml("a:\n  lr:\n  -   # none\n  - x\n"), yaml("a: {lr: [null, x]}"));
+  EXPECT_EQ(yaml("- |\n  -\n-\n- x\n"), yaml("[\"-\\n\", null, x]"));
+  Node n = yaml("lr:\n-\n- x\n");
+  EXPECT_EQ(n.at_path("lr[1]").origin().line, 3u);
+  // A real syntax error is still one, at its place.
+  expect_error("rig.yaml.syntax", [] { yaml("lr:\n-\n- x\n  y: [\n"); });
+}
+
+TEST(Yaml, DuplicateEmptyKeyIsLocated) {
+  auto e = expect_error("rig.yaml.duplicate_key", [] { yaml(": a\n: b\n"); });
+  EXPECT_EQ(e.origin().line, 2u) << rig::format(e);
+  EXPECT_EQ(e.origin().column, 1u) << rig::format(e);
+  ASSERT_EQ(e.notes().size(), 1u);
+  EXPECT_EQ(e.notes()[0].origin.line, 1u);
+}
+
 }  // namespace

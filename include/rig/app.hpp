@@ -14,6 +14,9 @@
 //        --print-config [--resolve] [--show-origin]  print the composed config as YAML and exit (stdout: YAML only;
 //                     [--show-env]                  resolved values from environment variables are redacted unless
 //                                                   --show-env)
+//        --print-config --with-defaults              also every default the code gives a key the config leaves out
+//        --schema | --schema-component NAME          print a JSON Schema of the config, or of one component
+//        --plugin PATH                               load a shared library of components first (repeatable)
 //        --validate                                  check everything without running (rig/validate.hpp)
 //        --output-dir DIR                            the run directory (default outputs/<recipe>/<date>_<time>)
 //        --help                                      description, precedence, every config key with type/default/doc
@@ -101,10 +104,6 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
 // The run directory for `recipe` under `root`: root/<recipe>/<YYYY-MM-DD_HH-MM-SS>[_N], created (and so reserved)
 // by this call. Two processes never get the same directory.
 std::filesystem::path make_run_dir(const std::filesystem::path& root, const std::string& recipe);
-
-// `resolved` with every value that came from an environment variable (RIG_* overrides, ${oc.env:VAR}) replaced by
-// "<redacted:env VAR>". `unresolved` is the same config before resolution.
-Node redact_environment(const Node& resolved, const Node& unresolved);
 
 namespace detail {
 // Called by the source file rig_add_recipe generates.

@@ -78,8 +78,20 @@ class SearchPath {
   // "  --config-dir: configs\n  RIG_CONFIG_PATH: /etc/rig\n" — for error messages.
   std::string describe() const;
 
+  // A config file found through a symbolic link (the file, or a linked directory) whose target lies outside every
+  // directory of the search path is refused (rig.compose.outside_search_path, showing both paths) unless this is
+  // set: `rig print --allow-outside-links` (docs/reliability.md).
+  SearchPath& allow_links_outside(bool allow) {
+    allow_links_outside_ = allow;
+    return *this;
+  }
+  bool links_outside_allowed() const { return allow_links_outside_; }
+
  private:
+  void check_inside(const std::filesystem::path& file, std::string_view name) const;
+
   std::vector<Dir> dirs_;
+  bool allow_links_outside_ = false;
 };
 
 // Registers a directory searched after --config-dir and RIG_CONFIG_PATH (recipes register their bundled configs).
@@ -118,6 +130,12 @@ struct ComposeOptions {
   std::vector<Override> overrides;     // command-line overrides, in order (rig::parse_override)
   bool apply_value_overrides = true;   // false: leave them in Composition::value_overrides for the caller
                                        // (rig print layers them with the environment through rig::ConfigSources)
+  // Hydra's namespace: by default the `hydra` group (hydra/..., Hydra's runtime settings and plugins) is not composed,
+  // overrides of it and of `hydra.*` are accepted and dropped, and the top-level `hydra` node is removed from the
+  // result, as Hydra's compose() leaves it out of the job config. true: they compose like any other group and key
+  // (`rig print --keep-hydra`; docs/composition.md).
+  bool keep_hydra = false;
+  Origin name_origin = {};  // where the primary config's name was written (an argv position), for its errors
 };
 
 struct Composition {
@@ -134,7 +152,9 @@ struct Composition {
 Composition compose(std::string_view name, const ComposeOptions& options);
 
 // The primary config alone: a path with a config extension, else a name on `search_path` (errors as compose()).
-std::filesystem::path find_primary_config(std::string_view name, const SearchPath& search_path);
+// `where` locates errors about the name (an unknown name is rig.compose.unknown_config there).
+std::filesystem::path find_primary_config(std::string_view name, const SearchPath& search_path,
+                                          const Origin& where = {});
 
 // The defaults tree as indented text: one line per config, with its choice, package and file.
 std::string format_defaults_tree(const DefaultsTreeNode& root);

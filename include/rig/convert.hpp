@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "rig/constraints.hpp"
 #include "rig/node.hpp"
 #include "rig/reflect.hpp"
 
@@ -198,6 +199,11 @@ void read_fields(T& out, const Node& n, KeyPath& p, std::vector<Error>& errors) 
   });
 }
 
+// The declared checks of a struct read from map `given`: each field's value as the config gives it (located there),
+// or as the struct holds it (its default, located at the map).
+void check_fields(std::span<const Constraint> checks, const Node& given, const Node& written, std::string_view owner,
+                  const KeyPath& path, std::vector<Error>& errors);
+
 template <class T>
 Node write_fields(const T& v) {
   Node out = Node::map();
@@ -216,6 +222,9 @@ struct Convert<T> {
     T out{};
     std::vector<Error> errors;
     detail::read_fields(out, n, p, errors);
+    if constexpr (requires { T::checks; }) {
+      if (errors.empty()) detail::check_fields(T::checks, n, detail::write_fields(out), type_name<T>(), p, errors);
+    }
     detail::throw_collected(errors);
     return out;
   }

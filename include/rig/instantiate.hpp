@@ -37,7 +37,13 @@
 // Errors: every problem of the whole tree is collected and thrown as one rig::ErrorList, each located at the YAML
 // value (or key) that caused it: rig.component.unknown (did-you-mean, and what is registered for I),
 // rig.component.wrong_interface, rig.component.missing_name, rig.component.by_value, rig.args.unknown_keyword,
-// rig.args.missing, rig.args.positional_type, rig.args.too_many, rig.args.duplicate, rig.type.* (conversions).
+// rig.args.missing, rig.args.positional_type, rig.args.too_many, rig.args.duplicate, rig.component.two_names (both
+// `_component_` and `_target_`), rig.component.convert (a `_convert_` that is not one of Hydra's modes), rig.type.*
+// (conversions).
+//
+// Checking without building: rig::check<T>(node) returns what instantiate<T>(node) would throw, building nothing —
+// the same checks, run by the same code (src/detail/component_node.cpp); rig::validate_config runs them too. What
+// only a component's own code can refuse (its constructor throwing) is instantiate's alone.
 // Nothing outside the registry is reachable from a config: the registry is the allowlist.
 //
 // Operative config (gin's idea): every successful top-level instantiate records its config with each default that
@@ -115,6 +121,18 @@ T instantiate(const Config& config, A&&... args) {
 
 // A callable that builds the component with the configured arguments bound; call-time arguments fill the first
 // parameters. Like instantiate<std::function<R(A...)>>, without requiring `_partial_: true` in the config.
+namespace detail {
+std::vector<Error> check_erased(const Node& node, const Request& req);
+}
+
+template <class T>
+std::vector<Error> check(const Node& node) {
+  using I = typename detail::NestedInterface<T>::type;
+  using Call = detail::NestedCall<T>;
+  detail::Request req{type_key<I>(), &type_name<I>, Call::make, Call::deferred(), detail::IsFunction<T>::value};
+  return detail::check_erased(node, req);
+}
+
 template <class F>
 std::function<F> partial(const Node& node) {
   return instantiate<std::function<F>>(node);

@@ -19,7 +19,8 @@
 // Reading one value lazily, resolving only what it needs, is rig::Config's job (rig/config.hpp).
 //
 // Resolvers: oc.env (alias env), oc.select, oc.decode, oc.create, oc.dict.keys, oc.dict.values, oc.deprecated and
-// now are built in. Register your own with typed parameters; arguments are converted with the rules of Node::as<T>():
+// now are built in (registered like any other; src/detail/builtin_resolvers.cpp). A value computed from an environment
+// variable is tracked through every resolver: resolve_redacted() hides it, and no diagnostic quotes it (`<env:VAR>`). Register your own with typed parameters; arguments are converted with the rules of Node::as<T>():
 //
 //   rig::register_resolver("mul", [](double a, double b) { return a * b; });   // ${mul:${lr},0.5}
 //
@@ -57,6 +58,16 @@ class InterpolationError : public Error {
 // to_container(resolve=True)); a reference to one is an error. Unchanged subtrees are shared, not copied.
 Node resolve(const Node& root);
 void resolve_in_place(Node& root);
+
+// resolve() for showing or saving: every value computed from an environment variable — `${oc.env:VAR}`, a value the
+// RIG_* layer set, and anything any resolver or string interpolation made from one (copies, concatenations, oc.decode,
+// oc.create, keys selected with one, maps made from one) — is the string "<redacted:env VAR>" (several variables:
+// "<redacted:env A,B>"); a container computed from one is replaced whole. Errors are resolve()'s.
+Node resolve_redacted(const Node& root);
+
+// A copy of an unresolved config in which every value the RIG_* environment layer set is "<redacted:env VAR>" (the
+// variable's name is kept, so the run can be reproduced by setting it again). Interpolations stay as written.
+Node redact_environment_layer(const Node& config);
 
 // The key paths of every MISSING (`???`) value, in document order.
 std::vector<std::string> missing_keys(const Node& root);

@@ -73,6 +73,10 @@ class SweepDir {
   const Node& settings() const { return settings_; }  // the sweep: section as run, launcher settings included
   size_t size() const { return plan_.jobs.size(); }
 
+  // Appends jobs (their index must be size(), size()+1, ...): creates their run directories — refusing one that
+  // exists (rig.sweep.dir_exists: a job directory is never reused for another job) — and rewrites sweep.yaml.
+  void add_jobs(std::vector<SweepJob> jobs);
+
   std::filesystem::path run_dir(size_t job) const;
   std::vector<std::string> job_argv(size_t job) const;  // command, then the job's overrides
   // The environment additions of a job: RIG_RUN_DIR, RIG_SWEEP_DIR, RIG_JOB_INDEX.
@@ -100,9 +104,14 @@ Node read_final_metrics(const std::filesystem::path& run_dir);
 // The last `lines` lines of a file ("" when it does not exist).
 std::string tail_of_file(const std::filesystem::path& file, size_t lines = 5);
 
-// The table printed after a sweep: job, overrides, status, duration, final metrics; a failed job's log tail below
-// its row; and a count per state.
-std::string format_results_table(const std::vector<JobResult>& results);
+// The table printed after a sweep: job, overrides, status, duration, then one column per final metric; a failed
+// job's log tail below its row; a count per state; `best` is marked with '*'.
+std::string format_results_table(const std::vector<JobResult>& results, std::optional<size_t> best = {});
+
+// A metric value as the tables show it: floats with 6 significant digits, strings as they are, others as JSON.
+std::string metric_text(const Node& value);
+// Every final-metric key the jobs reported, in order of first appearance.
+std::vector<std::string> metric_columns(const std::vector<JobResult>& results);
 
 // Runs job `job` of `dir` here, to completion: stdout/stderr into its run directory, status.json at start and end,
 // OMP_NUM_THREADS from SLURM_CPUS_PER_TASK when set. Returns the job's exit status. Used by SLURM array tasks.

@@ -58,6 +58,7 @@ struct Sweep {
   std::vector<Node> choices;         // Choice: the values, already sorted when sort() was applied
   Node start, stop, step;            // Range: ints, or floats when any of them is a float
   double low = 0, high = 0;          // Interval: low <= x < high
+  bool integer = false;              // Interval: int(interval(a, b)), an integer in [a, b] (Hydra/Optuna)
   std::vector<std::string> include;  // Glob: option-name patterns (the composer expands them)
   std::vector<std::string> exclude;
   std::vector<std::string> tags;     // tag(...)

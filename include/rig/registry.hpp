@@ -27,7 +27,8 @@
 //
 // Clauses, in any order: rig::interfaces<I...> (the types a config may ask it as — base classes, or the product type
 // itself; default: the product type), rig::params(...), rig::options<O>, rig::doc("..."), rig::field_doc(name, doc),
-// rig::aliases("a", "b"), rig::name("custom.name").
+// rig::aliases("a", "b"), rig::name("custom.name"), rig::require(...) / rig::require_less(...) (value checks,
+// rig/constraints.hpp; an options struct's own `checks` apply too).
 //
 // Registration is a lock-free push of a pre-built record during static initialisation: no allocation, no lock.
 // Static libraries drop unreferenced object files, registrars included: link component libraries with
@@ -71,6 +72,7 @@ class Call;
 struct Made;
 struct TypeOps;
 struct OptionsOps;
+struct ErasedArg;
 enum class Make : uint8_t { Check, Value, Unique, Shared };
 }  // namespace detail
 
@@ -85,14 +87,14 @@ struct ParamDef {
   Node (*schema)() = nullptr;  // JSON Schema of the C++ type
   TypeKey type = nullptr;
   bool required = false;
-  bool object = false;  // built from nested components: a std::shared_ptr / std::unique_ptr / std::function, or a
-                        // std::vector / std::map<std::string, ...> of them (see `nesting`)
-  // Static validation (rig/validate.hpp): converts a config value as instantiate would and drops it (nullptr when the
-  // type is not convertible from a node, object parameters included); and, for object parameters and value
-  // components, the interface a nested component must be registered as.
+  // Validation (src/detail/component_node.cpp) reads a value as instantiate would without building anything:
+  // `check` converts a config value as instantiate would and drops it (nullptr when the type is not convertible from
+  // a node, object parameters included); a nested component must be registered as `interface`.
   void (*check)(const Node&, KeyPath&) = nullptr;
   TypeKey interface = nullptr;
   std::string (*interface_name)() = nullptr;
+  // Built from nested components (not None): a std::shared_ptr / std::unique_ptr / std::function, or a std::vector /
+  // std::map<std::string, ...> of them.
   Nesting nesting = Nesting::None;
   // How instantiate reads it (src/instantiate.cpp): the operations of its C++ type (shared by every parameter of that
   // type); for a constructor's or function's parameter, its default (rig::arg's value; nullptr when required) and
@@ -100,6 +102,12 @@ struct ParamDef {
   const detail::TypeOps* ops = nullptr;
   const void* default_value = nullptr;
   void (*construct_default)(void* slot, const void* value) = nullptr;
+  // How a nested component is asked for: Unique, Shared, Value (a value component in a value parameter) or Check (a
+  // std::function: a partial, whose call passes `deferred` — the function's argument types).
+  detail::Make nested_make = detail::Make::Value;
+  bool value_component = false;  // Nesting::None: a component config may stand for the value (built by value)
+  const detail::ErasedArg* deferred = nullptr;
+  uint32_t deferred_count = 0;
 };
 
 struct InterfaceDef {
@@ -119,6 +127,7 @@ struct ComponentDef {
   std::span<const std::string_view> aliases;
   std::span<const ParamDef> params;
   std::span<const InterfaceDef> interfaces;
+  std::span<const Constraint> constraints;  // declared value checks (rig/constraints.hpp)
   const char* file = "";
   uint32_t line = 0;
   TypeKey product = nullptr;
@@ -191,6 +200,10 @@ std::string describe(const ComponentDef& def);
 // One line per component (name, interfaces, doc), filtered by interface type name and a substring or glob pattern.
 std::string list_components(std::string_view interface = {}, std::string_view pattern = {},
                             const Registry& from = registry());
+
+// The registered component a config node names (`_component_`, `_target_` or a module-style `target`, as
+// rig/detail/component_node.hpp defines), or nullptr: not a component node, or no such component.
+const ComponentDef* component_of(const Node& n);
 
 // JSON Schema (draft 2020-12) for configs of one component, as a Node (rig::dump_json writes it).
 Node json_schema(const ComponentDef& def);

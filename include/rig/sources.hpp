@@ -55,10 +55,10 @@ std::string precedence_help();
 
 inline constexpr std::string_view kEnvironmentPrefix = "RIG_";
 // Variables rig reads for itself; never taken as config values. RIG_RUN_DIR, RIG_SWEEP_DIR and RIG_JOB_INDEX are
-// what a sweep launcher gives each job (rig/multirun.hpp).
-inline constexpr std::array<std::string_view, 7> kReservedEnvironment = {
-    "RIG_CONFIG_PATH", "RIG_SHARED_DIR", "RIG_RECIPE_PATH",         "RIG_RUN_DIR",
-    "RIG_SWEEP_DIR",   "RIG_JOB_INDEX",  "RIG_SENTENCEPIECE_MODULE"};
+// what a sweep launcher gives each job (rig/multirun.hpp); RIG_PLUGIN_PATH names plugins (rig/plugins.hpp).
+inline constexpr std::array<std::string_view, 8> kReservedEnvironment = {
+    "RIG_CONFIG_PATH", "RIG_SHARED_DIR", "RIG_RECIPE_PATH",          "RIG_RUN_DIR",
+    "RIG_SWEEP_DIR",   "RIG_JOB_INDEX",  "RIG_SENTENCEPIECE_MODULE", "RIG_PLUGIN_PATH"};
 
 // Who set a value, for history listings: "configs/a.yaml:3:5", "argv[3]", "env RIG_OPTIMIZER__LR",
 // "hook pair_vocab", "<code>".

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ namespace rig::testing {
 struct ExpectValidOptions {
   bool allow_warnings = false;
   std::vector<Override> overrides;  // applied to every config (e.g. a required `???` the CI run fills)
+  std::vector<std::string> configs;  // only these primary configs (empty: every one in the directories)
 };
 
 // The number of configs checked (a test may assert that it is not zero).
@@ -38,6 +40,8 @@ inline size_t expect_valid_configs(const std::vector<std::filesystem::path>& con
     SearchPath sp;
     sp.add(dir, "expect_valid_configs");
     for (const auto& name : sp.options("")) {
+      if (!options.configs.empty() && std::find(options.configs.begin(), options.configs.end(), name) == options.configs.end())
+        continue;
       ++checked;
       try {
         Composition c = compose(name, ComposeOptions{sp, options.overrides, true});

@@ -18,6 +18,10 @@
 //                                               as the interface its position asks for
 //   rig.args.unknown_keyword / rig.args.missing keyword names and required parameters, recursively
 //   rig.type.*                                  each value converts to its parameter's (or schema key's) C++ type
+//   rig.value.constraint (or a check's own id)  declared value checks (rig/constraints.hpp) hold
+//   rig.component.two_names / convert           one name key per node; `_convert_` is one of Hydra's modes
+// The component checks are instantiate's own (src/detail/component_node.cpp, run without building anything), so a
+// config that validates instantiates, and one that does not fails with the same errors.
 //   rig.validate.missing_key                    a key the recipe reads is absent (did-you-mean among its siblings)
 //   rig.validate.unread_key (a warning)         a key no schema entry, component or interpolation reads
 #pragma once
@@ -114,8 +118,11 @@ struct ValidationReport {
 // they are all in the report.
 ValidationReport validate_config(const Node& config, const ValidateOptions& options = {});
 
-// Checks one component config against the registry (as instantiate<I> would), recursively, without building it.
-// `interface` nullptr accepts any registered component.
-void check_component(const Node& node, TypeKey interface, const KeyPath& path, std::vector<Error>& errors);
+// Checks one component config against the registry, recursively, without building it: the checks instantiate<I>
+// makes, run by the same code (src/detail/component_node.cpp), for a call whose return form and arguments are not
+// known (a partial's missing arguments are left to its call). `interface` nullptr accepts any registered component;
+// `interface_name` names it in messages.
+void check_component(const Node& node, TypeKey interface, const KeyPath& path, std::vector<Error>& errors,
+                     std::string (*interface_name)() = nullptr);
 
 }  // namespace rig

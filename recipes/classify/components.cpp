@@ -34,12 +34,6 @@ std::shared_ptr<const rt::TensorDataset> Synthetic::train() const {
 
 namespace {
 
-// The registered component a config node names, or nullptr.
-const rig::ComponentDef* component_of(const rig::Node& node) {
-  const rig::Node* name = node.is_map() ? node.find("_component_") : nullptr;
-  return name && name->is_string() ? rig::registry().find(name->str()) : nullptr;
-}
-
 template <class Kind>
 bool takes(const rig::ComponentDef& model) {
   return model.interface(rig::type_key<Model<Kind>>()) != nullptr;
@@ -52,7 +46,7 @@ void task_sets_model_sizes(rig::HookContext& hook) {
   const rig::Node* task_node = cfg.find("task");
   const rig::Node* model_node = cfg.find("model");
   if (!task_node || !model_node) return;
-  const rig::ComponentDef* model = component_of(*model_node);
+  const rig::ComponentDef* model = rig::component_of(*model_node);
   if (!model) return;  // instantiate reports an unknown model where the loop builds it
 
   std::unique_ptr<AnyTask> task;
@@ -67,7 +61,7 @@ void task_sets_model_sizes(rig::HookContext& hook) {
     const rig::Node& name = *model_node->find("_component_");
     throw rig::Error("rig.classify.incompatible",
                      fmt::format("model {} does not fit task {}: it takes {}, the task gives {}", model->name(),
-                                 component_of(*task_node)->name(), images ? "feature vectors" : "images",
+                                 rig::component_of(*task_node)->name(), images ? "feature vectors" : "images",
                                  images ? "images" : "feature vectors"),
                      name.origin(), "model._component_",
                      "`rig compat --rows classify::Task --cols classify::Model` shows which pairs fit");

@@ -17,6 +17,7 @@
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/distributed.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/model.hpp"
@@ -30,6 +31,7 @@ namespace rt = rig::torch;
 using Data = rt::Subset<rt::LMDataset>;
 
 int recipe(const rig::Config& cfg) {
+  if (cfg.contains("checkpoint_dir") && !cfg.get<std::string>("checkpoint_dir").empty()) return rt::hf::finetune_recipe(cfg, /*lora=*/false);  // --config hf
   rt::set_threads({cfg.get<int>("threads")});
   ::torch::manual_seed(cfg.get<uint64_t>("seed"));
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
@@ -94,11 +96,13 @@ int recipe(const rig::Config& cfg) {
 
 rig::RecipeSchema schema() {
   return rt::training_schema()
+      .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes <run_dir>/hf)")
+      .key<int64_t>("gradient_accumulation_steps", 1, "--config hf: micro-batches per optimizer step")
       .key<std::string>("init_from", "", "a model (model.pt, or a checkpoint) to start from instead of random weights")
       .key<double>("grad_clip", 1.0, "gradient clipping: largest total L2 norm (<= 0: none)")
       .key<rt::DistributedOptions>("distributed", {}, "data parallelism: store tcp|file, store_path, timeout_s")
       .component<rt::Tokenizer>("tokenizer", "text to token ids (config group: byte, char, sentencepiece)")
-      .component<rt::TransformerLM>("model", "the language model; vocab_size comes from the tokenizer")
+      .component<rt::Model>("model", "--config hf: HFLlama; else the language model; vocab_size comes from the tokenizer")
       .component<rt::LMDataset>("dataset", "the training text; the tokenizer is passed at the call site");
 }
 

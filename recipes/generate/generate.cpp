@@ -15,6 +15,7 @@
 #include "rig/instantiate.hpp"
 #include "rig/io.hpp"
 #include "rig/torch/checkpoint.hpp"
+#include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/model.hpp"
 #include "rig/torch/threads.hpp"
 
@@ -23,6 +24,7 @@ namespace generate {
 namespace rt = rig::torch;
 
 int recipe(const rig::Config& cfg) {
+  if (cfg.contains("checkpoint_dir") && !cfg.get<std::string>("checkpoint_dir").empty()) return rt::hf::generate_recipe(cfg);  // --config hf: a Hugging Face checkpoint
   rt::set_threads({cfg.get<int>("threads")});
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
 
@@ -51,7 +53,9 @@ int recipe(const rig::Config& cfg) {
 
 rig::RecipeSchema schema() {
   rig::RecipeSchema s;
-  s.key<std::string>("checkpoint", "the model: a model.pt (full_finetune, lora_finetune) or a checkpoint")
+  s.key<std::string>("checkpoint", "", "the model: a model.pt (full_finetune, lora_finetune) or a checkpoint")
+      .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes generation.json)")
+      .key<bool>("use_cache", true, "--config hf: decode with the KV cache")
       .key<std::string>("prompt", "", "the text to continue (empty: a new text)")
       .key<int64_t>("max_new_tokens", 200, "the most tokens to add")
       .key<double>("temperature", 0.8, "softmax temperature (<= 0: greedy, the most likely token)")
@@ -60,7 +64,7 @@ rig::RecipeSchema schema() {
       .key<bool>("stop_at_eos", true, "stop at the end-of-sequence token")
       .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
       .component<rt::Tokenizer>("tokenizer", "the model's tokenizer (config group: byte, char, sentencepiece)")
-      .component<rt::TransformerLM>("model", "the model's shape; vocab_size comes from the tokenizer");
+      .component<rt::Model>("model", "the model's shape (vocab_size comes from the tokenizer), or --config hf's HFLlama");
   return s;
 }
 

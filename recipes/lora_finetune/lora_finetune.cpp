@@ -16,6 +16,7 @@
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/lora.hpp"
 #include "rig/torch/model.hpp"
@@ -29,6 +30,7 @@ namespace rt = rig::torch;
 using Data = rt::Subset<rt::LMDataset>;
 
 int recipe(const rig::Config& cfg) {
+  if (cfg.contains("checkpoint_dir") && !cfg.get<std::string>("checkpoint_dir").empty()) return rt::hf::finetune_recipe(cfg, /*lora=*/true);  // --config hf
   rt::set_threads({cfg.get<int>("threads")});
   ::torch::manual_seed(cfg.get<uint64_t>("seed"));
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
@@ -88,10 +90,12 @@ int recipe(const rig::Config& cfg) {
 
 rig::RecipeSchema schema() {
   return rt::training_schema()
-      .key<std::string>("base_checkpoint", "the base model: full_finetune's model.pt (or one of its checkpoints)")
+      .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes <run_dir>/hf)")
+      .key<int64_t>("gradient_accumulation_steps", 1, "--config hf: micro-batches per optimizer step")
+      .key<std::string>("base_checkpoint", "", "the base model: full_finetune's model.pt (or one of its checkpoints)")
       .key<double>("grad_clip", 1.0, "gradient clipping of the adapters: largest total L2 norm (<= 0: none)")
       .component<rt::Tokenizer>("tokenizer", "the base model's tokenizer (config group: byte, char, sentencepiece)")
-      .component<rt::TransformerLM>("model", "the base model's shape; vocab_size comes from the tokenizer")
+      .component<rt::Model>("model", "--config hf: HFLlama; else the base model's shape; vocab_size comes from the tokenizer")
       .component<rt::LoRA>("lora", "rank, alpha, dropout and the Linear layers to adapt (glob patterns)")
       .component<rt::LMDataset>("dataset", "your data (config group: jsonl, text); the tokenizer is passed at the call site");
 }

@@ -84,6 +84,13 @@ TEST(LMRecipeConfigs, GenerateConfigsValidate) {
     expect_clean("generate", std::string("checkpoint=/tmp/model.pt ") + tokenizer);
 }
 
+// --config hf of each recipe (a Hugging Face checkpoint directory; torch/tests/hf_checkpoint_test.py runs them).
+TEST(LMRecipeConfigs, HFConfigsValidate) {
+  expect_clean("generate", "--config hf checkpoint_dir=/tmp/ckpt");
+  expect_clean("lora_finetune", "--config hf checkpoint_dir=/tmp/ckpt dataset.path=d.jsonl");
+  expect_clean("full_finetune", "--config hf checkpoint_dir=/tmp/ckpt dataset.path=d.jsonl");
+}
+
 TEST(LMRecipeConfigs, AMissingBaseCheckpointIsReported) {
   auto [rc, out] = validate("lora_finetune", "dataset.path=d.jsonl");
   EXPECT_EQ(rc, 2) << out;
@@ -171,7 +178,7 @@ TEST_F(LMPipeline, FullFinetuneWritesModelCheckpointsAndMetrics) {
 TEST_F(LMPipeline, FullFinetuneTrainsWithAnotherOptimizer) {
   fs::path d = work_ / "sgd";
   int rc = rig_tool("run full_finetune --output-dir " + d.string() + " " + kShape +
-                        " steps=4 threads=1 loader.batch_size=4 evaluator.every_n_steps=0 checkpointer.every_n_steps=0"
+                        " steps=24 threads=1 loader.batch_size=4 evaluator.every_n_steps=0 checkpointer.every_n_steps=0"
                         " 'optimizer:={_component_: rig.torch.SGD, lr: 0.05, momentum: 0.9}'",
                     work_ / "sgd.log");
   EXPECT_EQ(rc, 0) << slurp(work_ / "sgd.log");

@@ -32,6 +32,7 @@ void split_package(std::string_view text, DefaultEntry& e) {
   if (pkg.find(':') != std::string_view::npos)
     bad_entry(e.origin, fmt::format("'{}': renaming packages with '@from:to' is Hydra 1.0 syntax", text),
               "write the entry with its final package: group@package: option");
+  if (pkg != "_here_") check_package(pkg, e.origin, text);
   e.package = pkg == "_here_" ? std::string() : std::string(pkg);
 }
 
@@ -81,6 +82,7 @@ DefaultEntry parse_group_entry(const MapEntry& kv) {
                 did_you_mean(words[w], {"optional", "override"}));
   }
   split_package(words.back(), e);
+  e.path = normalize_group(e.path);
   if (!valid_name(e.path) || e.path == "/") bad_entry(e.origin, fmt::format("'{}' is not a group name", key));
   const Node& v = kv.value;
   if (v.is_null()) {
@@ -122,6 +124,12 @@ std::string join_dir(const std::string& base, std::string_view rel) {
   return base + "/" + std::string(rel);
 }
 
+// A `# @package` header is absolute: `_global_.X` for any X that does not start there already.
+std::string absolute_header(const std::string& header) {
+  if (header == "_global_" || header.starts_with("_global_.")) return header;
+  return header.empty() ? std::string("_global_") : "_global_." + header;
+}
+
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
     s.replace(at, from.size(), to);
@@ -129,6 +137,14 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 }
 
 }  // namespace
+
+std::string normalize_group(std::string_view path) {
+  std::string out;
+  for (char c : path)
+    if (!(c == '/' && !out.empty() && out.back() == '/')) out += c;
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
 
 bool escapes_search_path(std::string_view name) {
   if (name.find('\\') != std::string_view::npos || name.find('\0') != std::string_view::npos) return true;
@@ -163,35 +179,75 @@ std::vector<DefaultEntry> parse_defaults(const Node& defaults) {
   return out;
 }
 
+void check_package(std::string_view package, const Origin& at, std::string_view written) {
+  std::string problem;
+  if (package.empty())
+    problem = "it is empty";
+  else if (package.find("${") != std::string_view::npos)
+    problem = "a package cannot be an interpolation";
+  else if (package.find_first_of(" \t\r\n") != std::string_view::npos)
+    problem = "it contains a space";
+  else if (package.find('@') != std::string_view::npos)
+    problem = "it contains '@'";
+  else if (package.front() == '.' || package.back() == '.' || package.find("..") != std::string_view::npos)
+    problem = "it has an empty segment (a package is a dotted path like `a.b`)";
+  if (problem.empty()) return;
+  throw Error("rig.compose.bad_package", fmt::format("'{}' is not a package: {}", written, problem), at, {},
+              "a package is a dotted key path (`db.backup`), `_global_` (the root), `_global_.x`, or `_here_` in a "
+              "defaults entry");
+}
+
+// Hydra's header (ConfigSource._get_header_dict): lines are read from the top, stripped; blank lines are skipped;
+// a line `# @KEY VALUE` (one `#`, spaces around) is a header line; reading stops at the first other line
+// (a plain comment included). A header line is exactly two space-separated words.
 std::optional<PackageHeader> find_package_header(const std::shared_ptr<const Source>& source) {
   std::string_view text = source->text;
+  std::optional<PackageHeader> out;
   uint32_t line = 0;
   size_t pos = 0;
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; };
   while (pos < text.size()) {
     ++line;
     size_t end = text.find('\n', pos);
     std::string_view l = text.substr(pos, end == std::string_view::npos ? text.size() - pos : end - pos);
     pos = end == std::string_view::npos ? text.size() : end + 1;
-    size_t first = l.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos) continue;  // blank lines may separate header comments
-    if (l[first] != '#') break;                     // the header ends at the first line of content
-    std::string_view c = l.substr(first + 1);
-    size_t k = c.find_first_not_of(" \t");
-    if (k == std::string_view::npos || !c.substr(k).starts_with("@package")) continue;
-    std::string_view rest = c.substr(k + 8);
-    size_t v = rest.find_first_not_of(" \t:");
-    size_t ve = rest.find_first_of(" \t\r", v);
-    if (v == std::string_view::npos) continue;
-    std::string pkg(rest.substr(v, ve == std::string_view::npos ? rest.size() - v : ve - v));
-    uint32_t col = static_cast<uint32_t>(first + 1 + k + 8 + v + 1);
-    return PackageHeader{std::move(pkg), Origin{source, line, col}};
+    size_t first = 0;
+    while (first < l.size() && is_space(l[first])) ++first;
+    size_t last = l.size();
+    while (last > first && is_space(l[last - 1])) --last;
+    if (first == last) continue;  // blank lines may separate header lines
+    if (l[first] != '#') break;   // the header ends at the first line of content
+    size_t k = first + 1;  // Hydra matches `^\s*#\s*@`: one `#`, then spaces
+    while (k < last && is_space(l[k])) ++k;
+    if (k == last || l[k] != '@') break;  // a plain comment ends the header too
+    std::vector<std::pair<std::string_view, size_t>> words;  // word, column offset in the line
+    for (size_t i = k; i < last;) {
+      while (i < last && l[i] == ' ') ++i;
+      size_t w = i;
+      while (i < last && l[i] != ' ') ++i;
+      if (i > w) words.emplace_back(l.substr(w, i - w), w);
+    }
+    Origin at{source, line, static_cast<uint32_t>(k + 1)};
+    if (words.size() != 2)
+      throw Error("rig.compose.bad_header",
+                  words.size() < 2 ? fmt::format("header line '{}' has no value", l.substr(k, last - k))
+                                   : fmt::format("header line '{}' has {} words; a header line is `# @KEY VALUE`",
+                                                 l.substr(k, last - k), words.size()),
+                  at, {},
+                  words.size() < 2 ? "write `# @package PATH`"
+                                   : "a package is one dotted path without spaces, like `# @package db.backup`");
+    if (words[0].first != "@package") continue;  // other keys are Hydra's business; a later @package wins
+    Origin value_at{source, line, static_cast<uint32_t>(words[1].second + 1)};
+    check_package(words[1].first, value_at, words[1].first);
+    out = PackageHeader{std::string(words[1].first), value_at};
   }
-  return std::nullopt;
+  return out;
 }
 
 std::string Placed::group_path() const {
   std::string_view p = strip_slash(entry.path);
-  bool absolute = entry.path.starts_with("/");
+  // a command-line `+group=x` is absolute, as Hydra's external appends are
+  bool absolute = entry.path.starts_with("/") || (entry.external && entry.type == DefaultEntry::Type::Group);
   std::string group;
   if (entry.type == DefaultEntry::Type::Group) {
     group = std::string(p);
@@ -213,32 +269,33 @@ std::string Placed::name() const {
   return entry.names.front();
 }
 
+// Hydra 1.3's package arithmetic (hydra/core/default_element.py): an entry's own `@package` (with `_group_` made
+// absolute), else the loaded file's `# @package` header (always absolute), else its group path relative to the entry;
+// joined to the containing config's package (a command-line `+group=x` has none), and cut after the last `_global_`.
 std::string Placed::final_package(bool use_header) const {
   std::optional<std::string> pkg = entry.package;
-  if (!pkg && use_header) pkg = header;
-  std::string relative_group;
-  if (entry.type == DefaultEntry::Type::Group) {
-    relative_group = std::string(strip_slash(entry.path));
+  if (pkg && pkg->find("_group_") != std::string::npos)
+    pkg = "_global_." + replace_all(*pkg, "_group_", default_package());
+  if (!pkg && use_header && header) pkg = absolute_header(*header);
+  std::string own;
+  if (pkg) {
+    own = *pkg;
+  } else if (entry.type == DefaultEntry::Type::Group) {
+    own = dotted(strip_slash(entry.path));
   } else {
     std::string_view p = strip_slash(entry.path);
     size_t slash = p.rfind('/');
-    if (slash != std::string_view::npos) relative_group = std::string(p.substr(0, slash));
+    if (slash != std::string_view::npos) own = dotted(p.substr(0, slash));
   }
-  std::string own = pkg ? *pkg : dotted(relative_group);
-  own = replace_all(std::move(own), "_group_", dotted(group_path()));
-  if (!name().empty()) own = replace_all(std::move(own), "_name_", name());
-  std::string full = parent_package.empty() ? own : own.empty() ? parent_package : parent_package + "." + own;
+  const std::string& parent = entry.external ? std::string() : parent_package;
+  std::string full = parent.empty() ? own : own.empty() ? parent : parent + "." + own;
   size_t g = full.rfind("_global_");
   if (g == std::string::npos) return full;
   return g + 8 >= full.size() ? std::string() : full.substr(g + 9);
 }
 
-std::string Placed::default_package() const {
-  Placed plain = *this;
-  plain.entry.package.reset();
-  plain.header.reset();
-  return plain.final_package(false);
-}
+// Hydra's default package: the absolute group path, dotted (not relative to the containing config).
+std::string Placed::default_package() const { return dotted(group_path()); }
 
 std::string Placed::override_key() const {
   std::string key = group_path();

@@ -28,12 +28,16 @@ struct DefaultEntry {
 // Parses the `defaults` node of config `file` (a list); rig.compose.bad_entry / rig.compose.bad_defaults on error.
 std::vector<DefaultEntry> parse_defaults(const Node& defaults);
 
-// The `# @package X` header among a YAML text's leading comment lines, with its location.
+// The `# @package X` of a YAML text's header block (Hydra's rules; docs/composition.md), with its location;
+// rig.compose.bad_header / rig.compose.bad_package when a header line is malformed.
 struct PackageHeader {
   std::string package;
   Origin origin;
 };
 std::optional<PackageHeader> find_package_header(const std::shared_ptr<const Source>& source);
+
+// rig.compose.bad_package at `at` unless `package` is a dotted path of non-empty segments (no space, `@` or `${`).
+void check_package(std::string_view package, const Origin& at, std::string_view written);
 
 // An entry placed in its parent: the group directory and package of the config that holds it.
 struct Placed {
@@ -54,6 +58,10 @@ struct Placed {
 // Replaces `${key}` in a defaults-list name by the choice made for `key`; nullopt names the unknown key.
 std::string interpolate_choice(std::string_view text, const std::vector<std::pair<std::string, std::string>>& choices,
                                const Origin& where);
+
+// A group path as one spelling: repeated and trailing slashes dropped (`model//` and `model/` are `model`), so that
+// one group written two ways is one identity.
+std::string normalize_group(std::string_view path);
 
 // True when a config or group name would leave the directory it is looked up in: a `.` or `..` segment, a
 // backslash or a NUL. Names are looked up inside the search path only (docs/reliability.md).

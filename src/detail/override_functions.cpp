@@ -229,10 +229,16 @@ Element cast(OverrideParser& p, Call& call, CastTo to) {
       s.stop = cast_node(p, arg.pos, s.stop, to);
       s.step = cast_node(p, arg.pos, s.step, to);
       break;
-    case Sweep::Type::Interval:
+    case Sweep::Type::Interval:  // int(interval(a, b)): an integer parameter of a search; float() keeps it real
+      if (to == CastTo::Int || to == CastTo::Float) {
+        s.integer = to == CastTo::Int;
+        if (s.integer) s.low = std::ceil(s.low), s.high = std::floor(s.high);
+        break;
+      }
+      p.fail(arg.pos, "cast", fmt::format("cannot cast an interval to {}", cast_name(to)),
+             "intervals cast to int or float");
     case Sweep::Type::Glob:
-      p.fail(arg.pos, "cast",
-             fmt::format("cannot cast {} to {}", s.type == Sweep::Type::Interval ? "an interval" : "a glob", cast_name(to)));
+      p.fail(arg.pos, "cast", fmt::format("cannot cast a glob to {}", cast_name(to)));
   }
   out.sweep = std::move(s);
   return out;

@@ -96,7 +96,19 @@ Override OverrideParser::parse_override() {
     if (pos_ < text_.size() && text_[pos_] != '=')
       fail(pos_, "bad_package", fmt::format("unexpected {} in the package name", char_name(pos_)),
            "a package is a dotted name: group@pkg=option, or group@=option for the global package");
-    o.package = std::string(text_.substr(start, pos_ - start));
+    std::string_view pkg = text_.substr(start, pos_ - start);
+    size_t empty_segment = pkg.empty() ? std::string_view::npos
+                           : pkg.front() == '.' ? 0
+                           : pkg.find("..") != std::string_view::npos ? pkg.find("..") + 1
+                           : pkg.back() == '.' ? pkg.size() - 1
+                                               : std::string_view::npos;
+    if (empty_segment != std::string_view::npos)
+      fail(start + empty_segment, "bad_package", fmt::format("'{}' is not a package: it has an empty segment", pkg),
+           "a package is a dotted name: group@pkg=option, or group@=option for the global package");
+    if (size_t dollar = pkg.find('$'); dollar != std::string_view::npos)
+      fail(start + dollar, "bad_package", fmt::format("'{}' is not a package: a package cannot be an interpolation", pkg),
+           "a package is a dotted name: group@pkg=option, or group@=option for the global package");
+    o.package = std::string(pkg);
     (void)at_pos;
   }
 

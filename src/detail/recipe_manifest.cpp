@@ -40,7 +40,7 @@ Node registry_dump() {
         } catch (const Error&) {
         }
       }
-      if (p.object || p.interface != p.type) pn.set("interface", Node(p.interface_name ? p.interface_name() : ""));
+      if (p.nesting != Nesting::None || p.interface != p.type) pn.set("interface", Node(p.interface_name ? p.interface_name() : ""));
       pn.set("doc", Node(std::string(p.doc)));
       params.push_back(pn);
     }
@@ -68,6 +68,20 @@ std::vector<std::string> config_names_in(const fs::path& dir) {
 }
 
 namespace {
+
+// path -> component name of every `_component_` / `_target_` in a config (completion offers all its parameters).
+void collect_components(const Node& n, const std::string& prefix, Node& out) {
+  for (const auto& e : n.entries()) {
+    std::string path = prefix.empty() ? e.key : prefix + "." + e.key;
+    if (!e.value.is_map()) continue;
+    for (const char* key : {"_component_", "_target_"})
+      if (const Node* name = e.value.find(key); name && name->is_string() && !name->is_interpolation()) {
+        out.set(path, Node(name->str()));
+        break;
+      }
+    collect_components(e.value, path, out);
+  }
+}
 
 void flatten_keys(const Node& n, const std::string& prefix, Node& out) {
   for (const auto& e : n.entries()) {
@@ -105,6 +119,7 @@ Node recipe_manifest(const RecipeInfo& info, const RecipeSchema& schema, bool in
   Node configs = Node::list();
   Node groups = Node::map();
   Node config_keys = Node::map();
+  Node config_components = Node::map();
   SearchPath sp;
   for (const auto& d : used) sp.add(d, "recipe");
   for (const auto& d : used) {
@@ -118,16 +133,21 @@ Node recipe_manifest(const RecipeInfo& info, const RecipeSchema& schema, bool in
         continue;
       }
       Node keys = Node::list();
+      Node comps = Node::map();
       try {
-        flatten_keys(compose(name, ComposeOptions{sp, {}, true}).config, "", keys);
+        Node composed = compose(name, ComposeOptions{sp, {}, true}).config;
+        flatten_keys(composed, "", keys);
+        collect_components(composed, "", comps);
       } catch (const Error&) {
       }
       config_keys.set(name, keys);
+      config_components.set(name, comps);
     }
   }
   m.set("configs", configs);
   m.set("groups", groups);
   m.set("config_keys", config_keys);
+  m.set("config_components", config_components);
   Node keys = Node::list();
   for (const auto& k : schema.keys()) {
     Node kn = Node::map();

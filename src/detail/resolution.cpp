@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
 
+#include "detail/environment_values.hpp"
 #include "detail/python_text.hpp"
 #include "detail/scalar.hpp"
 #include "rig/limits.hpp"
@@ -101,6 +103,8 @@ bool python_is_int(std::string_view s, long long& out) {
   return true;
 }
 
+}  // namespace
+
 std::string describe_kind(const Node& n) {
   switch (n.kind()) {
     case Kind::String: return fmt::format("string '{}'", n.str());
@@ -110,11 +114,9 @@ std::string describe_kind(const Node& n) {
   }
 }
 
-}  // namespace
-
 // ---- positions ------------------------------------------------------------------------------------------------------------
 
-Resolution::Resolution(Node root) : root_(std::move(root)) {
+Resolution::Resolution(Node root, bool redact) : root_(std::move(root)), redact_(redact) {
   root_loc_ = make_loc(&root_, nullptr, nullptr, 0);
   values_.reserve(256);
   trees_.reserve(256);
@@ -154,6 +156,52 @@ std::string Resolution::path_of(const Loc* loc) {
   return p.to_string();
 }
 
+// ---- taint: the environment variables a value was computed from ----------------------------------------------------------
+
+const Taint* Resolution::join(const Taint* a, const Taint* b) {
+  if (!a) return b;
+  if (!b || a == b) return a;
+  std::vector<std::string> v = a->variables;
+  v.insert(v.end(), b->variables.begin(), b->variables.end());
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  if (auto it = taint_index_.find(v); it != taint_index_.end()) return it->second;
+  taints_.push_back(Taint{v});
+  return taint_index_.emplace(std::move(v), &taints_.back()).first->second;
+}
+
+const Taint* Resolution::taint_of_variable(const std::string& name) {
+  std::vector<std::string> v{name};
+  if (auto it = taint_index_.find(v); it != taint_index_.end()) return it->second;
+  taints_.push_back(Taint{v});
+  return taint_index_.emplace(std::move(v), &taints_.back()).first->second;
+}
+
+std::string Resolution::shown_as(const Taint* t) { return fmt::format("<env:{}>", fmt::join(t->variables, ",")); }
+
+const Taint* Resolution::written_taint(const Node& n) {
+  const Origin& o = n.origin();
+  if (!o.source || !o.source->name.starts_with("env ")) return nullptr;
+  return taint_of_variable(o.source->name.substr(4));
+}
+
+const Taint* Resolution::raw_taint(const Node& n) {
+  const Taint* t = written_taint(n);
+  if (n.is_map())
+    for (const auto& e : n.entries()) t = join(t, raw_taint(e.value));
+  else if (n.is_list())
+    for (const auto& x : n.elements()) t = join(t, raw_taint(x));
+  return t;
+}
+
+namespace {
+Node redacted(const Taint* t, const Node& like) {
+  Node n(fmt::format("<redacted:env {}>", fmt::join(t->variables, ",")));
+  n.set_origin(like.origin());
+  return n;
+}
+}  // namespace
+
 // ---- values at positions --------------------------------------------------------------------------------------------------
 
 const Expr& Resolution::parsed(const Loc* loc) {
@@ -191,7 +239,7 @@ void Resolution::cycle(const Loc* loc, const Ctx* c, uint32_t offset) {
 
 Value Resolution::value_at(const Loc* loc) {
   const Node& n = *loc->node;
-  if (!n.is_interpolation()) return Value{n, loc, {}};
+  if (!n.is_interpolation()) return Value{n, loc, {}, written_taint(n)};
   auto [it, inserted] = values_.try_emplace(loc->node);
   if (!inserted) {
     if (it->second.state == State::Done) return it->second.value;
@@ -210,6 +258,7 @@ Value Resolution::value_at(const Loc* loc) {
   stack_.push_back(loc);
   try {
     Value v = evaluate(loc);
+    v.taint = join(v.taint, written_taint(n));  // an interpolation the RIG_* layer wrote
     stack_.pop_back();
     Entry& e = values_[loc->node];
     e.state = State::Done;
@@ -226,7 +275,7 @@ Value Resolution::evaluate(const Loc* loc) {
   const Expr& e = parsed(loc);
   Ctx c{loc, loc->node};
   Value v = eval(e, c);
-  if (v.node.is_container() && !v.loc) v = created(v.node, c);
+  if (v.node.is_container() && !v.loc) v = created(v.node, c, v.taint);
   if (v.loc && v.loc->node != loc->node && v.node.origin().known()) {
     v.via.insert(v.via.begin(), loc->node->origin());  // carried here by this interpolation
     if (v.via.size() > kMaxVia) v.via.pop_back();  // keep provenance (and resolution) linear on long chains
@@ -236,15 +285,33 @@ Value Resolution::evaluate(const Loc* loc) {
   return v;
 }
 
-Node Resolution::materialize(const Value& v) {
-  Node out = v.node.is_container() && v.loc ? container_tree(v.loc) : v.node;
-  if (out.is_container() && !v.loc) {
-    // A container made by a resolver without a position: resolve it where it would live.
-    Node holder = out;
-    created_.push_back(holder);
-    out = container_tree(make_loc(&created_.back(), nullptr, nullptr, 0));
+Node Resolution::materialize(const Value& v, const Taint** taint, Node* redacted_out) {
+  Node out = v.node;
+  const Taint* t = v.taint;
+  Node red;  // the redacted tree of a container
+  if (v.node.is_container()) {
+    const Loc* at = v.loc;
+    if (!at) {
+      // A container made by a resolver without a position: resolve it where it would live.
+      created_.push_back(v.node);
+      at = make_loc(&created_.back(), nullptr, nullptr, 0);
+    }
+    out = container_tree(at);
+    if (auto it = tree_taints_.find(at->node); it != tree_taints_.end()) t = join(t, it->second);
+    if (redacted_out && redact_) red = redacted_trees_.at(at->node);
   }
+  bool red_is_out = !v.node.is_container() || red.same_storage(out);
   for (const auto& o : v.via) out.push_via(o);
+  if (redacted_out) {
+    if (v.taint)
+      red = redacted(v.taint, out);
+    else if (red_is_out)
+      red = out;
+    if (!red.same_storage(out))
+      for (const auto& o : v.via) red.push_via(o);
+    *redacted_out = red;
+  }
+  if (taint) *taint = t;
   return out;
 }
 
@@ -317,6 +384,12 @@ void Resolution::spend_bytes(size_t n, const Ctx& c, uint32_t offset) {
                    "strings built from strings that repeat one another grow exponentially; copy less");
 }
 
+Node Resolution::redacted_tree_at(const Loc* loc) {
+  Node red;
+  materialize(value_at(loc), nullptr, &red);
+  return red;
+}
+
 Node Resolution::container_tree(const Loc* loc) {
   const Node* key = loc->node;
   auto too_deep = [&] {
@@ -355,22 +428,38 @@ Node Resolution::container_tree(const Loc* loc) {
 
   const Node& src = *loc->node;
   Node out = src;
+  Node red = src;  // with redact_: the same tree, values computed from the environment replaced
   bool changed = false;
+  const Taint* taint = nullptr;  // of everything inside
   auto needs_work = [](const Node& n) { return n.is_interpolation() || (n.is_container() && !n.empty()); };
+  // The resolved child written as `child`, or nothing when it stays as written.
+  auto child_tree = [&](const Node& child, const std::string* k, size_t i, Node& r, Node& rr) {
+    if (!needs_work(child)) {
+      const Taint* w = written_taint(child);
+      if (!w) return false;
+      taint = join(taint, w);
+      r = child;
+      rr = redacted(w, child);
+      return true;
+    }
+    const Taint* t = nullptr;
+    const Loc* at = make_loc(&child, loc, k, i);
+    struct Asking {  // a cycle found below is reported at this interpolation
+      const Loc*& asking;
+      const Loc* outer;
+      ~Asking() { asking = outer; }
+    } asking{asking_, asking_};
+    if (child.is_interpolation()) asking_ = at;
+    r = materialize(value_at(at), &t, redact_ ? &rr : nullptr);
+    if (!redact_) rr = r;
+    taint = join(taint, t);
+    return true;
+  };
   if (src.is_map()) {
     for (const auto& e : src.entries()) {
-      if (!needs_work(e.value)) continue;
-      const Loc* child = make_loc(&e.value, loc, &e.key, 0);
-      const Loc* outer = asking_;
-      if (e.value.is_interpolation()) asking_ = child;
-      Node r;
-      try {
-        r = tree_at(child);
-      } catch (...) {
-        asking_ = outer;
-        throw;
-      }
-      asking_ = outer;
+      Node r, rr;
+      if (!child_tree(e.value, &e.key, 0, r, rr)) continue;
+      if (redact_ && !rr.same_storage(e.value)) *red.find_mut(e.key) = rr;
       if (r.same_storage(e.value)) continue;
       if (e.value.is_interpolation() && r.is_container()) spend_nodes(logical_size(r), e.value, loc);
       *out.find_mut(e.key) = std::move(r);
@@ -379,18 +468,9 @@ Node Resolution::container_tree(const Loc* loc) {
   } else if (src.is_list()) {
     auto elems = src.elements();
     for (size_t i = 0; i < elems.size(); ++i) {
-      if (!needs_work(elems[i])) continue;
-      const Loc* child = make_loc(&elems[i], loc, nullptr, i);
-      const Loc* outer = asking_;
-      if (elems[i].is_interpolation()) asking_ = child;
-      Node r;
-      try {
-        r = tree_at(child);
-      } catch (...) {
-        asking_ = outer;
-        throw;
-      }
-      asking_ = outer;
+      Node r, rr;
+      if (!child_tree(elems[i], nullptr, i, r, rr)) continue;
+      if (redact_ && !rr.same_storage(elems[i])) red.element(i) = rr;
       if (r.same_storage(elems[i])) continue;
       if (elems[i].is_interpolation() && r.is_container()) spend_nodes(logical_size(r), elems[i], loc);
       out.element(i) = std::move(r);
@@ -411,6 +491,8 @@ Node Resolution::container_tree(const Loc* loc) {
     extents_.emplace(storage, total);
   }
   trees_.emplace(key, out);
+  if (taint) tree_taints_.emplace(key, taint);
+  if (redact_) redacted_trees_.emplace(key, taint ? red : out);
   return out;
 }
 
@@ -452,7 +534,9 @@ Value Resolution::walk(const Loc* base, const KeyPath& path, const KeyPath& base
     else
       walked.push_key(s.key);
     std::vector<Origin> outer = std::move(cur.via);  // interpolations that carried the containers walked through
+    const Taint* outer_taint = cur.taint;           // a container computed from the environment: all it holds too
     cur = value_at(next);
+    cur.taint = join(cur.taint, outer_taint);
     cur.via.insert(cur.via.begin(), outer.begin(), outer.end());
     if (cur.via.size() > kMaxVia) cur.via.resize(kMaxVia);
   }
@@ -478,9 +562,11 @@ Value Resolution::eval(const Expr& e, const Ctx& c) {
   return {};
 }
 
-std::string Resolution::stringify(const Value& v, const Ctx& c, uint32_t offset) {
-  // str() of a container costs at least a byte per node: a container past the byte budget is refused unwritten.
-  if (v.node.is_container() || v.node.is_string()) {  // refused before the copy is made
+// Python's str() of a value spliced into a string; `taint` is joined with everything the text shows. The text counts
+// against the expansion budget: a container or string past it is refused before its copy is made.
+std::string Resolution::stringify(const Value& v, const Taint*& taint, const Ctx& c, uint32_t offset) {
+  taint = join(taint, v.node.is_container() ? join(v.taint, raw_taint(v.node)) : v.taint);
+  if (v.node.is_container() || v.node.is_string()) {
     size_t n = v.node.is_string() ? v.node.str().size() : logical_size(v.node);
     if (produced_bytes_ + n > tree_limits().max_bytes) spend_bytes(n, c, offset);
   }
@@ -492,40 +578,45 @@ std::string Resolution::stringify(const Value& v, const Ctx& c, uint32_t offset)
 Value Resolution::eval_text(const Expr& e, const Ctx& c) {
   if (e.pieces.size() == 1 && e.pieces[0].interp && !e.quoted) return eval(*e.pieces[0].interp, c);
   std::string out;
+  const Taint* taint = nullptr;
   for (const auto& p : e.pieces) {
     if (p.interp)
-      out += stringify(eval(*p.interp, c), c, p.interp->begin);
+      out += stringify(eval(*p.interp, c), taint, c, p.interp->begin);
     else
       out += p.literal;
   }
   Node n(std::move(out));
   n.set_origin(c.text_node->origin());
-  return Value{std::move(n), nullptr, {}};
+  return Value{std::move(n), nullptr, {}, taint};
 }
 
 Value Resolution::eval_concat(const Expr& e, const Ctx& c) {
   std::string out;
-  for (const auto& p : e.pieces) out += p.interp ? stringify(eval(*p.interp, c), c, p.interp->begin) : p.literal;
+  const Taint* taint = nullptr;
+  for (const auto& p : e.pieces) out += p.interp ? stringify(eval(*p.interp, c), taint, c, p.interp->begin) : p.literal;
   Node n(std::move(out));
   n.set_origin(c.at(e.begin));
-  return Value{std::move(n), nullptr, {}};
+  return Value{std::move(n), nullptr, {}, taint};
 }
 
-std::string Resolution::key_part(const KeyPart& k, const Ctx& c, std::string_view what) {
+std::string Resolution::key_part(const KeyPart& k, const Ctx& c, std::string_view what, const Taint*& taint) {
   if (!k.interp) return k.literal;
   Value v = eval(*k.interp, c);
   if (!v.node.is_string())
     fail("rig.interpolation.key_type",
-         fmt::format("the interpolation used as {} must give a string, but gave {}", what, describe_kind(v.node)),
+         fmt::format("the interpolation used as {} must give a string, but gave {}", what,
+                     v.taint ? shown_as(v.taint) : describe_kind(v.node)),
          c.at(k.begin), path_of(c.self));
+  taint = join(taint, v.taint);
   return v.node.str();
 }
 
 Value Resolution::eval_ref(const Expr& e, const Ctx& c) {
   std::string key(e.dots, '.');
   bool first = true;
+  const Taint* key_taint = nullptr;
   for (const auto& k : e.keys) {
-    std::string part = key_part(k, c, "a key");
+    std::string part = key_part(k, c, "a key", key_taint);
     if (k.bracket)
       key += "[" + part + "]";
     else
@@ -533,20 +624,30 @@ Value Resolution::eval_ref(const Expr& e, const Ctx& c) {
     first = false;
   }
   bool found = false;
-  Value v = select(key, c, e.begin, true, &found);
+  Value v = select(key, c, e.begin, true, &found, key_taint);
   // A reference may not point at a container holding the interpolation itself.
   for (const Loc* a = c.self->parent; a; a = a->parent)
     if (v.loc && v.loc->node == a->node)
-      fail("rig.interpolation.parent", fmt::format("'${{{}}}' refers to a container that holds it", key),
+      fail("rig.interpolation.parent",
+           fmt::format("'${{{}}}' refers to a container that holds it", key_taint ? shown_as(key_taint) : key),
            c.at(e.begin), path_of(c.self), "an interpolation cannot include the map or list it is written in");
   return v;
 }
 
 // OmegaConf's _resolve_key_and_root + _select_impl: leading dots climb from the holding container, the rest is split
 // with split_key() and followed, each step resolving an interpolation it meets.
-Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, bool throwing, bool* found) {
+Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t offset, bool throwing, bool* found,
+                         const Taint* key_taint) {
   *found = false;
-  std::string_view rest = key;
+  // A key computed from the environment is never quoted in a diagnostic, nor are its segments; nor is a did-you-mean
+  // (it would hint at the value).
+  const std::string shown_key = key_taint ? shown_as(key_taint) : std::string();
+  const std::string& key = key_taint ? shown_key : key_text;
+  auto shown = [&](const std::string& seg) { return key_taint ? shown_key : seg; };
+  auto suggest = [&](const std::string& seg, const std::vector<std::string>& keys) {
+    return key_taint ? std::string() : did_you_mean(seg, keys);
+  };
+  std::string_view rest = key_text;
   const Loc* base = root_loc_;
   if (!rest.empty() && rest[0] == '.') {
     base = c.self->parent;
@@ -568,8 +669,10 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
   Value cur = value_at(base);
   if (rest.empty()) {
     *found = true;
+    cur.taint = join(cur.taint, key_taint);
     return cur;
   }
+  const Taint* outer = key_taint;  // and the containers walked through
   auto segments = interp::split_key(rest);
   const Loc* walked_loc = cur.loc;  // paths are spelled only when an error needs them
   for (size_t i = 0; i < segments.size(); ++i) {
@@ -585,22 +688,22 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
       if (!next) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': key '{}' not found in {}", key, seg, where_fn()), c.at(offset),
-             path_of(c.self), did_you_mean(seg, n.keys()));
+             fmt::format("interpolation '${{{}}}': key '{}' not found in {}", key, shown(seg), where_fn()), c.at(offset),
+             path_of(c.self), suggest(seg, n.keys()));
       }
     } else if (n.is_list()) {
       long long idx = 0;
       if (!python_is_int(seg, idx)) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': '{}' is not an index into the list {}", key, seg, where_fn()),
+             fmt::format("interpolation '${{{}}}': '{}' is not an index into the list {}", key, shown(seg), where_fn()),
              c.at(offset), path_of(c.self));
       }
       if (idx >= 0) next = child_by_index(cur.loc, static_cast<size_t>(idx));
       if (!next) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': index {} is out of range for {}, a list of {}", key, seg, where_fn(),
+             fmt::format("interpolation '${{{}}}': index {} is out of range for {}, a list of {}", key, shown(seg), where_fn(),
                          n.size()),
              c.at(offset), path_of(c.self));
       }
@@ -608,7 +711,7 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
       if (!throwing) return Value{Node(), nullptr, {}};
       fail("rig.interpolation.not_container",
            fmt::format("interpolation '${{{}}}': {} is {}, not a map or list, so it has no '{}'", key, where_fn(),
-                       describe_kind(n), seg),
+                       cur.taint || outer ? shown_as(join(cur.taint, outer)) : describe_kind(n), shown(seg)),
            c.at(offset), path_of(c.self));
     }
     if (next->node->is_missing()) {
@@ -624,30 +727,44 @@ Value Resolution::select(const std::string& key, const Ctx& c, uint32_t offset, 
       auto it = values_.find(next->node);
       if (it != values_.end() && it->second.state == State::InProgress) cycle(next, &c, offset);
     }
+    outer = join(outer, cur.taint);
     cur = value_at(next);
     walked_loc = cur.loc ? cur.loc : next;
     if (i + 1 < segments.size() && !cur.node.is_container() && !throwing) return Value{Node(), nullptr, {}};
   }
   *found = true;
+  cur.taint = join(cur.taint, outer);
   return cur;
 }
 
+// A list or dict written among a resolver's arguments: its items are resolved standalone values, so the container as a
+// whole carries every variable they were computed from.
 Value Resolution::eval_list(const Expr& e, const Ctx& c) {
   Node out = Node::list(c.at(e.begin));
-  for (const auto& x : e.items) out.push_back(materialize(eval(*x, c)));
-  return Value{std::move(out), nullptr, {}};
+  const Taint* taint = nullptr;
+  for (const auto& x : e.items) {
+    const Taint* t = nullptr;
+    out.push_back(materialize(eval(*x, c), &t));
+    taint = join(taint, t);
+  }
+  return Value{std::move(out), nullptr, {}, taint};
 }
 
 Value Resolution::eval_dict(const Expr& e, const Ctx& c) {
   Node out = Node::map(c.at(e.begin));
-  for (size_t i = 0; i < e.items.size(); ++i) out.set(e.dict_keys[i], materialize(eval(*e.items[i], c)));
-  return Value{std::move(out), nullptr, {}};
+  const Taint* taint = nullptr;
+  for (size_t i = 0; i < e.items.size(); ++i) {
+    const Taint* t = nullptr;
+    out.set(e.dict_keys[i], materialize(eval(*e.items[i], c), &t));
+    taint = join(taint, t);
+  }
+  return Value{std::move(out), nullptr, {}, taint};
 }
 
-Value Resolution::created(Node node, const Ctx& c) {
+Value Resolution::created(Node node, const Ctx& c, const Taint* taint) {
   created_.push_back(std::move(node));
   const Loc* loc = make_loc(&created_.back(), c.self->parent, c.self->key, c.self->index);
-  return Value{created_.back(), loc, {}};
+  return Value{created_.back(), loc, {}, taint};
 }
 
 Value Resolution::eval_call(const Expr& e, const Ctx& c) {
@@ -661,15 +778,18 @@ Value Resolution::eval_call(const Expr& e, const Ctx& c) {
          fmt::format("resolver calls nest deeper than {} (rig::ResolveLimits::max_resolver_depth)", max),
          c.at(e.begin), path_of(c.self), "a resolver's arguments (or a decoded string) call resolvers in turn; simplify");
   std::string name;
+  const Taint* name_taint = nullptr;
   for (size_t i = 0; i < e.name.size(); ++i) {
     if (i) name += '.';
-    name += key_part(e.name[i], c, "a resolver name");
+    name += key_part(e.name[i], c, "a resolver name", name_taint);
   }
   auto entry = find_resolver(name);
   if (!entry) {
     auto names = rig::resolver_names();
-    fail("rig.interpolation.unknown_resolver", fmt::format("unknown resolver '{}'", name),
-         c.at(e.name.empty() ? e.begin : e.name[0].begin), path_of(c.self), did_you_mean(name, names));
+    fail("rig.interpolation.unknown_resolver",
+         fmt::format("unknown resolver '{}'", name_taint ? shown_as(name_taint) : name),
+         c.at(e.name.empty() ? e.begin : e.name[0].begin), path_of(c.self),
+         name_taint ? std::string() : did_you_mean(name, names));
   }
   std::string cache_key;
   if (entry->use_cache) {
@@ -680,188 +800,154 @@ Value Resolution::eval_call(const Expr& e, const Ctx& c) {
       cache_key += t.substr(e.items[i]->begin, e.items[i]->end - e.items[i]->begin);
     }
     Node hit;
-    if (cached_result(cache_key, hit)) return Value{hit, nullptr, {}};
+    std::vector<std::string> variables;
+    if (cached_result(cache_key, hit, variables)) {
+      const Taint* t = name_taint;
+      for (const auto& var : variables) t = join(t, taint_of_variable(var));
+      return Value{hit, nullptr, {}, t};
+    }
   }
   std::vector<Value> args;
   args.reserve(e.items.size());
   for (const auto& x : e.items) args.push_back(eval(*x, c));
   Value result;
-  if (entry->builtin != Builtin::None) {
-    result = call_builtin(entry->builtin, name, e, args, c);
+  if (entry->builtin) {
+    BuiltinCall call(*this, name, e, args, &c);
+    result = entry->builtin(call);
   } else {
     std::vector<Node> nodes;
     nodes.reserve(args.size());
+    const Taint* args_taint = nullptr;
     for (size_t i = 0; i < args.size(); ++i) {
-      Node n = materialize(args[i]);
+      const Taint* t = nullptr;
+      Node n = materialize(args[i], &t);
       n.set_origin(c.at(e.items[i]->begin));
       nodes.push_back(std::move(n));
+      args_taint = join(args_taint, t);
     }
     ResolverContext ctx{root_, c.self->parent ? c.self->parent->node : nullptr, path_of(c.self),
                         c.at(e.begin)};
     try {
       result.node = entry->fn(nodes, ctx);
-    } catch (const Error&) {
-      throw;
+    } catch (const Error& err) {
+      // Its message may quote an argument: not one computed from the environment.
+      if (!args_taint) throw;
+      fail(err.id(), fmt::format("resolver '{}' failed on arguments computed from {}", name, shown_as(args_taint)),
+           err.origin().known() ? err.origin() : c.at(e.begin), path_of(c.self));
     } catch (const std::exception& ex) {
-      fail("rig.interpolation.resolver_failed", fmt::format("resolver '{}' failed: {}", name, ex.what()),
+      fail("rig.interpolation.resolver_failed",
+           fmt::format("resolver '{}' failed: {}", name,
+                       args_taint ? "on arguments computed from " + shown_as(args_taint) : std::string(ex.what())),
            c.at(e.begin), path_of(c.self));
     }
     if (!result.node.origin().known()) result.node.set_origin(c.at(e.begin));
-    if (result.node.is_container()) result = created(result.node, c);
+    result.taint = args_taint;  // anything a resolver computes from a value of the environment is one too
+    if (result.node.is_container()) result = created(result.node, c, args_taint);
   }
-  if (entry->use_cache) store_cached_result(cache_key, materialize(result));
+  result.taint = join(result.taint, name_taint);
+  if (entry->use_cache) {
+    const Taint* t = nullptr;
+    Node stored = materialize(result, &t);
+    store_cached_result(cache_key, stored, t ? t->variables : std::vector<std::string>{});
+  }
   return result;
 }
 
-// ---- built-in resolvers ---------------------------------------------------------------------------------------------
+// ---- calls of built-in resolvers --------------------------------------------------------------------------------------
 
-Value Resolution::call_builtin(Builtin b, const std::string& name, const Expr& e, std::vector<Value>& args,
-                               const Ctx& c) {
-  auto arity = [&](size_t min, size_t max) {
-    if (args.size() < min || args.size() > max) {
-      ResolverContext ctx{root_, nullptr, path_of(c.self), c.at(e.begin)};
-      throw_resolver_arity(name, min, max, args.size(), ctx);
-    }
-  };
-  auto string_arg = [&](size_t i, std::string_view what) -> const std::string& {
-    if (!args[i].node.is_string())
-      fail("rig.interpolation.resolver_arg",
-           fmt::format("argument {} of '{}' ({}) must be a string, got {}", i + 1, name, what,
-                       describe_kind(args[i].node)),
-           c.at(e.items[i]->begin), path_of(c.self));
-    return args[i].node.str();
-  };
-  Origin here = c.at(e.begin);
-  auto made = [&](Node n) {
-    if (!n.origin().known()) n.set_origin(here);
-    return Value{std::move(n), nullptr, {}};
-  };
-  switch (b) {
-    case Builtin::Env: {
-      arity(1, 2);
-      const std::string& var = string_arg(0, "the variable name");
-      if (const char* v = std::getenv(var.c_str())) return made(Node(std::string(v)));
-      if (args.size() == 2) {
-        if (args[1].node.is_null()) return made(Node());
-        return made(Node(python_str(args[1].node)));
-      }
-      fail("rig.interpolation.env_not_found", fmt::format("environment variable '{}' is not set", var), here,
-           path_of(c.self), fmt::format("set it, or give a default: ${{{}:{},default}}", name, var));
-    }
-    case Builtin::Select: {
-      arity(1, 2);
-      const std::string& key = string_arg(0, "the key");
-      bool found = false;
-      Value v = select(key, c, e.items[0]->begin, false, &found);
-      if (!found || v.node.is_missing()) return args.size() == 2 ? args[1] : made(Node());
-      return v;
-    }
-    case Builtin::Decode: {
-      arity(1, 1);
-      if (args[0].node.is_null()) return made(Node());
-      const std::string& text = string_arg(0, "the text to decode");
-      std::unique_ptr<Expr> ast;
-      try {
-        ast = interp::parse_element(text);
-      } catch (const interp::SyntaxError& se) {
-        fail(se.id,
-             fmt::format("oc.decode cannot parse '{}': {} (at character {})", text, se.message, se.offset + 1),
-             c.at(e.items[0]->begin), path_of(c.self));
-      }
-      // Errors inside the decoded text are located at the call's argument (exactly, when the text is written there
-      // as it is decoded), and name the offset inside the text.
-      created_.push_back(Node(text).set_origin(c.at(e.items[0]->begin)));
-      Ctx inner{c.self, &created_.back()};
-      try {
-        return eval(*ast, inner);
-      } catch (Error& err) {
-        if (err.message().find("oc.decode") == std::string::npos)
-          err.add_note(c.at(e.items[0]->begin), fmt::format("in the text decoded by oc.decode: '{}'", text));
-        throw;
-      }
-    }
-    case Builtin::Create: {
-      arity(1, 1);
-      Node obj = args[0].node;
-      if (obj.is_string()) obj = load_yaml(obj.str(), "<oc.create>");
-      else if (obj.is_container()) obj = materialize(args[0]);
-      if (!obj.is_container())
-        fail("rig.interpolation.resolver_arg",
-             fmt::format("oc.create needs a map, a list or YAML text, got {}", describe_kind(args[0].node)),
-             c.at(e.items[0]->begin), path_of(c.self));
-      if (!obj.origin().known()) obj.set_origin(here);
-      return created(std::move(obj), c);
-    }
-    case Builtin::DictKeys:
-    case Builtin::DictValues: {
-      arity(1, 1);
-      const std::string& key = string_arg(0, "the key of a map");
-      bool found = false;
-      Value d = select(key, c, e.items[0]->begin, true, &found);
-      if (!d.node.is_map())
-        fail("rig.interpolation.resolver_arg",
-             fmt::format("{} needs a map, but '{}' is {}", name, key, describe_kind(d.node)), c.at(e.items[0]->begin),
-             path_of(c.self));
-      Node out = Node::list(here);
-      for (const auto& entry : d.node.entries()) {
-        if (b == Builtin::DictKeys) {
-          out.push_back(Node(entry.key).set_origin(entry.key_origin));
-        } else if (d.loc) {
-          const Loc* child = child_by_key(d.loc, entry.key);
-          if (entry.value.is_missing()) {
-            bool ignored = false;
-            (void)select(path_of(child), c, e.items[0]->begin, true, &ignored);  // throws rig.value.missing
-          }
-          out.push_back(tree_at(child));
-        } else {
-          out.push_back(entry.value);
-        }
-      }
-      return made(std::move(out));
-    }
-    case Builtin::Deprecated: {
-      arity(1, 2);
-      const std::string& key = string_arg(0, "the new key");
-      std::string message = "'$OLD_KEY' is deprecated. Change your code and config to use '$NEW_KEY'";
-      if (args.size() == 2) message = string_arg(1, "the message");
-      bool found = false;
-      Value v = select(key, c, e.items[0]->begin, false, &found);
-      if (!found)
-        fail("rig.interpolation.key_not_found",
-             fmt::format("in oc.deprecated at '{}': key '{}' not found", path_of(c.self), key),
-             c.at(e.items[0]->begin), path_of(c.self));
-      auto replace = [](std::string s, std::string_view from, const std::string& to) {
-        for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
-          s.replace(p, from.size(), to);
-        return s;
-      };
-      std::string new_key = v.loc ? path_of(v.loc) : key;
-      message = replace(replace(message, "$OLD_KEY", path_of(c.self)), "$NEW_KEY", new_key);
-      warn(fmt::format("{}: {}", here.to_string(), message));
-      return v;
-    }
-    case Builtin::Now: {
-      arity(0, 1);
-      std::string pattern = args.empty() ? "%Y-%m-%d_%H-%M-%S" : string_arg(0, "the strftime pattern");
-      std::time_t t = std::time(nullptr);
-      std::tm tm{};
-      localtime_r(&t, &tm);
-      // strftime gives 0 both for an empty result and for a buffer too small: grow it up to a bound that any
-      // pattern's output fits in (no conversion writes more than 128 bytes per pattern byte).
-      std::string out;
-      for (size_t size = 256;; size *= 4) {
-        out.resize(size);
-        size_t n = std::strftime(out.data(), out.size(), pattern.c_str(), &tm);
-        if (n > 0 || size > 128 * pattern.size() + 256) {
-          out.resize(n);
-          break;
-        }
-      }
-      return made(Node(std::move(out)));
-    }
-    case Builtin::None: break;
+namespace {
+const Resolution::Ctx& ctx_of(const void* p) { return *static_cast<const Resolution::Ctx*>(p); }
+}  // namespace
+
+void BuiltinCall::arity(size_t min, size_t max) const {
+  if (args.size() < min || args.size() > max) {
+    ResolverContext ctx{r_.root_, nullptr, path(), here()};
+    throw_resolver_arity(name, min, max, args.size(), ctx);
   }
-  return {};
+}
+
+const std::string& BuiltinCall::string_arg(size_t i, std::string_view what) const {
+  if (!args[i].node.is_string())
+    fail("rig.interpolation.resolver_arg",
+         fmt::format("argument {} of '{}' ({}) must be a string, got {}", i + 1, name, what,
+                     args[i].taint ? Resolution::shown_as(args[i].taint) : describe_kind(args[i].node)),
+         at_arg(i));
+  return args[i].node.str();
+}
+
+std::string BuiltinCall::shown(size_t i) const {
+  if (args[i].taint) return Resolution::shown_as(args[i].taint);
+  return args[i].node.is_string() ? args[i].node.str() : python_str(args[i].node);
+}
+
+Origin BuiltinCall::here() const { return ctx_of(ctx_).at(e_.begin); }
+Origin BuiltinCall::at_arg(size_t i) const { return ctx_of(ctx_).at(e_.items[i]->begin); }
+std::string BuiltinCall::path() const { return Resolution::path_of(ctx_of(ctx_).self); }
+
+const Taint* BuiltinCall::args_taint() const {
+  const Taint* t = nullptr;
+  for (const auto& a : args) t = r_.join(t, a.taint);
+  return t;
+}
+
+Value BuiltinCall::made(Node n) const {
+  if (!n.origin().known()) n.set_origin(here());
+  return Value{std::move(n), nullptr, {}, args_taint()};
+}
+
+void BuiltinCall::fail(std::string id, std::string message, Origin at, std::string hint) const {
+  rig::detail::fail(std::move(id), std::move(message), std::move(at), path(), std::move(hint));
+}
+
+Value BuiltinCall::select_key(const std::string& key, size_t i, bool throwing, bool* found) {
+  return r_.select(key, ctx_of(ctx_), e_.items[i]->begin, throwing, found, args[i].taint);
+}
+
+Value BuiltinCall::decode(const std::string& text, const Taint* taint) {
+  const Resolution::Ctx& c = ctx_of(ctx_);
+  std::unique_ptr<Expr> ast;
+  try {
+    ast = interp::parse_element(text);
+  } catch (const interp::SyntaxError& se) {
+    fail(se.id,
+         fmt::format("oc.decode cannot parse '{}': {} (at character {})", taint ? Resolution::shown_as(taint) : text,
+                     taint ? "invalid syntax" : se.message, se.offset + 1),
+         at_arg(0));
+  }
+  // Errors inside the decoded text are located at the call's argument (exactly, when the text is written there as it
+  // is decoded), and name the offset inside the text.
+  r_.created_.push_back(Node(text).set_origin(at_arg(0)));
+  Resolution::Ctx inner{c.self, &r_.created_.back()};
+  Value v;
+  try {
+    v = r_.eval(*ast, inner);
+  } catch (Error& err) {
+    // A secret's message may quote any part of the decoded text.
+    if (taint) fail(err.id(), fmt::format("oc.decode of {} failed: {}", Resolution::shown_as(taint), err.id()), at_arg(0));
+    if (err.message().find("oc.decode") == std::string::npos)
+      err.add_note(at_arg(0), fmt::format("in the text decoded by oc.decode: '{}'", text));
+    throw;
+  }
+  v.taint = r_.join(v.taint, taint);
+  return v;
+}
+
+Value BuiltinCall::created(Node container, const Taint* taint) {
+  return r_.created(std::move(container), ctx_of(ctx_), r_.join(taint, args_taint()));
+}
+
+Node BuiltinCall::materialize(size_t i, const Taint*& taint) { return r_.materialize(args[i], &taint); }
+
+Node BuiltinCall::child_tree(const Value& map, const std::string& key, size_t i, const Taint*& taint) {
+  const Loc* child = r_.child_by_key(map.loc, key);
+  if (child->node->is_missing()) {
+    bool ignored = false;
+    (void)r_.select(Resolution::path_of(child), ctx_of(ctx_), e_.items[i]->begin, true, &ignored);  // rig.value.missing
+  }
+  const Taint* t = nullptr;
+  Node out = r_.materialize(r_.value_at(child), &t);
+  taint = r_.join(taint, t);
+  return out;
 }
 
 }  // namespace rig::detail

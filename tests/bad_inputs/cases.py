@@ -268,6 +268,15 @@ def conversion_cases():
         ("component_not_a_name", "shape: {_component_: 7}\n", "rig.type.mismatch", 22),
         ("component_path_is_not_run", "shape: {_component_: /bin/sh}\n", "rig.component.unknown", 22),
         ("component_python_target", "shape: {_target_: os.system, command: ls}\n", "rig.component.unknown", 19),
+        # One name key per node; `_convert_` only with Hydra's modes.
+        ("component_two_names", "shape: {_component_: probe.Box, _target_: probe.Box}\n", "rig.component.two_names",
+         33),
+        ("component_two_names_block", "shape:\n  _target_: probe.Box\n  depth: 2\n  _component_: probe.Frame\n",
+         "rig.component.two_names", (4, 3)),
+        ("component_convert_unknown", "shape: {_component_: probe.Box, _convert_: deep}\n", "rig.component.convert",
+         44),
+        ("component_convert_not_string", "shape: {_component_: probe.Box, _convert_: [all]}\n",
+         "rig.component.convert", 44),
     ]
     for name, text, eid, where in comp:
         line, col = where if isinstance(where, tuple) else (1, where)
@@ -382,7 +391,60 @@ def dotdot_cases():
     return c
 
 
+def package_cases():
+    """Empty or malformed packages, one group spelled two ways, a header that is not `# @KEY VALUE`, and config files
+    reached through symlinks that leave the search path."""
+    m = {"model/mlp.yaml": "layers: 2\n", "model/cnn.yaml": "channels: 8\n"}
+    c = []
+    t = [
+        ("package_dotdot_entry", "defaults:\n  - model@..: mlp\n", "rig.compose.bad_package", 2, (), Y),
+        ("package_empty_segment_entry", "defaults:\n  - model@a..b: mlp\n", "rig.compose.bad_package", 2, (), Y),
+        ("package_leading_dot_entry", "defaults:\n  - model@.a: mlp\n", "rig.compose.bad_package", 2, (), Y),
+        ("package_at_twice_entry", "defaults:\n  - model@a@b: mlp\n", "rig.compose.bad_package", 2, (), Y),
+        ("package_fixed_entry", "defaults:\n  - model/mlp@x..y\n", "rig.compose.bad_package", 2, (), Y),
+        ("package_at_at_argv", "defaults:\n  - model: mlp\n", "rig.override.bad_package", 1, ("model@@x=cnn",),
+         "argv[5]"),
+        ("package_empty_segment_argv", "defaults:\n  - model: mlp\n", "rig.override.bad_package", 1,
+         ("model@a..b=cnn",), "argv[5]"),
+        ("package_dotdot_argv", "defaults:\n  - model: mlp\n", "rig.override.bad_package", 1, ("model@..=cnn",),
+         "argv[5]"),
+        ("group_double_slash_twice", "defaults:\n  - model: mlp\n  - model//: cnn\n", "rig.compose.duplicate_group",
+         {2, 3}, (), Y),
+        ("group_trailing_slash_twice", 'defaults:\n  - "model/": mlp\n  - model: mlp\n',
+         "rig.compose.duplicate_group", {2, 3}, (), Y),
+    ]
+    for name, text, eid, line, args, source in t:
+        c.append(compose_case(name, {"c.yaml": text, **m}, eid, line, None, args, source))
+    for name, header, eid, column in [("header_dotdot", "# @package ..", "rig.compose.bad_package", 12),
+                                      ("header_empty_segment", "# @package a..b", "rig.compose.bad_package", 12),
+                                      ("header_two_words", "# @package a b", "rig.compose.bad_header", 3),
+                                      ("header_interpolation", "# @package ${x.y}", "rig.compose.bad_package", 12),
+                                      ("header_no_value", "# @package", "rig.compose.bad_header", 3)]:
+        files = {"c.yaml": "defaults:\n  - model: mlp\n", "model/mlp.yaml": header + "\nlayers: 2\n"}
+        c.append(compose_case(name, files, eid, 1, column, source="{dir}/model/mlp.yaml"))
+    # An unknown primary config name: located at its argument.
+    x = case("unknown_primary_name", "a: 1\n", "rig.compose.unknown_config", 1, 1, source="argv[4]")
+    x["cmd"] = ["{rig}", "print", "--config-dir", "{dir}", "cc"]
+    c.append(x)
+    # Two files of one option: located at the entry that chose it.
+    amb = {"c.yaml": "defaults:\n  - _self_\n  - model: mlp\n", "model/mlp.yaml": "a: 1\n", "model/mlp.json": "{}"}
+    c.append(compose_case("ambiguous_option_at_entry", amb, "rig.compose.ambiguous_name", 3, 5))
+    # Symlinks out of the search path: a file, a linked directory, /etc/shadow.
+    for name, links in [("symlink_file_outside", {"model/mlp.yaml": "{outside}/secret.yaml"}),
+                        ("symlink_dir_outside", {"model": "{outside}"}),
+                        ("symlink_etc_shadow", {"model/mlp.yaml": "/etc/shadow"})]:
+        files = {"c.yaml": "defaults:\n  - model: mlp\n"}
+        if "model" not in links:
+            files["model/cnn.yaml"] = "channels: 8\n"
+        x = compose_case(name, files, "rig.compose.outside_search_path", 2, 5)
+        x["links"] = links
+        x["outside"] = {"secret.yaml": "password: hunter2\n", "mlp.yaml": "password: hunter2\n"}
+        c.append(x)
+    return c
+
+
 def all_cases():
     from hostile import hostile_cases  # tests/bad_inputs/hostile.py: special files, depth, expansion, float range
-    return hostile_cases() + (yaml_cases() + limit_cases() + interpolation_cases() + override_cases() + conversion_cases() +
-            overflow_cases() + non_finite_cases() + defaults_cases() + dotdot_cases())
+    return hostile_cases() + (yaml_cases() + limit_cases() + interpolation_cases() + override_cases() +
+                              conversion_cases() + overflow_cases() + non_finite_cases() + defaults_cases() +
+                              dotdot_cases() + package_cases())

@@ -38,7 +38,14 @@ def run_case(rig, probe, c, tmp):
                 f.truncate(c["sparse_bytes"])
             else:
                 f.write(data)
-    # Special files made at run time: FIFOs, UNIX sockets (bound for the duration of the case), symlinks.
+    # Special files made at run time: FIFOs, UNIX sockets (bound for the duration of the case), symlinks (which may
+    # point at files outside the config directory, written to `{outside}`), directories.
+    outside = d + "_outside"
+    if "outside" in c:
+        os.makedirs(outside)
+        for name, data in c["outside"].items():
+            with open(os.path.join(outside, name), "w") as f:
+                f.write(data)
     for name in c.get("fifos", []):
         os.mkfifo(os.path.join(d, name))
     sockets = []
@@ -47,7 +54,9 @@ def run_case(rig, probe, c, tmp):
         s.bind(os.path.join(d, name))
         sockets.append(s)
     for name, target in c.get("links", {}).items():
-        os.symlink(target, os.path.join(d, name))
+        p = os.path.join(d, name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        os.symlink(target.replace("{outside}", outside), p)
     for name in c.get("dirs", []):
         os.makedirs(os.path.join(d, name))
     if c.get("first"):

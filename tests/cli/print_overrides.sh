@@ -57,7 +57,8 @@ expect 0 "run: 7" print --resolve "$tmp/a.yaml" seed=7 '+run=${seed}'
 expect 0 "run: /out/7" print --resolve "$tmp/a.yaml" seed=7 '+run=/out/${seed}'
 
 # Environment variables sit between files and the command line.
-RIG_OPTIMIZER__LR=0.01 expect 0 "lr: 0.01" print "$tmp/a.yaml"
+RIG_OPTIMIZER__LR=0.01 expect 0 "lr: <redacted:env RIG_OPTIMIZER__LR>" print "$tmp/a.yaml"
+RIG_OPTIMIZER__LR=0.01 expect 0 "lr: 0.01" print --show-env "$tmp/a.yaml"
 RIG_OPTIMIZER__LR=0.01 expect 0 "lr: 0.2" print "$tmp/a.yaml" optimizer.lr=0.2
 
 # --history: each value and who set it, oldest first.
@@ -67,7 +68,9 @@ line1=$(sed -n 2p <<<"$out")
 line2=$(sed -n 3p <<<"$out")
 line3=$(sed -n 4p <<<"$out")
 [[ $line1 == *"0.001"*"$tmp/a.yaml:3:7"* ]] || fail "history line 1: $line1"
-[[ $line2 == *"0.01"*"env RIG_OPTIMIZER__LR"* ]] || fail "history line 2: $line2"
+[[ $line2 == *"<redacted:env RIG_OPTIMIZER__LR>"*"env RIG_OPTIMIZER__LR"* ]] || fail "history line 2: $line2"
+out=$(RIG_OPTIMIZER__LR=0.01 "$rig" print --show-env --history optimizer.lr "$tmp/a.yaml" optimizer.lr=0.2)
+[[ $(sed -n 3p <<<"$out") == *"0.01"*"env RIG_OPTIMIZER__LR"* ]] || fail "history --show-env: $out"
 [[ $line3 == *"0.2"*"argv[5]"*"(current)"* ]] || fail "history line 3: $line3"
 expect 0 "$tmp/b.yaml:1:7" print --history seed "$tmp/a.yaml" "$tmp/b.yaml"
 

@@ -223,7 +223,8 @@ if cmake -S proj -B proj/build -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAK
   check "the out-of-tree recipe runs with its configs" test "$out" = $'HEY, out!!!\nHEY, out!!!'
   cmake --install proj/build --prefix "$tmp/projprefix" >/dev/null 2>&1
   out=$(RIG_RECIPE_PATH="$tmp/projprefix/share/rig/recipes" "$tmp/prefix/bin/rig" ls greet)
-  check "installed rig finds the installed recipe via RIG_RECIPE_PATH" has "binary:   $tmp/projprefix/bin/greet" "$out"
+  check "installed rig finds the installed recipe via RIG_RECIPE_PATH" has "binary:   $tmp/projprefix/libexec/rig/greet" "$out"
+  check "the installed recipe is not put on PATH (bin/)" test ! -e "$tmp/projprefix/bin/greet"
   out=$(RIG_RECIPE_PATH="$tmp/projprefix/share/rig/recipes" "$tmp/prefix/bin/rig" run greet who=inst 2>/dev/null)
   check "installed recipe runs with its installed configs" test "$out" = "Hello, inst."
 else

@@ -4,15 +4,17 @@
 Reads JSON lines {"id": N, "config": <JSON tree>, "overrides": ["key=value", "+key=value", "~key", ...]} on stdin and
 writes {"id": N, "ok": true, "result": <JSON tree>} or {"id": N, "ok": false, "error": "..."} per line on stdout.
 
-Semantics (Hydra's ConfigLoader on a plain config): the value text is typed by OmegaConf.from_dotlist (its YAML
-loader); key=value needs the key to exist and then OmegaConf.update(cfg, key, value, merge=True); +key=value needs it
-not to exist; ~key needs it to exist and deletes it. Keys are dotted paths through maps only (the harness generates
+Semantics: exactly Hydra 1.3's ConfigLoaderImpl._apply_overrides_to_config on a config in struct mode (Hydra sets
+struct before applying overrides); the value text is typed by OmegaConf.from_dotlist (its YAML loader). key=value is
+OmegaConf.update(merge=True), so it cannot add keys, not even inside a merged map; +key=value adds where
+OmegaConf.select finds None (absent, null or ???) and merges (adding keys) when the value is a map or list, else
+fails; ~key fails where select finds None and deletes otherwise. Keys are dotted paths through maps only (the harness generates
 no list indices). Driven by tests/override_oracle_test.cpp.
 """
 import json
 import sys
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.grammar_parser import parse as parse_interpolation
 
 
@@ -35,36 +37,34 @@ def first_bad_interpolation(tree):
     return None
 
 
-def lookup(cfg, key):
-    node = cfg
-    for seg in key.split("."):
-        if not isinstance(node, DictConfig) or seg not in list(node.keys()):
-            return None
-        node = node._get_node(seg)
-    return node
-
-
 def typed_value(text):
     return OmegaConf.to_container(OmegaConf.from_dotlist(["v=" + text]), resolve=False)["v"]
 
 
 def apply(cfg, override):
+    """Hydra 1.3's ConfigLoaderImpl._apply_overrides_to_config, on a config in struct mode (as Hydra's is)."""
     if override.startswith("~"):
         key = override[1:]
-        if lookup(cfg, key) is None:
-            raise KeyError(f"cannot delete missing key {key}")
+        if OmegaConf.select(cfg, key, throw_on_missing=False) is None:
+            raise KeyError(f"Could not delete from config. '{key}' does not exist.")
         parent_key, _, last = key.rpartition(".")
-        parent = lookup(cfg, parent_key) if parent_key else cfg
-        del parent[last]
+        parent = OmegaConf.select(cfg, parent_key) if parent_key else cfg
+        with open_dict(cfg):
+            del parent[last]
         return
-    add = override.startswith("+")
+    add = override.startswith("+") and not override.startswith("++")
+    force = override.startswith("++")
     key, _, text = override.lstrip("+").partition("=")
-    exists = lookup(cfg, key) is not None
-    if add and exists:
-        raise KeyError(f"cannot add existing key {key}")
-    if not add and not exists:
-        raise KeyError(f"cannot set missing key {key}")
-    OmegaConf.update(cfg, key, typed_value(text), merge=True)
+    value = typed_value(text)
+    if add:
+        if OmegaConf.select(cfg, key, throw_on_missing=False) is None or isinstance(value, (dict, list)):
+            OmegaConf.update(cfg, key, value, merge=True, force_add=True)
+        else:
+            raise KeyError(f"Could not append to config. An item is already at '{key}'.")
+    elif force:
+        OmegaConf.update(cfg, key, value, merge=True, force_add=True)
+    else:
+        OmegaConf.update(cfg, key, value, merge=True)
 
 
 def main():
@@ -79,8 +79,11 @@ def main():
             continue
         try:
             cfg = OmegaConf.create(case["config"])
-            for o in case["overrides"]:
+            OmegaConf.set_struct(cfg, True)
+            for i, o in enumerate(case["overrides"]):
+                out["failed"] = o
                 apply(cfg, o)
+            del out["failed"]
             out["ok"] = True
             out["result"] = OmegaConf.to_container(cfg, resolve=False)
         except Exception as e:  # the fact of an error is compared, not its wording

@@ -17,13 +17,18 @@
 #include "rig/instantiate.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/io.hpp"
+#include "rig/io_error.hpp"
 #include "rig/launcher.hpp"
+#include "rig/limits.hpp"
 #include "rig/multirun.hpp"
 #include "rig/node.hpp"
 #include "rig/origin.hpp"
 #include "rig/overrides.hpp"
+#include "rig/plot.hpp"
 #include "rig/reflect.hpp"
 #include "rig/registry.hpp"
+#include "rig/runs.hpp"
+#include "rig/search.hpp"
 #include "rig/sources.hpp"
 #include "rig/spec.hpp"
 #include "rig/sweep.hpp"
@@ -70,6 +75,9 @@ struct CosineSchedule {
   double min_ratio = 0.1;
 };
 std::unique_ptr<Tokenizer> make_tokenizer(std::string path, int max_len);
+inline double cosine(int64_t warmup_steps, int64_t total_steps) {
+  return static_cast<double>(warmup_steps) / static_cast<double>(total_steps);
+}
 }  // namespace my
 using my::CosineSchedule;
 struct AdamOptions {

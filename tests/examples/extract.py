@@ -71,7 +71,9 @@ def header_examples(root):
                     if para and looks_like_cpp(para):
                         if first is None:
                             first = start + para_start
-                        code += ([""] if code else []) + para
+                        # An example indented under a list item: its own left margin is column 0.
+                        margin = min(len(l) - len(l.lstrip(" ")) for l in para if l.strip())
+                        code += ([""] if code else []) + [l[margin:] for l in para]
                     elif code:
                         yield Example(os.path.relpath(path, root), first + 1, "\n".join(code))
                         first, code = None, []

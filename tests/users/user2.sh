@@ -26,7 +26,7 @@ check "user 2: the edit took effect (tokens logged every step)" python3 -c '
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if "\"loss\"" in l]
 assert len(rows) == 12 and all(r["tokens"] > 0 for r in rows), rows[:2]' edited/metrics.jsonl
-"$prefix/bin/lora_finetune" "${shape[@]}" base_checkpoint=base/model.pt dataset.path=sums.jsonl steps=12 threads=1 \
+"$prefix/libexec/rig/lora_finetune" "${shape[@]}" base_checkpoint=base/model.pt dataset.path=sums.jsonl steps=12 threads=1 \
   --output-dir original >/dev/null 2>&1
 check "user 2: the installed recipe is unchanged" bash -c '! grep -q tokens original/metrics.jsonl'
 exit $fail

@@ -20,6 +20,6 @@ check "user 2: the edit took effect (train_accuracy logged every step)" python3 
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if "\"loss\"" in l]
 assert len(rows) == 60 and all(0 <= r["train_accuracy"] <= 1 for r in rows), rows[:2]' edited/metrics.jsonl
-"$prefix/bin/classify" "${run[@]}" --output-dir original >/dev/null 2>&1
+"$prefix/libexec/rig/classify" "${run[@]}" --output-dir original >/dev/null 2>&1
 check "user 2: the installed recipe is unchanged" bash -c '! grep -q train_accuracy original/metrics.jsonl'
 exit $fail

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "manifests.hpp"
@@ -14,8 +15,10 @@ namespace rig::tool {
 
 namespace {
 
-const std::vector<std::string> kVerbs = {"ls",    "run",    "cp",      "validate",   "describe",
-                                         "components", "print", "compat", "completion"};
+// Every subcommand of main.cpp (tests/cli/completion_shells.sh checks this list against `rig --help`).
+const std::vector<std::string> kVerbs = {"ls",         "run",   "cp",     "validate",   "describe", "components",
+                                         "print",      "compat", "completion", "sweep",   "schema",
+                                         "runs",       "diff",  "plot"};
 // The recipe's own options (rig/app.hpp's table), as completion offers them.
 std::vector<std::string> recipe_flag_names() {
   std::vector<std::string> out;
@@ -23,6 +26,10 @@ std::vector<std::string> recipe_flag_names() {
     if (!f.internal) out.emplace_back(f.name);
   return out;
 }
+// rig run's own flags (launch.cpp's split_launch_args): those taking a value, then the switches.
+const std::vector<std::string> kLaunchValueFlags = {"--nproc", "--launcher", "--sweep-root"};
+const std::vector<std::string> kLaunchFlags = {"--multirun", "-m", "--nproc", "--launcher", "--sweep-root",
+                                               "--dry-run", "--wait"};
 
 constexpr std::string_view kBash = R"SH(# rig completion for bash: eval "$(rig completion bash)"
 _rig_complete() {
@@ -81,14 +88,24 @@ std::vector<std::string> recipe_names(const std::vector<Recipe>& rs) {
   return out;
 }
 
-// Candidates after `rig run|validate RECIPE ...`.
-std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::string>& before, const std::string& cur) {
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// Candidates after `rig run|validate|schema RECIPE ...` (`before`: the words after RECIPE, rig's own flags included).
+std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::string>& before, const std::string& cur,
+                                     bool launch) {
   if (const RecipeFlag* f = before.empty() ? nullptr : find_recipe_flag(before.back());
       f && f->takes_value() && before.back() == f->name) {
     if (f->completion == RecipeFlag::Completion::ConfigName) return r.primary_configs();
     return {};  // a directory or file: the shell's own completion
   }
-  if (cur.starts_with("-")) return recipe_flag_names();
+  if (!before.empty() && before.back() == "--launcher") return {"local", "slurm"};
+  if (cur.starts_with("-")) {
+    std::vector<std::string> flags = recipe_flag_names();
+    if (launch) flags.insert(flags.end(), kLaunchFlags.begin(), kLaunchFlags.end());
+    return flags;
+  }
   auto eq = cur.find('=');
   if (eq != std::string::npos) {  // group=option
     std::string key = cur.substr(0, eq);
@@ -98,13 +115,39 @@ std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::str
     for (const auto& o : r.options(k)) out.push_back(key + "=" + o);
     return out;
   }
-  std::string config = r.name();
-  for (const auto& [flag, value] : recipe_flag_values(before))
+  std::string config = r.default_config();
+  std::vector<std::string> recipe_words;  // without rig run's own flags and their values
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (contains(kLaunchValueFlags, before[i])) {
+      ++i;
+      continue;
+    }
+    recipe_words.push_back(before[i]);
+  }
+  for (const auto& [flag, value] : recipe_flag_values(recipe_words))
     if (flag->completion == RecipeFlag::Completion::ConfigName) config = value;
   std::vector<std::string> out;
   for (const auto& g : r.groups()) out.push_back(g + "=");
   for (const auto& k : r.config_keys(config)) out.push_back(k + "=");
+  // Every parameter of each component in the config, also those the config leaves to their defaults.
+  auto comps = all_components({r});
+  for (const auto& [path, name] : r.config_components(config))
+    for (const auto& c : comps)
+      if (component_has_name(c, name))
+        for (const auto& p : c["params"].elements()) out.push_back(path + "." + p.get<std::string>("name") + "=");
   return out;
+}
+
+// The recipe word of `rig run|validate|schema ...` (rig run's own flags and their values skipped), and where it is.
+std::optional<size_t> recipe_position(const std::vector<std::string>& before) {
+  for (size_t i = 1; i < before.size(); ++i) {
+    if (contains(kLaunchValueFlags, before[i])) {
+      ++i;
+      continue;
+    }
+    if (!before[i].starts_with("-")) return i;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -152,7 +195,35 @@ int complete(const std::vector<std::string>& words) {
     emit(ifaces, cur);
     return kExitOk;
   }
-  if (verb == "ls" || verb == "cp" || verb == "run" || verb == "validate") {
+  if (verb == "run" || verb == "validate" || verb == "schema") {
+    auto at = recipe_position(before);
+    if (!at) {
+      if (verb == "schema" && before.size() == 2 && before[1] == "--component") {
+        std::vector<std::string> names;
+        for (const auto& c : all_components(recipes)) names.push_back(c.get<std::string>("name"));
+        emit(names, cur);
+      } else if (cur.starts_with("-")) {
+        emit(verb == "run" ? kLaunchFlags : verb == "schema" ? std::vector<std::string>{"--component", "--help"}
+                                                             : std::vector<std::string>{"--help"},
+             cur);
+      } else if (!(before.size() > 1 && contains(kLaunchValueFlags, before.back()))) {
+        emit(recipe_names(recipes), cur);
+      } else if (before.back() == "--launcher") {
+        emit({"local", "slurm"}, cur);
+      }
+      return kExitOk;
+    }
+    std::vector<std::string> rest(before.begin() + 1, before.end());
+    rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(*at - 1));
+    for (const auto& r : recipes)
+      if (r.name() == before[*at]) emit(recipe_args(r, rest, cur, verb == "run"), cur);
+    return kExitOk;
+  }
+  if (verb == "sweep") {
+    if (before.size() == 1) emit({"run", "status", "collect", "resume", "job", "--help"}, cur);
+    return kExitOk;
+  }
+  if (verb == "ls" || verb == "cp") {
     if (before.size() == 1) {
       std::vector<std::string> c = recipe_names(recipes);
       if (verb == "cp")
@@ -160,10 +231,6 @@ int complete(const std::vector<std::string>& words) {
           for (const auto& n : r.configs()) c.push_back(r.name() + "/" + n);
       emit(c, cur);
       return kExitOk;
-    }
-    if (verb == "run" || verb == "validate") {
-      for (const auto& r : recipes)
-        if (r.name() == before[1]) emit(recipe_args(r, {before.begin() + 2, before.end()}, cur), cur);
     }
     if (verb == "cp" && cur.starts_with("-")) emit({"--project", "--help"}, cur);
     return kExitOk;

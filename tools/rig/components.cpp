@@ -66,6 +66,7 @@ int describe(const std::string& name) {
     }
     std::cout << fmt::format("  registered: {}\n  in recipes: {}\n", c.get<std::string>("file"),
                              join(list_of(c, "recipes")));
+    if (const Node* plugin = c.find("plugin")) std::cout << fmt::format("  in plugin:  {}\n", plugin->str());
     return kExitOk;
   }
   throw Error("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},

@@ -95,7 +95,8 @@ std::pair<int, std::string> capture(const std::vector<std::string>& argv) {
 // The sweep: section of the recipe's composed config (its `--config`s), or null. Composing happens in the recipe
 // binary (`--print-config`): it alone knows its config dirs and registered components.
 Node sweep_section(const std::string& binary, const std::vector<std::string>& config_args) {
-  std::vector<std::string> argv{binary, "--print-config"};
+  // --show-env: the section as composed (the RIG_* layer included), not redacted for display.
+  std::vector<std::string> argv{binary, "--print-config", "--show-env"};
   argv.insert(argv.end(), config_args.begin(), config_args.end());
   auto [code, yaml] = capture(argv);
   if (code != 0) throw UsageError("rig.run.multirun_config", "the recipe could not compose its config (above)", {},
@@ -215,15 +216,20 @@ LaunchArgs split_launch_args(const std::vector<std::string>& args) {
     else if (auto v = flag_value(args, i, "--nproc")) out.nproc = positive(*v, "--nproc");
     else if (auto v = flag_value(args, i, "--launcher")) out.launcher = *v;
     else if (auto v = flag_value(args, i, "--sweep-root")) out.root = *v;
+    else if (auto v = flag_value(args, i, "--launcher-file")) out.launcher_file = *v;
+    else if (a == "--allow-config-shell") out.allow_config_shell = true;
     else if (out.recipe.empty() && !a.starts_with("-")) out.recipe = a;
     else {
       out.recipe_args.push_back(a);
       out.argv_index.push_back(static_cast<int>(i) + 2);  // argv[0] rig, argv[1] run
     }
   }
-  bool sweep_flags = out.dry_run || out.wait || !out.launcher.empty() || !out.root.empty();
+  bool sweep_flags = out.dry_run || out.wait || !out.launcher.empty() || !out.root.empty() ||
+                     !out.launcher_file.empty() || out.allow_config_shell;
   if (sweep_flags && !out.multirun)
-    throw UsageError("rig.usage.multirun_flag", "--dry-run, --wait, --launcher and --sweep-root go with --multirun",
+    throw UsageError("rig.usage.multirun_flag",
+                     "--dry-run, --wait, --launcher, --sweep-root, --launcher-file and --allow-config-shell go with "
+                     "--multirun",
                      {}, {}, "rig run RECIPE --multirun [--dry-run] [--launcher local|slurm] a=1,2 ...");
   return out;
 }
@@ -262,6 +268,9 @@ int run_recipe_multirun(const LaunchArgs& a, const std::string& binary, std::ost
   if (!a.root.empty()) r.root = a.root;
   r.dry_run = a.dry_run;
   r.wait = a.wait;
+  r.section_from_config = true;  // composed: it may come from anywhere a config group does
+  r.allow_config_shell = a.allow_config_shell;
+  if (!a.launcher_file.empty()) r.launcher_file = load_file(a.launcher_file);
   return rig_cli::run_multirun(r, out);
 }
 

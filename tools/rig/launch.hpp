@@ -9,7 +9,8 @@
 namespace rig::tool {
 
 // rig's own flags of `rig run`, taken out of its arguments (anywhere before or after RECIPE); the rest is the
-// recipe's. --dry-run, --wait, --launcher and --sweep-root need --multirun (rig.usage.multirun_flag).
+// recipe's. --dry-run, --wait, --launcher, --sweep-root, --launcher-file and --allow-config-shell need --multirun
+// (rig.usage.multirun_flag).
 struct LaunchArgs {
   std::string recipe;
   std::vector<std::string> recipe_args;  // everything else, in order
@@ -17,6 +18,8 @@ struct LaunchArgs {
   bool multirun = false, dry_run = false, wait = false;
   int nproc = 1;
   std::string launcher, root;
+  std::string launcher_file;        // --launcher-file FILE: sweep settings, shell lines included
+  bool allow_config_shell = false;  // --allow-config-shell: shell lines from the composed config's sweep section
 };
 LaunchArgs split_launch_args(const std::vector<std::string>& args);
 

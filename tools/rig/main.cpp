@@ -13,10 +13,12 @@
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/overrides.hpp"
+#include "rig/plugins.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 #include "verbs.hpp"
 #include "sweep_cmd.hpp"
+#include "runs_cmd.hpp"
 
 namespace {
 
@@ -26,11 +28,13 @@ struct PrintArgs {
   bool json = false;
   bool show_origin = false;
   bool resolve = false;  // interpolations resolved
-  bool show_env = false;  // with resolve: values from environment variables shown, not redacted
+  bool show_env = false;  // values from environment variables shown, not redacted
   std::string history;   // --history KEY
   // composition (docs/composition.md)
   std::vector<std::string> config_dirs;  // --config-dir DIR, repeatable
   bool defaults_tree = false;
+  bool keep_hydra = false;  // compose Hydra's namespace (the hydra group and node) like any other
+  bool allow_outside_links = false;  // SearchPath::allow_links_outside
 };
 
 // The first config names a composition when a search path is configured, when it is a name (no extension), when
@@ -67,10 +71,16 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
     overrides.push_back(rig::parse_override(a.args[i], argv_pos < argc ? argv_pos++ : -1));
   }
   rig::SearchPath sp = rig::SearchPath::standard({a.config_dirs.begin(), a.config_dirs.end()});
+  sp.allow_links_outside(a.allow_outside_links);
   size_t first_file = 0;
   std::optional<rig::Node> loaded;
   if (composes(files.front(), sp, a.defaults_tree, loaded)) {
-    rig::ComposeOptions options{sp, std::move(overrides), /*apply_value_overrides=*/false};
+    rig::ComposeOptions options{sp, std::move(overrides), /*apply_value_overrides=*/false, a.keep_hydra};
+    for (int k = 1; k < argc; ++k)  // the name's argv position, for an unknown name's location
+      if (a.configs.empty() && argv[k] == files.front()) {
+        options.name_origin = rig::Origin{rig::Source::make("<cli>", files.front()), 1, 1, k};
+        break;
+      }
     rig::Composition c = rig::compose(files.front(), options);
     if (a.defaults_tree) {
       std::cout << rig::format_defaults_tree(c.tree);
@@ -90,9 +100,11 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
 }
 
 // `--history KEY`: each value the key had, oldest first, and who set it.
-void print_history(const rig::Node& cfg, const std::string& key) {
+void print_history(const rig::Node& cfg, const std::string& key, bool show_env) {
   const rig::Node& node = cfg.at_path(key);
   std::vector<rig::Node> values = rig::value_history(node);
+  if (!show_env)
+    for (auto& v : values) v = rig::redact_environment_layer(v);
   std::cout << key << "\n";
   size_t n = 1;
   for (const auto& v : values) {
@@ -114,14 +126,14 @@ int print(const PrintArgs& a, int argc, char** argv) {
   if (!print_sources(a, argc, argv, sources)) return rig::kExitOk;
   rig::Node cfg = sources.build();
   if (!a.history.empty()) {
-    print_history(cfg, a.history);
+    print_history(cfg, a.history, a.show_env);
     return rig::kExitOk;
   }
-  if (a.resolve) {
-    rig::Node unresolved = cfg;
-    rig::resolve_in_place(cfg);
-    if (!a.show_env) cfg = rig::redact_environment(cfg, unresolved);  // printed configs end up in logs
-  }
+  // Printed configs end up in logs: values from the environment are redacted unless asked for.
+  if (a.resolve)
+    cfg = a.show_env ? rig::resolve(cfg) : rig::resolve_redacted(cfg);
+  else if (!a.show_env)
+    cfg = rig::redact_environment_layer(cfg);
   if (a.json)
     std::cout << rig::dump_json(cfg);
   else
@@ -136,14 +148,45 @@ int raw_verb(std::string_view verb, int argc, char** argv) {
   std::vector<std::string> rest(argv + 2, argv + argc);
   return rig_cli::handle([&] {
     if (verb == "__complete") return rig::tool::complete(rest);
+    if (verb == "schema") return rig::tool::schema(rest);
     return rig::tool::run(rest, verb == "validate");
   });
 }
 
+// rig's own --plugin PATH (repeatable; components, describe, schema --component, ls) and RIG_PLUGIN_PATH: loaded
+// into this process and taken out of argv. run, validate and schema RECIPE pass --plugin on to the recipe, which
+// loads it itself.
+void load_tool_plugins(int& argc, char** argv) {
+  std::vector<std::filesystem::path> libs = rig::plugin_path_libraries();
+  std::string_view verb = argc >= 2 ? argv[1] : "";
+  bool recipe_verb = verb == "run" || verb == "validate" || (verb == "schema" && argc >= 3 && argv[2] != std::string_view("--component"));
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (!recipe_verb && a == "--plugin" && i + 1 < argc) {
+      libs.emplace_back(argv[++i]);
+    } else if (!recipe_verb && a.starts_with("--plugin=")) {
+      libs.emplace_back(a.substr(9));
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  argc = out;
+  argv[argc] = nullptr;
+  if (!libs.empty() && verb != "__complete" && !recipe_verb) rig::load_plugins(libs);
+}
+
 int main(int argc, char** argv) {
+  if (int rc = rig_cli::handle([&] {
+        load_tool_plugins(argc, argv);
+        return rig::kExitOk;
+      });
+      rc != rig::kExitOk)
+    return rc;
   if (argc >= 2) {
     std::string_view verb = argv[1];
-    if (verb == "__complete" || verb == "run" || verb == "validate") return raw_verb(verb, argc, argv);
+    if (verb == "__complete" || verb == "run" || verb == "validate" || verb == "schema")
+      return raw_verb(verb, argc, argv);
   }
   CLI::App app{"rig: typed, located, composable configuration for C++"};
   app.require_subcommand(1);
@@ -163,6 +206,12 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   print_cmd->add_flag("--defaults-tree", print_args.defaults_tree,
                       "Print the defaults tree (which file made each part, with the choices) instead of the config");
+  print_cmd->add_flag("--allow-outside-links", print_args.allow_outside_links,
+                      "Follow symbolic links in config directories that lead outside the search path (refused by "
+                      "default: rig.compose.outside_search_path)");
+  print_cmd->add_flag("--keep-hydra", print_args.keep_hydra,
+                      "Compose Hydra's namespace too: the `hydra` group and the top-level `hydra:` node (left out by "
+                      "default, as Hydra leaves them out of the job config; docs/composition.md)");
   print_cmd->footer(rig::precedence_help());
   print_cmd->add_flag("--json", print_args.json, "Print JSON instead of YAML");
   print_cmd->add_flag("--show-origin", print_args.show_origin, "Show where each value was written (file:line:col)");
@@ -170,8 +219,11 @@ int main(int argc, char** argv) {
                       "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with "
                       "--show-origin, also show which interpolations carried each value");
   print_cmd->add_flag("--show-env", print_args.show_env,
-                      "With --resolve: show values that came from environment variables (redacted by default)");
+                      "Show values that came from environment variables (RIG_* and, with --resolve, ${oc.env:...} and anything "
+                      "computed from one), redacted by default");
   rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
+  rig_cli::add_runs_commands(app);               // `rig runs`, `rig diff` (tools/rig/runs_cmd.cpp)
+  rig_cli::add_plot_command(app);                // `rig plot` (tools/rig/plot_cmd.cpp)
 
   // ---- recipes and components: tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
   app.footer(
@@ -183,6 +235,8 @@ int main(int argc, char** argv) {
   ls_cmd->add_option("recipe", ls_recipe, "A recipe to show in detail");
   app.add_subcommand("run", "Run a recipe: rig run RECIPE [--config NAME|PATH] [OVERRIDES...]");
   app.add_subcommand("validate", "Validate a recipe's config without running it: rig validate RECIPE --config X");
+  app.add_subcommand("schema", "JSON Schema of a recipe's config for editors: rig schema RECIPE [--config X] | "
+                               "rig schema --component NAME");
   std::string cp_what, cp_dest;
   bool cp_project = false;
   auto* cp_cmd = app.add_subcommand("cp", "Copy a recipe's source, a config, or (--project) a standalone CMake project");

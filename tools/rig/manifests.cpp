@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <map>
 
+#include "detail/recipe_manifest.hpp"
 #include "rig/error.hpp"
+#include "rig/plugins.hpp"
 #include "rig/registry.hpp"
 #include "rig/yaml.hpp"
 
@@ -46,6 +48,21 @@ std::vector<std::string> Recipe::config_keys(std::string_view config) const {
   if (const Node* k = data.find("config_keys"))
     if (const Node* c = k->find(config))
       for (const auto& e : c->elements()) out.push_back(e.str());
+  return out;
+}
+
+std::string Recipe::default_config() const {
+  auto configs = primary_configs();
+  if (std::find(configs.begin(), configs.end(), name()) != configs.end() || configs.empty()) return name();
+  return configs.front();
+}
+
+std::vector<std::pair<std::string, std::string>> Recipe::config_components(std::string_view config) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (const Node* all = data.find("config_components"))
+    if (const Node* c = all->find(config))
+      for (const auto& e : c->entries())
+        if (e.value.is_string()) out.emplace_back(e.key, e.value.str());
   return out;
 }
 
@@ -119,6 +136,14 @@ std::vector<Node> all_components(const std::vector<Recipe>& recipes) {
         if (fresh) it->second.set("recipes", Node::list());
         it->second.find_mut("recipes")->push_back(Node(r.name()));
       }
+  // Components this process registered itself: those of plugins (--plugin, RIG_PLUGIN_PATH).
+  Node own = detail::registry_dump();
+  for (const auto& c : own.elements()) {
+    std::string n = c.get<std::string>("name");
+    auto [it, fresh] = by_name.emplace(n, c);
+    if (fresh) it->second.set("recipes", Node::list());
+    if (const ComponentDef* d = registry().find(n)) it->second.set("plugin", Node(library_of(d)));
+  }
   std::vector<Node> out;
   for (auto& [_, c] : by_name) out.push_back(std::move(c));
   return out;

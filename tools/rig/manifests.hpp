@@ -22,6 +22,10 @@ struct Recipe {
   std::vector<std::string> groups() const;
   std::vector<std::string> options(std::string_view group) const;
   std::vector<std::string> config_keys(std::string_view config) const;
+  // The config completion and schemas default to: the one named after the recipe, else its first config.
+  std::string default_config() const;
+  // path -> component name of each component in `config` as composed.
+  std::vector<std::pair<std::string, std::string>> config_components(std::string_view config) const;
   std::filesystem::path config_dir() const;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -13,6 +14,8 @@
 #include "rig/app.hpp"
 #include "rig/error.hpp"
 #include "rig/io.hpp"
+#include "rig/registry.hpp"
+#include "rig/schema.hpp"
 #include "rig/yaml.hpp"
 #include "verbs.hpp"
 
@@ -88,6 +91,8 @@ int run(const std::vector<std::string>& args, bool validate) {
                    "    --dry-run          list the jobs, run nothing\n"
                    "    --launcher NAME    local or slurm (sweep.launcher=...); --wait: slurm, wait and collect\n"
                    "    --sweep-root DIR   where sweep directories go (default multirun)\n"
+                   "    --launcher-file F  sweep settings from F (its slurm.setup / sbatch_lines shell lines included)\n"
+                   "    --allow-config-shell  accept shell lines from the composed config's sweep: section\n"
                    "  --nproc N            N local processes of one data-parallel run (docs/torch.md)\n");
     return args.empty() ? kExitConfigError : kExitOk;
   }
@@ -119,6 +124,63 @@ int run(const std::vector<std::string>& args, bool validate) {
                               {}, {}, "rebuild or reinstall the recipe; its manifest is " + r.manifest.string()),
                       {.color = use_color(2)});
   return kExitFailure;
+}
+
+namespace {
+
+[[noreturn]] void exec_recipe(const Recipe& r, std::vector<std::string> argv_strings) {
+  std::vector<char*> argv;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::cout.flush();
+  execv(argv[0], argv.data());
+  std::cerr << format(IoError("rig.run.exec", fmt::format("cannot run '{}': {}", r.binary(), std::strerror(errno)),
+                              {}, {}, "rebuild or reinstall the recipe; its manifest is " + r.manifest.string()),
+                      {.color = use_color(2)});
+  std::exit(kExitFailure);
+}
+
+}  // namespace
+
+int schema(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << "Usage: rig schema RECIPE [--config NAME|PATH]... [OVERRIDES...]\n"
+                 "       rig schema --component NAME\n\n"
+                 "Prints a JSON Schema (draft 2020-12) of the recipe's whole config as composed (without --config: its\n"
+                 "default config, else its first), or of one registered component's config. For editors: VS Code's YAML\n"
+                 "extension reads `# yaml-language-server: $schema=FILE` on a config's first line (docs/schema.md).\n";
+    return args.empty() ? kExitConfigError : kExitOk;
+  }
+  auto recipes = load_recipes();
+  if (args[0] == "--component" || args[0].starts_with("--component=")) {
+    std::string name = args[0] == "--component" ? (args.size() > 1 ? args[1] : "") : args[0].substr(12);
+    if (name.empty())
+      throw UsageError("rig.usage.missing_value", "--component needs a value", {}, {}, "rig schema --component NAME");
+    if (const ComponentDef* d = registry().find(name)) {  // a plugin's, loaded into this process
+      std::cout << dump_json(component_json_schema(*d)) << "\n";
+      return kExitOk;
+    }
+    std::vector<std::string> names;
+    for (const auto& c : all_components(recipes)) {
+      names.push_back(c.get<std::string>("name"));
+      if (!component_has_name(c, name)) continue;
+      // Any recipe that registers it has the same registered record: its binary renders the schema.
+      Recipe r = find_recipe(recipes, c["recipes"][0].str());
+      exec_recipe(r, {r.binary(), "--schema-component", name});
+    }
+    std::string hint = did_you_mean(canonical_name(name), names);
+    throw Error("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},
+                     hint.empty() ? "rig components lists them" : hint);
+  }
+  Recipe r = find_recipe(recipes, args[0]);
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) check_config_name(r, args[i + 1]);
+    if (args[i].starts_with("--config=")) check_config_name(r, args[i].substr(9));
+  }
+  std::vector<std::string> argv{r.binary()};
+  argv.insert(argv.end(), args.begin() + 1, args.end());
+  argv.emplace_back("--schema");
+  exec_recipe(r, std::move(argv));
 }
 
 namespace {

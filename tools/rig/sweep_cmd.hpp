@@ -20,6 +20,11 @@ struct MultirunRequest {
   std::vector<std::string> overrides;      // command-line overrides; `sweep.*` ones configure the sweep itself
   int first_argv_index = -1;               // argv index of overrides[0]
   rig::Node section;                       // the config's `sweep:` section (null when none)
+  // Shell lines (sweep.slurm.setup, sweep.slurm.sbatch_lines) come only from sources the user names for them: the
+  // command line and the launcher file. From a composed section they are rig.sweep.config_shell unless allowed.
+  bool section_from_config = false;        // `section` was composed (rig run --multirun), not a file given
+  bool allow_config_shell = false;         // --allow-config-shell
+  rig::Node launcher_file;                 // --launcher-file: settings merged over the section (null when none)
   std::filesystem::path root = "multirun";
   bool dry_run = false;
   bool wait = false;                       // slurm: wait for the array to finish

@@ -9,6 +9,8 @@ namespace rig::tool {
 int ls(const std::string& recipe);
 // run / validate: the recipe binary, exec'ed with `args` (after a check of --config NAME against the manifest).
 int run(const std::vector<std::string>& args, bool validate);
+// rig schema RECIPE [--config NAME] [OVERRIDES...] | rig schema --component NAME: the recipe binary's --schema.
+int schema(const std::vector<std::string>& args);
 int cp(const std::string& what, const std::string& dest, bool project);
 int describe(const std::string& component);
 int components(const std::string& interface, const std::string& pattern);

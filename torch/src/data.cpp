@@ -363,7 +363,7 @@ namespace {
 constexpr std::string_view kTokenizerDoc =
     "passed by the recipe at the call site (rig::instantiate(cfg[\"dataset\"], tokenizer)), or a nested tokenizer";
 }  // namespace
-RIG_FUNCTION(rig::torch::registered::text_corpus, rig::name("rig.torch.TextCorpus"),
+RIG_FUNCTION(rig::torch::registered::text_corpus, rig::checks_of<rig::torch::TextCorpusOptions>, rig::name("rig.torch.TextCorpus"),
              rig::interfaces<rig::torch::LMDataset>,
              rig::doc("Text files tokenized into one stream, cut into windows of context + 1 tokens"),
              rig::params(rig::arg("tokenizer", kTokenizerDoc) = nullptr,
@@ -371,7 +371,7 @@ RIG_FUNCTION(rig::torch::registered::text_corpus, rig::name("rig.torch.TextCorpu
                          rig::arg("context", "tokens per example") = rig::torch::TextCorpusOptions{}.context,
                          rig::arg("stride", "tokens between window starts (0: context)") =
                              rig::torch::TextCorpusOptions{}.stride));
-RIG_FUNCTION(rig::torch::registered::prompt_response_jsonl, rig::name("rig.torch.PromptResponseJSONL"),
+RIG_FUNCTION(rig::torch::registered::prompt_response_jsonl, rig::checks_of<rig::torch::PromptResponseJSONLOptions>, rig::name("rig.torch.PromptResponseJSONL"),
              rig::interfaces<rig::torch::LMDataset>,
              rig::doc("One JSON object per line with a prompt and a response; the loss covers the response"),
              rig::params(rig::arg("tokenizer", kTokenizerDoc) = nullptr, rig::arg("path", "the JSONL file") = std::string(),

@@ -3,6 +3,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <cstdlib>
@@ -137,12 +138,31 @@ struct SentencePieceTokenizer::Impl {
 
 namespace {
 
+// Where librig_sentencepiece.so is: RIG_SENTENCEPIECE_MODULE, else installed next to rig's libraries
+// (<prefix>/LIBDIR/rig/), found relative to the binary holding this code (<prefix>/bin, <prefix>/libexec/rig, or a
+// shared library in <prefix>/LIBDIR), else where this build tree built it (binaries run from the build tree).
+std::string sentencepiece_module_path() {
+  if (const char* env = std::getenv("RIG_SENTENCEPIECE_MODULE"); env && *env) return env;
+  Dl_info self{};
+  if (dladdr(reinterpret_cast<void*>(&sentencepiece_module_path), &self) && self.dli_fname) {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::canonical(self.dli_fname, ec).parent_path();
+    if (!ec)
+      for (int up = 0; up < 3; ++up, dir = dir.parent_path()) {
+        auto candidate = dir / RIG_SENTENCEPIECE_INSTALLED;
+        if (std::filesystem::exists(candidate, ec)) return candidate.string();
+        candidate = dir / "rig" / std::filesystem::path(RIG_SENTENCEPIECE_INSTALLED).filename();
+        if (std::filesystem::exists(candidate, ec)) return candidate.string();
+      }
+  }
+  return RIG_SENTENCEPIECE_MODULE;
+}
+
 // Opens librig_sentencepiece.so once, isolated from the rest of the process (see sentencepiece/backend.hpp).
 detail::SentencePieceBackend* new_backend() {
   using Factory = detail::SentencePieceBackend* (*)();
   static Factory factory = [] {
-    const char* env = std::getenv("RIG_SENTENCEPIECE_MODULE");
-    std::string path = env && *env ? env : RIG_SENTENCEPIECE_MODULE;
+    std::string path = sentencepiece_module_path();
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (!handle)
       throw Error("rig.torch.tokenizer.sentencepiece", std::string("cannot load the SentencePiece module: ") + dlerror(),

@@ -237,7 +237,7 @@ RIG_COMPONENT(rig::torch::MSELoss, rig::options<rig::torch::MSELossOptions>, rig
 // Optimizers and schedules take what the program owns (the parameters, the optimizer) as their FIRST parameter, which
 // the recipe passes at the call site; its default (empty / null) keeps `--validate` quiet about it, and the factory
 // says what is missing when a recipe forgets it.
-RIG_FUNCTION(rig::torch::registered::sgd, rig::name("rig.torch.SGD"), rig::interfaces<::torch::optim::Optimizer>,
+RIG_FUNCTION(rig::torch::registered::sgd, rig::checks_of<rig::torch::SGDOptions>, rig::name("rig.torch.SGD"), rig::interfaces<::torch::optim::Optimizer>,
              rig::doc("LibTorch's SGD; the parameters come from the recipe (call-site argument)"),
              rig::params(rig::arg("params", kParamsDoc) = std::vector<::torch::Tensor>{},
                          rig::arg("lr") = rig::torch::SGDOptions{}.lr,
@@ -245,7 +245,7 @@ RIG_FUNCTION(rig::torch::registered::sgd, rig::name("rig.torch.SGD"), rig::inter
                          rig::arg("dampening") = rig::torch::SGDOptions{}.dampening,
                          rig::arg("weight_decay") = rig::torch::SGDOptions{}.weight_decay,
                          rig::arg("nesterov") = rig::torch::SGDOptions{}.nesterov));
-RIG_FUNCTION(rig::torch::registered::adam, rig::name("rig.torch.Adam"), rig::interfaces<::torch::optim::Optimizer>,
+RIG_FUNCTION(rig::torch::registered::adam, rig::checks_of<rig::torch::AdamOptions>, rig::name("rig.torch.Adam"), rig::interfaces<::torch::optim::Optimizer>,
              rig::doc("LibTorch's Adam; the parameters come from the recipe (call-site argument)"),
              rig::params(rig::arg("params", kParamsDoc) = std::vector<::torch::Tensor>{},
                          rig::arg("lr") = rig::torch::AdamOptions{}.lr,
@@ -253,7 +253,7 @@ RIG_FUNCTION(rig::torch::registered::adam, rig::name("rig.torch.Adam"), rig::int
                          rig::arg("eps") = rig::torch::AdamOptions{}.eps,
                          rig::arg("weight_decay") = rig::torch::AdamOptions{}.weight_decay,
                          rig::arg("amsgrad") = rig::torch::AdamOptions{}.amsgrad));
-RIG_FUNCTION(rig::torch::registered::adamw, rig::name("rig.torch.AdamW"), rig::interfaces<::torch::optim::Optimizer>,
+RIG_FUNCTION(rig::torch::registered::adamw, rig::checks_of<rig::torch::AdamWOptions>, rig::name("rig.torch.AdamW"), rig::interfaces<::torch::optim::Optimizer>,
              rig::doc("LibTorch's AdamW (decoupled weight decay); the parameters come from the recipe"),
              rig::params(rig::arg("params", kParamsDoc) = std::vector<::torch::Tensor>{},
                          rig::arg("lr") = rig::torch::AdamWOptions{}.lr,
@@ -264,12 +264,12 @@ RIG_FUNCTION(rig::torch::registered::adamw, rig::name("rig.torch.AdamW"), rig::i
 RIG_FUNCTION(rig::torch::registered::constant_lr, rig::name("rig.torch.ConstantLR"),
              rig::interfaces<rig::torch::LRScheduler>, rig::doc("The initial learning rate throughout"),
              rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr));
-RIG_FUNCTION(rig::torch::registered::step_lr, rig::name("rig.torch.StepLR"), rig::interfaces<rig::torch::LRScheduler>,
+RIG_FUNCTION(rig::torch::registered::step_lr, rig::checks_of<rig::torch::StepLROptions>, rig::name("rig.torch.StepLR"), rig::interfaces<rig::torch::LRScheduler>,
              rig::doc("The rate times gamma every step_size steps"),
              rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr,
                          rig::arg("step_size") = rig::torch::StepLROptions{}.step_size,
                          rig::arg("gamma") = rig::torch::StepLROptions{}.gamma));
-RIG_FUNCTION(rig::torch::registered::cosine_with_warmup, rig::name("rig.torch.CosineWithWarmup"),
+RIG_FUNCTION(rig::torch::registered::cosine_with_warmup, rig::checks_of<rig::torch::CosineWithWarmupOptions>, rig::name("rig.torch.CosineWithWarmup"),
              rig::interfaces<rig::torch::LRScheduler>,
              rig::doc("Linear warm-up, then cosine decay to min_ratio of the rate at total_steps"),
              rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr,

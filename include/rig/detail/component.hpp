@@ -15,6 +15,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "rig/detail/component_node.hpp"
+
 namespace rig::detail {
 
 // Where a registration line is. (Not std::source_location: clang 14 cannot compile libstdc++ 12's, and the fuzz
@@ -231,6 +233,8 @@ struct Session {
   std::vector<Error> errors;
   std::vector<SharedInstance> shared;
   bool record = false;
+  KeyPath root;      // the top-level component's key path
+  bool dry = false;  // validation: every check instantiate makes, nothing constructed (src/detail/component_node.cpp)
 };
 
 // Thrown by a nested component whose errors are already in the session.
@@ -271,14 +275,15 @@ class Call {
   }
 };
 
-bool is_component_node(const Node& n);
-
 struct Request {
-  TypeKey interface = nullptr;
+  TypeKey interface = nullptr;  // nullptr: any registered component
   std::string (*interface_name)() = nullptr;
   Make make = Make::Value;
-  std::span<ErasedArg> args;
+  std::span<const ErasedArg> args;
   bool partial_call = false;  // the call of a partial: `_partial_` is already taken into account
+  // Validation of a config whose caller is not known (rig::check_component): the return form is not checked, and a
+  // partial's missing arguments are left to its call.
+  bool unknown_call = false;
 };
 
 // Finds, checks and builds the component `node` names; returns the product as `req.interface`*. With Make::Value
@@ -700,12 +705,44 @@ constexpr void (*param_check())(const Node&, KeyPath&) {
     return nullptr;
 }
 
+// How a nested component of a parameter of type P is asked for (ParamDef::nested_make, ::deferred).
+template <class T>
+struct NestedCall {
+  static constexpr Make make = Make::Value;
+  static constexpr std::span<const ErasedArg> deferred() { return {}; }
+};
+template <class T>
+struct NestedCall<std::unique_ptr<T>> : NestedCall<T> {
+  static constexpr Make make = Make::Unique;
+};
+template <class T>
+struct NestedCall<std::shared_ptr<T>> : NestedCall<T> {
+  static constexpr Make make = Make::Shared;
+};
+template <class R, class... A>
+struct NestedCall<std::function<R(A...)>> {
+  static constexpr Make make = Make::Check;
+  static constexpr std::array<ErasedArg, sizeof...(A)> args{
+      ErasedArg{{}, type_key<A>(), &type_name<std::remove_cvref_t<A>>, nullptr, nullptr}...};
+  static constexpr std::span<const ErasedArg> deferred() { return args; }
+};
+template <class P, class A>
+  requires is_object_param<P>
+struct NestedCall<std::vector<P, A>> : NestedCall<P> {};
+template <class P, class C, class A>
+  requires is_object_param<P>
+struct NestedCall<std::map<std::string, P, C, A>> : NestedCall<P> {};
+
 template <class P>
 constexpr ParamDef param_def(std::string_view name, std::string_view doc, bool required) {
   using I = typename NestedInterface<P>::type;
-  return ParamDef{name,           doc,          &type_name<P>, &type_schema<P>, type_key<P>(), required,
-                  nesting<P>() != Nesting::None, param_check<P>(), type_key<I>(),   &type_name<I>, nesting<P>(),
-                  &type_ops<P>};
+  ParamDef d{name,          doc,           &type_name<P>, &type_schema<P>, type_key<P>(), required, param_check<P>(),
+             type_key<I>(), &type_name<I>, nesting<P>(),  &type_ops<P>};
+  d.nested_make = NestedCall<P>::make;
+  d.value_component = std::is_move_constructible_v<P> && !std::is_abstract_v<P> && !std::is_same_v<P, Node>;
+  d.deferred = NestedCall<P>::deferred().data();
+  d.deferred_count = static_cast<uint32_t>(NestedCall<P>::deferred().size());
+  return d;
 }
 
 template <class Product, class I>
@@ -734,6 +771,15 @@ template <class C>
 struct IsOptions : std::false_type {};
 template <class O>
 struct IsOptions<OptionsClause<O>> : std::true_type {};
+// How many value checks a clause adds: a rig::require, or an options struct's rig::checks_of.
+template <class C>
+struct ClauseChecks : std::integral_constant<size_t, 0> {};
+template <>
+struct ClauseChecks<Constraint> : std::integral_constant<size_t, 1> {};
+template <class O>
+struct ClauseChecks<ChecksOf<O>> : std::integral_constant<size_t, declared_checks<O>().size()> {};
+template <class... Cs>
+constexpr size_t clause_checks = (size_t{0} + ... + ClauseChecks<Cs>::value);
 template <class C>
 struct IsAliases : std::false_type {};
 template <size_t N>
@@ -799,7 +845,7 @@ constexpr ProductDef<sizeof...(I)> product_def(Types<P...>, Interfaces<I...> ifa
 
 // The record. Stored holds the defaults given at registration (a ParamList's rig::args; nothing for an options struct,
 // whose defaults are its own initialisers) and points the ParamDefs at them (bind_defaults).
-template <class Stored, size_t Arity, size_t NI, size_t NAliases>
+template <class Stored, size_t Arity, size_t NI, size_t NAliases, size_t NChecks>
 class Registration {
  public:
   // constexpr: with literal defaults the whole record is constant-initialised (no code runs for it at start-up);
@@ -807,7 +853,7 @@ class Registration {
   template <class... Clauses>
   constexpr Registration(const Stored& stored, const std::array<ParamDef, Arity>& params, const OptionsOps* options,
                          const ProductDef<NI>& product, std::string_view cpp_name, const SourcePlace& loc,
-                         const Clauses&... cs)
+                         std::span<const Constraint> declared, const Clauses&... cs)
       : stored_(stored), params_(params), interfaces_(product.interfaces) {
     def_.cpp_name = cpp_name;
     def_.cpp_type = cpp_name;
@@ -825,7 +871,9 @@ class Registration {
     def_.size = product.size;
     def_.align = product.align;
     stored_.bind_defaults(params_);  // the stored defaults: those in stored_, here
+    for (const Constraint& c : declared) checks_[checked_++] = c;
     (apply(cs), ...);
+    def_.constraints = checks_;
   }
   constexpr ComponentDef& def() { return def_; }
   Registration(const Registration&) = delete;
@@ -844,6 +892,10 @@ class Registration {
     } else if constexpr (std::is_same_v<C, FieldDoc>) {
       for (auto& p : params_)
         if (p.name == c.name) p.doc = c.text;
+    } else if constexpr (std::is_same_v<C, Constraint>) {
+      checks_[checked_++] = c;
+    } else if constexpr (ClauseChecks<C>::value > 0) {
+      for (const Constraint& each : declared_checks<typename C::type>()) checks_[checked_++] = each;
     }
   }
 
@@ -851,6 +903,8 @@ class Registration {
   std::array<ParamDef, Arity> params_{};
   std::array<InterfaceDef, NI> interfaces_{};
   std::array<std::string_view, NAliases> aliases_{};
+  std::array<Constraint, NChecks> checks_{};
+  size_t checked_ = 0;
   ComponentDef def_;
 };
 
@@ -936,8 +990,9 @@ constexpr auto register_constructor(const Params<Types<P...>, A...>& params, std
                 "well (ambiguous): list the exact parameter types of the constructor you mean");
   using Plain = Types<std::remove_cvref_t<P>...>;
   ParamList<Plain, A...> list{params.args};
-  return Registration<ParamList<Plain, A...>, sizeof...(P), Iface::count, NAliases>(
-      list, list.param_defs(), nullptr, product_def<T, T, CtorCall<T>>(Plain{}, Iface{}), cpp_name, loc, cs...);
+  return Registration<ParamList<Plain, A...>, sizeof...(P), Iface::count, NAliases,
+                      clause_checks<Clauses...>>(
+      list, list.param_defs(), nullptr, product_def<T, T, CtorCall<T>>(Plain{}, Iface{}), cpp_name, loc, {}, cs...);
 }
 template <class T, class Iface, size_t NAliases, class... A, class... Clauses>
 constexpr auto register_constructor(const Params<FromSignature, A...>&, std::string_view, const SourcePlace&,
@@ -948,9 +1003,10 @@ constexpr auto register_constructor(const Params<FromSignature, A...>&, std::str
 
 template <class T, class O, class Iface, size_t NAliases, class... Clauses>
 constexpr auto register_options(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
-  return Registration<NoDefaults, OptionsShape<O>::arity, Iface::count, NAliases>(
+  return Registration<NoDefaults, OptionsShape<O>::arity, Iface::count, NAliases,
+                      declared_checks<O>().size() + clause_checks<Clauses...>>(
       NoDefaults{}, OptionsShape<O>::param_defs(), &OptionsStruct<O>::ops,
-      product_def<T, T, CtorCall<T>>(Types<O>{}, Iface{}), cpp_name, loc, cs...);
+      product_def<T, T, CtorCall<T>>(Types<O>{}, Iface{}), cpp_name, loc, declared_checks<O>(), cs...);
 }
 
 template <class T, class... Clauses>
@@ -972,8 +1028,8 @@ constexpr auto register_class(std::string_view cpp_name, const SourcePlace& loc,
     static_assert(std::is_default_constructible_v<T>,
                   "rig: T has no nested Options struct, is not an aggregate and is not default-constructible: "
                   "list its constructor with rig::params<Types...>(names...)");
-    return Registration<NoDefaults, 0, Iface::count, n_aliases>(
-        NoDefaults{}, {}, nullptr, product_def<T, T, CtorCall<T>>(Types<>{}, Iface{}), cpp_name, loc, cs...);
+    return Registration<NoDefaults, 0, Iface::count, n_aliases, clause_checks<Clauses...>>(
+        NoDefaults{}, {}, nullptr, product_def<T, T, CtorCall<T>>(Types<>{}, Iface{}), cpp_name, loc, {}, cs...);
   }
 }
 
@@ -998,9 +1054,9 @@ constexpr auto register_function_params(const Params<S, A...>& params, std::stri
   using Plain = typename Sig::Plain;
   using List = ParamList<Plain, A...>;
   List list{params.args};
-  return Registration<List, List::arity, Iface::count, NAliases>(
+  return Registration<List, List::arity, Iface::count, NAliases, clause_checks<Clauses...>>(
       list, list.param_defs(), nullptr,
-      product_def<typename ProductOf<R>::type, R, FunctionCall<F>>(Plain{}, Iface{}), cpp_name, loc, cs...);
+      product_def<typename ProductOf<R>::type, R, FunctionCall<F>>(Plain{}, Iface{}), cpp_name, loc, {}, cs...);
 }
 
 template <auto F, class... Clauses>

@@ -13,12 +13,9 @@
 #include "rig/distributed_env.hpp"
 #include "rig/instantiate.hpp"
 
-namespace greet {
+#include "greeter.hpp"
 
-struct Greeter {
-  virtual ~Greeter() = default;
-  virtual std::string greet(const std::string& who) const = 0;
-};
+namespace greet {
 
 class Plain : public Greeter {
  public:

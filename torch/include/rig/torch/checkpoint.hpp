@@ -23,6 +23,7 @@
 #include <torch/torch.h>
 
 #include "rig/torch/train.hpp"
+#include "rig/constraints.hpp"
 
 namespace rig::torch {
 
@@ -30,6 +31,8 @@ struct CheckpointerOptions {
   std::string dir = "checkpoints";
   int64_t every_n_steps = 500;  // 0: only when asked
   int64_t keep_last = 2;        // 0: keep all
+  static constexpr auto checks = rig::checks(rig::require("dir", rig::non_empty()), rig::require("every_n_steps", rig::non_negative()),
+                                                  rig::require("keep_last", rig::non_negative(), "rig.torch.checkpoint.option"));
 };
 
 struct Resumed {

@@ -26,6 +26,7 @@
 #include "rig/torch/tensor_convert.hpp"
 
 #include "rig/torch/text.hpp"
+#include "rig/constraints.hpp"
 
 namespace rig::torch {
 
@@ -69,6 +70,8 @@ struct FashionMNISTOptions {
   std::string split = "train";  // train | test
   bool normalize = true;
   int64_t limit = 0;  // keep only the first N examples (0: all)
+  static constexpr auto checks = rig::checks(rig::require("root", rig::non_empty()), rig::require("split", rig::one_of("train|test"), "rig.torch.data.split"),
+                                                  rig::require("limit", rig::non_negative()));
 };
 class FashionMNIST : public TensorDataset {
  public:
@@ -82,6 +85,8 @@ struct CSVTabularOptions {
   std::string label_column = "label";
   std::string delimiter = ",";
   bool standardize = true;
+  static constexpr auto checks = rig::checks(rig::require("path", rig::non_empty(), "rig.torch.data.path"),
+                                                  rig::require("label_column", rig::non_empty()), rig::require("delimiter", rig::non_empty()));
 };
 class CSVTabular : public TensorDataset {
  public:
@@ -100,6 +105,10 @@ struct SyntheticClassificationOptions {
   int64_t num_classes = 4;
   double noise = 0.5;  // cluster standard deviation; centres are unit-norm
   uint64_t seed = 0;
+  static constexpr auto checks = rig::checks(rig::require("num_examples", rig::positive(), "rig.torch.data.option"),
+                                                  rig::require("num_features", rig::positive(), "rig.torch.data.option"),
+                                                  rig::require("num_classes", rig::at_least(2), "rig.torch.data.option"),
+                                                  rig::require("noise", rig::non_negative()), rig::require("noise", rig::finite()));
 };
 class SyntheticClassification : public TensorDataset {
  public:
@@ -122,6 +131,8 @@ struct TextCorpusOptions {
   std::vector<std::string> paths = {"/usr/share/common-licenses/*"};
   int64_t context = 128;
   int64_t stride = 0;  // 0: context (windows do not overlap)
+  static constexpr auto checks = rig::checks(rig::require("paths", rig::non_empty()), rig::require("context", rig::positive(), "rig.torch.data.option"),
+                                                  rig::require("stride", rig::non_negative()));
 };
 class TextCorpus : public LMDataset {
  public:
@@ -143,6 +154,9 @@ struct PromptResponseJSONLOptions {
   std::string response_key = "response";
   int64_t max_length = 256;
   bool train_on_prompt = false;  // false: the loss covers the response only
+  static constexpr auto checks = rig::checks(rig::require("path", rig::non_empty(), "rig.torch.data.path"),
+                                                  rig::require("prompt_key", rig::non_empty()), rig::require("response_key", rig::non_empty()),
+                                                  rig::require("max_length", rig::at_least(2), "rig.torch.data.option"));
 };
 class PromptResponseJSONL : public LMDataset {
  public:
@@ -184,6 +198,7 @@ class Subset {
 struct SplitOptions {
   double validation_ratio = 0.1;  // in [0, 1)
   uint64_t seed = 0;
+  static constexpr auto checks = rig::checks(rig::require("validation_ratio", rig::range(0, 1, rig::Bounds::closed_open), "rig.torch.data.split"));
 };
 // A seeded permutation of 0..n-1 cut into train and validation indices (round(n * ratio) validation examples).
 std::pair<std::vector<int64_t>, std::vector<int64_t>> split_indices(int64_t n, const SplitOptions& options);
@@ -208,6 +223,7 @@ struct DataLoaderOptions {
   bool shuffle = true;
   uint64_t seed = 0;
   bool drop_last = true;  // training: every batch full
+  static constexpr auto checks = rig::checks(rig::require("batch_size", rig::positive(), "rig.torch.data.batch_size"));
 };
 
 // Batches of a dataset, epoch after epoch. Each epoch's order depends only on (seed, epoch), so the loader's whole

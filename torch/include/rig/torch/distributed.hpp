@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "rig/distributed_env.hpp"
+#include "rig/constraints.hpp"
 
 namespace at {
 class Tensor;
@@ -45,6 +46,8 @@ struct DistributedOptions {
   std::string store = "tcp";     // tcp: TCPStore served by rank 0 | file: FileStore at store_path
   std::string store_path = "";   // file: a path on a filesystem every rank sees, fresh for each run
   double timeout_s = 300;        // joining, and each collective
+  static constexpr auto checks = rig::checks(rig::require("store", rig::one_of("tcp|file"), "rig.torch.dist.options"),
+                                                  rig::require("timeout_s", rig::positive(), "rig.torch.dist.options"));
 };
 
 class ProcessGroup {

@@ -20,6 +20,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include "rig/constraints.hpp"
 
 namespace rig {
 class Config;
@@ -40,6 +41,7 @@ struct ConsoleLoggerOptions {
   int64_t total_steps = 0;    // for the progress bar and ETA; 0 when unknown
   int64_t every_n_steps = 100;  // plain-line mode: print every N steps (and every call with non-training metrics)
   bool progress_bar = true;   // draw a bar when the stream is a TTY
+  static constexpr auto checks = rig::checks(rig::require("total_steps", rig::non_negative()), rig::require("every_n_steps", rig::positive()));
 };
 class ConsoleLogger : public MetricLogger {
  public:
@@ -59,6 +61,7 @@ class ConsoleLogger : public MetricLogger {
 
 struct JSONLLoggerOptions {
   std::string path = "metrics.jsonl";
+  static constexpr auto checks = rig::checks(rig::require("path", rig::non_empty()));
 };
 class JSONLLogger : public MetricLogger {
  public:
@@ -72,6 +75,7 @@ class JSONLLogger : public MetricLogger {
 
 struct CSVLoggerOptions {
   std::string path = "metrics.csv";
+  static constexpr auto checks = rig::checks(rig::require("path", rig::non_empty()));
 };
 class CSVLogger : public MetricLogger {
  public:

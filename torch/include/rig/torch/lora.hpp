@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "rig/torch/model.hpp"
+#include "rig/constraints.hpp"
 
 namespace rig::torch {
 
@@ -25,6 +26,10 @@ struct LoRAOptions {
   double alpha = 16.0;
   double dropout = 0.0;
   std::vector<std::string> targets = {"*.attn.qkv", "*.attn.proj"};
+  static constexpr auto checks = rig::checks(rig::require("rank", rig::positive(), "rig.torch.lora.option"),
+                                                  rig::require("alpha", rig::finite()),
+                                                  rig::require("dropout", rig::range(0, 1, rig::Bounds::closed_open), "rig.torch.lora.option"),
+                                                  rig::require("targets", rig::non_empty(), "rig.torch.lora.option"));
 };
 
 class LoRA {

@@ -21,6 +21,7 @@
 #include <torch/torch.h>
 
 #include "rig/torch/tensor_convert.hpp"
+#include "rig/constraints.hpp"
 
 namespace rig::torch {
 
@@ -72,6 +73,10 @@ struct MLPOptions {
   int64_t out_features = 10;
   std::string activation = "relu";  // relu | gelu | tanh
   double dropout = 0.0;
+  static constexpr auto checks = rig::checks(rig::require("in_features", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("out_features", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("activation", rig::one_of("relu|gelu|tanh"), "rig.torch.model.activation"),
+                                                  rig::require("dropout", rig::range(0, 1, rig::Bounds::closed_open)));
 };
 // Flattens every dimension after the first, then Linear -> activation -> dropout for each hidden width, then a
 // final Linear. Layers are named layers.0, layers.1, ...
@@ -95,6 +100,12 @@ struct ConvNetOptions {
   int64_t hidden = 128;
   int64_t num_classes = 10;
   double dropout = 0.0;
+  static constexpr auto checks = rig::checks(rig::require("in_channels", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("image_size", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("kernel_size", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("hidden", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("num_classes", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("dropout", rig::range(0, 1, rig::Bounds::closed_open)));
 };
 class ConvNet : public Model {
  public:
@@ -116,6 +127,13 @@ struct TransformerLMOptions {
   int64_t n_heads = 4;
   int64_t d_ff = 0;  // 0: 4 * d_model
   double dropout = 0.0;
+  static constexpr auto checks = rig::checks(rig::require("vocab_size", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("context", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("d_model", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("n_layers", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("n_heads", rig::positive(), "rig.torch.model.option"),
+                                                  rig::require("d_ff", rig::non_negative()),
+                                                  rig::require("dropout", rig::range(0, 1, rig::Bounds::closed_open)));
 };
 // Decoder-only, causal, pre-LayerNorm. Submodule names (for LoRA targets): blocks.N.attn.qkv, blocks.N.attn.proj,
 // blocks.N.mlp.fc1, blocks.N.mlp.fc2, head.
@@ -140,6 +158,9 @@ struct SamplingOptions {
   int64_t top_k = 0;         // keep the k most likely tokens (0: all; 1: greedy)
   uint64_t seed = 0;         // the draws come from std::mt19937_64(seed): same seed, same text, on every platform
   int64_t stop_id = -1;      // stop once this token (eos) is generated; -1: never
+  static constexpr auto checks = rig::checks(rig::require("max_new_tokens", rig::non_negative(), "rig.torch.sample.option"),
+                                                  rig::require("top_k", rig::non_negative(), "rig.torch.sample.option"),
+                                                  rig::require("temperature", rig::finite()));
 };
 // Continues `prompt` (at least one token) by up to max_new_tokens tokens, feeding the model the last `context`
 // tokens each step, in eval mode without gradients. Returns the new tokens only. Greedy picks the first largest logit.

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "rig/constraints.hpp"
 
 namespace rig::torch {
 
@@ -54,6 +55,7 @@ class ByteTokenizer : public Tokenizer {
 struct CharTokenizerOptions {
   std::vector<std::string> corpus = {"/usr/share/common-licenses/*"};
   std::string alphabet = "";
+  static constexpr auto checks = rig::checks(rig::require("corpus", rig::non_empty()));
 };
 class CharTokenizer : public Tokenizer {
  public:
@@ -77,6 +79,9 @@ struct SentencePieceOptions {
   std::string model_type = "unigram";
   double character_coverage = 1.0;
   std::string save_to = "";
+  static constexpr auto checks = rig::checks(rig::require("vocab_size", rig::positive()),
+                                                  rig::require("model_type", rig::one_of("unigram|bpe|char|word")),
+                                                  rig::require("character_coverage", rig::range(0, 1, rig::Bounds::open_closed)));
 };
 class SentencePieceTokenizer : public Tokenizer {
  public:

@@ -7,10 +7,13 @@
 // An explicit num_threads (a config value) wins over OMP_NUM_THREADS.
 #pragma once
 
+#include "rig/constraints.hpp"
+
 namespace rig::torch {
 
 struct ThreadOptions {
   int num_threads = 0;  // 0: OMP_NUM_THREADS when set, otherwise all cores
+  static constexpr auto checks = rig::checks(rig::require("num_threads", rig::non_negative()));
 };
 
 // The thread count `options` asks for, after applying the defaults above (always >= 1).

@@ -19,6 +19,7 @@
 #include "rig/torch/data.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/model.hpp"
+#include "rig/constraints.hpp"
 
 namespace rig::torch {
 
@@ -26,6 +27,7 @@ namespace rig::torch {
 struct CrossEntropyLossOptions {
   double label_smoothing = 0.0;
   int64_t ignore_index = kIgnoreIndex;
+  static constexpr auto checks = rig::checks(rig::require("label_smoothing", rig::range(0, 1)));
 };
 // logits [..., C] against int64 targets [...]: the mean over targets that are not ignore_index.
 class CrossEntropyLoss {
@@ -39,6 +41,7 @@ class CrossEntropyLoss {
 
 struct MSELossOptions {
   std::string reduction = "mean";  // mean | sum
+  static constexpr auto checks = rig::checks(rig::require("reduction", rig::one_of("mean|sum"), "rig.torch.loss.option"));
 };
 class MSELoss {
  public:
@@ -56,6 +59,9 @@ struct SGDOptions {
   double dampening = 0.0;
   double weight_decay = 0.0;
   bool nesterov = false;
+  static constexpr auto checks = rig::checks(rig::require("lr", rig::non_negative(), "rig.torch.optim.option"), rig::require("lr", rig::finite()),
+                                                  rig::require("momentum", rig::non_negative()), rig::require("dampening", rig::non_negative()),
+                                                  rig::require("weight_decay", rig::non_negative()));
 };
 class SGD : public ::torch::optim::SGD {
  public:
@@ -68,6 +74,8 @@ struct AdamOptions {
   double eps = 1e-8;
   double weight_decay = 0.0;
   bool amsgrad = false;
+  static constexpr auto checks = rig::checks(rig::require("lr", rig::non_negative(), "rig.torch.optim.option"), rig::require("lr", rig::finite()),
+                                                  rig::require("eps", rig::positive()), rig::require("weight_decay", rig::non_negative()));
 };
 class Adam : public ::torch::optim::Adam {
  public:
@@ -80,6 +88,8 @@ struct AdamWOptions {
   double eps = 1e-8;
   double weight_decay = 0.01;
   bool amsgrad = false;
+  static constexpr auto checks = rig::checks(rig::require("lr", rig::non_negative(), "rig.torch.optim.option"), rig::require("lr", rig::finite()),
+                                                  rig::require("eps", rig::positive()), rig::require("weight_decay", rig::non_negative()));
 };
 class AdamW : public ::torch::optim::AdamW {
  public:
@@ -119,6 +129,7 @@ class ConstantLR : public LRScheduler {
 struct StepLROptions {
   int64_t step_size = 1000;
   double gamma = 0.1;
+  static constexpr auto checks = rig::checks(rig::require("step_size", rig::positive(), "rig.torch.sched.option"), rig::require("gamma", rig::finite()));
 };
 class StepLR : public LRScheduler {
  public:
@@ -133,6 +144,10 @@ struct CosineWithWarmupOptions {
   int64_t warmup_steps = 100;  // linear from 1/(warmup+1) to 1
   int64_t total_steps = 1000;  // then cosine down to min_ratio at total_steps
   double min_ratio = 0.0;
+  static constexpr auto checks = rig::checks(rig::require("warmup_steps", rig::non_negative(), "rig.torch.sched.option"),
+                                                  rig::require("total_steps", rig::positive(), "rig.torch.sched.option"),
+                                                  rig::require_less("warmup_steps", "total_steps", "rig.torch.sched.option"),
+                                                  rig::require("min_ratio", rig::range(0, 1)));
 };
 class CosineWithWarmup : public LRScheduler {
  public:
@@ -155,6 +170,8 @@ struct EvaluatorOptions {
   int64_t every_n_steps = 500;  // 0: only when asked
   int64_t batch_size = 512;
   int64_t max_batches = 0;      // 0: the whole dataset
+  static constexpr auto checks = rig::checks(rig::require("every_n_steps", rig::non_negative()), rig::require("batch_size", rig::positive(), "rig.torch.data.batch_size"),
+                                                  rig::require("max_batches", rig::non_negative()));
 };
 // Runs the model in eval mode without gradients over a dataset. ClassBatch datasets give accuracy and loss;
 // LMBatch datasets give loss and perplexity (exp of the mean token loss).

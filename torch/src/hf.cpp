@@ -1,0 +1,392 @@
+// Hugging Face checkpoint directories: config.json, safetensors weights (single or sharded), export.
+#include "rig/torch/hf.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <set>
+
+#include "rig/error.hpp"
+#include "rig/io.hpp"
+#include "rig/registry.hpp"
+#include "rig/torch/safetensors.hpp"
+#include "rig/yaml.hpp"
+
+namespace rig::torch::hf {
+namespace {
+
+namespace fs = std::filesystem;
+namespace st = safetensors;
+
+const std::vector<std::string> kArchitectures = {"LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM"};
+const std::vector<std::string> kTokenizerFiles = {"tokenizer.json",        "tokenizer.model",        "tokenizer_config.json",
+                                                  "special_tokens_map.json", "generation_config.json", "vocab.json",
+                                                  "merges.txt"};
+
+[[noreturn]] void fail(const char* id, std::string message, Origin at, std::string key = {}, std::string hint = {}) {
+  throw Error(id, std::move(message), std::move(at), std::move(key), std::move(hint));
+}
+
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+// Typed reads of config.json fields, located at the value.
+struct Reader {
+  const Node& root;
+  const fs::path& file;
+
+  const Node* find(const std::string& key) const {
+    const Node* n = root.find(key);
+    return n && !n->is_null() ? n : nullptr;
+  }
+  int64_t integer(const std::string& key, std::optional<int64_t> fallback = std::nullopt) const {
+    const Node* n = find(key);
+    if (!n) {
+      if (fallback) return *fallback;
+      fail("rig.torch.hf.config", "config.json has no '" + key + "'", root.origin(), key,
+           "a transformers config.json of a Llama-family model has it");
+    }
+    if (!n->is_int() || n->int_value() < 0)
+      fail("rig.torch.hf.config", "config.json: '" + key + "' must be a non-negative integer", n->origin(), key);
+    return n->int_value();
+  }
+  double number(const std::string& key, double fallback) const {
+    const Node* n = find(key);
+    if (!n) return fallback;
+    if (!n->is_int() && !n->is_float())
+      fail("rig.torch.hf.config", "config.json: '" + key + "' must be a number", n->origin(), key);
+    return n->is_int() ? static_cast<double>(n->int_value()) : n->float_value();
+  }
+  bool boolean(const std::string& key, bool fallback) const {
+    const Node* n = find(key);
+    if (!n) return fallback;
+    if (!n->is_bool()) fail("rig.torch.hf.config", "config.json: '" + key + "' must be true or false", n->origin(), key);
+    return n->bool_value();
+  }
+};
+
+Origin config_origin(const CheckpointInfo& info, const std::string& key) {
+  const Node* n = info.config_json.find(key);
+  return n ? n->origin() : info.config_json.origin();
+}
+
+// The agreement of config.json with the shape a recipe asked for: every field, located at config.json's key.
+void check_expected(const CheckpointInfo& info, const LlamaConfig& want) {
+  const LlamaConfig& got = info.config;
+  auto check = [&](const char* key, auto a, auto b) {
+    if (a == b) return;
+    std::ostringstream sa, sb;
+    sa << a;
+    sb << b;
+    fail("rig.torch.hf.config_mismatch",
+         "config.json has " + std::string(key) + " = " + sa.str() + " but the recipe's model config says " + sb.str(),
+         config_origin(info, key), key, "use the checkpoint's shape (drop the model's shape from the recipe config)");
+  };
+  check("vocab_size", got.vocab_size, want.vocab_size);
+  check("hidden_size", got.hidden_size, want.hidden_size);
+  check("intermediate_size", got.intermediate_size, want.intermediate_size);
+  check("num_hidden_layers", got.num_hidden_layers, want.num_hidden_layers);
+  check("num_attention_heads", got.num_attention_heads, want.num_attention_heads);
+  check("num_key_value_heads", got.num_key_value_heads, want.num_key_value_heads);
+  if (want.head_dim > 0) check("head_dim", got.head_dim > 0 ? got.head_dim : got.hidden_size / got.num_attention_heads, want.head_dim);
+  check("rms_norm_eps", got.rms_norm_eps, want.rms_norm_eps);
+  check("rope_theta", got.rope_theta, want.rope_theta);
+  check("rope_scaling", got.rope_scaling_type, want.rope_scaling_type);
+  check("tie_word_embeddings", got.tie_word_embeddings, want.tie_word_embeddings);
+  check("attention_bias", got.attention_bias, want.attention_bias);
+}
+
+st::DType model_dtype(const Llama& m) { return m.dtype() == ::torch::kBFloat16 ? st::DType::BF16 : st::DType::F32; }
+
+::torch::Dtype torch_dtype(st::DType d) {
+  switch (d) {
+    case st::DType::F32:
+      return ::torch::kFloat;
+    case st::DType::F16:
+      return ::torch::kHalf;
+    default:
+      return ::torch::kBFloat16;
+  }
+}
+
+struct Weights {
+  std::vector<std::unique_ptr<st::File>> files;
+  std::map<std::string, std::pair<const st::File*, const st::TensorInfo*>> tensors;
+  Origin where;  // the index, or the single file
+};
+
+// Maps and validates every weight file of `dir` (the index's shards, or model.safetensors).
+Weights open_weights(const fs::path& dir) {
+  Weights w;
+  fs::path index = dir / "model.safetensors.index.json";
+  if (fs::exists(index)) {
+    Node root = load_file(index);
+    w.where = root.origin();
+    const Node* map = root.find("weight_map");
+    if (!map || !map->is_map())
+      fail("rig.torch.hf.index", "'" + index.string() + "' has no weight_map object", root.origin(), "weight_map");
+    std::map<std::string, const st::File*> by_file;
+    for (const auto& e : map->entries()) {
+      if (!e.value.is_string())
+        fail("rig.torch.hf.index", "weight_map values must be file names", e.value.origin(), "weight_map." + e.key);
+      const std::string& file = e.value.str();
+      if (file.find('/') != std::string::npos || file == "." || file == "..")
+        fail("rig.torch.hf.index", "weight_map names a file outside the checkpoint directory: '" + file + "'",
+             e.value.origin(), "weight_map." + e.key);
+      if (!by_file.count(file)) {
+        if (!fs::exists(dir / file))
+          fail("rig.torch.hf.index", "shard '" + file + "' does not exist in " + dir.string(), e.value.origin(),
+               "weight_map." + e.key);
+        w.files.push_back(std::make_unique<st::File>(dir / file));
+        by_file[file] = w.files.back().get();
+      }
+      const st::File* f = by_file[file];
+      const st::TensorInfo* t = f->find(e.key);
+      if (!t)
+        fail("rig.torch.hf.missing_tensor", "the index puts '" + e.key + "' in '" + file + "', which has no such tensor",
+             e.value.origin(), "weight_map." + e.key);
+      w.tensors[e.key] = {f, t};
+    }
+    return w;
+  }
+  fs::path single = dir / "model.safetensors";
+  if (!fs::exists(single))
+    fail("rig.torch.hf.no_weights",
+         "'" + dir.string() + "' has neither model.safetensors nor model.safetensors.index.json",
+         Origin{Source::make(dir.string())}, "checkpoint_dir",
+         "a Hugging Face checkpoint directory in safetensors format (.bin files are not read)");
+  w.files.push_back(std::make_unique<st::File>(single));
+  w.where = Origin{Source::make(single.string())};
+  for (const auto& t : w.files.back()->tensors()) w.tensors[t.name] = {w.files.back().get(), &t};
+  return w;
+}
+
+bool ignorable(const std::string& name, const LlamaConfig& c) {
+  // Buffers some exporters write, and a tied head written out anyway.
+  return name.ends_with(".rotary_emb.inv_freq") || (c.tie_word_embeddings && name == "lm_head.weight");
+}
+
+}  // namespace
+
+CheckpointInfo read_config(const fs::path& dir) {
+  fs::path file = dir / "config.json";
+  if (!fs::is_directory(dir))
+    throw IoError("rig.io.read", "checkpoint directory '" + dir.string() + "' does not exist", {}, "checkpoint_dir");
+  CheckpointInfo info;
+  info.dir = dir;
+  info.config_json = load_file(file);
+  const Node& root = info.config_json;
+  if (!root.is_map()) fail("rig.torch.hf.config", "config.json must be a JSON object", root.origin());
+  const Node* arch = root.find("architectures");
+  if (!arch || !arch->is_list() || arch->empty() || !(*arch)[0].is_string())
+    fail("rig.torch.hf.architecture", "config.json has no 'architectures' list", root.origin(), "architectures",
+         "one of LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM");
+  info.architecture = (*arch)[0].str();
+  if (std::find(kArchitectures.begin(), kArchitectures.end(), info.architecture) == kArchitectures.end())
+    fail("rig.torch.hf.architecture", "architecture '" + info.architecture + "' is not a Llama-family decoder rig loads",
+         (*arch)[0].origin(), "architectures",
+         did_you_mean(info.architecture, kArchitectures) + " (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM)");
+  Reader r{root, file};
+  LlamaConfig& c = info.config;
+  c.vocab_size = r.integer("vocab_size");
+  c.hidden_size = r.integer("hidden_size");
+  c.intermediate_size = r.integer("intermediate_size");
+  c.num_hidden_layers = r.integer("num_hidden_layers");
+  c.num_attention_heads = r.integer("num_attention_heads");
+  c.num_key_value_heads = r.integer("num_key_value_heads", c.num_attention_heads);
+  c.head_dim = r.integer("head_dim", 0);
+  c.rms_norm_eps = r.number("rms_norm_eps", 1e-6);
+  c.rope_theta = r.number("rope_theta", 10000.0);
+  c.max_position_embeddings = r.integer("max_position_embeddings", 2048);
+  c.tie_word_embeddings = r.boolean("tie_word_embeddings", false);
+  c.attention_bias = info.architecture == "Qwen2ForCausalLM" ? true : r.boolean("attention_bias", false);
+  if (info.architecture != "Qwen2ForCausalLM" && r.boolean("mlp_bias", false))
+    fail("rig.torch.hf.config", "config.json: mlp_bias = true is not supported", config_origin(info, "mlp_bias"),
+         "mlp_bias");
+  if (const Node* rs = r.find("rope_scaling")) {
+    if (!rs->is_map()) fail("rig.torch.hf.config", "config.json: rope_scaling must be an object or null", rs->origin(), "rope_scaling");
+    const Node* type = rs->find("rope_type");
+    if (!type) type = rs->find("type");
+    std::string t = type && type->is_string() ? type->str() : "";
+    if (t == "default" || t.empty()) {
+      // no scaling
+    } else if (t == "llama3") {
+      Reader s{*rs, file};
+      c.rope_scaling_type = "llama3";
+      c.rope_scaling_factor = s.number("factor", 8.0);
+      c.rope_low_freq_factor = s.number("low_freq_factor", 1.0);
+      c.rope_high_freq_factor = s.number("high_freq_factor", 4.0);
+      c.rope_original_max_position_embeddings = s.integer("original_max_position_embeddings", 8192);
+    } else {
+      fail("rig.torch.hf.config", "config.json: rope_scaling type '" + t + "' is not supported",
+           type ? type->origin() : rs->origin(), "rope_scaling.rope_type", "rig implements \"llama3\" scaling");
+    }
+  }
+  if (const Node* eos = r.find("eos_token_id")) {
+    if (eos->is_int()) {
+      info.eos_token_ids.push_back(eos->int_value());
+    } else if (eos->is_list()) {
+      for (const Node& e : eos->elements()) {
+        if (!e.is_int()) fail("rig.torch.hf.config", "config.json: eos_token_id entries must be integers", e.origin(), "eos_token_id");
+        info.eos_token_ids.push_back(e.int_value());
+      }
+    } else {
+      fail("rig.torch.hf.config", "config.json: eos_token_id must be an integer or a list", eos->origin(), "eos_token_id");
+    }
+  }
+  if (const Node* bos = r.find("bos_token_id"); bos && bos->is_int()) info.bos_token_id = bos->int_value();
+  if (const Node* d = r.find("torch_dtype"); d && d->is_string()) info.torch_dtype = d->str();
+  // The model's own shape checks, located at config.json.
+  if (c.num_attention_heads == 0 || c.num_key_value_heads == 0 || c.num_attention_heads % c.num_key_value_heads != 0)
+    fail("rig.torch.hf.config",
+         "config.json: num_key_value_heads (" + std::to_string(c.num_key_value_heads) +
+             ") must divide num_attention_heads (" + std::to_string(c.num_attention_heads) + ")",
+         config_origin(info, "num_key_value_heads"), "num_key_value_heads");
+  const int64_t hd = c.head_dim > 0 ? c.head_dim : c.hidden_size / c.num_attention_heads;
+  if (hd == 0 || hd % 2 != 0 || (c.head_dim == 0 && c.hidden_size % c.num_attention_heads != 0))
+    fail("rig.torch.hf.config",
+         "config.json: the head size (" + std::to_string(hd) + ") must be even and divide hidden_size",
+         config_origin(info, "hidden_size"), "hidden_size");
+  for (const char* key : {"vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers"})
+    if (r.integer(key) == 0) fail("rig.torch.hf.config", std::string("config.json: ") + key + " must be positive",
+                                  config_origin(info, key), key);
+  return info;
+}
+
+std::shared_ptr<Llama> load(const fs::path& dir, const LoadOptions& options) {
+  CheckpointInfo info = read_config(dir);
+  if (options.expect) check_expected(info, *options.expect);
+  Weights weights = open_weights(dir);
+  auto model = std::make_shared<Llama>(LlamaOptions{.config = info.config,
+                                                    .dtype = options.dtype,
+                                                    .activation_checkpointing = options.activation_checkpointing,
+                                                    .init = false});
+  // Validate everything before copying anything.
+  auto state = model->hf_state();
+  std::set<std::string> wanted;
+  for (const auto& [name, param] : state) {
+    wanted.insert(name);
+    auto it = weights.tensors.find(name);
+    if (it == weights.tensors.end())
+      fail("rig.torch.hf.missing_tensor",
+           "the checkpoint has no tensor '" + name + "' (shape " + shape_str(param.sizes().vec()) + " from config.json)",
+           weights.where, name, "is config.json this checkpoint's? (" + info.architecture + ")");
+    const st::TensorInfo& t = *it->second.second;
+    if (t.dtype != st::DType::F32 && t.dtype != st::DType::F16 && t.dtype != st::DType::BF16)
+      fail("rig.torch.hf.dtype",
+           "tensor '" + name + "' is " + std::string(st::dtype_name(t.dtype)) + "; rig loads F32, F16 and BF16 weights",
+           t.origin, name + ".dtype");
+    if (t.shape != param.sizes().vec())
+      fail("rig.torch.hf.shape",
+           "tensor '" + name + "' has shape " + shape_str(t.shape) + " in " + it->second.first->path().string() +
+               " but config.json makes it " + shape_str(param.sizes().vec()),
+           t.origin, name + ".shape", "is config.json this checkpoint's?");
+  }
+  for (const auto& [name, where] : weights.tensors)
+    if (!wanted.count(name) && !ignorable(name, info.config))
+      fail("rig.torch.hf.unexpected_tensor",
+           "tensor '" + name + "' is not a parameter of a " + info.architecture + " with this config.json",
+           where.second->origin, name,
+           info.config.tie_word_embeddings ? "" : "(tie_word_embeddings, attention_bias and the layer count decide "
+                                                  "which tensors exist)");
+  ::torch::NoGradGuard no_grad;
+  for (auto& [name, param] : state) {
+    auto [file, t] = weights.tensors.at(name);
+    Tensor src = ::torch::from_blob(const_cast<unsigned char*>(file->data(*t)), t->shape,
+                                    ::torch::TensorOptions().dtype(torch_dtype(t->dtype)));
+    param.copy_(src);
+    file->release(*t);
+  }
+  return model;
+}
+
+void save(Llama& model, const fs::path& dir, const fs::path& source) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError("rig.io.write", "cannot create '" + dir.string() + "': " + ec.message());
+  // Each tensor's dtype in the source checkpoint (the export keeps them).
+  std::map<std::string, st::DType> source_dtype;
+  if (!source.empty()) {
+    Weights w = open_weights(source);
+    for (const auto& [name, where] : w.tensors) source_dtype[name] = where.second->dtype;
+  }
+  // Merged LoRA weights, without touching the model.
+  std::map<std::string, Tensor> merged;
+  for (const auto& item : model.named_modules("", false))
+    if (auto linear = std::dynamic_pointer_cast<Linear>(item.value()); linear && linear->adapter)
+      merged[item.key() + ".weight"] = linear->weight.detach() + linear->adapter->delta_weight().detach().to(linear->weight.scalar_type());
+  ::torch::NoGradGuard no_grad;
+  std::vector<Tensor> keep;
+  std::vector<st::TensorView> views;
+  for (const auto& [name, param] : model.hf_state()) {
+    auto m = merged.find(name);
+    Tensor t = m != merged.end() ? m->second : param.detach();
+    auto sd = source_dtype.find(name);
+    st::DType dtype = sd != source_dtype.end() ? sd->second : model_dtype(model);
+    t = t.to(torch_dtype(dtype)).contiguous();
+    keep.push_back(t);
+    views.push_back({name, dtype, t.sizes().vec(), t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size()});
+  }
+  st::write(dir / "model.safetensors", views, {{"format", "pt"}});
+  // config.json: the source's, byte for byte; else written from the model's shape.
+  if (!source.empty() && fs::exists(source / "config.json")) {
+    write_file_atomic(dir / "config.json", read_file(source / "config.json"));
+  } else {
+    const LlamaConfig& c = model.config();
+    Node cfg = Node::map();
+    auto set = [&](const char* k, Node v) { cfg.set(k, std::move(v)); };
+    Node arch = Node::list();
+    arch.push_back(Node(std::string(c.attention_bias ? "Qwen2ForCausalLM" : "LlamaForCausalLM")));
+    set("architectures", arch);
+    set("model_type", Node(std::string(c.attention_bias ? "qwen2" : "llama")));
+    set("vocab_size", Node(c.vocab_size));
+    set("hidden_size", Node(c.hidden_size));
+    set("intermediate_size", Node(c.intermediate_size));
+    set("num_hidden_layers", Node(c.num_hidden_layers));
+    set("num_attention_heads", Node(c.num_attention_heads));
+    set("num_key_value_heads", Node(c.num_key_value_heads));
+    set("head_dim", Node(model.head_dim()));
+    set("rms_norm_eps", Node(c.rms_norm_eps));
+    set("rope_theta", Node(c.rope_theta));
+    if (c.rope_scaling_type == "llama3") {
+      Node rs = Node::map();
+      rs.set("rope_type", Node(std::string("llama3")));
+      rs.set("factor", Node(c.rope_scaling_factor));
+      rs.set("low_freq_factor", Node(c.rope_low_freq_factor));
+      rs.set("high_freq_factor", Node(c.rope_high_freq_factor));
+      rs.set("original_max_position_embeddings", Node(c.rope_original_max_position_embeddings));
+      set("rope_scaling", rs);
+    }
+    set("max_position_embeddings", Node(c.max_position_embeddings));
+    set("tie_word_embeddings", Node(c.tie_word_embeddings));
+    set("attention_bias", Node(c.attention_bias));
+    set("torch_dtype", Node(std::string(model.dtype() == ::torch::kBFloat16 ? "bfloat16" : "float32")));
+    write_file_atomic(dir / "config.json", dump_json(cfg) + "\n");
+  }
+  if (!source.empty())
+    for (const auto& name : kTokenizerFiles)
+      if (fs::exists(source / name)) write_file_atomic(dir / name, read_file(source / name));
+}
+
+namespace registered {
+std::shared_ptr<Llama> hf_llama(std::string checkpoint_dir, std::string dtype, bool activation_checkpointing) {
+  if (checkpoint_dir.empty())
+    throw Error("rig.torch.hf.option", "HFLlama: checkpoint_dir is empty", {}, "checkpoint_dir",
+                "a Hugging Face checkpoint directory (config.json, model.safetensors, tokenizer.json)");
+  return load(checkpoint_dir, {.dtype = std::move(dtype), .activation_checkpointing = activation_checkpointing});
+}
+}  // namespace registered
+
+}  // namespace rig::torch::hf
+
+RIG_FUNCTION(rig::torch::hf::registered::hf_llama, rig::name("rig.torch.HFLlama"),
+             rig::interfaces<rig::torch::Model, rig::torch::Llama>,
+             rig::doc("A Llama-family model (Llama, Mistral, Qwen2) from a Hugging Face checkpoint directory"),
+             rig::params(rig::arg("checkpoint_dir", "config.json + model.safetensors (or shards + index)") = std::string(),
+                         rig::arg("dtype", "the weights' type: float32 or bfloat16") = std::string("float32"),
+                         rig::arg("activation_checkpointing", "recompute layers in backward to save memory") = false));

@@ -1,0 +1,174 @@
+// The `hf` configs of generate, full_finetune and lora_finetune: a Hugging Face checkpoint directory in, generation.json
+// or a fine-tuned checkpoint directory out.
+#include "rig/torch/hf_recipes.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "rig/error.hpp"
+#include "rig/instantiate.hpp"
+#include "rig/io.hpp"
+#include "rig/yaml.hpp"
+#include "rig/torch/checkpoint.hpp"
+#include "rig/torch/data.hpp"
+#include "rig/torch/hf.hpp"
+#include "rig/torch/logger.hpp"
+#include "rig/torch/lora.hpp"
+#include "rig/torch/threads.hpp"
+#include "rig/torch/train.hpp"
+
+namespace rig::torch::hf {
+
+namespace fs = std::filesystem;
+
+namespace {
+// `bytes` with each ill-formed UTF-8 sequence (a maximal subpart, as Unicode recommends) replaced by U+FFFD: a
+// completion may stop inside a character, and generation.json holds text.
+std::string valid_utf8(std::string_view bytes) {
+  std::string out;
+  size_t i = 0;
+  while (i < bytes.size()) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    size_t ok = len ? 1 : 0;
+    for (size_t k = 1; k < len && i + k < bytes.size(); ++k) {
+      auto d = static_cast<unsigned char>(bytes[i + k]);
+      unsigned char lo = 0x80, hi = 0xBF;
+      if (k == 1 && c == 0xE0) lo = 0xA0;
+      if (k == 1 && c == 0xED) hi = 0x9F;
+      if (k == 1 && c == 0xF0) lo = 0x90;
+      if (k == 1 && c == 0xF4) hi = 0x8F;
+      if (d < lo || d > hi) break;
+      ++ok;
+    }
+    if (len && ok == len) {
+      out.append(bytes.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      i += std::max<size_t>(ok, 1);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+int generate_recipe(const Config& cfg) {
+  set_threads({cfg.get_or<int>("threads", 0)});
+  const fs::path run_dir = cfg.get<std::string>("run_dir");
+  const fs::path dir = cfg.get<std::string>("checkpoint_dir");
+  CheckpointInfo info = read_config(dir);
+  auto tokenizer = rig::instantiate<std::shared_ptr<Tokenizer>>(cfg["tokenizer"]);
+  auto model = rig::instantiate<std::shared_ptr<Llama>>(cfg["model"]);
+
+  const std::string prompt = cfg.get<std::string>("prompt");
+  std::vector<int64_t> prompt_ids = tokenizer->encode(prompt);
+  if (prompt_ids.empty())
+    throw Error("rig.torch.sample.prompt", "the prompt has no tokens (an empty text, and the tokenizer adds no BOS)",
+                cfg["prompt"].node().origin(), "prompt", "give a non-empty prompt");
+  LlamaGenerateOptions options{.max_new_tokens = cfg.get_or<int64_t>("max_new_tokens", 64),
+                               .temperature = cfg.get_or<double>("temperature", 0.0),
+                               .top_k = cfg.get_or<int64_t>("top_k", 0),
+                               .seed = cfg.get_or<uint64_t>("seed", 0),
+                               .stop_ids = cfg.get_or<bool>("stop_at_eos", true) ? info.eos_token_ids
+                                                                                  : std::vector<int64_t>{},
+                               .use_cache = cfg.get_or<bool>("use_cache", true)};
+  std::vector<int64_t> completion = generate(*model, prompt_ids, options);
+  std::string text = valid_utf8(tokenizer->decode(completion));
+
+  Node out = Node::map();
+  out.set("prompt", Node(prompt));
+  Node p = Node::list(), c = Node::list();
+  for (int64_t id : prompt_ids) p.push_back(Node(id));
+  for (int64_t id : completion) c.push_back(Node(id));
+  out.set("prompt_tokens", p);
+  out.set("completion_tokens", c);
+  out.set("completion", Node(text));
+  write_file_atomic(run_dir / "generation.json", dump_json(out) + "\n");
+  std::string shown = prompt + text;
+  std::fwrite(shown.data(), 1, shown.size(), stdout);
+  std::fputc('\n', stdout);
+  return 0;
+}
+
+int finetune_recipe(const Config& cfg, bool lora) {
+  set_threads({cfg.get_or<int>("threads", 0)});
+  ::torch::manual_seed(cfg.get_or<uint64_t>("seed", 0));
+  const fs::path run_dir = cfg.get<std::string>("run_dir");
+  const fs::path dir = cfg.get<std::string>("checkpoint_dir");
+  const int64_t steps = cfg.get<int64_t>("steps");
+  const int64_t accumulate = cfg.get_or<int64_t>("gradient_accumulation_steps", 1);
+  if (accumulate < 1)
+    throw Error("rig.torch.train.option", "gradient_accumulation_steps must be at least 1",
+                cfg["gradient_accumulation_steps"].node().origin(), "gradient_accumulation_steps");
+
+  auto tokenizer = rig::instantiate<std::shared_ptr<Tokenizer>>(cfg["tokenizer"]);
+  auto model = rig::instantiate<std::shared_ptr<Llama>>(cfg["model"]);
+  std::vector<Tensor> trainable;
+  if (lora) {
+    auto adapters = rig::instantiate<LoRA>(cfg["lora"]);
+    adapters.apply(*model);
+    trainable = LoRA::parameters(*model);
+  } else {
+    trainable = model->parameters();
+  }
+  using Data = Subset<LMDataset>;
+  auto dataset = rig::instantiate<std::shared_ptr<LMDataset>>(cfg["dataset"], tokenizer);
+  auto [train_set, validation_set] = split<LMDataset>(dataset, cfg.get<SplitOptions>("split"));
+  DataLoader<Data> loader(train_set, cfg.get<DataLoaderOptions>("loader"));
+  auto loss_fn = rig::instantiate<CrossEntropyLoss>(cfg["loss"]);
+  MultiLogger logger = make_loggers(cfg["loggers"]);
+  auto checkpointer = rig::instantiate<Checkpointer>(cfg["checkpointer"]);
+  auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], trainable);
+  auto scheduler = rig::instantiate<std::unique_ptr<LRScheduler>>(cfg["lr_scheduler"], optimizer);
+  auto evaluator = rig::instantiate<Evaluator>(cfg["evaluator"]);
+  const double grad_clip = cfg.get_or<double>("grad_clip", 1.0);
+  std::printf("%s: %lld trainable parameters of %lld, %lld training examples, %lld micro-batches per step\n",
+              lora ? "lora_finetune" : "full_finetune", static_cast<long long>(count_parameters(*model, true)),
+              static_cast<long long>(count_parameters(*model)), static_cast<long long>(train_set->size()),
+              static_cast<long long>(accumulate));
+
+  int64_t step = 0;
+  if (cfg.get_or<bool>("resume", false)) {
+    if (auto last = checkpointer.latest()) {
+      Resumed resumed = checkpointer.load(*last, *model, *optimizer, scheduler.get());
+      step = resumed.step;
+      loader.restore({resumed.extra["epoch"], resumed.extra["batch"]});
+      std::printf("resumed from %s (step %lld)\n", last->c_str(), static_cast<long long>(step));
+    }
+  }
+
+  model->train();
+  while (step < steps) {
+    optimizer->zero_grad();
+    double loss_value = 0;
+    int64_t tokens = 0;
+    for (int64_t micro = 0; micro < accumulate; ++micro) {
+      LMBatch batch = loader.next();
+      Tensor loss = loss_fn(model->forward(batch.inputs), batch.targets) / static_cast<double>(accumulate);
+      loss.backward();
+      loss_value += loss.item<double>();
+      tokens += batch.targets.ne(kIgnoreIndex).sum().item<int64_t>();
+    }
+    clip_grad_norm(trainable, grad_clip);
+    optimizer->step();
+    scheduler->step();
+    ++step;
+    logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}, {"tokens", static_cast<double>(tokens)}});
+    if (checkpointer.due(step)) {
+      auto position = loader.state();
+      checkpointer.save(step, *model, *optimizer, scheduler.get(), {{"epoch", position.epoch}, {"batch", position.batch}});
+    }
+    if (evaluator.due(step) && validation_set->size() > 0)
+      logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
+  }
+  if (validation_set->size() > 0 && !evaluator.due(step)) logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
+  logger.flush();
+  if (lora) LoRA::save(*model, run_dir / "adapters.pt");
+  save(*model, run_dir / "hf", dir);  // LoRA merged into the written weights
+  std::printf("wrote %s\n", (run_dir / "hf").c_str());
+  return 0;
+}
+
+}  // namespace rig::torch::hf
