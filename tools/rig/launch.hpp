@@ -10,7 +10,8 @@ namespace rig::tool {
 
 // rig's own flags of `rig run`, taken out of its arguments (anywhere before or after RECIPE); the rest is the
 // recipe's. --dry-run, --wait, --launcher, --sweep-root, --launcher-file and --allow-config-shell need --multirun
-// (rig.usage.multirun_flag).
+// (rig.usage.multirun_flag). Recipe options may come before RECIPE too, with their values. Without `launch_flags`
+// (rig validate) every option is the recipe's.
 struct LaunchArgs {
   std::string recipe;
   std::vector<std::string> recipe_args;  // everything else, in order
@@ -21,7 +22,7 @@ struct LaunchArgs {
   std::string launcher_file;        // --launcher-file FILE: sweep settings, shell lines included
   bool allow_config_shell = false;  // --allow-config-shell: shell lines from the composed config's sweep section
 };
-LaunchArgs split_launch_args(const std::vector<std::string>& args);
+LaunchArgs split_launch_args(const std::vector<std::string>& args, bool launch_flags = true);
 
 // The recipe's sweep: its --config arguments stay in the command, overrides (and sweeps) are expanded; the
 // config's `sweep:` section (read with the recipe's --print-config) adds axes and launcher settings.
