@@ -2,17 +2,10 @@
 # Completion: every subcommand, rig run's own flags (after -m / --multirun too), config keys without --config, all
 # parameters of a config's components, group options — answered by `rig __complete` and driven through the scripts
 # of bash, zsh and fish (`rig completion SHELL`; zsh and fish from Debian, scripts/install-deps test).
-set -u
-rig=$(realpath "$1"); root=$(realpath "$2")
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib/common.bash" "$(realpath "$1")" "$(realpath "$2")"
 cd "$tmp" || exit 1
 unset RIG_RECIPE_PATH RIG_CONFIG_PATH RIG_PLUGIN_PATH
 export NO_COLOR=1
-fail=0
-check() {  # check NAME COMMAND...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
 has() { grep -qxF -- "$1" <<<"$2"; }        # a whole line
 lacks() { ! grep -qxF -- "$1" <<<"$2"; }
 complete_() { "$rig" __complete "$@"; }
