@@ -26,6 +26,13 @@ check "complete: --launcher VALUE" test "$(complete_ run -m greet --launcher '' 
 check "complete: --nproc takes a value (no recipe offered)" lacks "greet" "$(complete_ run --nproc '')"
 check "complete: run --nproc 2 RECIPE keys" has "times=" "$(complete_ run --nproc 2 greet t)"
 
+# Options before RECIPE, with their values (rig run --plugin X RECIPE): the recipe is found after them.
+check "complete: run --config-dir D RECIPE keys" has "who=" "$(complete_ run --config-dir /tmp greet w)"
+check "complete: run --plugin X RECIPE keys" has "who=" "$(complete_ run --plugin /x.so greet w)"
+check "complete: run --launcher-file F -m RECIPE keys" has "who=" "$(complete_ run --launcher-file f.yaml -m greet w)"
+check "complete: validate --config shout RECIPE: shout's keys" has "greeter.volume=" "$(complete_ validate --config shout greet greeter.v)"
+check "complete: --plugin VALUE is not a recipe" lacks "greet" "$(complete_ run --plugin '')"
+
 # Config keys without --config: the recipe's default config.
 out=$(complete_ run greet '')
 check "complete: keys without --config (who=, times=)" bash -c "grep -qx 'who=' <<<\"\$1\" && grep -qx 'times=' <<<\"\$1\"" _ "$out"

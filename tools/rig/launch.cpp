@@ -206,6 +206,13 @@ int supervise(std::vector<pid_t> pids, const fs::path& run_dir, std::chrono::sec
 
 }  // namespace
 
+bool value_follows(std::string_view arg, bool launch_flags) {
+  if (launch_flags && std::find(kLaunchValueFlags.begin(), kLaunchValueFlags.end(), arg) != kLaunchValueFlags.end())
+    return true;
+  const RecipeFlag* f = find_recipe_flag(arg);
+  return f && f->takes_value() && arg.find('=') == std::string_view::npos;
+}
+
 LaunchArgs split_launch_args(const std::vector<std::string>& args, bool launch_flags) {
   LaunchArgs out;
   auto to_recipe = [&](size_t i) {
@@ -234,8 +241,7 @@ LaunchArgs split_launch_args(const std::vector<std::string>& args, bool launch_f
     }
     to_recipe(i);
     // A recipe option's value written apart (`--plugin X`, `--config NAME`) is that option's, also before RECIPE.
-    const RecipeFlag* f = find_recipe_flag(a);
-    if (f && f->takes_value() && a.find('=') == std::string::npos && i + 1 < args.size()) to_recipe(++i);
+    if (value_follows(a, false) && i + 1 < args.size()) to_recipe(++i);
   }
   bool sweep_flags = out.dry_run || out.wait || !out.launcher.empty() || !out.root.empty() ||
                      !out.launcher_file.empty() || out.allow_config_shell;

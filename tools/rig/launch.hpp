@@ -4,6 +4,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rig::tool {
@@ -23,6 +24,14 @@ struct LaunchArgs {
   bool allow_config_shell = false;  // --allow-config-shell: shell lines from the composed config's sweep section
 };
 LaunchArgs split_launch_args(const std::vector<std::string>& args, bool launch_flags = true);
+
+// rig run's own flags: those that take a value, then the switches (split_launch_args and completion).
+inline const std::vector<std::string> kLaunchValueFlags = {"--nproc", "--launcher", "--sweep-root", "--launcher-file"};
+inline const std::vector<std::string> kLaunchSwitches = {"--multirun", "-m", "--dry-run", "--wait",
+                                                         "--allow-config-shell"};
+// Whether the argument after `arg` is its value: a flag of rig run's own (with `launch_flags`) or a recipe option
+// written apart (`--plugin X`, `--config NAME`).
+bool value_follows(std::string_view arg, bool launch_flags);
 
 // The recipe's sweep: its --config arguments stay in the command, overrides (and sweeps) are expanded; the
 // config's `sweep:` section (read with the recipe's --print-config) adds axes and launcher settings.
