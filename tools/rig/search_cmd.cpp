@@ -181,14 +181,45 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
   return best ? rig::kExitOk : rig::kExitFailure;
 }
 
+// Trials that together give every parameter each of its choices and both ends of its interval (a float's upper
+// end is open: its midpoint instead), so a key or value the program refuses is found before the search starts.
+rig::SweepPlan probe_trials(const rig::SearchSpace& space) {
+  std::vector<std::vector<rig::Node>> probes;
+  size_t count = 1;
+  for (const auto& p : space.params) {
+    std::vector<rig::Node> v;
+    if (p.kind == rig::SearchParam::Kind::Choice) v = p.choices;
+    else if (p.kind == rig::SearchParam::Kind::Int)
+      v = {rig::Node(static_cast<int64_t>(p.low)), rig::Node(static_cast<int64_t>(p.high))};
+    else
+      v = {rig::Node(p.low), rig::Node(p.log ? std::sqrt(p.low * p.high) : (p.low + p.high) / 2)};
+    count = std::max(count, v.size());
+    probes.push_back(std::move(v));
+  }
+  rig::SweepPlan plan;
+  plan.fixed = space.fixed;
+  for (size_t j = 0; j < count; ++j) {
+    std::vector<rig::Node> values;
+    for (const auto& v : probes) values.push_back(v[j % v.size()]);
+    rig::SweepJob job;
+    job.index = j;
+    job.swept = rig::trial_swept(space, values);
+    job.overrides = rig::trial_overrides(space, values);
+    job.name = fmt::format("probe {}", fmt::join(job.swept, " "));
+    plan.jobs.push_back(std::move(job));
+  }
+  return plan;
+}
+
 }  // namespace
 
 bool is_search(const rig::Node& settings) { return settings.find("search") != nullptr; }
 
 int run_search(const MultirunRequest& r, const rig::Node& settings, const std::vector<std::string>& job_overrides,
                int first_argv_index, const std::vector<std::string>& command, const std::string& name,
-               std::ostream& out) {
+               const JobCheck& check, std::ostream& out) {
   Search s = read_search(settings, job_overrides, first_argv_index);
+  check(probe_trials(s.space));
   if (r.dry_run) {
     out << fmt::format("search {} of {} trials ({} at a time), objective {} ({}), seed {}\n", s.options.algorithm,
                        s.trials, s.parallel, s.objective, s.options.maximize ? "max" : "min", s.options.seed);

@@ -19,6 +19,7 @@
 #include "rig/yaml.hpp"
 #include "search_cmd.hpp"
 #include "table.hpp"
+#include "validate_jobs.hpp"
 
 namespace rig_cli {
 
@@ -271,9 +272,16 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
   std::vector<std::string> job_overrides;
   std::vector<int> job_argv;
   rig::Node settings = sweep_settings(r, job_overrides, job_argv);
+  std::vector<std::string> command = r.command;
+  if (command.empty()) command = settings.get_or<std::vector<std::string>>("command", {});
+  // Fail fast (sweep.validate, default true): every job checked by the recipe before anything is launched.
+  JobCheck check_jobs = [&](const rig::SweepPlan& plan) {
+    if (!settings.get_or<bool>("validate", true)) return;
+    std::vector<std::string> checker = r.validate_command;
+    if (checker.empty() && is_recipe_command(command)) checker = command;
+    if (!checker.empty()) validate_jobs(checker, plan, job_overrides, job_argv);
+  };
   if (is_search(settings)) {
-    std::vector<std::string> command = r.command;
-    if (command.empty()) command = settings.get_or<std::vector<std::string>>("command", {});
     if (command.empty())
       throw rig::UsageError("rig.usage.no_command", "the search has no command to run", {}, {},
                             "rig sweep run --search tpe ... -- PROGRAM [ARGS...] (or sweep.command in the config)");
@@ -286,7 +294,8 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
     rig::Node search = with_space["search"];
     search.set("space", space);  // the override texts, for a resume
     with_space.set("search", search);
-    return run_search(r, with_space, job_overrides, job_argv.empty() ? -1 : job_argv.front(), command, name, out);
+    return run_search(r, with_space, job_overrides, job_argv.empty() ? -1 : job_argv.front(), command, name,
+                      check_jobs, out);
   }
 
   rig::SweepSpec spec;
@@ -296,8 +305,6 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
   spec.seed = settings.get_or<uint64_t>("seed", 0);
   rig::SweepPlan plan = rig::expand_sweep(spec);
 
-  std::vector<std::string> command = r.command;
-  if (command.empty()) command = settings.get_or<std::vector<std::string>>("command", {});
   if (command.empty())
     throw rig::UsageError("rig.usage.no_command", "the sweep has no command to run", {}, {},
                           "rig sweep run OVERRIDES... -- PROGRAM [ARGS...] (or sweep.command in the config)");
@@ -305,6 +312,7 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
                                     : r.name;
   std::string launcher = settings.get_or<std::string>("launcher", "local");
   std::vector<ShellLine> shell = shell_lines(settings, r);
+  check_jobs(plan);
 
   if (r.dry_run) {  // lists the shell lines whatever their source, so they can be read before they run
     out << fmt::format("{} jobs, launcher {}, directory {}/{}/<timestamp>\n", plan.jobs.size(), launcher,
