@@ -28,8 +28,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kStateNames[] = {"pending", "queued", "running", "succeeded",
-                                            "failed",  "interrupted", "unknown"};
+constexpr std::string_view kStateNames[] = {"pending", "queued",      "running", "succeeded",
+                                            "failed",  "interrupted", "unknown", "pruned"};
 
 std::string hostname() {
   char buf[256] = {};
@@ -419,6 +419,8 @@ JobStatus finish_job(const SweepDir& dir, size_t job, int wait_status, double st
                             WTERMSIG(wait_status) == SIGHUP);
   s.state = interrupted || stopped_by_signal ? JobState::Interrupted
                                              : (s.exit_code == 0 ? JobState::Succeeded : JobState::Failed);
+  std::error_code ec;
+  if (s.state != JobState::Succeeded && fs::exists(dir.run_dir(job) / kPrunedFile, ec)) s.state = JobState::Pruned;
   dir.write_status(s);
   return s;
 }

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,10 +30,15 @@
 
 namespace rig {
 
-// Pending: never started. Unknown: started somewhere, but neither it nor the scheduler says how it ended.
-enum class JobState : uint8_t { Pending, Queued, Running, Succeeded, Failed, Interrupted, Unknown };
+// Pending: never started. Unknown: started somewhere, but neither it nor the scheduler says how it ended. Pruned:
+// stopped early by a search's pruner (it wrote kPrunedFile into the job's run directory before stopping the job).
+enum class JobState : uint8_t { Pending, Queued, Running, Succeeded, Failed, Interrupted, Unknown, Pruned };
 
-// "pending", "queued", "running", "succeeded", "failed", "interrupted", "unknown".
+// Written into a job's run directory by a search before it stops the job early: the rule and where it fired. A job
+// that then ends without succeeding is recorded Pruned (finish_job), and a search never runs it again.
+inline constexpr std::string_view kPrunedFile = "pruned.json";
+
+// "pending", "queued", "running", "succeeded", "failed", "interrupted", "unknown", "pruned".
 std::string_view job_state_name(JobState state);
 std::optional<JobState> job_state_from_name(std::string_view name);
 

@@ -27,6 +27,7 @@ namespace fs = std::filesystem;
 struct Search {
   rig::SearchSpace space;
   rig::SearchOptions options;
+  rig::PruneOptions prune;
   size_t trials = 0, parallel = 1;
   std::string objective;
 };
@@ -60,6 +61,21 @@ Search read_search(const rig::Node& settings, const std::vector<std::string>& ov
   if (parallel < 1) setting_error(s["parallel"], "parallel must be at least 1", "--parallel P");
   out.trials = static_cast<size_t>(trials);
   out.parallel = static_cast<size_t>(parallel);
+  std::string rule = s.get_or<std::string>("prune", "none");
+  auto r = rig::prune_rule_from_name(rule);
+  if (!r) setting_error(s["prune"], fmt::format("unknown pruner '{}'", rule), "--prune median or --prune asha");
+  out.prune.rule = *r;
+  rig::PruneOptions defaults;
+  int64_t min_trials = s.get_or<int64_t>("prune_min_trials", static_cast<int64_t>(defaults.min_trials));
+  if (min_trials < 1) setting_error(s["prune_min_trials"], "prune_min_trials must be at least 1", "e.g. 5");
+  out.prune.min_trials = static_cast<size_t>(min_trials);
+  out.prune.warmup_steps = s.get_or<double>("prune_warmup_steps", defaults.warmup_steps);
+  out.prune.min_resource = s.get_or<double>("asha_min_resource", defaults.min_resource);
+  if (!(out.prune.min_resource > 0))
+    setting_error(s["asha_min_resource"], "asha_min_resource must be a positive step", "e.g. 1");
+  out.prune.reduction_factor = s.get_or<double>("asha_reduction_factor", defaults.reduction_factor);
+  if (!(out.prune.reduction_factor > 1))
+    setting_error(s["asha_reduction_factor"], "asha_reduction_factor must be larger than 1", "e.g. 3");
   const rig::Node* params = settings.find("params");
   out.space = rig::parse_search_space(overrides, first_argv_index, params ? *params : rig::Node());
   return out;
@@ -72,6 +88,41 @@ std::optional<double> objective_of(const fs::path& run_dir, const std::string& k
   return it->second.back().second;
 }
 
+// The objective's intermediate values: (step, value) of each metrics.jsonl record.
+rig::Curve curve_of(const fs::path& run_dir, const std::string& key) {
+  rig::MetricSeries s = rig::read_metric_series(run_dir);
+  auto it = s.find(key);
+  return it == s.end() ? rig::Curve{} : it->second;
+}
+
+// The pruner's record of a trial (kPrunedFile), or null when it was not pruned.
+rig::Node pruned_record(const fs::path& run_dir) {
+  std::error_code ec;
+  fs::path file = run_dir / rig::kPrunedFile;
+  if (!fs::is_regular_file(file, ec)) return {};
+  try {
+    return rig::load_json(rig::read_file(file), file.string());
+  } catch (const rig::Error&) {
+    return {};  // half-written: the decision is made again from the metrics
+  }
+}
+
+// Records a pruning decision (before the job is stopped: it makes the job end as pruned). `stopped`: false when the
+// trial had ended before the rule fired on its reports (it is then pruned all the same, so that the search stays the
+// same whatever the timing of its jobs).
+void write_pruned(const fs::path& run_dir, const Search& s, const rig::PruneDecision& d, bool stopped) {
+  rig::Node n = rig::Node::map();
+  n.set("rule", rig::Node(std::string(rig::prune_rule_name(s.prune.rule))));
+  n.set("step", rig::Node(d.step));
+  n.set("value", rig::Node(d.value));
+  n.set(s.prune.rule == rig::PruneOptions::Rule::Median ? "median" : "rung_threshold", rig::Node(d.threshold));
+  if (s.prune.rule == rig::PruneOptions::Rule::Asha) n.set("rung", rig::Node(d.rung));
+  n.set("compared", rig::Node(d.compared));
+  n.set("stopped", rig::Node(stopped));
+  n.set("time", rig::Node(rig::unix_now()));
+  rig::write_file_atomic(run_dir / rig::kPrunedFile, rig::dump_json(n, -1) + "\n", {.durable = false});
+}
+
 // trials.jsonl: one line per trial (index, params, status, objective); rewritten after every batch.
 void write_trials(const rig::SweepDir& dir, const Search& s, const std::vector<std::vector<rig::Node>>& params) {
   std::string text;
@@ -82,9 +133,14 @@ void write_trials(const rig::SweepDir& dir, const Search& s, const std::vector<s
     for (size_t k = 0; k < s.space.params.size() && k < params[j].size(); ++k) p.set(s.space.params[k].key, params[j][k]);
     n.set("params", p);
     auto st = dir.read_status(j);
-    n.set("status", rig::Node(std::string(rig::job_state_name(st ? st->state : rig::JobState::Pending))));
+    rig::Node pruned = pruned_record(dir.run_dir(j));
+    rig::JobState state = st ? st->state : rig::JobState::Pending;
+    if (!pruned.is_null()) state = rig::JobState::Pruned;
+    n.set("status", rig::Node(std::string(rig::job_state_name(state))));
     auto obj = objective_of(dir.run_dir(j), s.objective);
     n.set(s.objective, obj ? rig::Node(*obj) : rig::Node());
+    if (!pruned.is_null()) n.set("pruned", pruned);
+    if (st && st->end > 0) n.set("duration_s", rig::Node(std::round((st->end - st->start) * 1000) / 1000));
     text += rig::dump_json(n, -1) + "\n";
   }
   rig::write_file_atomic(dir.path() / "trials.jsonl", text, {.durable = false});
@@ -115,18 +171,34 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
   size_t best_trial = 0;
   for (size_t start = 0; start < s.trials; start += s.parallel) {
     size_t end = std::min(s.trials, start + s.parallel);
+    // What the batch may use: the trials before it that ended. A pruned trial counts with the value it was pruned at
+    // (TPE sees it among the bad ones) and its curve up to that step (for the pruner).
     std::vector<rig::Observation> history;
+    std::vector<rig::Curve> reference;
     for (size_t j = 0; j < start; ++j) {
+      if (rig::Node p = pruned_record(dir.run_dir(j)); !p.is_null()) {
+        double at = p.get<double>("step");
+        rig::Curve c = curve_of(dir.run_dir(j), s.objective);
+        std::erase_if(c, [at](const auto& x) { return x.first > at; });
+        reference.push_back(std::move(c));
+        history.push_back({params[j], p.get<double>("value")});
+        continue;
+      }
       auto st = dir.read_status(j);
       if (!st || st->state != rig::JobState::Succeeded) continue;
       if (auto obj = objective_of(dir.run_dir(j), s.objective)) history.push_back({params[j], *obj});
+      reference.push_back(curve_of(dir.run_dir(j), s.objective));
     }
+    // The pruner: the first report at which the rule fires stops the trial.
+    auto decide = [&](size_t i) { return rig::prune_point(s.prune, s.options.maximize, reference,
+                                                          curve_of(dir.run_dir(i), s.objective)); };
     std::vector<size_t> launch;
     std::vector<rig::SweepJob> fresh;
     for (size_t i = start; i < end; ++i) {
       if (i < dir.size()) {  // proposed before (a resume): finished trials stay, in-flight ones run again
         auto st = dir.read_status(i);
         if (st && (st->state == rig::JobState::Succeeded || st->state == rig::JobState::Failed)) continue;
+        if (!pruned_record(dir.run_dir(i)).is_null()) continue;  // pruned: its end was decided
         std::error_code ec;
         fs::path m = dir.run_dir(i) / "metrics.jsonl";
         if (fs::exists(m, ec)) fs::rename(m, dir.run_dir(i) / "metrics.jsonl.interrupted", ec);
@@ -145,7 +217,34 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
     }
     if (!fresh.empty()) dir.add_jobs(std::move(fresh));
     if (!launch.empty()) {
-      rig::LaunchReport report = launcher->launch(dir, launch, {.wait = true, .progress = &out, .runner = {}});
+      rig::LaunchOptions lo;
+      lo.wait = true;
+      lo.progress = &out;
+      if (s.prune.rule != rig::PruneOptions::Rule::None)
+        lo.monitor = [&](std::span<const size_t> running) {
+          std::vector<size_t> stop;
+          for (size_t i : running) {
+            if (!pruned_record(dir.run_dir(i)).is_null()) continue;  // already asked to stop
+            if (auto d = decide(i)) {
+              write_pruned(dir.run_dir(i), s, *d, true);
+              out << fmt::format("pruned trial {} at step {}: {} {:.6g} {} {:.6g} ({})\n", i, d->step, s.objective,
+                                 d->value, s.options.maximize ? "<" : ">", d->threshold,
+                                 s.prune.rule == rig::PruneOptions::Rule::Median ? "the median"
+                                                                                 : fmt::format("rung {}", d->rung))
+                  << std::flush;
+              stop.push_back(i);
+            }
+          }
+          return stop;
+        };
+      rig::LaunchReport report = launcher->launch(dir, launch, lo);
+      // A trial that ended before the pruner saw the step at which its rule fires is pruned all the same.
+      if (s.prune.rule != rig::PruneOptions::Rule::None && !report.interrupted)
+        for (size_t i : launch) {
+          auto st = dir.read_status(i);
+          if (!st || st->state != rig::JobState::Succeeded || !pruned_record(dir.run_dir(i)).is_null()) continue;
+          if (auto d = decide(i)) write_pruned(dir.run_dir(i), s, *d, false);
+        }
       write_trials(dir, s, params);
       if (report.interrupted) {
         out << fmt::format("interrupted: continue the search with: rig sweep resume {}\n", dir.path().string());
@@ -154,7 +253,7 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
     }
     for (size_t i = start; i < end; ++i) {
       auto st = dir.read_status(i);
-      if (!st || st->state != rig::JobState::Succeeded) continue;
+      if (!st || st->state != rig::JobState::Succeeded || !pruned_record(dir.run_dir(i)).is_null()) continue;
       auto obj = objective_of(dir.run_dir(i), s.objective);
       if (obj && (!best || (s.options.maximize ? *obj > *best : *obj < *best))) best = *obj, best_trial = i;
     }
@@ -221,8 +320,9 @@ int run_search(const MultirunRequest& r, const rig::Node& settings, const std::v
   Search s = read_search(settings, job_overrides, first_argv_index);
   check(probe_trials(s.space));
   if (r.dry_run) {
-    out << fmt::format("search {} of {} trials ({} at a time), objective {} ({}), seed {}\n", s.options.algorithm,
-                       s.trials, s.parallel, s.objective, s.options.maximize ? "max" : "min", s.options.seed);
+    out << fmt::format("search {} of {} trials ({} at a time), objective {} ({}), seed {}, pruner {}\n",
+                       s.options.algorithm, s.trials, s.parallel, s.objective, s.options.maximize ? "max" : "min",
+                       s.options.seed, rig::prune_rule_name(s.prune.rule));
     for (const auto& f : s.space.fixed) out << "  fixed " << f << "\n";
     for (const auto& p : s.space.params) {
       std::string what = p.kind == rig::SearchParam::Kind::Choice
