@@ -98,10 +98,18 @@ class SweepDir {
   void write_summary(const std::vector<JobResult>& results) const;  // summary.jsonl
 
  private:
+  // Writes sweep.yaml: head_, then the jobs. The jobs' text is kept and only new jobs are dumped, so a search adding
+  // one trial at a time does not re-read and re-dump every trial before it.
+  void write_plan_file();
+
   std::filesystem::path path_;
   SweepPlan plan_;
   std::vector<std::string> command_;
   Node settings_;
+  Node head_;              // sweep.yaml without `jobs`
+  std::string jobs_text_;  // the `jobs:` items of plan_.jobs[0, jobs_in_text_)
+  size_t jobs_in_text_ = 0;
+  bool written_ = false;   // sweep.yaml was written by this object
 };
 
 // The last complete JSON line of <run_dir>/metrics.jsonl, or null when there is none.

@@ -123,26 +123,48 @@ void write_pruned(const fs::path& run_dir, const Search& s, const rig::PruneDeci
   rig::write_file_atomic(run_dir / rig::kPrunedFile, rig::dump_json(n, -1) + "\n", {.durable = false});
 }
 
-// trials.jsonl: one line per trial (index, params, status, objective); rewritten after every batch.
-void write_trials(const rig::SweepDir& dir, const Search& s, const std::vector<std::vector<rig::Node>>& params) {
-  std::string text;
-  for (size_t j = 0; j < dir.size(); ++j) {
-    rig::Node n = rig::Node::map();
-    n.set("trial", rig::Node(j));
-    rig::Node p = rig::Node::map();
-    for (size_t k = 0; k < s.space.params.size() && k < params[j].size(); ++k) p.set(s.space.params[k].key, params[j][k]);
-    n.set("params", p);
-    auto st = dir.read_status(j);
-    rig::Node pruned = pruned_record(dir.run_dir(j));
-    rig::JobState state = st ? st->state : rig::JobState::Pending;
-    if (!pruned.is_null()) state = rig::JobState::Pruned;
-    n.set("status", rig::Node(std::string(rig::job_state_name(state))));
-    auto obj = objective_of(dir.run_dir(j), s.objective);
-    n.set(s.objective, obj ? rig::Node(*obj) : rig::Node());
-    if (!pruned.is_null()) n.set("pruned", pruned);
-    if (st && st->end > 0) n.set("duration_s", rig::Node(std::round((st->end - st->start) * 1000) / 1000));
-    text += rig::dump_json(n, -1) + "\n";
+// What the search knows of a trial, read from its directory. A trial that ended is read once: the record is final.
+struct Trial {
+  std::vector<rig::Node> params;
+  rig::JobState state = rig::JobState::Pending;  // Pruned when pruned.json says so, whatever its status file says
+  bool ended = false;
+  std::optional<double> objective;  // the last value of the objective
+  rig::Node pruned;                 // pruned.json, or null
+  rig::Curve curve;                 // with a pruner: the objective's curve, up to the step it was pruned at
+  std::string line;                 // its trials.jsonl line
+};
+
+void read_trial(const rig::SweepDir& dir, const Search& s, size_t j, Trial& t) {
+  fs::path run_dir = dir.run_dir(j);
+  auto st = dir.read_status(j);
+  t.pruned = pruned_record(run_dir);
+  t.state = !t.pruned.is_null() ? rig::JobState::Pruned : st ? st->state : rig::JobState::Pending;
+  t.ended = t.state == rig::JobState::Succeeded || t.state == rig::JobState::Failed || t.state == rig::JobState::Pruned;
+  t.objective = objective_of(run_dir, s.objective);
+  if (s.prune.rule != rig::PruneOptions::Rule::None) {
+    t.curve = curve_of(run_dir, s.objective);
+    if (!t.pruned.is_null()) {
+      double at = t.pruned.get<double>("step");
+      std::erase_if(t.curve, [at](const auto& x) { return x.first > at; });
+    }
   }
+  rig::Node n = rig::Node::map();
+  n.set("trial", rig::Node(j));
+  rig::Node p = rig::Node::map();
+  for (size_t k = 0; k < s.space.params.size() && k < t.params.size(); ++k) p.set(s.space.params[k].key, t.params[k]);
+  n.set("params", p);
+  n.set("status", rig::Node(std::string(rig::job_state_name(t.state))));
+  n.set(s.objective, t.objective ? rig::Node(*t.objective) : rig::Node());
+  if (!t.pruned.is_null()) n.set("pruned", t.pruned);
+  if (st && st->end > 0) n.set("duration_s", rig::Node(std::round((st->end - st->start) * 1000) / 1000));
+  t.line = rig::dump_json(n, -1) + "\n";
+}
+
+// trials.jsonl: one line per trial (index, params, status, objective, the pruner's record); rewritten after every
+// batch.
+void write_trials(const rig::SweepDir& dir, const std::vector<Trial>& trials) {
+  std::string text;
+  for (const auto& t : trials) text += t.line;
   rig::write_file_atomic(dir.path() / "trials.jsonl", text, {.durable = false});
 }
 
@@ -165,29 +187,25 @@ std::vector<rig::Node> params_of(const Search& s, const rig::SweepJob& job) {
 int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_settings, std::ostream& out) {
   std::unique_ptr<rig::Launcher> launcher = rig::make_launcher(launcher_settings);
   size_t width = std::to_string(s.trials - 1).size();
-  std::vector<std::vector<rig::Node>> params;
-  for (const auto& job : dir.plan().jobs) params.push_back(params_of(s, job));
+  std::vector<Trial> trials(dir.size());
+  for (size_t j = 0; j < dir.size(); ++j) {
+    trials[j].params = params_of(s, dir.plan().jobs[j]);
+    read_trial(dir, s, j, trials[j]);
+  }
   std::optional<double> best;
   size_t best_trial = 0;
+  // What a batch may use: the trials before it that ended. A pruned trial counts with the value it was pruned at (TPE
+  // sees it among the bad ones) and its curve up to that step (for the pruner). Grown batch by batch.
+  std::vector<rig::Observation> history;
+  std::vector<rig::Curve> reference;
+  size_t seen = 0;
   for (size_t start = 0; start < s.trials; start += s.parallel) {
     size_t end = std::min(s.trials, start + s.parallel);
-    // What the batch may use: the trials before it that ended. A pruned trial counts with the value it was pruned at
-    // (TPE sees it among the bad ones) and its curve up to that step (for the pruner).
-    std::vector<rig::Observation> history;
-    std::vector<rig::Curve> reference;
-    for (size_t j = 0; j < start; ++j) {
-      if (rig::Node p = pruned_record(dir.run_dir(j)); !p.is_null()) {
-        double at = p.get<double>("step");
-        rig::Curve c = curve_of(dir.run_dir(j), s.objective);
-        std::erase_if(c, [at](const auto& x) { return x.first > at; });
-        reference.push_back(std::move(c));
-        history.push_back({params[j], p.get<double>("value")});
-        continue;
-      }
-      auto st = dir.read_status(j);
-      if (!st || st->state != rig::JobState::Succeeded) continue;
-      if (auto obj = objective_of(dir.run_dir(j), s.objective)) history.push_back({params[j], *obj});
-      reference.push_back(curve_of(dir.run_dir(j), s.objective));
+    for (; seen < start; ++seen) {
+      const Trial& t = trials[seen];
+      if (t.state == rig::JobState::Pruned) history.push_back({t.params, t.pruned.get<double>("value")});
+      else if (t.state == rig::JobState::Succeeded && t.objective) history.push_back({t.params, *t.objective});
+      if (t.state == rig::JobState::Pruned || t.state == rig::JobState::Succeeded) reference.push_back(t.curve);
     }
     // The pruner: the first report at which the rule fires stops the trial.
     auto decide = [&](size_t i) { return rig::prune_point(s.prune, s.options.maximize, reference,
@@ -195,10 +213,8 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
     std::vector<size_t> launch;
     std::vector<rig::SweepJob> fresh;
     for (size_t i = start; i < end; ++i) {
-      if (i < dir.size()) {  // proposed before (a resume): finished trials stay, in-flight ones run again
-        auto st = dir.read_status(i);
-        if (st && (st->state == rig::JobState::Succeeded || st->state == rig::JobState::Failed)) continue;
-        if (!pruned_record(dir.run_dir(i)).is_null()) continue;  // pruned: its end was decided
+      if (i < dir.size()) {  // proposed before (a resume): ended trials stay, in-flight ones run again
+        if (trials[i].ended) continue;
         std::error_code ec;
         fs::path m = dir.run_dir(i) / "metrics.jsonl";
         if (fs::exists(m, ec)) fs::rename(m, dir.run_dir(i) / "metrics.jsonl.interrupted", ec);
@@ -212,7 +228,7 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
       job.overrides = rig::trial_overrides(s.space, p);
       job.name = rig::job_dir_name(i, job.swept, width);
       fresh.push_back(std::move(job));
-      params.push_back(std::move(p));
+      trials.emplace_back().params = std::move(p);
       launch.push_back(i);
     }
     if (!fresh.empty()) dir.add_jobs(std::move(fresh));
@@ -220,11 +236,12 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
       rig::LaunchOptions lo;
       lo.wait = true;
       lo.progress = &out;
+      std::vector<bool> asked(end, false);  // asked to stop already
       if (s.prune.rule != rig::PruneOptions::Rule::None)
         lo.monitor = [&](std::span<const size_t> running) {
           std::vector<size_t> stop;
           for (size_t i : running) {
-            if (!pruned_record(dir.run_dir(i)).is_null()) continue;  // already asked to stop
+            if (asked[i]) continue;
             if (auto d = decide(i)) {
               write_pruned(dir.run_dir(i), s, *d, true);
               out << fmt::format("pruned trial {} at step {}: {} {:.6g} {} {:.6g} ({})\n", i, d->step, s.objective,
@@ -232,33 +249,37 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
                                  s.prune.rule == rig::PruneOptions::Rule::Median ? "the median"
                                                                                  : fmt::format("rung {}", d->rung))
                   << std::flush;
+              asked[i] = true;
               stop.push_back(i);
             }
           }
           return stop;
         };
       rig::LaunchReport report = launcher->launch(dir, launch, lo);
-      // A trial that ended before the pruner saw the step at which its rule fires is pruned all the same.
-      if (s.prune.rule != rig::PruneOptions::Rule::None && !report.interrupted)
-        for (size_t i : launch) {
-          auto st = dir.read_status(i);
-          if (!st || st->state != rig::JobState::Succeeded || !pruned_record(dir.run_dir(i)).is_null()) continue;
-          if (auto d = decide(i)) write_pruned(dir.run_dir(i), s, *d, false);
+      for (size_t i : launch) {
+        read_trial(dir, s, i, trials[i]);
+        // A trial that ended before the pruner saw the step at which its rule fires is pruned all the same.
+        if (s.prune.rule == rig::PruneOptions::Rule::None || report.interrupted ||
+            trials[i].state != rig::JobState::Succeeded)
+          continue;
+        if (auto d = decide(i)) {
+          write_pruned(dir.run_dir(i), s, *d, false);
+          read_trial(dir, s, i, trials[i]);
         }
-      write_trials(dir, s, params);
+      }
+      write_trials(dir, trials);
       if (report.interrupted) {
         out << fmt::format("interrupted: continue the search with: rig sweep resume {}\n", dir.path().string());
         return 130;
       }
     }
     for (size_t i = start; i < end; ++i) {
-      auto st = dir.read_status(i);
-      if (!st || st->state != rig::JobState::Succeeded || !pruned_record(dir.run_dir(i)).is_null()) continue;
-      auto obj = objective_of(dir.run_dir(i), s.objective);
-      if (obj && (!best || (s.options.maximize ? *obj > *best : *obj < *best))) best = *obj, best_trial = i;
+      const Trial& t = trials[i];
+      if (t.state != rig::JobState::Succeeded || !t.objective) continue;
+      if (!best || (s.options.maximize ? *t.objective > *best : *t.objective < *best)) best = t.objective, best_trial = i;
     }
   }
-  write_trials(dir, s, params);
+  write_trials(dir, trials);
   std::vector<rig::JobResult> results = dir.results(rig::slurm_job_states(dir));
   dir.write_summary(results);
   if (best) {
