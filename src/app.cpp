@@ -15,7 +15,9 @@
 #include <optional>
 #include <set>
 
+#include "detail/read_log.hpp"
 #include "detail/recipe_manifest.hpp"
+#include "detail/unread_keys.hpp"
 #include "rig/compose.hpp"
 #include "rig/distributed_env.hpp"
 #include "rig/error.hpp"
@@ -225,6 +227,7 @@ struct RunRecord {
   std::string recipe, start, end, host, commit, cwd;
   std::optional<int> status;
   fs::path run_dir;
+  std::optional<std::vector<std::string>> unread;  // keys of the config the recipe never read (once it has run)
 
   std::string json() const {
     Node n = Node::map();
@@ -244,6 +247,11 @@ struct RunRecord {
     Node libs = Node::list();
     for (const auto& p : loaded_plugins()) libs.push_back(Node(p.string()));
     n.set("plugins", libs);
+    if (unread) {
+      Node keys = Node::list();
+      for (const auto& k : *unread) keys.push_back(Node(k));
+      n.set("unread_keys", keys);
+    }
     return dump_json(n);
   }
 };
@@ -512,9 +520,15 @@ void fill_schema_defaults(Node& cfg, const RecipeSchema& schema) {
 }
 
 // The recipe function's exit status; its errors are printed.
-int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe) {
+// `read`, when given, receives the key paths the recipe read (detail/read_log.hpp).
+int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe,
+                        std::vector<std::string>* read = nullptr) {
   fill_schema_defaults(cfg, schema);
-  return exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
+  std::optional<detail::ReadLog> log;
+  if (read) log.emplace(cfg);
+  int status = exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
+  if (read) *read = log->paths();
+  return status;
 }
 
 // ---- a run killed by SIGINT/SIGTERM still records its exit status ---------------------------------------------------
@@ -695,7 +709,12 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
       },
       rec.run_dir / "run.json");
   clear_operative_config();
-  int status = run_recipe_function(info, cfg, schema, recipe);
+  std::vector<std::string> read = ValidateOptions{}.provided_keys;
+  std::vector<std::string> recipe_read;
+  int status = run_recipe_function(info, cfg, schema, recipe, &recipe_read);
+  read.insert(read.end(), recipe_read.begin(), recipe_read.end());
+  rec.unread.emplace();
+  for (const auto& u : detail::unread_keys(cfg, read)) rec.unread->push_back(u.path);
   try {
     write_file_atomic(rec.run_dir / "operative.yaml", dump_yaml(operative_by_key(cfg)));
   } catch (const Error& e) {

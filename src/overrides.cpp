@@ -247,6 +247,27 @@ void located(const Override& o, Fn&& fn) {
   }
 }
 
+// Adds `o`'s value at its key, which is absent: the keys it creates are located at their segments in the argument
+// (`+optimizer.bogus=1` puts `bogus` at argv[N]:1:C), so errors about them later (an unknown keyword at validate or
+// instantiate) point there.
+void add_at_key(Node& cfg, const Override& o) {
+  const auto& segments = o.key.segments();
+  size_t existing = 0;
+  for (const Node* n = &cfg; existing < segments.size() && n->is_map(); ++existing)
+    if (!(n = n->find(segments[existing].key))) break;
+  located(o, [&] { cfg.set_path(o.key, *o.value); });
+  Node* n = &cfg;
+  for (size_t i = 0; i < segments.size() && n && n->is_map(); ++i) {
+    Node* child = n->find_mut(segments[i].key);
+    if (child && i >= existing && i < o.key_columns.size()) {
+      Origin at = o.key_origin;
+      at.column = o.key_columns[i];
+      child = &n->set(segments[i].key, *child, std::move(at));
+    }
+    n = child;
+  }
+}
+
 // Adding below a scalar would have to drop it (OmegaConf.update does, silently); rig refuses and says how to mean it.
 void check_addable(const Node& cfg, const Override& o) {
   const Node* n = &cfg;
@@ -394,7 +415,7 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
         return;
       }
       check_addable(cfg, o);
-      located(o, [&] { cfg.set_path(o.key, *o.value); });
+      add_at_key(cfg, o);
       return;
     case OverrideKind::Add:
       // Hydra's `+key=v`: adds where the key is absent, null or `???`; a map or list value merges into what is there
@@ -413,7 +434,7 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
         throw e;
       }
       check_addable(cfg, o);
-      located(o, [&] { cfg.set_path(o.key, *o.value); });
+      add_at_key(cfg, o);
       return;
     case OverrideKind::Delete:
       if (!target) throw_unknown_key(cfg, o.key, o.key_origin, o.key_columns, "delete", {});

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "detail/unread_keys.hpp"
 #include "rig/config.hpp"
 #include "rig/interpolation.hpp"
 
@@ -119,9 +120,9 @@ void report_missing(const Node& n, KeyPath& p, const std::set<std::string>& fail
   }
 }
 
-// `prefix` is `path` or one of its ancestors.
+// `prefix` is `path` or one of its ancestors ("" is the root's path).
 bool covers(const std::string& prefix, const std::string& path) {
-  return path == prefix ||
+  return prefix.empty() || path == prefix ||
          (path.size() > prefix.size() && path.starts_with(prefix) && (path[prefix.size()] == '.' || path[prefix.size()] == '['));
 }
 
@@ -144,9 +145,9 @@ bool referenced(const std::string& path, const std::string& key, const std::vect
 }
 
 struct UnreadScan {
-  std::vector<std::string> read;  // schema paths, component paths, provided keys
+  const std::vector<std::string>& read;
   std::vector<std::string> interpolations;
-  std::vector<Error>* warnings;
+  std::vector<detail::UnreadKey> found;
 
   void scan(const Node& n, KeyPath& p) {
     for (const auto& e : n.entries()) {
@@ -154,16 +155,10 @@ struct UnreadScan {
       std::string s = p.to_string();
       bool is_read = std::any_of(read.begin(), read.end(), [&](const std::string& r) { return covers(r, s); });
       bool ancestor = std::any_of(read.begin(), read.end(), [&](const std::string& r) { return covers(s, r); });
-      if (!is_read && ancestor && e.value.is_map()) {
+      if (!is_read && ancestor && e.value.is_map())
         scan(e.value, p);
-      } else if (!is_read && !ancestor && !referenced(s, e.key, interpolations)) {
-        std::vector<std::string> siblings;
-        for (const auto& r : read) siblings.push_back(r);
-        warnings->emplace_back("rig.validate.unread_key",
-                               fmt::format("'{}' is not read by this recipe (no schema key, component or "
-                                           "interpolation uses it)", s),
-                               e.key_origin, s, did_you_mean(s, siblings));
-      }
+      else if (!is_read && !ancestor && !referenced(s, e.key, interpolations))
+        found.push_back({s, e.key_origin});
       p.pop();
     }
   }
@@ -246,13 +241,26 @@ ValidationReport validate_config(const Node& config, const ValidateOptions& opti
   for (auto& e : checks)
     if (!failed.contains(e.key_path())) r.errors.push_back(std::move(e));
   if (options.schema && resolved.is_map()) {
-    UnreadScan scan{{}, {}, &r.warnings};
-    for (const auto& k : options.schema->keys()) scan.read.push_back(k.path);
-    for (const auto& k : options.provided_keys) scan.read.push_back(k);
-    collect_interpolations(config, scan.interpolations);
-    scan.scan(config, root);
+    std::vector<std::string> read;
+    for (const auto& k : options.schema->keys()) read.push_back(k.path);
+    read.insert(read.end(), options.provided_keys.begin(), options.provided_keys.end());
+    for (const auto& u : detail::unread_keys(config, read))
+      r.warnings.emplace_back("rig.validate.unread_key",
+                              fmt::format("'{}' is not read by this recipe (no schema key, component or "
+                                          "interpolation uses it)",
+                                          u.path),
+                              u.origin, u.path, did_you_mean(u.path, read));
   }
   return r;
+}
+
+std::vector<detail::UnreadKey> detail::unread_keys(const Node& config, const std::vector<std::string>& read) {
+  if (!config.is_map()) return {};
+  UnreadScan scan{read, {}, {}};
+  collect_interpolations(config, scan.interpolations);
+  KeyPath root;
+  scan.scan(config, root);
+  return std::move(scan.found);
 }
 
 std::string ValidationReport::format(const FormatOptions& options) const {

@@ -102,14 +102,26 @@ class Builder {
     std::optional<detail::fy::Diagnostic> error;
     if (parse(text, error)) return std::move(docs_);
     // libfyaml 0.7.12 rejects an empty entry of a block sequence written at its key's column (`lr:\n-\n- x`), which
-    // YAML 1.2 reads as null (example 8.15). Such input is parsed again with `~` written into each empty entry; the
-    // result stands only if every `~` came back as a null entry exactly there (not, say, inside a block scalar).
+    // YAML 1.2 reads as null (example 8.15). Such input is parsed again with `~` written after each line's bare `-`.
+    // The parser's events then decide which of those dashes are entries: a `~` that comes back as a null sequence
+    // entry exactly where it was written is one; a `~` the parser has read past without returning it was taken into
+    // other content (a block or multi-line scalar) and is dropped, and the text is parsed again without it. The result
+    // stands only when every `~` left is a null entry.
     if (!json_ && error && error->message == "did not find expected node content") {
-      std::string patched = with_null_in_empty_entries(text);
-      if (!patched.empty()) {
+      std::vector<TextPosition> candidates = bare_entry_dashes(text);
+      while (!candidates.empty()) {
         reset();
+        patched_nulls_ = std::move(candidates);
+        std::string patched = with_null_after(text, patched_nulls_);
         std::optional<detail::fy::Diagnostic> again;
-        if (parse(patched, again) && confirmed_nulls_ == patched_nulls_.size()) return std::move(docs_);
+        bool parsed = parse(patched, again);
+        if (parsed && confirmed_nulls_.size() == patched_nulls_.size()) return std::move(docs_);
+        // Keep the confirmed entries and those the parser has not reached; stop when nothing was ruled out.
+        candidates.clear();
+        for (const TextPosition& p : patched_nulls_)
+          if (std::binary_search(confirmed_nulls_.begin(), confirmed_nulls_.end(), p) || (!parsed && p > last_event_))
+            candidates.push_back(p);
+        if (candidates.size() == patched_nulls_.size()) break;
       }
     }
     parse_failed(error);
@@ -153,38 +165,46 @@ class Builder {
     root_ = Node();
     docs_.clear();
     literal_nodes_ = alias_nodes_ = 0;
+    confirmed_nulls_.clear();
+    last_event_ = {0, 0};
   }
 
-  // `text` with ` ~` after the dash of every line that is a bare block-sequence entry (`-`, maybe a comment after
-  // it); "" when there is none. The positions of the `~`s are kept in patched_nulls_.
-  std::string with_null_in_empty_entries(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + 64);
+  using TextPosition = std::pair<uint32_t, uint32_t>;  // line, column (1-based)
+
+  // Where a `~` would go after the dash of each line that is a bare block-sequence entry (`-`, maybe a comment after
+  // it), in text order. Lines inside block scalars are found here too; the events sort them out.
+  static std::vector<TextPosition> bare_entry_dashes(std::string_view text) {
+    std::vector<TextPosition> out;
     uint32_t line = 0;
-    size_t pos = 0;
-    while (pos < text.size()) {
+    for (size_t pos = 0; pos < text.size();) {
       ++line;
-      size_t end = text.find('\n', pos);
-      if (end == std::string_view::npos) end = text.size();
+      size_t end = std::min(text.find('\n', pos), text.size());
       std::string_view l = text.substr(pos, end - pos);
       size_t dash = l.find_first_not_of(' ');
-      bool bare = false;
       if (dash != std::string_view::npos && l[dash] == '-') {
         size_t rest = l.find_first_not_of(" \t\r", dash + 1);
-        bare = rest == std::string_view::npos ? true : (rest > dash + 1 && l[rest] == '#');
+        if (rest == std::string_view::npos || (rest > dash + 1 && l[rest] == '#'))
+          out.emplace_back(line, static_cast<uint32_t>(dash + 3));
       }
-      if (bare) {
-        out.append(l.substr(0, dash + 1));
-        out += " ~";
-        out.append(l.substr(dash + 1));
-        patched_nulls_.emplace_back(line, static_cast<uint32_t>(dash + 3));
-      } else {
-        out.append(l);
-      }
-      if (end < text.size()) out += '\n';
       pos = end + 1;
     }
-    if (patched_nulls_.empty()) return {};
+    return out;
+  }
+
+  // `text` with ` ~` written after the dash at each of `at` (positions from bare_entry_dashes, in text order).
+  static std::string with_null_after(std::string_view text, const std::vector<TextPosition>& at) {
+    std::string out;
+    out.reserve(text.size() + 2 * at.size());
+    uint32_t line = 1;
+    size_t line_start = 0, copied = 0;
+    for (const auto& [l, column] : at) {
+      for (; line < l; ++line) line_start = text.find('\n', line_start) + 1;
+      size_t after_dash = line_start + column - 2;
+      out.append(text.substr(copied, after_dash - copied));
+      out += " ~";
+      copied = after_dash;
+    }
+    out.append(text.substr(copied));
     return out;
   }
 
@@ -226,6 +246,7 @@ class Builder {
   }
 
   void handle(const detail::fy::EventView& ev) {
+    if (!patched_nulls_.empty()) last_event_ = {ev.start().line, ev.start().column};
     switch (ev.type()) {
       case FYET_DOCUMENT_START:
         if (single_ && !docs_.empty())
@@ -343,8 +364,8 @@ class Builder {
   void confirm_null(const detail::fy::EventView& ev) {
     if (expecting_key() || depth_ == 0 || top().is_map || ev.value() != "~" || ev.style() != FYSS_PLAIN) return;
     auto p = ev.start();
-    if (std::find(patched_nulls_.begin(), patched_nulls_.end(), std::pair{p.line, p.column}) != patched_nulls_.end())
-      ++confirmed_nulls_;
+    TextPosition at{p.line, p.column};
+    if (std::binary_search(patched_nulls_.begin(), patched_nulls_.end(), at)) confirmed_nulls_.push_back(at);
   }
 
   void scalar(const detail::fy::EventView& ev) {
@@ -483,8 +504,9 @@ class Builder {
   Node root_;
   std::vector<Node> docs_;
   size_t literal_nodes_ = 0, alias_nodes_ = 0;
-  std::vector<std::pair<uint32_t, uint32_t>> patched_nulls_;  // line, column of each `~` written into an empty entry
-  size_t confirmed_nulls_ = 0;
+  std::vector<TextPosition> patched_nulls_;    // each `~` written after a bare dash, in text order
+  std::vector<TextPosition> confirmed_nulls_;  // those that came back as null sequence entries, in text order
+  TextPosition last_event_{0, 0};              // the start of the last event handled
 };
 
 Node single_document(std::vector<Node> docs, std::string_view name) {

@@ -146,6 +146,10 @@ check "validate locates errors in the file" has "planted.yaml:2:16" "$out"
 check "validate counts all of them" has "6 errors, 3 warnings" "$out"
 check "validate suggests the component" has "did you mean 'greet.Loud'" "$out"
 check "validate ran nothing" test ! -e outputs/greet/never
+# An unknown keyword added on the command line is located there, under its key (argv of the recipe: [1]).
+out=$("$rig" validate greet +greeter.bogus=1 2>&1); rc=$?
+check "validate: an unknown keyword from the command line at argv[1]:1:10" \
+  bash -c "test $rc -eq 2 && grep -q 'argv\[1\]:1:10: error\[rig.args.unknown_keyword\]' <<<\"\$1\"" _ "$out"
 for c in greet shout; do
   out=$("$rig" validate greet --config $c 2>&1); rc=$?
   check "shipped config $c is valid" test "$rc" -eq 0

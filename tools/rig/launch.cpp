@@ -175,9 +175,20 @@ int supervise(std::vector<pid_t> pids, const fs::path& run_dir, std::chrono::sec
 
 }  // namespace
 
-LaunchArgs split_launch_args(const std::vector<std::string>& args) {
+bool value_follows(std::string_view arg, bool launch_flags) {
+  if (launch_flags && std::find(kLaunchValueFlags.begin(), kLaunchValueFlags.end(), arg) != kLaunchValueFlags.end())
+    return true;
+  const RecipeFlag* f = find_recipe_flag(arg);
+  return f && f->takes_value() && arg.find('=') == std::string_view::npos;
+}
+
+LaunchArgs split_launch_args(const std::vector<std::string>& args, bool launch_flags) {
   LaunchArgs out;
-  for (size_t i = 0; i < args.size(); ++i) {
+  auto to_recipe = [&](size_t i) {
+    out.recipe_args.push_back(args[i]);
+    out.argv_index.push_back(static_cast<int>(i) + 2);  // argv[0] rig, argv[1] run
+  };
+  auto launch_flag = [&](size_t& i) {
     const std::string& a = args[i];
     if (a == "--multirun" || a == "-m") out.multirun = true;
     else if (a == "--dry-run") out.dry_run = true;
@@ -187,11 +198,19 @@ LaunchArgs split_launch_args(const std::vector<std::string>& args) {
     else if (auto v = flag_value(args, i, "--sweep-root")) out.root = *v;
     else if (auto v = flag_value(args, i, "--launcher-file")) out.launcher_file = *v;
     else if (a == "--allow-config-shell") out.allow_config_shell = true;
-    else if (out.recipe.empty() && !a.starts_with("-")) out.recipe = a;
-    else {
-      out.recipe_args.push_back(a);
-      out.argv_index.push_back(static_cast<int>(i) + 2);  // argv[0] rig, argv[1] run
+    else return false;
+    return true;
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (launch_flags && launch_flag(i)) continue;
+    const std::string& a = args[i];
+    if (out.recipe.empty() && !a.starts_with("-")) {
+      out.recipe = a;
+      continue;
     }
+    to_recipe(i);
+    // A recipe option's value written apart (`--plugin X`, `--config NAME`) is that option's, also before RECIPE.
+    if (value_follows(a, false) && i + 1 < args.size()) to_recipe(++i);
   }
   bool sweep_flags = out.dry_run || out.wait || !out.launcher.empty() || !out.root.empty() ||
                      !out.launcher_file.empty() || out.allow_config_shell;

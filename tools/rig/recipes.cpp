@@ -77,6 +77,20 @@ int ls(const std::string& name) {
   return kExitOk;
 }
 
+namespace {
+
+// The recipe RECIPE names (options may come before it), with the configs its --config options name checked.
+Recipe named_recipe(const std::vector<Recipe>& recipes, const LaunchArgs& a, std::string_view verb) {
+  if (a.recipe.empty())
+    throw UsageError("rig.usage.no_recipe", "no recipe given", {}, {}, fmt::format("rig {} RECIPE ...", verb));
+  Recipe r = find_recipe(recipes, a.recipe);
+  for (const auto& [flag, value] : recipe_flag_values(a.recipe_args))
+    if (flag->completion == RecipeFlag::Completion::ConfigName) check_config_name(r, value);
+  return r;
+}
+
+}  // namespace
+
 int run(const std::vector<std::string>& args, bool validate) {
   std::string verb = validate ? "validate" : "run";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
@@ -96,19 +110,9 @@ int run(const std::vector<std::string>& args, bool validate) {
                    "  --nproc N            N local processes of one data-parallel run (docs/torch.md)\n");
     return args.empty() ? kExitConfigError : kExitOk;
   }
-  LaunchArgs launch;
-  if (validate) {
-    launch.recipe = args[0];
-    launch.recipe_args.assign(args.begin() + 1, args.end());
-  } else {
-    launch = split_launch_args(args);
-  }
-  if (launch.recipe.empty())
-    throw UsageError("rig.usage.no_recipe", "no recipe given", {}, {}, fmt::format("rig {} RECIPE ...", verb));
-  Recipe r = find_recipe(load_recipes(), launch.recipe);
+  LaunchArgs launch = split_launch_args(args, !validate);
+  Recipe r = named_recipe(load_recipes(), launch, verb);
   const auto& rest = launch.recipe_args;
-  for (const auto& [flag, value] : recipe_flag_values(rest))
-    if (flag->completion == RecipeFlag::Completion::ConfigName) check_config_name(r, value);
   if (launch.multirun) return run_recipe_multirun(launch, r.binary(), std::cout);
   if (launch.nproc > 1) return run_recipe_nproc(launch, r.binary());
   std::vector<std::string> argv_strings{r.binary()};
@@ -172,13 +176,10 @@ int schema(const std::vector<std::string>& args) {
     throw Error("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},
                      hint.empty() ? "rig components lists them" : hint);
   }
-  Recipe r = find_recipe(recipes, args[0]);
-  for (size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--config" && i + 1 < args.size()) check_config_name(r, args[i + 1]);
-    if (args[i].starts_with("--config=")) check_config_name(r, args[i].substr(9));
-  }
+  LaunchArgs a = split_launch_args(args, false);
+  Recipe r = named_recipe(recipes, a, "schema");
   std::vector<std::string> argv{r.binary()};
-  argv.insert(argv.end(), args.begin() + 1, args.end());
+  argv.insert(argv.end(), a.recipe_args.begin(), a.recipe_args.end());
   argv.emplace_back("--schema");
   exec_recipe(r, std::move(argv));
 }
