@@ -68,11 +68,9 @@ int ls(const std::string& name) {
   std::cout << fmt::format("  binary:   {}\n  manifest: {}\n  configs:  {}\n", r.binary(), r.manifest.string(),
                            join(r.primary_configs()));
   for (const auto& g : r.groups()) std::cout << fmt::format("  {}/: {}\n", g, join(r.options(g)));
-  if (const Node* keys = r.data.find("keys"); keys && keys->size()) {
+  if (!r.m.keys.empty()) {
     std::cout << "  keys:\n";
-    for (const auto& k : keys->elements())
-      std::cout << fmt::format("    {:<20} {:<14} {}\n", k.get<std::string>("path"), k.get<std::string>("type"),
-                               k.get<std::string>("doc"));
+    for (const auto& k : r.m.keys) std::cout << fmt::format("    {:<20} {:<14} {}\n", k.path, k.type, k.doc);
   }
   return kExitOk;
 }
@@ -162,10 +160,10 @@ int schema(const std::vector<std::string>& args) {
     }
     std::vector<std::string> names;
     for (const auto& c : all_components(recipes)) {
-      names.push_back(c.get<std::string>("name"));
-      if (!component_has_name(c, name)) continue;
+      names.push_back(c.name);
+      if (!component_has_name(c, name) || c.recipes.empty()) continue;
       // Any recipe that registers it has the same registered record: its binary renders the schema.
-      Recipe r = find_recipe(recipes, c["recipes"][0].str());
+      Recipe r = find_recipe(recipes, c.recipes.front());
       exec_recipe(r, {r.binary(), "--schema-component", name});
     }
     std::string hint = did_you_mean(canonical_name(name), names);
@@ -205,7 +203,7 @@ int copy_project(const Recipe& r, const fs::path& dest) {
   if (fs::exists(dest) && !fs::is_empty(dest))
     throw UsageError("rig.cp.exists", fmt::format("'{}' exists and is not empty", dest.string()));
   std::vector<std::string> sources, configs;
-  for (const auto& s : r.strings("sources")) {
+  for (const auto& s : r.m.sources) {
     copy_new(s, dest / fs::path(s).filename());
     sources.push_back(fs::path(s).filename().string());
   }
@@ -219,7 +217,7 @@ int copy_project(const Recipe& r, const fs::path& dest) {
     }
   }
   // The libraries it links (rig_add_recipe LINK): rig's own (rig::torch) come from find_package(rig) as components.
-  std::vector<std::string> links = r.strings("links"), components;
+  std::vector<std::string> links = r.m.links, components;
   for (const auto& l : links)
     if (l.starts_with("rig::") && l != "rig::rig") components.push_back(l.substr(5));
   std::string cm = fmt::format(
@@ -248,7 +246,7 @@ int cp(const std::string& what, const std::string& dest, bool project) {
   for (const auto& r : recipes) {
     if (r.name() != what) continue;
     if (project) return copy_project(r, dest);
-    auto sources = r.strings("sources");
+    const auto& sources = r.m.sources;
     fs::path d = dest;
     bool into_dir = sources.size() > 1 || fs::is_directory(d) || dest.ends_with('/');
     for (const auto& s : sources) copy_new(s, into_dir ? d / fs::path(s).filename() : d);
