@@ -68,6 +68,9 @@ TEST(RecipeIndex, RoundTripsAnyContent) {
     auto back = rig::detail::read_index(text, stamp);
     ASSERT_TRUE(back.has_value()) << text;
     EXPECT_EQ(*back, m) << text;
+    Manifest without = m;
+    without.components.clear();
+    EXPECT_EQ(rig::detail::read_index(text, stamp, /*components=*/false), without) << text;
   }
 }
 

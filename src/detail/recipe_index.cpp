@@ -175,7 +175,8 @@ std::string index_text(const Manifest& m, const ManifestStamp& of) {
   return out;
 }
 
-std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected) {
+std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected, bool components) {
+  if (!text.ends_with("\nend\n")) return std::nullopt;  // cut short
   Manifest m;
   std::vector<std::string_view> f;
   bool stamped = false, named = false, ended = false;
@@ -226,6 +227,8 @@ std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& e
       m.config_components.emplace_back(unescape(f[1]), std::move(paths));
     } else if (kind == "key" && n == 3) {
       m.keys.push_back({unescape(f[1]), unescape(f[2]), unescape(f[3])});
+    } else if (kind == "component" && !components) {
+      text = "end\n";  // the components come last: skip to the end
     } else if (kind == "component" && n == 5) {
       m.components.push_back({unescape(f[1]), unescape(f[2]), unescape(f[3]), unescape(f[4]), unescape(f[5]), {}, {}, {}});
     } else if (kind == "alias" && n == 1 && !m.components.empty()) {
@@ -275,10 +278,10 @@ std::optional<std::string> slurp(const fs::path& path) {
 
 }  // namespace
 
-Manifest load_manifest(const fs::path& path) {
+Manifest load_manifest(const fs::path& path, bool components) {
   if (std::optional<ManifestStamp> stamp = stamp_of(path))
     if (std::optional<std::string> text = slurp(index_path(path)))
-      if (std::optional<Manifest> m = read_index(*text, *stamp)) return std::move(*m);
+      if (std::optional<Manifest> m = read_index(*text, *stamp, components)) return std::move(*m);
   return manifest_from(load_json(read_file(path), path.string()));
 }
 

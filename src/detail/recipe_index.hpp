@@ -71,13 +71,15 @@ std::optional<ManifestStamp> stamp_of(const std::filesystem::path& manifest);
 std::filesystem::path index_path(const std::filesystem::path& manifest);
 
 std::string index_text(const Manifest& m, const ManifestStamp& of);
-// nullopt when `text` is not an index of this format or was made from another manifest than `expected`.
-std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected);
+// nullopt when `text` is not an index of this format or was made from another manifest than `expected`. Without
+// `components`, the manifest's components are left out (and not read).
+std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected, bool components = true);
 
 // Writes the manifest (JSON, atomically), then its index.
 void write_manifest(const std::filesystem::path& path, const Node& manifest);
 
-// The manifest at `path`: from its index when the index matches it, else from the JSON.
-Manifest load_manifest(const std::filesystem::path& path);
+// The manifest at `path`: from its index when the index matches it, else from the JSON. Without `components`, its
+// components may be left out (`rig ls` and `rig run` need none).
+Manifest load_manifest(const std::filesystem::path& path, bool components = true);
 
 }  // namespace rig::detail

@@ -86,7 +86,7 @@ std::vector<fs::path> manifest_dirs() {
   return dirs;
 }
 
-std::vector<Recipe> load_recipes() {
+std::vector<Recipe> load_recipes(bool components) {
   std::vector<Recipe> out;
   std::map<std::string, bool> seen;
   for (const auto& dir : manifest_dirs()) {
@@ -97,7 +97,7 @@ std::vector<Recipe> load_recipes() {
       if (e.path().extension() == ".json") files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      Recipe r{f, detail::load_manifest(f)};
+      Recipe r{f, detail::load_manifest(f, components)};
       if (seen.emplace(r.name(), true).second) out.push_back(std::move(r));
     }
   }

@@ -39,8 +39,8 @@ struct Component : detail::ManifestComponent {
 // (<bin>/../share/rig/recipes), and the build tree this rig was built in.
 std::vector<std::filesystem::path> manifest_dirs();
 
-// Every recipe found; the first of one name wins.
-std::vector<Recipe> load_recipes();
+// Every recipe found; the first of one name wins. Without `components`, their components may be left out.
+std::vector<Recipe> load_recipes(bool components = true);
 
 // The recipe called `name`, or UsageError rig.recipe.unknown with did-you-mean and the list of recipes.
 Recipe find_recipe(const std::vector<Recipe>& recipes, const std::string& name);

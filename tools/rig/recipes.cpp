@@ -47,7 +47,7 @@ void check_config_name(const Recipe& r, const std::string& name) {
 }  // namespace
 
 int ls(const std::string& name) {
-  auto recipes = load_recipes();
+  auto recipes = load_recipes(/*components=*/false);
   Style s = Style::for_stdout();
   if (name.empty()) {
     if (recipes.empty()) {
@@ -103,7 +103,7 @@ int run(const std::vector<std::string>& args, bool validate) {
   }
   if (launch.recipe.empty())
     throw UsageError("rig.usage.no_recipe", "no recipe given", {}, {}, fmt::format("rig {} RECIPE ...", verb));
-  Recipe r = find_recipe(load_recipes(), launch.recipe);
+  Recipe r = find_recipe(load_recipes(/*components=*/false), launch.recipe);
   const auto& rest = launch.recipe_args;
   for (const auto& [flag, value] : recipe_flag_values(rest))
     if (flag->completion == RecipeFlag::Completion::ConfigName) check_config_name(r, value);
