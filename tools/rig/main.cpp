@@ -38,12 +38,13 @@ struct PrintArgs {
 };
 
 // The first config names a composition when a search path is configured, when it is a name (no extension), when
-// the defaults tree is asked for, or when the file has a `defaults` list.
-bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults_tree) {
+// the defaults tree is asked for, or when the file has a `defaults` list. A file read to find out is kept in `loaded`.
+bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults_tree,
+              std::optional<rig::Node>& loaded) {
   if (defaults_tree || !sp.empty()) return true;
   if (!(first.ends_with(".yaml") || first.ends_with(".yml") || first.ends_with(".json"))) return true;
-  rig::Node file = rig::load_file(first);
-  return file.is_map() && file.contains("defaults");
+  loaded = rig::load_file(first);
+  return loaded->is_map() && loaded->contains("defaults");
 }
 
 // The sources of `rig print`: files (the first one composed with its defaults list, if it has one), the environment,
@@ -64,7 +65,8 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
   rig::SearchPath sp = rig::SearchPath::standard({a.config_dirs.begin(), a.config_dirs.end()});
   sp.allow_links_outside(a.allow_outside_links);
   size_t first_file = 0;
-  if (composes(files.front(), sp, a.defaults_tree)) {
+  std::optional<rig::Node> first_loaded;
+  if (composes(files.front(), sp, a.defaults_tree, first_loaded)) {
     rig::ComposeOptions options{sp, std::move(overrides), /*apply_value_overrides=*/false, a.keep_hydra};
     for (int k = 1; k < argc; ++k)  // the name's argv position, for an unknown name's location
       if (a.configs.empty() && argv[k] == files.front()) {
@@ -80,7 +82,10 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
     overrides = std::move(c.value_overrides);
     first_file = 1;
   }
-  for (size_t f = first_file; f < files.size(); ++f) sources.file(files[f]);
+  for (size_t f = first_file; f < files.size(); ++f) {
+    if (f == 0 && first_loaded) sources.file(files[f], std::move(*first_loaded));  // not read twice
+    else sources.file(files[f]);
+  }
   sources.environment().overrides(std::move(overrides));
   return true;
 }
