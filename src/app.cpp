@@ -16,6 +16,7 @@
 #include <set>
 
 #include "detail/read_log.hpp"
+#include "detail/recipe_index.hpp"
 #include "detail/recipe_manifest.hpp"
 #include "detail/unread_keys.hpp"
 #include "rig/compose.hpp"
@@ -823,7 +824,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
     for (const auto& d : info.config_dirs)
       if (fs::is_directory(d)) register_config_dir(d);
     if (a.manifest) {
-      write_file_atomic(*a.manifest, dump_json(detail::recipe_manifest(info, schema, a.installed)));
+      detail::write_manifest(*a.manifest, detail::recipe_manifest(info, schema, a.installed));  // and its index
       return kExitOk;
     }
     // Plugins first: every later step (help, schema, validation, the run) sees their components.

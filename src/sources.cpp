@@ -144,7 +144,12 @@ ConfigSources& ConfigSources::defaults(Node defaults) {
 }
 
 ConfigSources& ConfigSources::file(std::filesystem::path path) {
-  files_.push_back(std::move(path));
+  files_.emplace_back(std::move(path), std::nullopt);
+  return *this;
+}
+
+ConfigSources& ConfigSources::file(std::filesystem::path path, Node loaded) {
+  files_.emplace_back(std::move(path), std::move(loaded));
   return *this;
 }
 
@@ -186,7 +191,7 @@ Node ConfigSources::build() const {
         if (has_defaults_) merge_with_history(cfg, defaults_);
         break;
       case SourceKind::File:
-        for (const auto& f : files_) merge_with_history(cfg, load_file(f));
+        for (const auto& [path, loaded] : files_) merge_with_history(cfg, loaded ? *loaded : load_file(path));
         break;
       case SourceKind::Environment: apply_environment(cfg, env_, env_prefix_); break;
       case SourceKind::CommandLine: apply_overrides(cfg, overrides_); break;

@@ -191,6 +191,24 @@ check "completion answers from manifests alone" test "$(RIG_RECIPE_PATH="$tmp/fa
 out=$(RIG_RECIPE_PATH="$tmp/fake" "$rig" run ghost 2>&1); rc=$?
 check "run with a missing binary: exit 1, names the manifest" exits_with $rc 1 "rig.run.exec" "$out"
 
+# ---- the manifests' index (NAME.index beside NAME.json): the same answers as the JSON, never a stale one -------------
+check "the build writes an index beside the manifest" test -s "$build/share/rig/recipes/greet.index"
+answers() {  # what the tool says from the manifests in $1 (alone on the path: copies of the build's)
+  local d="$1"
+  for args in "ls" "ls greet" "describe greet.Loud" "describe greet::Plain" "components" "components --interface greet::Greeter" \
+              "compat --rows greet::Task --cols greet::Model" "__complete run greet ''" "__complete run greet --config shout gr" \
+              "__complete describe gr" "__complete compat --rows ''" "__complete cp ''"; do
+    eval "set -- $args"
+    echo "== $args"; RIG_RECIPE_PATH="$d" "$rig" "$@" 2>&1
+  done | sed "s|$d/|DIR/|"
+}
+mkdir -p indexed json_only
+cp -p "$build/share/rig/recipes/greet.json" "$build/share/rig/recipes/greet.index" indexed/
+cp -p "$build/share/rig/recipes/greet.json" json_only/
+check "index and JSON give the same answers" diff <(answers "$tmp/indexed") <(answers "$tmp/json_only")
+sed -i 's|"description": "[^"]*"|"description": "edited by hand, longer than before"|' indexed/greet.json
+check "a manifest edited after its index: the JSON wins" has "edited by hand" "$(RIG_RECIPE_PATH="$tmp/indexed" "$rig" ls)"
+
 # ---- completion ---------------------------------------------------------------------------------------------------
 check "complete: subcommands" test "$("$rig" __complete c | tr '\n' ' ')" = "cp components compat completion "
 check "complete: recipes" test "$("$rig" __complete run gre)" = "greet"  # not g: generate

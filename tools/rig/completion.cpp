@@ -138,7 +138,7 @@ std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::str
   for (const auto& [path, name] : r.config_components(config))
     for (const auto& c : comps)
       if (component_has_name(c, name))
-        for (const auto& p : c["params"].elements()) out.push_back(path + "." + p.get<std::string>("name") + "=");
+        for (const auto& p : c.params) out.push_back(path + "." + p.name + "=");
   return out;
 }
 
@@ -183,7 +183,7 @@ int complete(const std::vector<std::string>& words) {
   auto recipes = load_recipes();
   if (verb == "describe" || (verb == "components" && before.back() != "--interface")) {
     std::vector<std::string> names;
-    for (const auto& c : all_components(recipes)) names.push_back(c.get<std::string>("name"));
+    for (const auto& c : all_components(recipes)) names.push_back(c.name);
     if (verb == "components") names = {"--interface", "--help"};
     emit(names, cur);
     return kExitOk;
@@ -196,7 +196,7 @@ int complete(const std::vector<std::string>& words) {
     }
     std::vector<std::string> ifaces;
     for (const auto& c : all_components(recipes))
-      for (const auto& i : c["interfaces"].elements()) ifaces.push_back(i.str());
+      for (const auto& i : c.interfaces) ifaces.push_back(i);
     emit(ifaces, cur);
     return kExitOk;
   }
@@ -205,7 +205,7 @@ int complete(const std::vector<std::string>& words) {
     if (!at) {
       if (verb == "schema" && before.size() == 2 && before[1] == "--component") {
         std::vector<std::string> names;
-        for (const auto& c : all_components(recipes)) names.push_back(c.get<std::string>("name"));
+        for (const auto& c : all_components(recipes)) names.push_back(c.name);
         emit(names, cur);
       } else if (cur.starts_with("-")) {
         emit(verb == "run" ? launch_flags() : verb == "schema" ? std::vector<std::string>{"--component", "--help"}

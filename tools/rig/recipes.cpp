@@ -47,7 +47,7 @@ void check_config_name(const Recipe& r, const std::string& name) {
 }  // namespace
 
 int ls(const std::string& name) {
-  auto recipes = load_recipes();
+  auto recipes = load_recipes(/*components=*/false);
   Style s = Style::for_stdout();
   if (name.empty()) {
     if (recipes.empty()) {
@@ -68,11 +68,9 @@ int ls(const std::string& name) {
   std::cout << fmt::format("  binary:   {}\n  manifest: {}\n  configs:  {}\n", r.binary(), r.manifest.string(),
                            join(r.primary_configs()));
   for (const auto& g : r.groups()) std::cout << fmt::format("  {}/: {}\n", g, join(r.options(g)));
-  if (const Node* keys = r.data.find("keys"); keys && keys->size()) {
+  if (!r.m.keys.empty()) {
     std::cout << "  keys:\n";
-    for (const auto& k : keys->elements())
-      std::cout << fmt::format("    {:<20} {:<14} {}\n", k.get<std::string>("path"), k.get<std::string>("type"),
-                               k.get<std::string>("doc"));
+    for (const auto& k : r.m.keys) std::cout << fmt::format("    {:<20} {:<14} {}\n", k.path, k.type, k.doc);
   }
   return kExitOk;
 }
@@ -111,7 +109,7 @@ int run(const std::vector<std::string>& args, bool validate) {
     return args.empty() ? kExitConfigError : kExitOk;
   }
   LaunchArgs launch = split_launch_args(args, !validate);
-  Recipe r = named_recipe(load_recipes(), launch, verb);
+  Recipe r = named_recipe(load_recipes(/*components=*/false), launch, verb);
   const auto& rest = launch.recipe_args;
   if (launch.multirun) return run_recipe_multirun(launch, r.binary(), std::cout);
   if (launch.nproc > 1) return run_recipe_nproc(launch, r.binary());
@@ -166,10 +164,10 @@ int schema(const std::vector<std::string>& args) {
     }
     std::vector<std::string> names;
     for (const auto& c : all_components(recipes)) {
-      names.push_back(c.get<std::string>("name"));
-      if (!component_has_name(c, name)) continue;
+      names.push_back(c.name);
+      if (!component_has_name(c, name) || c.recipes.empty()) continue;
       // Any recipe that registers it has the same registered record: its binary renders the schema.
-      Recipe r = find_recipe(recipes, c["recipes"][0].str());
+      Recipe r = find_recipe(recipes, c.recipes.front());
       exec_recipe(r, {r.binary(), "--schema-component", name});
     }
     std::string hint = did_you_mean(canonical_name(name), names);
@@ -206,7 +204,7 @@ int copy_project(const Recipe& r, const fs::path& dest) {
   if (fs::exists(dest) && !fs::is_empty(dest))
     throw UsageError("rig.cp.exists", fmt::format("'{}' exists and is not empty", dest.string()));
   std::vector<std::string> sources, configs;
-  for (const auto& s : r.strings("sources")) {
+  for (const auto& s : r.m.sources) {
     copy_new(s, dest / fs::path(s).filename());
     sources.push_back(fs::path(s).filename().string());
   }
@@ -220,7 +218,7 @@ int copy_project(const Recipe& r, const fs::path& dest) {
     }
   }
   // The libraries it links (rig_add_recipe LINK): rig's own (rig::torch) come from find_package(rig) as components.
-  std::vector<std::string> links = r.strings("links"), components;
+  std::vector<std::string> links = r.m.links, components;
   for (const auto& l : links)
     if (l.starts_with("rig::") && l != "rig::rig") components.push_back(l.substr(5));
   std::string cm = fmt::format(
@@ -249,7 +247,7 @@ int cp(const std::string& what, const std::string& dest, bool project) {
   for (const auto& r : recipes) {
     if (r.name() != what) continue;
     if (project) return copy_project(r, dest);
-    auto sources = r.strings("sources");
+    const auto& sources = r.m.sources;
     fs::path d = dest;
     bool into_dir = sources.size() > 1 || fs::is_directory(d) || dest.ends_with('/');
     for (const auto& s : sources) copy_new(s, into_dir ? d / fs::path(s).filename() : d);
