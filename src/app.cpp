@@ -459,7 +459,8 @@ int validate_sweep_jobs(const RecipeInfo& info, const RecipeArgs& a, const Recip
     try {
       for (const Node& o : job["overrides"].elements()) {
         int argv = o.get_or<int>("argv", -1);
-        auto source = Source::make(argv >= 0 ? "<cli>" : "<sweep: section>", o.get<std::string>("text"));
+        // The override as written: str(), not get<>, since its ${...} belong to the job's config, not to this file.
+        auto source = Source::make(argv >= 0 ? "<cli>" : "<sweep: section>", o["text"].str());
         ja.overrides.push_back(parse_override(source, argv));
       }
       Composed c = compose_config(info, ja, hooks);

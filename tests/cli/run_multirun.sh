@@ -92,7 +92,7 @@ check "a typo in a swept key: every job invalid, the error shown once" \
            test "$(grep -c "error\[rig.override.unknown_key\]" <<<"$0")" -eq 1 && grep -qF "did you mean '"'"'times'"'"'" <<<"$0"' "$out" "$rc"
 out=$("$rig" run greet -m who=a '+greeter.volme=3,4' 2>&1); rc=$?
 check "a keyword the component lacks (found by validation, not composition): located" \
-  bash -c 'test "$1" -eq 2 && grep -qF "argv[5]:1:16: error[rig.args.unknown_keyword]" <<<"$0"' "$out" "$rc"
+  bash -c 'test "$1" -eq 2 && grep -qF "argv[5]:1:10: error[rig.args.unknown_keyword]" <<<"$0"' "$out" "$rc"
 cat >typo.yaml <<'YAML'
 defaults:
   - greeter: plain
