@@ -16,6 +16,7 @@
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/distributed.hpp"
 #include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/lora.hpp"
@@ -42,18 +43,26 @@ int recipe(const rig::Config& cfg) {
   rt::load_model(*model, cfg.get<std::string>("base_checkpoint"));
   auto lora = rig::instantiate<rt::LoRA>(cfg["lora"]);
   std::vector<std::string> adapted = lora.apply(*model);  // adapters on the matching layers; the rest frozen
+  // Data parallelism (rig run --nproc N, srun): world size 1 is no group at all. Every rank starts from rank 0's
+  // adapters, reads its slice of each global batch of loader.batch_size x world size, the adapters' gradients are
+  // all-reduced, evaluation is shared out, and rank 0 alone writes.
+  auto group = rt::ProcessGroup::from_environment(cfg.get<rt::DistributedOptions>("distributed"));
+  group.broadcast_parameters(*model);
   auto dataset = rig::instantiate<std::shared_ptr<rt::LMDataset>>(cfg["dataset"], tokenizer);
   auto [train_set, validation_set] = rt::split<rt::LMDataset>(dataset, cfg.get<rt::SplitOptions>("split"));
-  rt::DataLoader<Data> loader(train_set, cfg.get<rt::DataLoaderOptions>("loader"));
+  auto loader_options = cfg.get<rt::DataLoaderOptions>("loader");
+  loader_options.batch_size *= group.world_size();
+  rt::DataLoader loader(rt::shard_batches(std::shared_ptr<const Data>(train_set), group), loader_options);
   auto loss_fn = rig::instantiate<rt::CrossEntropyLoss>(cfg["loss"]);
-  rt::MultiLogger logger = rt::make_loggers(cfg["loggers"]);
+  rt::MultiLogger logger = group.is_main() ? rt::make_loggers(cfg["loggers"]) : rt::MultiLogger();
   auto checkpointer = rig::instantiate<rt::Checkpointer>(cfg["checkpointer"]);
   auto optimizer =
       rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], rt::LoRA::parameters(*model));
   auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
   auto evaluator = rig::instantiate<rt::Evaluator>(cfg["evaluator"]);
   const double grad_clip = cfg.get<double>("grad_clip");
-  std::printf("lora_finetune: %zu adapted layers, %lld trainable parameters of %lld, %lld training examples\n",
+  if (group.is_main())
+    std::printf("lora_finetune: %zu adapted layers, %lld trainable parameters of %lld, %lld training examples\n",
               adapted.size(), static_cast<long long>(rt::count_parameters(*model, true)),
               static_cast<long long>(rt::count_parameters(*model)), static_cast<long long>(train_set->size()));
 
@@ -62,23 +71,37 @@ int recipe(const rig::Config& cfg) {
   model->train();
   while (step < steps) {
     rt::LMBatch batch = loader.next();
-    ::torch::Tensor loss = loss_fn(model->forward(batch.inputs), batch.targets);
     optimizer->zero_grad();
-    loss.backward();
+    // The loss is the mean over the counted targets of the whole global batch, whichever rank holds them: each rank
+    // weights its own mean by its share of the targets (ranks' examples differ in length).
+    double counted = batch.targets.numel() > 0 ? (batch.targets != rt::kIgnoreIndex).sum().item<double>() : 0.0;
+    double total = counted;
+    group.average({&total, 1});
+    total *= group.world_size();
+    double loss_sum = 0;
+    if (counted > 0) {
+      ::torch::Tensor loss = loss_fn(model->forward(batch.inputs), batch.targets);
+      loss_sum = loss.item<double>() * counted;
+      (loss * (counted * group.world_size() / total)).backward();
+    }  // else: no gradient, which averages as zeros
+    group.average_gradients(rt::LoRA::parameters(*model), {&loss_sum, 1});  // the adapters' alone; with the loss
+    double loss_value = total > 0 ? loss_sum * group.world_size() / total : 0.0;
     rt::clip_grad_norm(rt::LoRA::parameters(*model), grad_clip);
     optimizer->step();
     scheduler->step();
     ++step;
 
-    logger.log(step, {{"loss", loss.item<double>()}, {"lr", scheduler->lr()}});
-    if (checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
-    if (evaluator.due(step) && validation_set->size() > 0)
-      logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
+    logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}});
+    if (group.is_main() && checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
+    if (evaluator.due(step) && validation_set->size() > 0)  // every rank: the batches are shared out
+      logger.log(step, evaluator.evaluate<Data>(*model, validation_set, group));
   }
 
+  rt::Metrics final_metrics;
+  if (validation_set->size() > 0) final_metrics = evaluator.evaluate<Data>(*model, validation_set, group);
+  if (!group.is_main()) return 0;
   rt::LoRA::save(*model, run_dir / "adapters.pt");
-  if (validation_set->size() > 0) {
-    rt::Metrics final_metrics = evaluator.evaluate<Data>(*model, validation_set);
+  if (!final_metrics.empty()) {
     if (!evaluator.due(step)) logger.log(step, final_metrics);  // else the loop just logged it
     for (const auto& [name, value] : final_metrics) std::printf("%s: %.4f\n", name.c_str(), value);
   }
@@ -94,6 +117,7 @@ rig::RecipeSchema schema() {
       .key<int64_t>("gradient_accumulation_steps", 1, "--config hf: micro-batches per optimizer step")
       .key<std::string>("base_checkpoint", "", "the base model: full_finetune's model.pt (or one of its checkpoints)")
       .key<double>("grad_clip", 1.0, "gradient clipping of the adapters: largest total L2 norm (<= 0: none)")
+      .key<rt::DistributedOptions>("distributed", {}, "data parallelism: store tcp|file, store_path, timeout_s")
       .component<rt::Tokenizer>("tokenizer", "the base model's tokenizer (config group: byte, char, sentencepiece)")
       .component<rt::Model>("model", "--config hf: HFLlama; else the base model's shape; vocab_size comes from the tokenizer")
       .component<rt::LoRA>("lora", "rank, alpha, dropout and the Linear layers to adapt (glob patterns)")

@@ -173,6 +173,13 @@ EvalSums eval_batch(Model& model, const LMBatch& batch) {
   return {loss, correct, counted.sum().item<double>()};
 }
 
+EvalSums all_reduce_sums(const EvalSums& s, const ProcessGroup& group) {
+  double v[3] = {s.loss_sum, s.correct, s.count};
+  group.average(v);  // the mean over the ranks: times world_size, the sum
+  double w = group.world_size();
+  return {v[0] * w, v[1] * w, v[2] * w};
+}
+
 Metrics eval_metrics(const EvalSums& s, bool language_model) {
   double n = std::max(1.0, s.count), loss = s.loss_sum / n;
   if (language_model) return {{"val_loss", loss}, {"perplexity", std::exp(loss)}, {"token_accuracy", s.correct / n}};

@@ -16,6 +16,8 @@
 
 #include <torch/torch.h>
 
+#include "rig/torch/distributed.hpp"
+
 #include "rig/torch/data.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/model.hpp"
@@ -182,8 +184,14 @@ class Evaluator {
 
   template <class Dataset>
   Metrics evaluate(Model& model, std::shared_ptr<const Dataset> dataset) const;
+  // The same metrics, the work shared by the ranks of `group`: batch i is evaluated by rank i % world_size and the
+  // sums (loss, correct, counted targets) are all-reduced. Every rank calls it; every rank gets the metrics.
+  template <class Dataset>
+  Metrics evaluate(Model& model, std::shared_ptr<const Dataset> dataset, const ProcessGroup& group) const;
 
  private:
+  template <class Dataset>
+  Metrics evaluate_shard(Model& model, std::shared_ptr<const Dataset> dataset, const ProcessGroup* group) const;
   EvaluatorOptions options_;
 };
 
@@ -194,9 +202,20 @@ struct EvalSums {
 EvalSums eval_batch(Model& model, const ClassBatch& batch);
 EvalSums eval_batch(Model& model, const LMBatch& batch);
 Metrics eval_metrics(const EvalSums& sums, bool language_model);
+EvalSums all_reduce_sums(const EvalSums& sums, const ProcessGroup& group);  // the sums over the ranks
 
 template <class Dataset>
 Metrics Evaluator::evaluate(Model& model, std::shared_ptr<const Dataset> dataset) const {
+  return evaluate_shard(model, std::move(dataset), nullptr);
+}
+
+template <class Dataset>
+Metrics Evaluator::evaluate(Model& model, std::shared_ptr<const Dataset> dataset, const ProcessGroup& group) const {
+  return evaluate_shard(model, std::move(dataset), &group);
+}
+
+template <class Dataset>
+Metrics Evaluator::evaluate_shard(Model& model, std::shared_ptr<const Dataset> dataset, const ProcessGroup* group) const {
   DataLoader<Dataset> loader(std::move(dataset), {.batch_size = options_.batch_size, .shuffle = false,
                                                    .drop_last = false});
   using Batch = typename DataLoader<Dataset>::Batch;
@@ -206,11 +225,13 @@ Metrics Evaluator::evaluate(Model& model, std::shared_ptr<const Dataset> dataset
   EvalSums total;
   int64_t n = loader.batches_per_epoch();
   if (options_.max_batches > 0) n = std::min(n, options_.max_batches);
-  for (int64_t i = 0; i < n; ++i) {
+  const int64_t rank = group ? group->rank() : 0, world = group ? group->world_size() : 1;
+  for (int64_t i = rank; i < n; i += world) {
     EvalSums s = eval_batch(model, loader.batch(0, i));
     total.loss_sum += s.loss_sum, total.correct += s.correct, total.count += s.count;
   }
   model.train(was_training);
+  if (group) total = all_reduce_sums(total, *group);
   return eval_metrics(total, std::is_same_v<Batch, LMBatch>);
 }
 
