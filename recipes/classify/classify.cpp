@@ -6,7 +6,10 @@
 //   rig run classify --config fashion_mnist_mlp model=convnet steps=600
 //   rig run classify --config fashion_mnist_mlp task=csv task.path=my.csv task.label_column=species
 //   rig run classify --config fashion_mnist_mlp resume=true checkpointer.dir=outputs/classify/<run>/checkpoints
+//   rig run predict checkpoint=outputs/classify/<run> input=new.csv     # the trained model on new rows
 //
+// Writes <run_dir>/model.pt and inference.yaml (what predict needs: the task's config and preprocessing, the class
+// names, the model's config), checkpoints, metrics.jsonl.
 // Tasks and models are config groups (configs/classify/task, configs/classify/model); the hook
 // task_sets_model_sizes fits the model's input and output sizes to the task (classify.hpp).
 #include <chrono>
@@ -111,6 +114,7 @@ int classify_recipe(const rig::Config& cfg) {
   logger.log(step, scores);
   logger.flush();
   rt::save_model(*model, run_dir / "model.pt");
+  classify::save_inference(run_dir / "inference.yaml", *task, cfg["task"].resolved(), cfg["model"].resolved());
   report(scores, step - first_step, train_seconds);
   return 0;
 }

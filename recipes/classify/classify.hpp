@@ -8,6 +8,7 @@
 //   classify::Task \ classify::Model  classify.ConvNet  classify.MLP
 //   classify.CSV                     ○               ●
 //   classify.FashionMNIST            ●               ●
+//   classify.ImageFolder             ●               ●
 //   classify.Synthetic               ○               ●
 //
 // The hook task_sets_model_sizes (the highest config source, rig/sources.hpp) builds the task from its config,
@@ -17,11 +18,14 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "rig/sources.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/image.hpp"
 #include "rig/torch/model.hpp"
 
 namespace classify {
@@ -39,14 +43,32 @@ struct Shape {
   int64_t num_classes = 0;
 };
 
+// New examples made ready for a trained model (the predict recipe): inputs [N, ...] and a name for each example.
+struct Prepared {
+  ::torch::Tensor inputs;
+  std::vector<std::string> ids;  // a CSV's data row numbers (1-based), an image's path below the input folder
+};
+
 // A classification task: training data (the recipe splits off validation), optionally a held-out test split.
+//
+// What predict needs: classify writes the task's config, its class names and preprocessing() (how its files became
+// tensors: feature columns and statistics, image size, normalization) to inference.yaml beside model.pt; predict
+// builds the task from that config and asks it to prepare() new inputs the same way. A task whose examples do not
+// come from the user's files (FashionMNIST, Synthetic) keeps the defaults: predict refuses it (rig.classify.predict).
 class AnyTask {
  public:
   virtual ~AnyTask() = default;
   virtual Shape shape() const = 0;  // cheap: the hook calls it while composing the config
   virtual std::shared_ptr<const rt::TensorDataset> train() const = 0;
   virtual std::shared_ptr<const rt::TensorDataset> test() const { return nullptr; }
+  virtual std::vector<std::string> class_names() const;  // by label id; default "0" .. "K-1"
+  virtual rig::Node preprocessing() const { return rig::Node::null(); }
+  virtual Prepared prepare(const std::string& input, const rig::Node& preprocessing) const;
 };
+
+// inference.yaml: what predict reads beside model.pt.
+void save_inference(const std::filesystem::path& path, const AnyTask& task, const rig::Node& task_config,
+                    const rig::Node& model_config);
 template <class B>
 class Task : public AnyTask {};
 
@@ -81,10 +103,29 @@ class CSV : public Task<Features> {
   explicit CSV(rt::CSVTabularOptions options) : options_(std::move(options)) {}
   Shape shape() const override;
   std::shared_ptr<const rt::TensorDataset> train() const override;
+  std::vector<std::string> class_names() const override;
+  rig::Node preprocessing() const override;  // features, and their mean and std when standardized
+  Prepared prepare(const std::string& input, const rig::Node& preprocessing) const override;
 
  private:
   rt::CSVTabularOptions options_;
   mutable std::shared_ptr<const rt::CSVTabular> data_;
+};
+
+// A folder of PNG/JPEG images, one subfolder per class (rig::torch::ImageFolder); read once, on first use. shape()
+// lists the class folders only.
+class ImageFolder : public Task<Images> {
+ public:
+  explicit ImageFolder(rt::ImageFolderOptions options) : options_(std::move(options)) {}
+  Shape shape() const override;
+  std::shared_ptr<const rt::TensorDataset> train() const override;
+  std::vector<std::string> class_names() const override;
+  rig::Node preprocessing() const override;  // image_size, channels, and the channels' mean and std when normalized
+  Prepared prepare(const std::string& input, const rig::Node& preprocessing) const override;
+
+ private:
+  rt::ImageFolderOptions options_;
+  mutable std::shared_ptr<const rt::ImageFolder> data_;
 };
 
 class Synthetic : public Task<Features> {

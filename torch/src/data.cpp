@@ -53,20 +53,9 @@ Tensor read_idx(const std::filesystem::path& path) {
   return ::torch::from_blob(data.data() + offset, shape, ::torch::kUInt8).clone();
 }
 
-std::vector<std::string> split_fields(const std::string& line, const std::string& delimiter) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t end = line.find(delimiter, start);
-    out.push_back(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return out;
-    start = end + delimiter.size();
-  }
-}
-
 std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  size_t b = s.find_first_not_of(' ');
+  while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  size_t b = s.find_first_not_of(" \t");
   return b == std::string::npos ? "" : s.substr(b);
 }
 
@@ -117,84 +106,111 @@ FashionMNIST::FashionMNIST(FashionMNISTOptions options) {
 
 // ---- CSVTabular ---------------------------------------------------------------------------------------------------
 
+Tensor csv_feature_matrix(const CSVTable& table, const std::vector<std::string>& features, const std::string& key) {
+  std::vector<size_t> columns;
+  std::vector<std::string> names;
+  for (const auto& h : table.header) names.push_back(trim(h.text));
+  for (const auto& f : features) {
+    auto it = std::find(names.begin(), names.end(), f);
+    if (it == names.end())
+      throw Error("rig.torch.data.csv", "no column '" + f + "' in the header of " + table.source->name,
+                  table.at(table.header[0]), key, did_you_mean(f, names));
+    columns.push_back(static_cast<size_t>(it - names.begin()));
+  }
+  auto n = static_cast<int64_t>(table.rows.size());
+  Tensor x = ::torch::empty({n, static_cast<int64_t>(features.size())});
+  auto xa = x.accessor<float, 2>();
+  for (int64_t r = 0; r < n; ++r) {
+    const auto& row = table.rows[static_cast<size_t>(r)];
+    for (size_t f = 0; f < columns.size(); ++f) {
+      const CSVCell& cell = row[columns[f]];
+      std::string text = trim(cell.text);
+      if (is_missing_value(text))
+        throw Error("rig.torch.data.missing",
+                    "missing value" + (text.empty() ? std::string() : " '" + text + "'") + " in column '" +
+                        features[f] + "' (data row " + std::to_string(r + 1) + ")",
+                    table.at(cell), key,
+                    "fill in or drop the rows with missing values (pandas: df.dropna(); R: na.omit(df))");
+      char* end = nullptr;
+      double v = std::strtod(text.c_str(), &end);
+      if (*end != '\0' || !std::isfinite(v))
+        throw Error("rig.torch.data.csv", "'" + cell.text + "' in column '" + features[f] + "' is not a number",
+                    table.at(cell), key);
+      xa[r][static_cast<int64_t>(f)] = static_cast<float>(v);
+    }
+  }
+  return x;
+}
+
 CSVTabular::CSVTabular(CSVTabularOptions options) {
   if (options.path.empty()) throw Error("rig.torch.data.path", "CSVTabular: path is required", {}, "path");
-  std::string text = read_file(options.path);
-  auto source = Source::make(options.path, text);
-  auto at = [&](uint32_t line, uint32_t column) { return Origin{source, line, column}; };
-
-  std::vector<std::vector<std::string>> rows;
-  std::vector<uint32_t> row_lines;
-  size_t pos = 0;
-  uint32_t line_no = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    pos = end == std::string::npos ? text.size() : end + 1;
-    ++line_no;
-    if (trim(line).empty()) continue;
-    rows.push_back(split_fields(line, options.delimiter));
-    row_lines.push_back(line_no);
-  }
-  if (rows.size() < 2)
+  if (options.delimiter.size() != 1 || options.delimiter == "\"")
+    throw Error("rig.torch.data.csv", "CSVTabular: the delimiter must be one character other than a quote, got '" +
+                                          options.delimiter + "'", {}, "delimiter", "',', ';' or a tab: '\\t'");
+  CSVTable table = read_csv(options.path, options.delimiter[0]);
+  if (table.rows.empty())
     throw Error("rig.torch.data.csv", "CSVTabular: '" + options.path + "' needs a header row and at least one data row",
-                at(1, 1), "path");
+                table.at(table.header[0]), "path");
   std::vector<std::string> header;
-  for (auto& h : rows[0]) header.push_back(trim(h));
+  for (const auto& h : table.header) header.push_back(trim(h.text));
   auto label_it = std::find(header.begin(), header.end(), options.label_column);
   if (label_it == header.end())
     throw Error("rig.torch.data.csv", "CSVTabular: no column '" + options.label_column + "' in the header",
-                at(row_lines[0], 1), "label_column", did_you_mean(options.label_column, header));
+                table.at(table.header[0]), "label_column", did_you_mean(options.label_column, header));
   size_t label_col = static_cast<size_t>(label_it - header.begin());
-  for (size_t c = 0; c < header.size(); ++c)
-    if (c != label_col) features_.push_back(header[c]);
-
-  int64_t n = static_cast<int64_t>(rows.size() - 1), f = static_cast<int64_t>(features_.size());
-  Tensor x = ::torch::empty({n, f});
-  Tensor y = ::torch::empty({n}, ::torch::kLong);
-  auto xa = x.accessor<float, 2>();
-  auto ya = y.accessor<int64_t, 1>();
-  std::unordered_map<std::string, int64_t> class_ids;
-  bool numeric_labels = true;
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const auto& row = rows[r];
+  const auto& ignored = options.ignore_columns;
+  for (size_t c = 0; c < header.size(); ++c) {
+    if (c == label_col || std::find(ignored.begin(), ignored.end(), header[c]) != ignored.end()) continue;
+    if (header[c].empty())
+      throw Error("rig.torch.data.csv", "CSVTabular: column " + std::to_string(c + 1) + " has no name",
+                  table.at(table.header[c]), "ignore_columns",
+                  "a row index (pandas' to_csv, R's write.csv)? ignore it: ignore_columns=[''], or write the file "
+                  "without one (index=False, row.names=FALSE)");
+    if (std::find(features_.begin(), features_.end(), header[c]) != features_.end())
+      throw Error("rig.torch.data.csv", "CSVTabular: two columns are named '" + header[c] + "'",
+                  table.at(table.header[c]), "path");
+    features_.push_back(header[c]);
+  }
+  for (const auto& row : table.rows)
     if (row.size() != header.size())
       throw Error("rig.torch.data.csv",
                   "CSVTabular: row has " + std::to_string(row.size()) + " fields, the header has " +
                       std::to_string(header.size()),
-                  at(row_lines[r], 1), "path");
-    uint32_t column = 1;
-    int64_t fi = 0;
-    for (size_t c = 0; c < row.size(); ++c) {
-      std::string cell = trim(row[c]);
-      if (c == label_col) {
-        char* end = nullptr;
-        long long v = std::strtoll(cell.c_str(), &end, 10);
-        if (numeric_labels && !cell.empty() && *end == '\0' && v >= 0) {
-          ya[static_cast<int64_t>(r - 1)] = v;
-        } else {
-          if (numeric_labels && r > 1)
-            throw Error("rig.torch.data.csv", "CSVTabular: label '" + cell + "' is not an integer like the rows above",
-                        at(row_lines[r], column), "label_column");
-          numeric_labels = false;
-          auto [it, added] = class_ids.emplace(cell, static_cast<int64_t>(class_ids.size()));
-          if (added) classes_.push_back(cell);
-          ya[static_cast<int64_t>(r - 1)] = it->second;
-        }
-      } else {
-        char* end = nullptr;
-        double v = std::strtod(cell.c_str(), &end);
-        if (cell.empty() || *end != '\0')
-          throw Error("rig.torch.data.csv", "CSVTabular: '" + cell + "' in column '" + header[c] + "' is not a number",
-                      at(row_lines[r], column), "path");
-        xa[static_cast<int64_t>(r - 1)][fi++] = static_cast<float>(v);
-      }
-      column += static_cast<uint32_t>(row[c].size() + options.delimiter.size());
+                  table.at(row.size() > header.size() ? row[header.size()] : row.back()), "path");
+  Tensor x = csv_feature_matrix(table, features_, "path");
+
+  int64_t n = static_cast<int64_t>(table.rows.size());
+  Tensor y = ::torch::empty({n}, ::torch::kLong);
+  auto ya = y.accessor<int64_t, 1>();
+  std::unordered_map<std::string, int64_t> class_ids;
+  bool numeric_labels = true;
+  for (int64_t r = 0; r < n; ++r) {
+    const CSVCell& cell = table.rows[static_cast<size_t>(r)][label_col];
+    std::string text = trim(cell.text);
+    if (is_missing_value(text))
+      throw Error("rig.torch.data.missing", "missing label in column '" + options.label_column + "' (data row " +
+                                                std::to_string(r + 1) + ")",
+                  table.at(cell), "path", "drop the rows without a label");
+    char* end = nullptr;
+    long long v = std::strtoll(text.c_str(), &end, 10);
+    if (numeric_labels && *end == '\0' && v >= 0) {
+      ya[r] = v;
+    } else {
+      if (numeric_labels && r > 0)
+        throw Error("rig.torch.data.csv", "CSVTabular: label '" + text + "' is not an integer like the rows above",
+                    table.at(cell), "label_column");
+      numeric_labels = false;
+      auto [it, added] = class_ids.emplace(text, static_cast<int64_t>(class_ids.size()));
+      if (added) classes_.push_back(text);
+      ya[r] = it->second;
     }
   }
   if (options.standardize) {
-    Tensor mean = x.mean(0, true), std = x.std(0, true, true).clamp_min(1e-6);
-    x = (x - mean) / std;
+    Tensor mean = x.mean(0, true).to(::torch::kDouble), std = x.to(::torch::kDouble).std(0, true, true).clamp_min(1e-6);
+    x = ((x - mean) / std).to(::torch::kFloat32);
+    mean = mean.flatten().contiguous(), std = std.flatten().contiguous();
+    mean_.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
+    std_.assign(std.data_ptr<double>(), std.data_ptr<double>() + std.numel());
   }
   inputs_ = x;
   labels_ = y;

@@ -1,13 +1,16 @@
 // Tokenizers, datasets, splits and the data loader.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
 #include "rig/error.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/image.hpp"
 #include "rig/torch/text.hpp"
+#include "rig/yaml.hpp"
 
 namespace rt = rig::torch;
 namespace fs = std::filesystem;
@@ -156,6 +159,162 @@ TEST(CSVTabular, ReadsFeaturesAndLabelsWithLocatedErrors) {
   auto e2 = catch_error([&] { rt::CSVTabular({.path = ok.string(), .label_column = "specis"}); });
   EXPECT_EQ(e2.hint(), "did you mean 'species'?");
   EXPECT_NE(rig::format(e).find("2x,1"), std::string::npos) << rig::format(e);
+}
+
+// R's write.csv, pandas' to_csv and Excel's exports as csv_dialects.py writes them (their quoting, line ends, byte
+// order mark, index column): every cell's text as Python's csv module reads the file, and where its field starts.
+TEST(CSV, ProducersDialectsMatchPythonsReader) {
+  TempDir dir;
+  std::string cmd = "python3 '" RIG_SOURCE_DIR "/torch/tests/csv_dialects.py' '" + dir.path().string() + "' 4";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  for (int seed = 0; seed < 4; ++seed) {
+    for (std::string dialect : {"r", "pandas", "excel"}) {
+      std::string name = dialect + std::to_string(seed);
+      SCOPED_TRACE(name + " seed " + std::to_string(seed));
+      rig::Node oracle = rig::load_json(rig::read_file(dir.path() / (name + ".json")));
+      rt::CSVTable t = rt::read_csv((dir.path() / (name + ".csv")).string());
+      ASSERT_EQ(t.rows.size() + 1, oracle.size());
+      for (size_t r = 0; r < oracle.size(); ++r) {
+        const auto& cells = r == 0 ? t.header : t.rows[r - 1];
+        ASSERT_EQ(cells.size(), oracle[r].size()) << "row " << r;
+        for (size_t c = 0; c < cells.size(); ++c) {
+          EXPECT_EQ(cells[c].text, oracle[r][c][0].str()) << "row " << r << " column " << c;
+          EXPECT_EQ(cells[c].line, static_cast<uint32_t>(oracle[r][c][1].int_value())) << "row " << r << " col " << c;
+          EXPECT_EQ(cells[c].column, static_cast<uint32_t>(oracle[r][c][2].int_value())) << "row " << r << " col " << c;
+        }
+      }
+    }
+  }
+}
+
+TEST(CSV, MalformedQuotesAreLocated) {
+  auto e = catch_error([] { rt::parse_csv("a,b\n1,2\"x\n", "q.csv"); });
+  EXPECT_EQ(e.id(), "rig.torch.data.csv");
+  EXPECT_EQ(e.origin().line, 2u);
+  EXPECT_EQ(e.origin().column, 4u);
+  auto unclosed = catch_error([] { rt::parse_csv("a,b\n1,\"never\nclosed\n", "u.csv"); });
+  EXPECT_EQ(unclosed.id(), "rig.torch.data.csv");
+  EXPECT_EQ(unclosed.origin().line, 2u);
+  EXPECT_EQ(unclosed.origin().column, 3u);
+  auto after = catch_error([] { rt::parse_csv("a,b\n\"x\"y,1\n", "a.csv"); });
+  EXPECT_EQ(after.origin().line, 2u);
+  EXPECT_EQ(after.origin().column, 4u);
+  EXPECT_EQ(catch_error([] { rt::parse_csv("", "e.csv"); }).id(), "rig.torch.data.csv");
+  EXPECT_EQ(rt::parse_csv("a;b\n\"1;2\";3\n", "s.csv", ';').rows[0][0].text, "1;2");
+}
+
+TEST(CSVTabular, QuotedHeadersMissingValuesAndIndexColumns) {
+  TempDir dir;
+  // R's write.csv: quoted names with a comma and quotes, NA for a missing value.
+  auto r = dir.write("r.csv", "\"sepal, cm\",\"say \"\"hi\"\"\",\"species\"\n5.1,3,\"setosa\"\n4.9,NA,\"setosa\"\n");
+  auto e = catch_error([&] { rt::CSVTabular({.path = r.string(), .label_column = "species"}); });
+  EXPECT_EQ(e.id(), "rig.torch.data.missing");
+  EXPECT_EQ(e.origin().line, 3u);
+  EXPECT_EQ(e.origin().column, 5u);
+  EXPECT_NE(rig::format(e).find("column 'say \"hi\"'"), std::string::npos) << rig::format(e);
+  EXPECT_NE(rig::format(e).find("4.9,NA,\"setosa\""), std::string::npos) << rig::format(e);
+  // A label spanning lines moves the rows below it: the empty cell is on line 5.
+  auto multi = dir.write("m.csv", "x,label\n1,\"two\nlines\"\n2,b\n,b\n");
+  auto e2 = catch_error([&] { rt::CSVTabular({.path = multi.string()}); });
+  EXPECT_EQ(e2.id(), "rig.torch.data.missing");
+  EXPECT_EQ(e2.origin().line, 5u);
+  EXPECT_EQ(e2.origin().column, 1u);
+  // pandas' to_csv writes an unnamed index column: refused with a hint, used once ignored by name.
+  auto pandas = dir.write("p.csv", ",x,y,label\n0,1.5,2,a\n1,2.5,4,b\n2,3.5,6,a\n");
+  auto e3 = catch_error([&] { rt::CSVTabular({.path = pandas.string()}); });
+  EXPECT_EQ(e3.origin().line, 1u);
+  EXPECT_EQ(e3.origin().column, 1u);
+  EXPECT_NE(e3.hint().find("ignore_columns=['']"), std::string::npos) << e3.hint();
+  rt::CSVTabular data({.path = pandas.string(), .ignore_columns = {""}});
+  EXPECT_EQ(data.feature_names(), (std::vector<std::string>{"x", "y"}));
+  ASSERT_EQ(data.mean().size(), 2u);
+  EXPECT_DOUBLE_EQ(data.mean()[0], 2.5);
+  EXPECT_DOUBLE_EQ(data.stddev()[1], 2.0);
+  EXPECT_TRUE(::torch::allclose(data.inputs()[0], ::torch::tensor({-1.0f, -1.0f})));
+  // A row with a field too many: at that field.
+  auto extra = dir.write("x.csv", "x,label\n1,a\n2,b,3\n");
+  auto e4 = catch_error([&] { rt::CSVTabular({.path = extra.string()}); });
+  EXPECT_EQ(e4.origin().line, 3u);
+  EXPECT_EQ(e4.origin().column, 5u);
+}
+
+// PNG (written byte by byte by images.py with zlib) and JPEG (cjpeg; the oracle is djpeg's decoding) files decoded
+// to the pixels written; grey and RGBA converted; a file that is no image refused by name.
+TEST(Image, DecodesPNGAndJPEGToThePixelsWritten) {
+  TempDir dir;
+  std::string cmd = "python3 '" RIG_SOURCE_DIR "/torch/tests/images.py' files '" + dir.path().string() + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  rig::Node pixels = rig::load_json(rig::read_file(dir.path() / "pixels.json"));
+  auto bytes = [](const rig::Node& list) {
+    std::vector<uint8_t> out;
+    for (const auto& v : list.elements()) out.push_back(static_cast<uint8_t>(v.int_value()));
+    return out;
+  };
+  rt::Image rgb = rt::read_image((dir.path() / "rgb.png").string(), 3);
+  EXPECT_EQ(rgb.width, 5);
+  EXPECT_EQ(rgb.height, 4);
+  EXPECT_EQ(rgb.pixels, bytes(pixels["rgb"]));
+  rt::Image jpeg = rt::read_image((dir.path() / "photo.jpg").string(), 3);
+  EXPECT_EQ(jpeg.width, 8);
+  EXPECT_EQ(jpeg.height, 6);
+  EXPECT_EQ(jpeg.pixels, bytes(pixels["jpeg"]));
+  EXPECT_EQ(rt::read_image((dir.path() / "grey.png").string(), 1).pixels,
+            (std::vector<uint8_t>{0, 50, 100, 150, 200, 255}));
+  EXPECT_EQ(rt::read_image((dir.path() / "grey.png").string(), 3).pixels[3 * 5 + 2], 255);  // grey to RGB
+  EXPECT_EQ(rt::read_image((dir.path() / "rgba.png").string(), 3).pixels,
+            (std::vector<uint8_t>{10, 20, 30, 200, 100, 50}));
+  // As a tensor: [C, H, W] in [0, 1]; resized, a flat colour stays that colour.
+  Tensor t = rt::image_tensor(rgb, 4);
+  EXPECT_EQ(t.sizes(), (std::vector<int64_t>{3, 4, 4}));
+  Tensor same = rt::image_tensor(rt::read_image((dir.path() / "rgb.png").string(), 3), 5);  // 5x4 -> 5x5: resized
+  EXPECT_EQ(same.sizes(), (std::vector<int64_t>{3, 5, 5}));
+  Tensor flat = rt::image_tensor(rt::read_image((dir.path() / "flat.png").string(), 3), 4);
+  EXPECT_TRUE(::torch::allclose(flat[2], ::torch::full({4, 4}, 200.0f / 255.0f), 1e-5, 1e-6));
+  Tensor tall = rt::image_tensor(jpeg, 8);  // 8x6: resized to 8x8
+  EXPECT_EQ(tall.sizes(), (std::vector<int64_t>{3, 8, 8}));
+  fs::create_directories(dir.path() / "more" / ".hidden");
+  fs::copy_file(dir.path() / "rgb.png", dir.path() / "more" / "b.PNG");
+  fs::copy_file(dir.path() / "photo.jpg", dir.path() / "more" / "a.jpeg");
+  dir.write("more/.hidden/x.txt", "skipped");
+  auto listed = rt::image_files((dir.path() / "more").string());
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(fs::path(listed[0]).filename(), "a.jpeg");
+  dir.write("more/notes.txt", "not an image");
+  auto e = catch_error([&] { rt::image_files((dir.path() / "more").string()); });
+  EXPECT_EQ(e.id(), "rig.torch.data.image");
+  EXPECT_NE(e.message().find("notes.txt"), std::string::npos) << e.message();
+  auto fake = dir.write("fake.png", "GIF89a...");
+  EXPECT_EQ(catch_error([&] { rt::read_image(fake.string(), 3); }).id(), "rig.torch.data.image");
+  auto truncated = dir.write("cut.png", rig::read_file(dir.path() / "rgb.png").substr(0, 40));
+  EXPECT_EQ(catch_error([&] { rt::read_image(truncated.string(), 3); }).id(), "rig.torch.data.image");
+}
+
+TEST(ImageFolder, ClassesLabelsAndNormalization) {
+  TempDir dir;
+  std::string root = (dir.path() / "pics").string();
+  std::string cmd = "python3 '" RIG_SOURCE_DIR "/torch/tests/images.py' folder '" + root + "' 3 4 6";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  rig::Node written = rig::load_json(rig::read_file(root + ".json"));
+  rt::ImageFolder raw({.root = root, .image_size = 6, .channels = 3, .normalize = false});
+  EXPECT_EQ(raw.class_names(), (std::vector<std::string>{"blue", "red"}));
+  ASSERT_EQ(raw.size(), 8);
+  EXPECT_TRUE(::torch::equal(raw.labels(), ::torch::tensor({0, 0, 0, 0, 1, 1, 1, 1}, ::torch::kLong)));
+  for (int64_t i = 0; i < raw.size(); ++i) {  // each example is its file's pixels, HWC -> CHW, / 255
+    std::string rel = fs::path(raw.paths()[static_cast<size_t>(i)]).lexically_relative(root).string();
+    const rig::Node& px = written[rel][3];
+    std::vector<float> want;
+    for (const auto& v : px.elements()) want.push_back(static_cast<float>(v.int_value()) / 255.0f);
+    Tensor expected = ::torch::tensor(want).view({6, 6, 3}).permute({2, 0, 1});
+    EXPECT_TRUE(::torch::allclose(raw.inputs()[i], expected, 1e-6, 1e-7)) << rel;
+  }
+  rt::ImageFolder data({.root = root, .image_size = 4, .channels = 1});
+  EXPECT_EQ(data.inputs().sizes(), (std::vector<int64_t>{8, 1, 4, 4}));
+  ASSERT_EQ(data.mean().size(), 1u);
+  EXPECT_NEAR(data.inputs().mean().item<double>(), 0.0, 1e-5);
+  EXPECT_NEAR(data.inputs().std().item<double>(), 1.0, 1e-4);
+  fs::create_directories(dir.path() / "pics" / "empty");
+  EXPECT_EQ(catch_error([&] { rt::ImageFolder({.root = root}); }).id(), "rig.torch.data.image");
+  EXPECT_EQ(catch_error([&] { rt::ImageFolder({.root = root + "/nope"}); }).id(), "rig.torch.data.path");
 }
 
 TEST(SyntheticClassification, SeededAndLearnableShape) {

@@ -12,7 +12,7 @@ has() { grep -qF -- "$1" <<<"$2"; }
 out=$("$rig" ls)
 check "ls lists classify with its config" grep -qE '^classify +fashion_mnist_mlp' <<<"$out"
 out=$("$rig" ls classify)
-check "ls classify: task group" has "task/: csv, fashion_mnist, synthetic" "$out"
+check "ls classify: task group" has "task/: csv, fashion_mnist, image_folder, synthetic" "$out"
 check "ls classify: model group" has "model/: convnet, mlp" "$out"
 out=$("$rig" run classify --help)
 check "--help names the hook" has "hooks of this recipe: task_sets_model_sizes" "$out"
@@ -65,6 +65,7 @@ want() { if ((mlp_first)); then echo "$1$2"; else echo "$2$1"; fi; }  # want MLP
 check "compat: FashionMNIST fits MLP and ConvNet" test "$(row FashionMNIST)" = "$(want ● ●)"
 check "compat: CSV fits MLP only" test "$(row CSV)" = "$(want ● ○)"
 check "compat: Synthetic fits MLP only" test "$(row Synthetic)" = "$(want ● ○)"
+check "compat: ImageFolder fits MLP and ConvNet" test "$(row ImageFolder)" = "$(want ● ●)"
 
 # ---- determinism: same seed, same losses; learns -------------------------------------------------------------------
 quick=(--config fashion_mnist_mlp task=synthetic task.noise=0.3 steps=120 threads=1 model.dropout=0.1 evaluator.every_n_steps=0

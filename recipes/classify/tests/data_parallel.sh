@@ -27,7 +27,7 @@ assert len(a) == 40 and len(a) == len(b), (len(a), len(b))
 assert all(abs(x - y) <= 1e-5 * abs(x) for x, y in zip(a, b)), list(zip(a, b))[:5]
 PY
 check "rank 0 wrote the run directory: checkpoints, model, run.json" test -s two/checkpoints/step_00000040.pt -a -s two/run.json
-check "rank 1 wrote only its log" test "$(ls two | tr '\n' ' ')" = "checkpoints config.yaml metrics.jsonl model.pt operative.yaml origins.json overrides.txt rank-1.log resolved.yaml run.json "
+check "rank 1 wrote only its log" test "$(ls two | tr '\n' ' ')" = "checkpoints config.yaml inference.yaml metrics.jsonl model.pt operative.yaml origins.json overrides.txt rank-1.log resolved.yaml run.json "
 check "rank 1's log is its own (no metrics lines)" bash -c "! grep -q 'scores:' two/rank-1.log"
 check "rank 0's report reached rig's stdout" grep -q "^accuracy: " two.out
 exit $fail

@@ -23,6 +23,7 @@
 
 #include <torch/torch.h>
 
+#include "rig/torch/csv.hpp"
 #include "rig/torch/tensor_convert.hpp"
 
 #include "rig/torch/text.hpp"
@@ -78,25 +79,39 @@ class FashionMNIST : public TensorDataset {
   explicit FashionMNIST(FashionMNISTOptions options = {});
 };
 
-// A CSV file with a header row; every column but `label_column` is a float feature. Labels are integers 0..K-1, or
-// strings mapped to ids in order of first appearance. Features are standardised per column when `standardize`.
+// A CSV file (RFC 4180, rig/torch/csv.hpp) with a header row; every column but `label_column` and `ignore_columns` is
+// a float feature. Labels are integers 0..K-1, or strings mapped to ids in order of first appearance. Features are
+// standardised per column when `standardize` (the statistics are kept: mean(), stddev()). A column without a name
+// (the row index pandas' to_csv and R's write.csv write by default) must be ignored by name: ignore_columns=[''].
+// A missing value (is_missing_value) or a cell that is not a number is an error at its line and column.
 struct CSVTabularOptions {
   std::string path = "";
   std::string label_column = "label";
   std::string delimiter = ",";
   bool standardize = true;
+  std::vector<std::string> ignore_columns = {};
   static constexpr auto checks = rig::checks(rig::require("path", rig::non_empty(), "rig.torch.data.path"),
-                                                  rig::require("label_column", rig::non_empty()), rig::require("delimiter", rig::non_empty()));
+                                                  rig::require("label_column", rig::non_empty()),
+                                                  rig::require("delimiter", rig::pattern("^[^\"\r\n]$")));
 };
 class CSVTabular : public TensorDataset {
  public:
   explicit CSVTabular(CSVTabularOptions options = {});
   const std::vector<std::string>& feature_names() const { return features_; }
-  const std::vector<std::string>& class_names() const { return classes_; }
+  const std::vector<std::string>& class_names() const { return classes_; }  // empty when the labels are integers
+  const std::vector<double>& mean() const { return mean_; }                  // per feature; empty unless standardize
+  const std::vector<double>& stddev() const { return std_; }
 
  private:
   std::vector<std::string> features_, classes_;
+  std::vector<double> mean_, std_;
 };
+
+// The rows of a CSV table as a float matrix [rows, features.size()]: the columns named `features`, in that order.
+// A missing column, a missing value or a cell that is not a number is rig.torch.data.csv / rig.torch.data.missing at
+// its line and column; `key` is the config key the file came from.
+Tensor csv_feature_matrix(const CSVTable& table, const std::vector<std::string>& features,
+                          const std::string& key = "path");
 
 // Gaussian clusters, one per class, with a seeded generator: a task any classifier should learn.
 struct SyntheticClassificationOptions {
