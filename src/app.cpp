@@ -16,6 +16,7 @@
 
 #include "detail/recipe_manifest.hpp"
 #include "rig/compose.hpp"
+#include "rig/console.hpp"
 #include "rig/distributed_env.hpp"
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
@@ -522,7 +523,7 @@ class RecordKills {
 // rig's own files of a run directory; a run that failed on its config before writing anything else leaves none.
 bool holds_only_rig_files(const fs::path& dir) {
   static const std::set<std::string> ours = {"config.yaml", "resolved.yaml", "overrides.txt", "run.json",
-                                                "origins.json", "operative.yaml"};
+                                                "origins.json", "operative.yaml", "stdout.log"};
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it.depth() == 0 && ours.count(it->path().filename().string())) continue;
@@ -599,6 +600,9 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
   }
+  // The recipe's console output, also in stdout.log (a sweep job's launcher writes that file itself).
+  std::optional<TeeStdout> tee;
+  if (!sweep_run_dir()) tee.emplace(rec.run_dir / "stdout.log");
   RecordKills kills(
       [&](int status, std::string_view end) {
         RunRecord killed = rec;
@@ -624,6 +628,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
       std::cerr << format(e, {.color = use_color(2)});
     }
   }
+  tee.reset();
   return finish(status);
 }
 

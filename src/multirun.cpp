@@ -17,6 +17,7 @@
 
 #include "rig/error.hpp"
 #include "rig/io.hpp"
+#include "rig/runs.hpp"
 #include "rig/yaml.hpp"
 #include "detail/stop_signals.hpp"
 
@@ -264,7 +265,9 @@ Node read_final_metrics(const fs::path& run_dir) {
   }
   if (last.empty()) return Node();
   try {
-    return load_json(last, (run_dir / "metrics.jsonl").string());
+    Node record = load_json(last, (run_dir / "metrics.jsonl").string());
+    if (record.is_map()) record.erase(kMetricsWallTimeKey);  // when it was logged: not a metric
+    return record;
   } catch (const Error&) {
     return Node();
   }

@@ -33,7 +33,8 @@ inline rig::RecipeSchema training_schema() {
       .component<LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
       .component<Evaluator>("evaluator", "metrics on the validation split every N steps")
       .component<Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
-      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
+      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger, "
+                          "TensorBoardLogger)");
   return s;
 }
 
