@@ -9,61 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/yaml.hpp"
 
 namespace {
-std::string synthetic_yaml(size_t leaves, size_t interpolations);
-}  // namespace
-
-namespace {
-
-// 3-way branching, 8 levels deep, `per_leaf_map` leaves at the bottom; every `every`-th leaf is an interpolation to
-// a leaf elsewhere (absolute, 8 segments), and each tenth of those is a chain through another interpolation.
-std::string synthetic_yaml(size_t leaves, size_t interpolations) {
-  const size_t bottoms = 2187;  // 3^7
-  size_t per = (leaves + bottoms - 1) / bottoms;
-  size_t every = leaves / std::max<size_t>(interpolations, 1);
-  std::string s;
-  s.reserve(leaves * 40);
-  size_t leaf = 0;
-  auto path_of = [&](size_t bottom, size_t k) {
-    std::string p;
-    for (int level = 6; level >= 0; --level) {
-      size_t d = bottom;
-      for (int x = 0; x < level; ++x) d /= 3;
-      p += "n" + std::to_string(d % 3) + ".";
-    }
-    return p + "v" + std::to_string(k);
-  };
-  for (size_t b = 0; b < bottoms; ++b) {
-    for (int level = 6; level >= 0; --level) {
-      size_t d = b;
-      for (int x = 0; x < level; ++x) d /= 3;
-      size_t below = 1;
-      for (int x = 0; x < level; ++x) below *= 3;
-      if (b % below != 0) continue;
-      s.append(static_cast<size_t>(2 * (6 - level)), ' ');
-      s += "n" + std::to_string(d % 3) + ":\n";
-    }
-    for (size_t k = 0; k < per; ++k, ++leaf) {
-      s.append(14, ' ');
-      s += "v" + std::to_string(k) + ": ";
-      if (every && leaf % every == every - 1 && b > 0) {
-        size_t target_b = (b * 7919) % b;
-        s += "${" + path_of(target_b, k % per) + "}";
-        if (leaf % (every * 10) == every - 1) s += "_x";
-      } else {
-        s += std::to_string(leaf);
-      }
-      s += '\n';
-    }
-  }
-  return s;
-}
 
 void BM_SyntheticLoadResolve(benchmark::State& state) {
-  std::string text = synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
+  std::string text = rig::bench::synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
   for (auto _ : state) {
     rig::Node cfg = rig::load_yaml(text);
     benchmark::DoNotOptimize(rig::resolve(cfg));
@@ -73,13 +26,13 @@ void BM_SyntheticLoadResolve(benchmark::State& state) {
 BENCHMARK(BM_SyntheticLoadResolve)->Args({10000, 1000})->Args({100000, 10000})->Unit(benchmark::kMillisecond);
 
 void BM_SyntheticLoadOnly(benchmark::State& state) {
-  std::string text = synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
+  std::string text = rig::bench::synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
   for (auto _ : state) benchmark::DoNotOptimize(rig::load_yaml(text));
 }
 BENCHMARK(BM_SyntheticLoadOnly)->Args({10000, 1000})->Args({100000, 10000})->Unit(benchmark::kMillisecond);
 
 void BM_SyntheticResolveOnly(benchmark::State& state) {
-  rig::Node cfg = rig::load_yaml(synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1))));
+  rig::Node cfg = rig::load_yaml(rig::bench::synthetic_yaml(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1))));
   for (auto _ : state) benchmark::DoNotOptimize(rig::resolve(cfg));
 }
 BENCHMARK(BM_SyntheticResolveOnly)->Args({10000, 1000})->Args({100000, 10000})->Unit(benchmark::kMillisecond);
@@ -160,7 +113,7 @@ BENCHMARK(BM_PathologicalChain)->RangeMultiplier(2)->Range(64, 512)->Complexity(
 // OmegaConf on exactly the same text.
 int main(int argc, char** argv) {
   if (argc == 4 && std::string(argv[1]) == "--emit-synthetic") {
-    std::fputs(synthetic_yaml(std::stoul(argv[2]), std::stoul(argv[3])).c_str(), stdout);
+    std::fputs(rig::bench::synthetic_yaml(std::stoul(argv[2]), std::stoul(argv[3])).c_str(), stdout);
     return 0;
   }
   benchmark::Initialize(&argc, argv);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include <chrono>
@@ -14,7 +15,10 @@
 #include <optional>
 #include <set>
 
+#include "detail/read_log.hpp"
+#include "detail/recipe_index.hpp"
 #include "detail/recipe_manifest.hpp"
+#include "detail/unread_keys.hpp"
 #include "rig/compose.hpp"
 #include "rig/console.hpp"
 #include "rig/distributed_env.hpp"
@@ -22,6 +26,7 @@
 #include "rig/interpolation.hpp"
 #include "rig/instantiate.hpp"
 #include "rig/io.hpp"
+#include "rig/io_error.hpp"
 #include "rig/overrides.hpp"
 #include "rig/plot.hpp"
 #include "rig/runs.hpp"
@@ -75,6 +80,7 @@ struct RecipeArgs {
   std::optional<std::string> schema_component;  // --schema-component NAME: one component's
   std::vector<fs::path> plugins;                 // --plugin PATH.so (repeatable; rig/plugins.hpp)
   std::optional<fs::path> output_dir;
+  std::optional<fs::path> validate_jobs;  // --validate-jobs FILE: every job of a sweep, in one pass
   std::optional<fs::path> manifest;  // --rig-manifest FILE (rig_add_recipe's build step)
   bool installed = false;            // --rig-installed: the manifest describes the installed recipe
 };
@@ -102,7 +108,13 @@ void set_flag(RecipeArgs& a, const RecipeFlag& f, std::string value) {
   else if (n == "--show-origin") a.show_origin = true;
   else if (n == "--show-env") a.show_env = true;
   else if (n == "--validate") a.validate = true;
-  else if (n == "--output-dir") a.output_dir = std::move(value);
+  else if (n == "--validate-jobs") a.validate_jobs = std::move(value);
+  else if (n == "--output-dir") {
+    if (value.empty())
+      throw IoError("rig.io.empty_path", "--output-dir is empty: no directory to write the run into", {}, {},
+                    "--output-dir DIR");
+    a.output_dir = std::move(value);
+  }
   else if (n == "--help") a.help = true;
   else if (n == "--rig-manifest") a.manifest = std::move(value);
   else if (n == "--rig-installed") a.installed = true;
@@ -223,6 +235,7 @@ struct RunRecord {
   std::string recipe, start, end, host, commit, cwd;
   std::optional<int> status;
   fs::path run_dir;
+  std::optional<std::vector<std::string>> unread;  // keys of the config the recipe never read (once it has run)
 
   std::string json() const {
     Node n = Node::map();
@@ -242,6 +255,11 @@ struct RunRecord {
     Node libs = Node::list();
     for (const auto& p : loaded_plugins()) libs.push_back(Node(p.string()));
     n.set("plugins", libs);
+    if (unread) {
+      Node keys = Node::list();
+      for (const auto& k : *unread) keys.push_back(Node(k));
+      n.set("unread_keys", keys);
+    }
     return dump_json(n);
   }
 };
@@ -396,6 +414,91 @@ void provide_run_dir(Node& cfg, const fs::path& run_dir) {
       ResolverOptions{.replace = true});
 }
 
+// Takes the runtime's own keys out of a composed config and returns `plot`. The `sweep:` section configures
+// `rig run --multirun` (docs/sweeps.md); the recipe never reads it. `plot: true|false` asks the runtime for
+// plots.html in the run directory at the end (docs/recipes.md); a recipe whose schema declares its own `plot` keeps it.
+bool take_runtime_keys(Node& cfg, const RecipeSchema& schema) {
+  if (const Node* sweep = cfg.find("sweep"); sweep && sweep->is_map()) cfg.erase("sweep");
+  bool plot = false;
+  if (const Node* p = cfg.find("plot"); p && p->is_bool() && !schema_declares(schema, "plot")) {
+    plot = p->bool_value();
+    cfg.erase("plot");
+  }
+  return plot;
+}
+
+// --validate: the checks of rig/validate.hpp on the config the recipe would run with.
+ValidationReport validate_for_run(Node cfg, const RecipeInfo& info, const RecipeArgs& a, const RecipeSchema& schema) {
+  provide_run_dir(cfg, a.output_dir ? *a.output_dir : fs::path("outputs") / info.name / "<run>");
+  return validate_config(cfg, {.schema = schema.empty() ? nullptr : &schema});
+}
+
+// --validate-jobs FILE: composes and validates every job of a sweep in this one process, before any job runs.
+// FILE (written by rig's sweep launcher, docs/sweeps.md "Fail fast") is JSON:
+//   {"jobs": [{"job": 0, "name": "0_lr=0.1", "overrides": [{"text": "lr=0.1", "argv": 5}, ...]}, ...]}
+// where `argv` is the position in rig's command line the override was expanded from (-1: the sweep: section). Each
+// job's overrides come after the command line's own. Jobs with the same errors are reported once, as a group, on
+// stderr (with the first job's diagnostics); stdout gets one JSON line {"jobs": N, "invalid": [job, ...]}. Exit 2
+// when a job is invalid.
+int validate_sweep_jobs(const RecipeInfo& info, const RecipeArgs& a, const RecipeSchema& schema,
+                        const RecipeHooks& hooks, const fs::path& file) {
+  Node doc = load_json(read_file(file), file.string());
+  const Node* jobs = doc.find("jobs");
+  if (!jobs || !jobs->is_list())
+    throw UsageError("rig.usage.bad_value", fmt::format("{} has no \"jobs\" list", file.string()), doc.origin(), {},
+                     "--validate-jobs takes the file rig's sweep launcher writes");
+  struct Group {
+    std::string signature, text;
+    std::vector<std::string> jobs;
+  };
+  std::vector<Group> groups;
+  Node invalid = Node::list();
+  FormatOptions style{.color = use_color(2)};
+  for (const Node& job : jobs->elements()) {
+    RecipeArgs ja = a;
+    std::vector<Error> errors;
+    try {
+      for (const Node& o : job["overrides"].elements()) {
+        int argv = o.get_or<int>("argv", -1);
+        // The override as written: str(), not get<>, since its ${...} belong to the job's config, not to this file.
+        auto source = Source::make(argv >= 0 ? "<cli>" : "<sweep: section>", o["text"].str());
+        ja.overrides.push_back(parse_override(source, argv));
+      }
+      Composed c = compose_config(info, ja, hooks);
+      take_runtime_keys(c.config, schema);
+      errors = validate_for_run(std::move(c.config), info, ja, schema).errors;
+    } catch (const ErrorList& e) {
+      errors = e.errors();
+    } catch (const Error& e) {
+      errors = {e};
+    }
+    if (errors.empty()) continue;
+    // The same errors (ids, places, keys) in several jobs are one problem: shown once, with the first job's values.
+    std::string signature;
+    for (const auto& e : errors) signature += e.id() + " " + e.origin().to_string() + " " + e.key_path() + "\n";
+    std::string label = fmt::format("{} ({})", job.get<size_t>("job"), job.get_or<std::string>("name", ""));
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.signature == signature; });
+    if (g == groups.end()) {
+      std::string text;
+      for (const auto& e : errors) text += format(e, style);
+      groups.push_back({signature, text, {label}});
+    } else {
+      g->jobs.push_back(label);
+    }
+    invalid.push_back(job["job"]);
+  }
+  for (const auto& g : groups) {
+    std::cerr << fmt::format("{} of {} jobs {} invalid: job {}\n", g.jobs.size(), jobs->size(),
+                             g.jobs.size() == 1 ? "is" : "are", fmt::join(g.jobs, ", job "));
+    std::cerr << g.text;
+  }
+  Node result = Node::map();
+  result.set("jobs", Node(jobs->size()));
+  result.set("invalid", invalid);
+  std::cout << dump_json(result, -1) << "\n";
+  return invalid.size() == 0 ? kExitOk : kExitConfigError;
+}
+
 // `body`'s exit status; an escaping rig::Error is printed as a located diagnostic (its exit code), any other
 // exception as "<recipe>: error: ..." (exit 1).
 int exit_status_of(const RecipeInfo& info, const std::function<int()>& body) {
@@ -404,6 +507,10 @@ int exit_status_of(const RecipeInfo& info, const std::function<int()>& body) {
   } catch (const Error& e) {
     std::cerr << format(e, {.color = use_color(2)});
     return e.exit_code();
+  } catch (const std::filesystem::filesystem_error& e) {
+    IoError io = io_error(e);
+    std::cerr << format(io, {.color = use_color(2)});
+    return io.exit_code();
   } catch (const std::exception& e) {
     std::cerr << fmt::format("{}: error: {}\n", info.name, e.what());
     return kExitFailure;
@@ -426,9 +533,15 @@ void fill_schema_defaults(Node& cfg, const RecipeSchema& schema) {
 }
 
 // The recipe function's exit status; its errors are printed.
-int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe) {
+// `read`, when given, receives the key paths the recipe read (detail/read_log.hpp).
+int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe,
+                        std::vector<std::string>* read = nullptr) {
   fill_schema_defaults(cfg, schema);
-  return exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
+  std::optional<detail::ReadLog> log;
+  if (read) log.emplace(cfg);
+  int status = exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
+  if (read) *read = log->paths();
+  return status;
 }
 
 // ---- a run killed by SIGINT/SIGTERM still records its exit status ---------------------------------------------------
@@ -612,7 +725,12 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
       },
       rec.run_dir / "run.json");
   clear_operative_config();
-  int status = run_recipe_function(info, cfg, schema, recipe);
+  std::vector<std::string> read = ValidateOptions{}.provided_keys;
+  std::vector<std::string> recipe_read;
+  int status = run_recipe_function(info, cfg, schema, recipe, &recipe_read);
+  read.insert(read.end(), recipe_read.begin(), recipe_read.end());
+  rec.unread.emplace();
+  for (const auto& u : detail::unread_keys(cfg, read)) rec.unread->push_back(u.path);
   try {
     write_file_atomic(rec.run_dir / "operative.yaml", dump_yaml(operative_by_key(cfg)));
   } catch (const Error& e) {
@@ -654,6 +772,8 @@ const std::vector<RecipeFlag>& recipe_flags() {
       {"--rig-manifest", "FILE", "write the recipe's manifest (rig_add_recipe's build step) and exit", C::None, {},
        true},
       {"--rig-installed", "", "with --rig-manifest: describe the installed recipe", C::None, {}, true},
+      {"--validate-jobs", "FILE", "validate every job of a sweep (the file `rig run -m` writes) and run nothing",
+       C::None, {}, true},
   };
   return flags;
 }
@@ -710,7 +830,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
     for (const auto& d : info.config_dirs)
       if (fs::is_directory(d)) register_config_dir(d);
     if (a.manifest) {
-      write_file_atomic(*a.manifest, dump_json(detail::recipe_manifest(info, schema, a.installed)));
+      detail::write_manifest(*a.manifest, detail::recipe_manifest(info, schema, a.installed));  // and its index
       return kExitOk;
     }
     // Plugins first: every later step (help, schema, validation, the run) sees their components.
@@ -740,6 +860,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       return kExitOk;
     }
     require_config_choice(info, a);
+    if (a.validate_jobs) return validate_sweep_jobs(info, a, schema, hooks, *a.validate_jobs);
     Composed c = compose_config(info, a, hooks);
     if (a.print_config) {
       Node cfg = a.with_defaults ? with_code_defaults(c.config, schema) : c.config;
@@ -750,19 +871,9 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       std::cout << dump_yaml(cfg, {.show_origin = a.show_origin});
       return kExitOk;
     }
-    // The `sweep:` section configures `rig run --multirun` (docs/sweeps.md); the recipe never reads it.
-    if (const Node* sweep = c.config.find("sweep"); sweep && sweep->is_map()) c.config.erase("sweep");
-    // `plot: true|false` asks the runtime for plots.html in the run directory at the end (docs/recipes.md); a recipe
-    // whose schema declares its own `plot` key keeps it.
-    bool plot = false;
-    if (const Node* p = c.config.find("plot"); p && p->is_bool() && !schema_declares(schema, "plot")) {
-      plot = p->bool_value();
-      c.config.erase("plot");
-    }
+    bool plot = take_runtime_keys(c.config, schema);
     if (a.validate) {
-      Node cfg = c.config;
-      provide_run_dir(cfg, a.output_dir ? *a.output_dir : fs::path("outputs") / info.name / "<run>");
-      ValidationReport r = validate_config(cfg, {.schema = schema.empty() ? nullptr : &schema});
+      ValidationReport r = validate_for_run(c.config, info, a, schema);
       std::cerr << r.format({.color = use_color(2)});
       if (r.ok()) std::cout << fmt::format("{}: config is valid\n", info.name);
       return r.ok() ? kExitOk : kExitConfigError;

@@ -4,6 +4,7 @@
 // expanded, and children are expanded last to first, so a later entry (and the command line, recorded first of all)
 // wins over an earlier one; the first recorded override of a key is the one used.
 #include "rig/compose.hpp"
+#include "rig/limits.hpp"
 
 #include <fmt/format.h>
 
@@ -20,6 +21,7 @@
 
 #include "detail/defaults_entry.hpp"
 #include "detail/list_merge.hpp"
+#include "rig/interpolation.hpp"
 #include "rig/overrides.hpp"
 #include "rig/yaml.hpp"
 
@@ -676,6 +678,11 @@ DefaultsTreeNode TreeBuilder::expand(Placed el, bool is_root) {
   if (loaded && loaded->header) el.header = loaded->header->package;
   node.config_path = has_name ? el.config_path() : el.group_path();
   node.package = el.final_package();
+  if (size_t max = tree_limits().max_depth;
+      !node.package.empty() && static_cast<size_t>(std::count(node.package.begin(), node.package.end(), '.')) >= max)
+    throw LimitError("rig.limit.depth",
+                     fmt::format("package '{}' nests deeper than the limit of {} levels", node.package, max),
+                     choice_origin, {}, "rig::TreeLimits::max_depth bounds every tree rig builds");
   if (group) record_known(el, choice_origin);
   if (group && el.entry.value == V::Null) {
     node.skipped = true;
@@ -748,6 +755,10 @@ void TreeBuilder::expand_children(DefaultsTreeNode& node, const Placed& el, cons
 
   prefetch_children(defaults, el, node.package);
   stack_.emplace_back(node.config_path, el.entry.origin);
+  if (size_t max = tree_limits().max_depth; stack_.size() > max)
+    throw LimitError("rig.limit.depth",
+                     fmt::format("defaults lists include one another deeper than the limit of {} levels", max),
+                     el.entry.origin, {}, "rig::TreeLimits::max_depth bounds every tree rig builds");
   std::vector<std::pair<size_t, Placed>> deferred;  // interpolated choices, resolved once their siblings are known
   for (auto it = defaults.rbegin(); it != defaults.rend(); ++it) {
     const DefaultEntry& d = *it;
@@ -995,6 +1006,7 @@ Composition compose(std::string_view name, const ComposeOptions& options) {
       const LoadedConfig* c = repo.load(part.config_path);
       merge_at(out.config, part.package, c->body, c->has_policies);
     }
+    detail::check_depth(out.config, tree_limits().max_depth);  // packages nest bodies below their levels
     if (!options.keep_hydra) out.config.erase("hydra");  // Hydra's compose() leaves it out of the job config too
     if (options.apply_value_overrides) apply_overrides(out.config, values);
     out.value_overrides = std::move(values);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <regex>
 
+#include "detail/constraint_keywords.hpp"
+#include "detail/scalar.hpp"
 #include "rig/error.hpp"
 #include "rig/node.hpp"
 
@@ -107,6 +109,50 @@ std::string describe(const Constraint& c) {
     case Rule::LessEqual: return fmt::format("<= {}", c.other);
   }
   return {};
+}
+
+namespace {
+
+Node number_node(double v) {
+  if (std::trunc(v) == v && std::fabs(v) < 9.0e15) return Node(static_cast<int64_t>(v));
+  return Node(v);
+}
+
+}  // namespace
+
+Node detail::json_schema_keywords(const Constraint& c) {
+  Node s = Node::map();
+  switch (c.rule) {
+    case Rule::Range:
+      if (!std::isinf(c.lo)) s.set(c.lo_open ? "exclusiveMinimum" : "minimum", number_node(c.lo));
+      if (!std::isinf(c.hi)) s.set(c.hi_open ? "exclusiveMaximum" : "maximum", number_node(c.hi));
+      break;
+    case Rule::NonEmpty: {
+      s.set("minLength", Node(int64_t{1}));
+      s.set("minItems", Node(int64_t{1}));
+      s.set("minProperties", Node(int64_t{1}));
+      Node null = Node::map();
+      null.set("type", "null");
+      s.set("not", null);
+      break;
+    }
+    case Rule::OneOf: {
+      // The check compares the value's text: `1` and `"1"` both match the choice 1.
+      Node values = Node::list();
+      for (auto choice : choices(c.text)) {
+        values.push_back(Node(std::string(choice)));
+        if (auto typed = detail::resolve_plain(choice); typed && !typed->is_string() && !typed->is_null())
+          values.push_back(*typed);
+      }
+      s.set("enum", values);
+      break;
+    }
+    case Rule::Pattern: s.set("pattern", fmt::format("^(?:{})$", c.text)); break;
+    case Rule::Finite:
+    case Rule::Less:
+    case Rule::LessEqual: break;
+  }
+  return s;
 }
 
 namespace detail {

@@ -5,6 +5,8 @@
 #include <ostream>
 
 #include "detail/scalar.hpp"
+#include "rig/limits.hpp"
+#include "rig/interpolation.hpp"
 #include "rig/yaml.hpp"
 
 namespace rig {
@@ -248,9 +250,16 @@ class JsonWriter {
 
 }  // namespace
 
-std::string dump_yaml(const Node& node, const DumpOptions& options) { return YamlWriter(options).write(node); }
+// The writers recurse once per level: a tree past the depth limit (built through the API) is refused first.
+std::string dump_yaml(const Node& node, const DumpOptions& options) {
+  detail::check_depth(node, tree_limits().max_depth);
+  return YamlWriter(options).write(node);
+}
 
-std::string dump_json(const Node& node, int indent) { return JsonWriter(indent).write(node); }
+std::string dump_json(const Node& node, int indent) {
+  detail::check_depth(node, tree_limits().max_depth);
+  return JsonWriter(indent).write(node);
+}
 
 std::ostream& operator<<(std::ostream& out, const Node& node) { return out << dump_yaml(node); }
 

@@ -176,10 +176,41 @@ bool contains_icase(std::string_view hay, std::string_view needle) {
 
 }  // namespace
 
-std::vector<std::string> closest(std::string_view word, const std::vector<std::string>& candidates, size_t max) {
+namespace {
+
+// `s` without the characters that print as nothing (zero-width spaces and joiners, word joiner, BOM, soft hyphen,
+// bidirectional marks): a key typed or pasted with one looks like the key it was meant to be.
+std::string visible(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    if (i + 2 < s.size() && b(0) == 0xE2 && b(1) == 0x80 && (b(2) >= 0x8B && b(2) <= 0x8F)) {  // U+200B-U+200F
+      i += 3;
+    } else if (i + 2 < s.size() && b(0) == 0xE2 && b(1) == 0x81 && b(2) >= 0xA0 && b(2) <= 0xA4) {  // U+2060-2064
+      i += 3;
+    } else if (i + 2 < s.size() && b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF) {  // U+FEFF
+      i += 3;
+    } else if (i + 1 < s.size() && b(0) == 0xC2 && b(1) == 0xAD) {  // U+00AD
+      i += 2;
+    } else {
+      out += s[i++];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> closest(std::string_view typed, const std::vector<std::string>& candidates, size_t max) {
   std::vector<std::pair<size_t, const std::string*>> scored;
+  const std::string word = visible(typed);
   for (const auto& c : candidates) {
-    if (c == word) continue;
+    if (c == typed) continue;
+    if (word != typed && c == word) {  // the same key but for invisible characters: the best match
+      scored.emplace_back(0, &c);
+      continue;
+    }
     size_t longest = std::max(word.size(), c.size());
     size_t allowed = longest <= 3 ? 1 : longest <= 6 ? 2 : 3;
     size_t d = edit_distance(word, c);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "rig/interpolation.hpp"
+#include "rig/limits.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -276,6 +279,7 @@ Node operative_node(const Call& c, const Node& node, const MapEntry& named) {
 
 void* make_erased(const Node& node, const Request& req, Session& s, Call* parent, size_t param, void* where,
                   Made& out) {
+  if (!parent) detail::check_depth(node, tree_limits().max_depth);  // building recurses once per level
   KeyPath path = parent ? parent->path : s.root;
   auto [def, named, iface] = look_up(node, req, s, path);
 
@@ -350,11 +354,22 @@ void clear_operative_config() {
 
 void record_operative_config(bool on) { g_record.store(on, std::memory_order_relaxed); }
 
+namespace {
+Node with_defaults_below(const Node& node);
+}
+
 Node with_defaults(const Node& node) {
+  detail::check_depth(node, tree_limits().max_depth);
+  return with_defaults_below(node);
+}
+
+namespace {
+
+Node with_defaults_below(const Node& node) {
   Node out = node;
   if (node.is_map()) {
     for (const auto& e : node.entries())
-      if (e.value.is_container()) out.set(e.key, with_defaults(e.value));
+      if (e.value.is_container()) out.set(e.key, with_defaults_below(e.value));
     const MapEntry* named = detail::component_name_entry(node);
     if (named && named->value.is_string())
       if (const ComponentDef* d = registry().find(named->value.str())) {
@@ -366,9 +381,11 @@ Node with_defaults(const Node& node) {
       }
   } else if (node.is_list()) {
     for (size_t i = 0; i < node.size(); ++i)
-      if (node[i].is_container()) out.element(i) = with_defaults(node[i]);
+      if (node[i].is_container()) out.element(i) = with_defaults_below(node[i]);
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace rig

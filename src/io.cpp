@@ -66,4 +66,5 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
   }
 }
 
+
 }  // namespace rig

@@ -190,6 +190,7 @@ LaunchReport LocalLauncher::launch(const SweepDir& dir, std::span<const size_t> 
   std::map<pid_t, Running> running;
   size_t next = 0, done = 0;
   bool stop_sent = false;
+  double next_check = 0;
   auto report_line = [&](const JobStatus& s) {
     ++done;
     if (!options.progress) return;
@@ -218,7 +219,19 @@ LaunchReport LocalLauncher::launch(const SweepDir& dir, std::span<const size_t> 
       stop_sent = true;
     }
     int status = 0;
-    pid_t pid = ::waitpid(-1, &status, 0);
+    pid_t pid = ::waitpid(-1, &status, options.monitor ? WNOHANG : 0);
+    if (pid == 0) {  // a monitor: poll, asking it every monitor_seconds which jobs to stop
+      if (unix_now() >= next_check) {
+        std::vector<size_t> now;
+        for (const auto& [p, r] : running) now.push_back(r.job);
+        for (size_t stop : options.monitor(now))
+          for (const auto& [p, r] : running)
+            if (r.job == stop) ::kill(-p, SIGTERM);
+        next_check = unix_now() + options.monitor_seconds;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
     if (pid < 0) {
       if (errno == EINTR) continue;
       break;  // ECHILD: nothing left (should not happen while `running` is not empty)
@@ -315,7 +328,17 @@ LaunchReport SlurmLauncher::launch(const SweepDir& dir, std::span<const size_t> 
                       << std::flush;
   if (!options.wait) return report;
   auto poll = std::chrono::duration<double>(std::max(0.05, options_.poll_seconds));
-  while (slurm_has_queued_tasks(dir)) std::this_thread::sleep_for(poll);
+  while (slurm_has_queued_tasks(dir)) {
+    if (options.monitor) {
+      std::vector<size_t> open;
+      for (size_t j : jobs)
+        if (auto st = dir.read_status(j); !st || st->state == JobState::Running || st->state == JobState::Queued)
+          open.push_back(j);
+      for (size_t stop : options.monitor(open))
+        run_capture(fmt::format("scancel {}_{}", shell_quote(id), stop), true);
+    }
+    std::this_thread::sleep_for(poll);
+  }
   report.finished = true;
   return report;
 }
@@ -352,7 +375,7 @@ std::vector<size_t> unfinished_jobs(const SweepDir& dir, const std::vector<std::
   std::vector<size_t> out;
   for (size_t j = 0; j < dir.size(); ++j) {
     std::optional<JobStatus> s = dir.read_status(j);
-    if (s && s->state == JobState::Succeeded) continue;
+    if (s && (s->state == JobState::Succeeded || s->state == JobState::Pruned)) continue;  // ended as meant
     std::optional<JobState> sched = j < scheduler.size() ? scheduler[j] : std::nullopt;
     if (sched && (*sched == JobState::Queued || *sched == JobState::Running)) continue;  // still on its way
     out.push_back(j);

@@ -29,8 +29,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kStateNames[] = {"pending", "queued", "running", "succeeded",
-                                            "failed",  "interrupted", "unknown"};
+constexpr std::string_view kStateNames[] = {"pending", "queued",      "running", "succeeded",
+                                            "failed",  "interrupted", "unknown", "pruned"};
 
 std::string hostname() {
   char buf[256] = {};
@@ -105,13 +105,35 @@ SweepDir SweepDir::create(const fs::path& root, std::string_view name, SweepPlan
   d.command_ = std::move(command);
   d.settings_ = std::move(settings);
   for (size_t j = 0; j < d.plan_.jobs.size(); ++j) fs::create_directory(d.run_dir(j));
-  Node doc = Node::map();
-  doc.set("name", Node(std::string(name)));
-  doc.set("command", string_list(d.command_));
-  doc.set("settings", d.settings_.is_null() ? Node::map() : d.settings_);
-  doc.merge(plan_to_node(d.plan_));
-  write_file_atomic(d.path_ / "sweep.yaml", dump_yaml(doc));
+  d.head_ = Node::map();
+  d.head_.set("name", Node(std::string(name)));
+  d.head_.set("command", string_list(d.command_));
+  d.head_.set("settings", d.settings_.is_null() ? Node::map() : d.settings_);
+  d.write_plan_file();
   return d;
+}
+
+void SweepDir::write_plan_file() {
+  for (; jobs_in_text_ < plan_.jobs.size(); ++jobs_in_text_) {
+    SweepPlan one;
+    one.jobs.push_back(plan_.jobs[jobs_in_text_]);
+    Node doc = Node::map();
+    doc.set("jobs", plan_to_node(one)["jobs"]);
+    std::string text = dump_yaml(doc);
+    jobs_text_ += text.substr(text.find('\n') + 1);  // the item, without the `jobs:` line
+  }
+  Node plan = plan_to_node(SweepPlan{plan_.fixed, plan_.axes, {}});
+  Node head = head_;
+  head.set("fixed", plan["fixed"]);
+  head.set("axes", plan["axes"]);
+  head.erase("jobs");
+  std::string text = dump_yaml(head) + (jobs_text_.empty() ? "jobs: []\n" : "jobs:\n" + jobs_text_);
+  // Atomic always; fsync'd when the sweep is created. A search adds its trials one batch at a time, and an fsync per
+  // trial (~9 ms on a loaded VM) would dominate short trials: after a power loss (not a crash or kill -9, which leave
+  // the page cache to the kernel) the last trials may be missing from sweep.yaml, and resume then refuses their
+  // directories (rig.sweep.dir_exists) rather than reuse them.
+  write_file_atomic(path_ / "sweep.yaml", text, {.durable = !written_});
+  written_ = true;
 }
 
 SweepDir SweepDir::open(const fs::path& dir) {
@@ -125,6 +147,8 @@ SweepDir SweepDir::open(const fs::path& dir) {
   d.plan_ = plan_from_node(doc);
   d.command_ = doc.get_or<std::vector<std::string>>("command", {});
   if (const Node* s = doc.find("settings")) d.settings_ = *s;
+  d.head_ = doc;
+  d.head_.erase("jobs");
   return d;
 }
 
@@ -143,10 +167,7 @@ void SweepDir::add_jobs(std::vector<SweepJob> jobs) {
                     "a job directory is never reused: move it away, or start a new sweep");
     plan_.jobs.push_back(std::move(j));
   }
-  Node doc = load_yaml_file(path_ / "sweep.yaml");
-  doc.merge(plan_to_node(plan_));
-  doc.set("jobs", plan_to_node(plan_)["jobs"]);
-  write_file_atomic(path_ / "sweep.yaml", dump_yaml(doc));
+  write_plan_file();
 }
 
 fs::path SweepDir::run_dir(size_t job) const { return path_ / plan_.jobs.at(job).name; }
@@ -422,6 +443,8 @@ JobStatus finish_job(const SweepDir& dir, size_t job, int wait_status, double st
                             WTERMSIG(wait_status) == SIGHUP);
   s.state = interrupted || stopped_by_signal ? JobState::Interrupted
                                              : (s.exit_code == 0 ? JobState::Succeeded : JobState::Failed);
+  std::error_code ec;
+  if (s.state != JobState::Succeeded && fs::exists(dir.run_dir(job) / kPrunedFile, ec)) s.state = JobState::Pruned;
   dir.write_status(s);
   return s;
 }

@@ -10,6 +10,7 @@
 #include "detail/node_arena.hpp"
 #include "detail/scalar.hpp"
 #include "rig/interpolation.hpp"
+#include "rig/limits.hpp"
 
 namespace rig {
 
@@ -576,31 +577,53 @@ bool Node::erase_path(const KeyPath& path) {
 
 // ---- whole trees ------------------------------------------------------------------------------------------------------
 
-void Node::merge(const Node& other) {
-  if (other.is_missing() && !is_null()) return;  // `???` never overwrites a value
-  if (!(is_map() && other.is_map())) {
-    *this = other;  // shared, not copied
+namespace {
+
+[[noreturn]] void too_deep(const Node& at, std::string_view what) {
+  throw LimitError("rig.limit.depth",
+                   fmt::format("{} a tree nested deeper than the limit of {} levels", what, tree_limits().max_depth),
+                   at.origin(), {}, "rig::TreeLimits::max_depth bounds every tree rig builds");
+}
+
+void merge_at_depth(Node& dst_node, const Node& other, size_t depth) {
+  if (other.is_missing() && !dst_node.is_null()) return;  // `???` never overwrites a value
+  if (!(dst_node.is_map() && other.is_map())) {
+    dst_node = other;  // shared, not copied
     return;
   }
-  if (same_storage(other)) return;
-  auto& dst = std::get<detail::MapData>(mut().value);
+  if (dst_node.same_storage(other)) return;
+  if (depth >= tree_limits().max_depth) too_deep(other, "cannot merge");
   for (const auto& e : other.entries()) {
-    if (MapEntry* mine = dst.find(e.key)) {
-      mine->value.merge(e.value);
+    if (Node* mine = dst_node.find_mut(e.key)) {
+      merge_at_depth(*mine, e.value, depth + 1);
     } else {
-      dst.insert(e);
+      dst_node.set(e.key, e.value, e.key_origin);
     }
   }
 }
 
-size_t Node::node_count() const {
-  size_t n = 1;
-  for (const auto& c : elements()) n += c.node_count();
-  for (const auto& e : entries()) n += e.value.node_count();
-  return n;
+size_t count_at_depth(const Node& n, size_t depth) {
+  if (!n.is_container()) return 1;
+  if (depth >= tree_limits().max_depth) too_deep(n, "cannot count");
+  size_t total = 1;
+  for (const auto& c : n.elements()) total += count_at_depth(c, depth + 1);
+  for (const auto& e : n.entries()) total += count_at_depth(e.value, depth + 1);
+  return total;
 }
 
-bool operator==(const Node& a, const Node& b) {
+bool equal_at_depth(const Node& a, const Node& b, size_t depth);
+
+}  // namespace
+
+void Node::merge(const Node& other) { merge_at_depth(*this, other, 0); }
+
+size_t Node::node_count() const { return count_at_depth(*this, 0); }
+
+bool operator==(const Node& a, const Node& b) { return equal_at_depth(a, b, 0); }
+
+namespace {
+
+bool equal_at_depth(const Node& a, const Node& b, size_t depth) {
   if (a.same_storage(b)) return true;
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
@@ -616,20 +639,24 @@ bool operator==(const Node& a, const Node& b) {
     case Kind::List: {
       auto xs = a.elements(), ys = b.elements();
       if (xs.size() != ys.size()) return false;
+      if (depth >= tree_limits().max_depth) too_deep(a, "cannot compare");
       for (size_t i = 0; i < xs.size(); ++i)
-        if (!(xs[i] == ys[i])) return false;
+        if (!equal_at_depth(xs[i], ys[i], depth + 1)) return false;
       return true;
     }
     case Kind::Map: {
       auto xs = a.entries(), ys = b.entries();
       if (xs.size() != ys.size()) return false;
+      if (depth >= tree_limits().max_depth) too_deep(a, "cannot compare");
       for (size_t i = 0; i < xs.size(); ++i)
-        if (xs[i].key != ys[i].key || !(xs[i].value == ys[i].value)) return false;
+        if (xs[i].key != ys[i].key || !equal_at_depth(xs[i].value, ys[i].value, depth + 1)) return false;
       return true;
     }
   }
   return false;
 }
+
+}  // namespace
 
 // ---- conversions ------------------------------------------------------------------------------------------------------
 

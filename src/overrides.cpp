@@ -236,14 +236,68 @@ void assign(Node& target, const Node& value, bool record) {
 
 // Errors from adding a path (a scalar or a short list in the way) point at the override; the node in the way becomes
 // a note.
+// A list index in the key that the list does not have: the error goes under that index and names the list.
+// Returns when no index of the key is the problem.
+void throw_if_bad_index(const Node& cfg, const Override& o, const KeyError& cause) {
+  const Node* n = &cfg;
+  const auto& segs = o.key.segments();
+  KeyPath walked;
+  for (size_t k = 0; k < segs.size() && n; ++k) {
+    const auto& s = segs[k];
+    if (n->is_list()) {
+      bool digits = !s.key.empty() && s.key.find_first_not_of("0123456789") == std::string::npos;
+      size_t index = digits && s.key.size() <= 18 ? std::stoull(s.key) : SIZE_MAX;
+      if (index >= n->size()) {
+        Origin at = o.key_origin;
+        if (k < o.key_columns.size()) at.column = o.key_columns[k];
+        std::string list = walked.empty() ? std::string("the root") : "'" + walked.to_string() + "'";
+        KeyError e(cause.id(),
+                   fmt::format("cannot add '{}': {} is a list of {} element{}, and '{}' is not one of its indices",
+                               o.key_text, list, n->size(), n->size() == 1 ? "" : "s", s.key),
+                   at, walked.to_string(),
+                   fmt::format("a list grows at its end: {}+=[value] appends", walked.empty() ? "key" : walked.to_string()));
+        if (n->origin().known()) e.add_note(n->origin(), "the list is set here");
+        throw e;
+      }
+      walked.push_index(index);
+      n = &n->elements()[index];
+      continue;
+    }
+    walked.push_key(s.key);
+    n = n->is_map() ? n->find(s.key) : nullptr;
+  }
+}
+
 template <class Fn>
-void located(const Override& o, Fn&& fn) {
+void located(const Node& cfg, const Override& o, Fn&& fn) {
   try {
     fn();
   } catch (const KeyError& e) {
+    throw_if_bad_index(cfg, o, e);
     KeyError moved(e.id(), e.message(), o.key_origin, o.key.to_string(), e.hint());
     if (e.origin().known()) moved.add_note(e.origin(), "the value in the way is set here");
     throw moved;
+  }
+}
+
+// Adds `o`'s value at its key, which is absent: the keys it creates are located at their segments in the argument
+// (`+optimizer.bogus=1` puts `bogus` at argv[N]:1:C), so errors about them later (an unknown keyword at validate or
+// instantiate) point there.
+void add_at_key(Node& cfg, const Override& o) {
+  const auto& segments = o.key.segments();
+  size_t existing = 0;
+  for (const Node* n = &cfg; existing < segments.size() && n->is_map(); ++existing)
+    if (!(n = n->find(segments[existing].key))) break;
+  located(cfg, o, [&] { cfg.set_path(o.key, *o.value); });
+  Node* n = &cfg;
+  for (size_t i = 0; i < segments.size() && n && n->is_map(); ++i) {
+    Node* child = n->find_mut(segments[i].key);
+    if (child && i >= existing && i < o.key_columns.size()) {
+      Origin at = o.key_origin;
+      at.column = o.key_columns[i];
+      child = &n->set(segments[i].key, *child, std::move(at));
+    }
+    n = child;
   }
 }
 
@@ -394,7 +448,7 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
         return;
       }
       check_addable(cfg, o);
-      located(o, [&] { cfg.set_path(o.key, *o.value); });
+      add_at_key(cfg, o);
       return;
     case OverrideKind::Add:
       // Hydra's `+key=v`: adds where the key is absent, null or `???`; a map or list value merges into what is there
@@ -413,7 +467,7 @@ void apply_override(Node& cfg, const Override& o, const ApplyOptions& options) {
         throw e;
       }
       check_addable(cfg, o);
-      located(o, [&] { cfg.set_path(o.key, *o.value); });
+      add_at_key(cfg, o);
       return;
     case OverrideKind::Delete:
       if (!target) throw_unknown_key(cfg, o.key, o.key_origin, o.key_columns, "delete", {});

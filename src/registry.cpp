@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "detail/constraint_keywords.hpp"
 #include "rig/yaml.hpp"
 
 namespace rig {
@@ -335,6 +336,42 @@ namespace {
 
 constexpr std::string_view kRefPrefix = "#/$defs/";
 
+// A parameter's schema with the JSON Schema keywords of its declared checks merged into it. Bounds meet the type's
+// own (the tighter one stays: `maximum: 10` within an int's range); another keyword it has already (an enum type's
+// `enum`, two patterns) puts each set of keywords alongside the type's schema in allOf.
+Node with_constraints(const Node& schema, std::span<const Constraint> checks, std::string_view param) {
+  static constexpr std::string_view kLower[] = {"minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties"};
+  static constexpr std::string_view kUpper[] = {"maximum", "exclusiveMaximum"};
+  auto among = [](const auto& names, std::string_view key) {
+    return std::find(std::begin(names), std::end(names), key) != std::end(names);
+  };
+  auto number = [](const Node& n) { return n.is_int() ? static_cast<double>(n.int_value()) : n.float_value(); };
+  auto numeric = [](const Node& n) { return n.is_int() || n.is_float(); };
+  Node merged = schema, all = Node::list();
+  all.push_back(schema);
+  bool clash = false;
+  for (const Constraint& c : checks) {
+    if (c.param != param) continue;
+    Node keywords = detail::json_schema_keywords(c);
+    if (keywords.empty()) continue;
+    for (const auto& e : keywords.entries()) {
+      const Node* had = merged.find(e.key);
+      if (had && numeric(*had) && numeric(e.value) && (among(kLower, e.key) || among(kUpper, e.key))) {
+        bool tighter = among(kLower, e.key) ? number(e.value) > number(*had) : number(e.value) < number(*had);
+        if (tighter) merged.set(e.key, e.value);
+        continue;
+      }
+      clash = clash || had;
+      merged.set(e.key, e.value);
+    }
+    all.push_back(std::move(keywords));
+  }
+  if (!clash) return merged;
+  Node out = Node::map();
+  out.set("allOf", all);
+  return out;
+}
+
 // The schema of one component's config map (without $schema / $defs).
 Node component_body(const ComponentDef& d) {
   Node names = Node::list();
@@ -358,8 +395,13 @@ Node component_body(const ComponentDef& d) {
   Node required = Node::list();
   for (size_t i = 0; i < d.params.size(); ++i) {
     const auto& p = d.params[i];
-    Node s = p.schema();
-    if (!p.doc.empty()) s.set("description", std::string(p.doc));
+    Node s = with_constraints(p.schema(), d.constraints, p.name);
+    std::string checks;
+    for (const Constraint& c : d.constraints)
+      if (c.param == p.name) checks += (checks.empty() ? "" : ", ") + describe(c);
+    std::string doc(p.doc);
+    if (!checks.empty()) doc += (doc.empty() ? "" : " ") + fmt::format("(must be {})", checks);
+    if (!doc.empty()) s.set("description", doc);
     if (p.required)
       required.push_back(std::string(p.name));
     else

@@ -255,4 +255,86 @@ std::vector<std::string> trial_overrides(const SearchSpace& space, const std::ve
   return out;
 }
 
+// ---- early stopping ---------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::string_view kRuleNames[] = {"none", "median", "asha"};
+
+// The value a curve reports for step s: its last report at a step <= s, when it got as far as s (a report at a step
+// >= s); nullopt otherwise.
+std::optional<double> value_at(const Curve& c, double s) {
+  std::optional<double> out;
+  bool reached = false;
+  for (const auto& [step, v] : c) {
+    if (step <= s && std::isfinite(v)) out = v;
+    reached = reached || step >= s;
+  }
+  return reached ? out : std::nullopt;
+}
+
+// A curve's value at a rung: its first report at a step >= the rung's.
+std::optional<double> value_at_rung(const Curve& c, double rung_step) {
+  for (const auto& [step, v] : c)
+    if (step >= rung_step && std::isfinite(v)) return v;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view prune_rule_name(PruneOptions::Rule rule) { return kRuleNames[static_cast<size_t>(rule)]; }
+
+std::optional<PruneOptions::Rule> prune_rule_from_name(std::string_view name) {
+  for (size_t i = 0; i < std::size(kRuleNames); ++i)
+    if (kRuleNames[i] == name) return static_cast<PruneOptions::Rule>(i);
+  return std::nullopt;
+}
+
+std::optional<PruneDecision> prune_point(const PruneOptions& o, bool maximize, const std::vector<Curve>& reference,
+                                         const Curve& trial) {
+  // Values are compared as losses: smaller is better.
+  const double sign = maximize ? -1 : 1;
+  if (o.rule == PruneOptions::Rule::Median) {
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& [step, v] : trial) {
+      if (!std::isfinite(v)) continue;
+      best = std::min(best, sign * v);
+      if (step < o.warmup_steps) continue;
+      std::vector<double> others;
+      for (const auto& r : reference)
+        if (auto x = value_at(r, step)) others.push_back(sign * *x);
+      if (others.empty() || others.size() < o.min_trials) continue;
+      std::sort(others.begin(), others.end());
+      size_t n = others.size();
+      double median = n % 2 ? others[n / 2] : (others[n / 2 - 1] + others[n / 2]) / 2;
+      if (best > median) return PruneDecision{step, sign * best, sign * median, n, 0};
+    }
+    return std::nullopt;
+  }
+  if (o.rule == PruneOptions::Rule::Asha) {
+    double rung_step = o.min_resource;
+    for (size_t rung = 0; rung < 64; ++rung, rung_step *= o.reduction_factor) {
+      std::optional<double> mine = value_at_rung(trial, rung_step);
+      if (!mine) return std::nullopt;  // not there yet
+      std::vector<double> values{sign * *mine};
+      for (const auto& r : reference)
+        if (auto x = value_at_rung(r, rung_step)) values.push_back(sign * *x);
+      std::sort(values.begin(), values.end());
+      size_t keep = std::max<size_t>(1, static_cast<size_t>(static_cast<double>(values.size()) / o.reduction_factor));
+      double worst_kept = values[keep - 1];
+      if (sign * *mine > worst_kept) {
+        double step = rung_step;
+        for (const auto& [s, v] : trial)
+          if (s >= rung_step && std::isfinite(v)) {
+            step = s;
+            break;
+          }
+        return PruneDecision{step, *mine, sign * worst_kept, values.size() - 1, rung};
+      }
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 }  // namespace rig

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "rig/interpolation.hpp"
+#include "rig/limits.hpp"
 #include "detail/environment_values.hpp"
 #include "rig/yaml.hpp"
 
@@ -142,9 +144,15 @@ ConfigSources& ConfigSources::defaults(Node defaults) {
 }
 
 ConfigSources& ConfigSources::file(std::filesystem::path path) {
-  files_.push_back(std::move(path));
+  files_.emplace_back(std::move(path), std::nullopt);
   return *this;
 }
+
+ConfigSources& ConfigSources::file(std::filesystem::path path, Node loaded) {
+  files_.emplace_back(std::move(path), std::move(loaded));
+  return *this;
+}
+
 
 ConfigSources& ConfigSources::environment(std::string prefix) {
   std::vector<std::pair<std::string, std::string>> vars;
@@ -183,7 +191,7 @@ Node ConfigSources::build() const {
         if (has_defaults_) merge_with_history(cfg, defaults_);
         break;
       case SourceKind::File:
-        for (const auto& f : files_) merge_with_history(cfg, load_file(f));
+        for (const auto& [path, loaded] : files_) merge_with_history(cfg, loaded ? *loaded : load_file(path));
         break;
       case SourceKind::Environment: apply_environment(cfg, env_, env_prefix_); break;
       case SourceKind::CommandLine: apply_overrides(cfg, overrides_); break;
@@ -195,6 +203,7 @@ Node ConfigSources::build() const {
         break;
     }
   }
+  detail::check_depth(cfg, tree_limits().max_depth);  // environment variables and hooks build trees too
   return cfg;
 }
 

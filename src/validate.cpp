@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <set>
 
+#include "detail/unread_keys.hpp"
 #include "rig/config.hpp"
+#include "rig/limits.hpp"
 #include "rig/interpolation.hpp"
 
 namespace rig {
@@ -70,6 +72,7 @@ Node resolve_reporting(const Node& config, std::vector<Error>& errors, std::set<
   }
   Node out = config;
   Config view(config);
+  bool stop = false;
   auto walk = [&](auto& self, const Node& n, KeyPath& p) -> void {
     if (n.is_map()) {
       for (const auto& e : n.entries()) {
@@ -84,9 +87,12 @@ Node resolve_reporting(const Node& config, std::vector<Error>& errors, std::set<
         p.pop();
       }
     } else if (n.is_interpolation()) {
+      if (stop) return;
       try {
         out.set_path(p, view.at(p.to_string()).resolved());
       } catch (const Error& e) {
+        // Past a limit (expansion, depth) the rest would only repeat the work the limit stopped.
+        if (e.id().starts_with("rig.limit.")) stop = true;
         errors.push_back(e);
         failed.insert(p.to_string());
         out.set_path(p, Node::null(n.origin()));
@@ -119,9 +125,9 @@ void report_missing(const Node& n, KeyPath& p, const std::set<std::string>& fail
   }
 }
 
-// `prefix` is `path` or one of its ancestors.
+// `prefix` is `path` or one of its ancestors ("" is the root's path).
 bool covers(const std::string& prefix, const std::string& path) {
-  return path == prefix ||
+  return prefix.empty() || path == prefix ||
          (path.size() > prefix.size() && path.starts_with(prefix) && (path[prefix.size()] == '.' || path[prefix.size()] == '['));
 }
 
@@ -144,9 +150,9 @@ bool referenced(const std::string& path, const std::string& key, const std::vect
 }
 
 struct UnreadScan {
-  std::vector<std::string> read;  // schema paths, component paths, provided keys
+  const std::vector<std::string>& read;
   std::vector<std::string> interpolations;
-  std::vector<Error>* warnings;
+  std::vector<detail::UnreadKey> found;
 
   void scan(const Node& n, KeyPath& p) {
     for (const auto& e : n.entries()) {
@@ -154,16 +160,10 @@ struct UnreadScan {
       std::string s = p.to_string();
       bool is_read = std::any_of(read.begin(), read.end(), [&](const std::string& r) { return covers(r, s); });
       bool ancestor = std::any_of(read.begin(), read.end(), [&](const std::string& r) { return covers(s, r); });
-      if (!is_read && ancestor && e.value.is_map()) {
+      if (!is_read && ancestor && e.value.is_map())
         scan(e.value, p);
-      } else if (!is_read && !ancestor && !referenced(s, e.key, interpolations)) {
-        std::vector<std::string> siblings;
-        for (const auto& r : read) siblings.push_back(r);
-        warnings->emplace_back("rig.validate.unread_key",
-                               fmt::format("'{}' is not read by this recipe (no schema key, component or "
-                                           "interpolation uses it)", s),
-                               e.key_origin, s, did_you_mean(s, siblings));
-      }
+      else if (!is_read && !ancestor && !referenced(s, e.key, interpolations))
+        found.push_back({s, e.key_origin});
       p.pop();
     }
   }
@@ -234,8 +234,22 @@ void check_other_components(const Node& n, KeyPath& p, const std::vector<std::st
 
 ValidationReport validate_config(const Node& config, const ValidateOptions& options) {
   ValidationReport r;
+  try {
+    detail::check_depth(config, tree_limits().max_depth);  // the checks below recurse once per level
+  } catch (const Error& e) {
+    r.errors.push_back(e);
+    return r;
+  }
   std::set<std::string> failed;
   Node resolved = resolve_reporting(config, r.errors, failed);
+  for (const Error& e : r.errors)
+    if (e.id().starts_with("rig.limit.")) return r;  // what resolved is partial; checking it says nothing more
+  try {
+    detail::check_depth(resolved, tree_limits().max_depth);  // interpolations may have nested it deeper
+  } catch (const Error& e) {
+    r.errors.push_back(e);
+    return r;
+  }
   KeyPath root;
   report_missing(resolved, root, failed, r.errors);
   for (const auto& e : r.errors) failed.insert(e.key_path());  // a value reported above is not checked again
@@ -246,13 +260,26 @@ ValidationReport validate_config(const Node& config, const ValidateOptions& opti
   for (auto& e : checks)
     if (!failed.contains(e.key_path())) r.errors.push_back(std::move(e));
   if (options.schema && resolved.is_map()) {
-    UnreadScan scan{{}, {}, &r.warnings};
-    for (const auto& k : options.schema->keys()) scan.read.push_back(k.path);
-    for (const auto& k : options.provided_keys) scan.read.push_back(k);
-    collect_interpolations(config, scan.interpolations);
-    scan.scan(config, root);
+    std::vector<std::string> read;
+    for (const auto& k : options.schema->keys()) read.push_back(k.path);
+    read.insert(read.end(), options.provided_keys.begin(), options.provided_keys.end());
+    for (const auto& u : detail::unread_keys(config, read))
+      r.warnings.emplace_back("rig.validate.unread_key",
+                              fmt::format("'{}' is not read by this recipe (no schema key, component or "
+                                          "interpolation uses it)",
+                                          u.path),
+                              u.origin, u.path, did_you_mean(u.path, read));
   }
   return r;
+}
+
+std::vector<detail::UnreadKey> detail::unread_keys(const Node& config, const std::vector<std::string>& read) {
+  if (!config.is_map()) return {};
+  UnreadScan scan{read, {}, {}};
+  collect_interpolations(config, scan.interpolations);
+  KeyPath root;
+  scan.scan(config, root);
+  return std::move(scan.found);
 }
 
 std::string ValidationReport::format(const FormatOptions& options) const {

@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <unordered_map>
 #include <unordered_set>
 
@@ -27,9 +30,11 @@ std::pair<uint32_t, uint32_t> locate(std::string_view text, size_t offset) {
   uint32_t line = 1, column = 1;
   for (size_t i = 0; i < offset && i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
+    if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {  // LF, CRLF, lone CR
       ++line;
       column = 1;
+    } else if (c == '\r') {
+      // the CR of a CRLF: the LF ends the line
     } else if ((c & 0xC0) != 0x80) {
       ++column;
     }
@@ -98,18 +103,31 @@ class Builder {
                        nul ? "NUL byte in input" : "invalid UTF-8 byte sequence",
                        nul ? "" : "save the file as UTF-8");
     }
+    if (!json_) check_directives(text);
     detail::ArenaScope arena(text.size());  // the document's nodes come from one arena (detail/node_arena.hpp)
     std::optional<detail::fy::Diagnostic> error;
     if (parse(text, error)) return std::move(docs_);
     // libfyaml 0.7.12 rejects an empty entry of a block sequence written at its key's column (`lr:\n-\n- x`), which
-    // YAML 1.2 reads as null (example 8.15). Such input is parsed again with `~` written into each empty entry; the
-    // result stands only if every `~` came back as a null entry exactly there (not, say, inside a block scalar).
+    // YAML 1.2 reads as null (example 8.15). Such input is parsed again with `~` written after each line's bare `-`.
+    // The parser's events then decide which of those dashes are entries: a `~` that comes back as a null sequence
+    // entry exactly where it was written is one; a `~` the parser has read past without returning it was taken into
+    // other content (a block or multi-line scalar) and is dropped, and the text is parsed again without it. The result
+    // stands only when every `~` left is a null entry.
     if (!json_ && error && error->message == "did not find expected node content") {
-      std::string patched = with_null_in_empty_entries(text);
-      if (!patched.empty()) {
+      std::vector<TextPosition> candidates = bare_entry_dashes(text);
+      while (!candidates.empty()) {
         reset();
+        patched_nulls_ = std::move(candidates);
+        std::string patched = with_null_after(text, patched_nulls_);
         std::optional<detail::fy::Diagnostic> again;
-        if (parse(patched, again) && confirmed_nulls_ == patched_nulls_.size()) return std::move(docs_);
+        bool parsed = parse(patched, again);
+        if (parsed && confirmed_nulls_.size() == patched_nulls_.size()) return std::move(docs_);
+        // Keep the confirmed entries and those the parser has not reached; stop when nothing was ruled out.
+        candidates.clear();
+        for (const TextPosition& p : patched_nulls_)
+          if (std::binary_search(confirmed_nulls_.begin(), confirmed_nulls_.end(), p) || (!parsed && p > last_event_))
+            candidates.push_back(p);
+        if (candidates.size() == patched_nulls_.size()) break;
       }
     }
     parse_failed(error);
@@ -129,6 +147,63 @@ class Builder {
     uint32_t key_line = 0, key_column = 0;
     std::unordered_set<std::string> merged_keys;  // keys that came from `<<` and may be overridden
   };
+
+  // Directives (`%YAML`, `%TAG`) come before the first document, each on its own line, and a document that follows
+  // directives starts with `---` (YAML 1.2, 9.2). rig reads YAML 1.2 only: `%YAML 1.1` would type plain scalars
+  // differently (`yes`, `0b1`, `1_000`), so it is refused rather than read as 1.2. Other versions are libfyaml's to
+  // refuse.
+  void check_directives(std::string_view text) {
+    size_t pos = 0, line_no = 0;
+    size_t directive_line = 0;
+    if (text.starts_with("\xEF\xBB\xBF")) pos = 3;
+    while (pos < text.size()) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      ++line_no;
+      size_t first = line.find_first_not_of(" \t");
+      bool blank = first == std::string_view::npos || line[first] == '#';
+      if (!blank) {
+        if (line[0] != '%') {
+          if (directive_line && !(line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t')))
+            fail<ParseError>("rig.yaml.syntax", Origin{source_, static_cast<uint32_t>(line_no), 1},
+                             "a document after directives must start with '---' (YAML 1.2, 9.2)",
+                             fmt::format("write '---' on the line after the directive of line {}", directive_line));
+          return;
+        }
+        directive_line = line_no;
+        if (line.starts_with("%YAML") && line.size() > 5 && (line[5] == ' ' || line[5] == '\t')) {
+          std::string_view version = line.substr(5);
+          version.remove_prefix(std::min(version.find_first_not_of(" \t"), version.size()));
+          version = version.substr(0, version.find_first_of(" \t#"));
+          if (version == "1.1" || version == "1.0")
+            fail<ParseError>("rig.yaml.version", Origin{source_, static_cast<uint32_t>(line_no), 7},
+                             fmt::format("YAML {} is not supported: rig reads YAML 1.2, where plain scalars such as "
+                                         "yes, 0b101, 1_000 and 1:30 are strings",
+                                         version),
+                             "remove the directive (and quote any value meant as a string) or write %YAML 1.2");
+        }
+      }
+      pos = end + 1;
+    }
+    if (directive_line)
+      fail<ParseError>("rig.yaml.syntax", Origin{source_, static_cast<uint32_t>(directive_line), 1},
+                       "directives without a document: a document starting with '---' must follow them");
+  }
+
+  // A byte order mark may start the stream; inside a document it is allowed only within quoted scalars (YAML 1.2,
+  // 5.2). In a plain scalar or key it would silently become part of the text.
+  void check_bom(const detail::fy::EventView& ev) {
+    if (ev.style() != FYSS_PLAIN) return;
+    size_t bom = ev.value().find("\xEF\xBB\xBF");
+    if (bom == std::string_view::npos) return;
+    Origin at = origin_of(ev);
+    at.column += static_cast<uint32_t>(std::count_if(ev.value().begin(), ev.value().begin() + static_cast<ptrdiff_t>(bom),
+                                                     [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    fail<ParseError>("rig.yaml.bom", at, "a byte order mark (U+FEFF) inside a document",
+                     "remove it: a byte order mark may only start the file (an editor or a concatenation left it here)");
+  }
 
   // Feeds `text`'s events to handle(); false (with libfyaml's first error) when the text is not valid YAML.
   bool parse(std::string_view text, std::optional<detail::fy::Diagnostic>& error) {
@@ -153,38 +228,47 @@ class Builder {
     root_ = Node();
     docs_.clear();
     literal_nodes_ = alias_nodes_ = 0;
+    second_document_ = false;
+    confirmed_nulls_.clear();
+    last_event_ = {0, 0};
   }
 
-  // `text` with ` ~` after the dash of every line that is a bare block-sequence entry (`-`, maybe a comment after
-  // it); "" when there is none. The positions of the `~`s are kept in patched_nulls_.
-  std::string with_null_in_empty_entries(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + 64);
+  using TextPosition = std::pair<uint32_t, uint32_t>;  // line, column (1-based)
+
+  // Where a `~` would go after the dash of each line that is a bare block-sequence entry (`-`, maybe a comment after
+  // it), in text order. Lines inside block scalars are found here too; the events sort them out.
+  static std::vector<TextPosition> bare_entry_dashes(std::string_view text) {
+    std::vector<TextPosition> out;
     uint32_t line = 0;
-    size_t pos = 0;
-    while (pos < text.size()) {
+    for (size_t pos = 0; pos < text.size();) {
       ++line;
-      size_t end = text.find('\n', pos);
-      if (end == std::string_view::npos) end = text.size();
+      size_t end = std::min(text.find('\n', pos), text.size());
       std::string_view l = text.substr(pos, end - pos);
       size_t dash = l.find_first_not_of(' ');
-      bool bare = false;
       if (dash != std::string_view::npos && l[dash] == '-') {
         size_t rest = l.find_first_not_of(" \t\r", dash + 1);
-        bare = rest == std::string_view::npos ? true : (rest > dash + 1 && l[rest] == '#');
+        if (rest == std::string_view::npos || (rest > dash + 1 && l[rest] == '#'))
+          out.emplace_back(line, static_cast<uint32_t>(dash + 3));
       }
-      if (bare) {
-        out.append(l.substr(0, dash + 1));
-        out += " ~";
-        out.append(l.substr(dash + 1));
-        patched_nulls_.emplace_back(line, static_cast<uint32_t>(dash + 3));
-      } else {
-        out.append(l);
-      }
-      if (end < text.size()) out += '\n';
       pos = end + 1;
     }
-    if (patched_nulls_.empty()) return {};
+    return out;
+  }
+
+  // `text` with ` ~` written after the dash at each of `at` (positions from bare_entry_dashes, in text order).
+  static std::string with_null_after(std::string_view text, const std::vector<TextPosition>& at) {
+    std::string out;
+    out.reserve(text.size() + 2 * at.size());
+    uint32_t line = 1;
+    size_t line_start = 0, copied = 0;
+    for (const auto& [l, column] : at) {
+      for (; line < l; ++line) line_start = text.find('\n', line_start) + 1;
+      size_t after_dash = line_start + column - 2;
+      out.append(text.substr(copied, after_dash - copied));
+      out += " ~";
+      copied = after_dash;
+    }
+    out.append(text.substr(copied));
     return out;
   }
 
@@ -226,29 +310,52 @@ class Builder {
   }
 
   void handle(const detail::fy::EventView& ev) {
+    if (!patched_nulls_.empty()) last_event_ = {ev.start().line, ev.start().column};
     switch (ev.type()) {
       case FYET_DOCUMENT_START:
-        if (single_ && !docs_.empty())
-          fail<ParseError>("rig.yaml.multi_document", origin_of(ev),
-                           "a config file holds one YAML document; a second one starts here",
-                           "split the documents into separate files");
+        if (single_ && !docs_.empty()) {
+          // An implicit document (content after `...`) has no position of its own: report at its first node.
+          if (origin_of(ev).line == 0) {
+            second_document_ = true;
+            break;
+          }
+          second_document(origin_of(ev));
+        }
         break;
       case FYET_DOCUMENT_END:
         docs_.push_back(std::move(root_));
         root_ = Node();
         anchors_.clear();
         break;
-      case FYET_MAPPING_START: open(ev, true); break;
-      case FYET_SEQUENCE_START: open(ev, false); break;
+      case FYET_MAPPING_START:
+        if (second_document_) second_document(origin_of(ev));
+        open(ev, true);
+        break;
+      case FYET_SEQUENCE_START:
+        if (second_document_) second_document(origin_of(ev));
+        open(ev, false);
+        break;
       case FYET_MAPPING_END:
       case FYET_SEQUENCE_END: close(); break;
       case FYET_SCALAR:
+        if (second_document_) second_document(origin_of(ev));
+        check_bom(ev);
         if (!patched_nulls_.empty()) confirm_null(ev);
         scalar(ev);
         break;
-      case FYET_ALIAS: alias(ev); break;
+      case FYET_ALIAS:
+        if (second_document_) second_document(origin_of(ev));
+        alias(ev);
+        break;
       default: break;
     }
+  }
+
+  [[noreturn]] void second_document(Origin at) {
+    if (at.line == 0) at = Origin{source_, 1, 1};
+    fail<ParseError>("rig.yaml.multi_document", std::move(at),
+                     "a config file holds one YAML document; a second one starts here (after '---' or '...')",
+                     "split the documents into separate files, or delete what follows the end of the document");
   }
 
   Frame& top() { return frames_[depth_ - 1]; }  // the innermost open collection; depth_ > 0
@@ -308,6 +415,9 @@ class Builder {
     if (tag.empty()) {
       if (!plain) return text == "???" ? Node::missing() : Node(std::string(text));
       if (auto n = detail::resolve_plain(text)) return std::move(*n);
+      if (detail::float_out_of_range(text))
+        fail<ParseError>("rig.yaml.float_range", at, detail::float_range_message(text),
+                         std::string(detail::kFloatRangeHint));
       fail<ParseError>("rig.yaml.int_range", at, fmt::format("integer {} does not fit in 64 bits", text),
                        "quote it to keep it as a string");
     }
@@ -324,6 +434,9 @@ class Builder {
     }
     if (name == "float") {
       if (auto v = detail::parse_float(text)) return Node(*v);
+      if (detail::float_out_of_range(text))
+        fail<ParseError>("rig.yaml.float_range", at, detail::float_range_message(text),
+                         std::string(detail::kFloatRangeHint));
       if (auto v = detail::parse_int(text)) return Node(static_cast<double>(*v));
       return bad("!!float");
     }
@@ -343,8 +456,8 @@ class Builder {
   void confirm_null(const detail::fy::EventView& ev) {
     if (expecting_key() || depth_ == 0 || top().is_map || ev.value() != "~" || ev.style() != FYSS_PLAIN) return;
     auto p = ev.start();
-    if (std::find(patched_nulls_.begin(), patched_nulls_.end(), std::pair{p.line, p.column}) != patched_nulls_.end())
-      ++confirmed_nulls_;
+    TextPosition at{p.line, p.column};
+    if (std::binary_search(patched_nulls_.begin(), patched_nulls_.end(), at)) confirmed_nulls_.push_back(at);
   }
 
   void scalar(const detail::fy::EventView& ev) {
@@ -369,9 +482,28 @@ class Builder {
     auto p = ev.start();
     f.key_line = p.line;
     f.key_column = p.column;
+    check_implicit_key_length(ev, f);
     f.have_key = true;
     f.key_is_merge = ev.style() == FYSS_PLAIN && tag.empty() && f.key == "<<" && !json_;
     if (!ev.anchor().empty()) anchors_[std::string(ev.anchor())] = Anchored{Node(f.key).set_origin(origin_of(ev)), 1};
+  }
+
+  // An implicit key (`key: value`, not `? key`) is at most 1024 characters (YAML 1.2, 7.4.2 and 8.2.2).
+  void check_implicit_key_length(const detail::fy::EventView& ev, const Frame& f) {
+    constexpr size_t kMaxImplicitKey = 1024;
+    if (f.key.size() + 2 <= kMaxImplicitKey || json_) return;
+    size_t chars = 0;
+    for (unsigned char c : f.key) chars += (c & 0xC0) != 0x80;
+    if (ev.style() != FYSS_PLAIN) chars += 2;  // the quotes
+    if (chars <= kMaxImplicitKey) return;
+    std::string_view line = source_->line_text(f.key_line);
+    std::string_view before = line.substr(0, std::min(line.size(), static_cast<size_t>(f.key_column - 1)));
+    size_t last = before.find_last_not_of(" \t");
+    if (last != std::string_view::npos && before[last] == '?') return;  // an explicit key
+    fail<ParseError>("rig.yaml.key_too_long", key_origin(f),
+                     fmt::format("an implicit key of {} characters: YAML limits implicit keys to {}", chars,
+                                 kMaxImplicitKey),
+                     "write it as an explicit key: '? KEY' on one line, ': VALUE' on the next");
   }
 
   void alias(const detail::fy::EventView& ev) {
@@ -476,6 +608,7 @@ class Builder {
 
   LoadLimits limits_;
   bool json_, single_;
+  bool second_document_ = false;  // content after `...`: reported at its first node
   std::shared_ptr<const Source> source_;
   std::vector<Frame> frames_;  // frames_[0, depth_) are the open collections; the rest wait to be reused
   size_t depth_ = 0;
@@ -483,8 +616,9 @@ class Builder {
   Node root_;
   std::vector<Node> docs_;
   size_t literal_nodes_ = 0, alias_nodes_ = 0;
-  std::vector<std::pair<uint32_t, uint32_t>> patched_nulls_;  // line, column of each `~` written into an empty entry
-  size_t confirmed_nulls_ = 0;
+  std::vector<TextPosition> patched_nulls_;    // each `~` written after a bare dash, in text order
+  std::vector<TextPosition> confirmed_nulls_;  // those that came back as null sequence entries, in text order
+  TextPosition last_event_{0, 0};              // the start of the last event handled
 };
 
 Node single_document(std::vector<Node> docs, std::string_view name) {
@@ -527,33 +661,65 @@ Node load_json(std::string_view text, std::string_view name, const LoadLimits& l
   return load_json_text(std::string(text), name, limits);
 }
 
-std::string read_file(const std::filesystem::path& path, size_t max_bytes) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  Origin where{Source::make(path.string())};
-  if (ec || !std::filesystem::exists(status))
-    throw IoError("rig.io.not_found", fmt::format("cannot read '{}': no such file", path.string()), where);
-  if (std::filesystem::is_directory(status))
-    throw IoError("rig.io.is_directory", fmt::format("cannot read '{}': it is a directory", path.string()), where);
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw IoError("rig.io.read", fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)), where);
-  auto size = std::filesystem::file_size(path, ec);
-  if (!ec) {
-    LoadLimits l;
-    l.max_file_bytes = max_bytes;
-    check_size(size, path.string(), l);
+namespace {
+
+// Closes a descriptor on every path out of read_file.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
   }
+};
+
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+[[noreturn]] void not_a_file(const std::filesystem::path& path, const char* kind, const Origin& where) {
+  throw IoError("rig.io.not_a_file", fmt::format("cannot read '{}': it is {}, not a regular file", path.string(), kind),
+                where, {}, "a config is read from a regular file (or a symlink to one)");
+}
+
+}  // namespace
+
+// One open, one fstat of what was opened, then reads: a FIFO, socket, device or directory is refused before any byte
+// is read (O_NONBLOCK keeps the open of a FIFO without a writer from waiting), and the file named is the file read.
+std::string read_file(const std::filesystem::path& path, size_t max_bytes) {
+  Origin where{Source::make(path.string())};
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
+  if (f.fd < 0) {
+    int err = errno;
+    if (err == ENOENT || err == ENOTDIR)
+      throw IoError("rig.io.not_found", fmt::format("cannot read '{}': no such file", path.string()), where);
+    if (err == ENXIO) not_a_file(path, "a socket or a device without a reader", where);
+    throw IoError("rig.io.read", fmt::format("cannot read '{}': {}", path.string(), std::strerror(err)), where);
+  }
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0)
+    throw IoError("rig.io.read", fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)), where);
+  if (!S_ISREG(st.st_mode)) not_a_file(path, file_kind(st.st_mode), where);
+  int flags = ::fcntl(f.fd, F_GETFL);
+  if (flags >= 0) ::fcntl(f.fd, F_SETFL, flags & ~O_NONBLOCK);
+  LoadLimits l;
+  l.max_file_bytes = max_bytes;
+  check_size(static_cast<size_t>(st.st_size), path.string(), l);
   std::string text;
-  if (!ec) text.reserve(size);
+  text.reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<size_t>(in.gcount()));
-    if (text.size() > max_bytes) {
-      LoadLimits l;
-      l.max_file_bytes = max_bytes;
-      check_size(text.size(), path.string(), l);
+  for (;;) {
+    ssize_t n = ::read(f.fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError("rig.io.read", fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)), where);
     }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    check_size(text.size(), path.string(), l);  // a file that grows while it is read
   }
   return text;
 }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "detail/read_log.hpp"
+#include "detail/unread_keys.hpp"
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
 
@@ -27,6 +29,38 @@ TEST(Config, ReadsResolveOnlyWhatTheyNeed) {
   EXPECT_EQ(cfg.get_or<int>("model.nothing", 5), 5);
   EXPECT_TRUE(cfg.contains("presets.small.dim"));
   EXPECT_FALSE(cfg.contains("presets.large"));
+}
+
+// What a recipe read (run.json's unread_keys): get/as read their key, resolved()/node() a whole subtree, views and
+// copies of the logged tree count; looking (contains, [], at, missing_keys), failed reads and other trees read nothing.
+TEST(Config, ReadLogRecordsWhatWasRead) {
+  Node root = load_yaml("a: 1\nb: {c: 2, d: 3}\ne: {f: 4}\ng: [5, 6]\nh: ${a}\ni: ???\nj: 7\n", "r.yaml");
+  (void)Config(root).get<int>("j");  // before the log: not counted
+  detail::ReadLog log(root);
+  Config cfg(root);
+  (void)cfg.contains("j");
+  (void)cfg["b"];
+  (void)cfg.at("e.f");
+  (void)cfg.missing_keys();
+  EXPECT_FALSE(cfg.contains("zz"));
+  EXPECT_THROW((void)cfg.get<int>("zz"), Error);
+  (void)Config(load_yaml("j: 1\n", "other.yaml")).get<int>("j");  // another tree
+  EXPECT_TRUE(log.paths().empty());
+  Config b = cfg["b"];
+  EXPECT_EQ(b.get<int>("c"), 2);
+  Config copy = cfg;
+  (void)copy["e"].resolved();
+  EXPECT_EQ(cfg["g"][1].as<int>(), 6);
+  EXPECT_EQ(cfg.get<int>("h"), 1);
+  EXPECT_EQ(cfg.get_or<int>("nope", 9), 9);
+  EXPECT_EQ(log.paths(), (std::vector<std::string>{"b.c", "e", "g[1]", "h"}));
+  // Unread: the topmost key of each part nobody read; `a` is referred to by h's interpolation.
+  std::vector<std::string> unread;
+  for (const auto& u : detail::unread_keys(root, log.paths())) unread.push_back(u.path);
+  EXPECT_EQ(unread, (std::vector<std::string>{"b.d", "i", "j"}));
+  EXPECT_EQ(detail::unread_keys(root, log.paths())[0].origin.line, 2u);
+  (void)cfg.node();  // the whole config
+  EXPECT_TRUE(detail::unread_keys(root, log.paths()).empty());
 }
 
 TEST(Config, ViewsFollowInterpolatedContainers) {

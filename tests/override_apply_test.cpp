@@ -126,6 +126,28 @@ TEST(OverrideApply, RuleDictOverrideCannotAddKeys) {
   expect_error("rig.override.key_exists", [&] { apply(base, {"+model.lr=1"}); });
 }
 
+// A key an override adds is located at its segment of the argument (argv[N]:1:C), so a later error about it (an
+// unknown keyword at --validate or instantiate) points into the command line; keys that were there keep theirs.
+TEST(OverrideApply, AddedKeysAreLocatedInTheArgument) {
+  auto key_origin = [](const Node& map, std::string_view key) {
+    for (const auto& e : map.entries())
+      if (e.key == key) return e.key_origin;
+    ADD_FAILURE() << "no key " << key;
+    return rig::Origin{};
+  };
+  for (std::string_view arg : {"+optimizer.bogus.deep=1", "++optimizer.bogus.deep=1"}) {
+    SCOPED_TRACE(arg);
+    Node cfg = apply({"seed=2", arg});
+    size_t plus = arg.find('o');
+    rig::Origin bogus = key_origin(cfg["optimizer"], "bogus");
+    EXPECT_EQ(bogus.to_string(), "argv[2]:1:" + std::to_string(plus + 11));
+    EXPECT_EQ(key_origin(cfg["optimizer"]["bogus"], "deep").to_string(), "argv[2]:1:" + std::to_string(plus + 17));
+    EXPECT_EQ(key_origin(cfg, "optimizer").line, 5u) << "an existing key keeps its place in the file";
+    EXPECT_EQ(key_origin(cfg["optimizer"], "lr").line, 7u);
+  }
+  EXPECT_EQ(key_origin(apply({"+extra=1"}), "extra").to_string(), "argv[1]:1:2");
+}
+
 TEST(OverrideApply, TypoIsAnErrorWithDidYouMeanOverTheWholePath) {
   auto e = expect_error("rig.override.unknown_key", [] { apply({"optimzer.lr=0.1"}); });
   EXPECT_NE(e.hint().find("'optimizer.lr'"), std::string::npos) << rig::format(e);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include "rig/limits.hpp"
 #include "rig/overrides.hpp"
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
@@ -288,9 +289,15 @@ TEST(OverrideSize, VeryLongValues) {
   ASSERT_EQ(l.size(), 100000u);
   EXPECT_EQ(l[99999].int_value(), 99999);
   EXPECT_EQ(l[99999].origin().column, list.size() - 6 + 3) << "after k=, 1-based";
-  std::string deep_key;
-  for (int i = 0; i < 1000; ++i) deep_key += (i ? ".k" : "k") + std::to_string(i);
-  EXPECT_EQ(P(deep_key + "=1").key.size(), 1000u);
+  // A key nests as many levels as it has segments: up to rig::TreeLimits::max_depth, and refused past it.
+  auto deep_key = [](size_t segments) {
+    std::string key;
+    for (size_t i = 0; i < segments; ++i) key += (i ? ".k" : "k") + std::to_string(i);
+    return key;
+  };
+  size_t max = rig::tree_limits().max_depth;
+  EXPECT_EQ(P(deep_key(max) + "=1").key.size(), max);
+  expect_error("rig.limit.depth", [&] { P(deep_key(max + 1) + "=1"); });
 }
 
 // ---- containers --------------------------------------------------------------------------------------------------

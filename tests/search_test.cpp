@@ -160,3 +160,126 @@ TEST(Search, TpeMaximises) {
 }
 
 }  // namespace
+
+// ---- pruners ------------------------------------------------------------------------------------------------------
+
+namespace {
+
+// The test objective's curves: c + 1/s at steps 1..n (tests/data/objective_job.sh writes the same).
+rig::Curve curve(double c, int steps = 9) {
+  rig::Curve out;
+  for (int s = 1; s <= steps; ++s) out.emplace_back(s, c + 1.0 / s);
+  return out;
+}
+
+rig::PruneOptions rule(rig::PruneOptions::Rule r) {
+  rig::PruneOptions o;
+  o.rule = r;
+  return o;
+}
+
+std::vector<rig::Curve> references(std::initializer_list<double> finals) {
+  std::vector<rig::Curve> out;
+  for (double c : finals) out.push_back(curve(c));
+  return out;
+}
+
+}  // namespace
+
+TEST(Prune, MedianStopsAtTheFirstStepWorseThanTheMedian) {
+  auto refs = references({0, 1, 2, 3, 4});  // median at step s: 2 + 1/s
+  auto o = rule(rig::PruneOptions::Rule::Median);
+  auto d = rig::prune_point(o, false, refs, curve(2.5));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->step, 1);
+  EXPECT_DOUBLE_EQ(d->value, 3.5);
+  EXPECT_DOUBLE_EQ(d->threshold, 3.0);
+  EXPECT_EQ(d->compared, 5u);
+  EXPECT_FALSE(rig::prune_point(o, false, refs, curve(1.5)));  // better than the median everywhere
+  o.warmup_steps = 3;
+  EXPECT_EQ(rig::prune_point(o, false, refs, curve(2.5))->step, 3);
+  o.warmup_steps = 0;
+  o.min_trials = 6;  // only 5 references
+  EXPECT_FALSE(rig::prune_point(o, false, refs, curve(2.5)));
+}
+
+TEST(Prune, MedianComparesTheBestValueSoFar) {
+  // A trial that was good early and got worse is judged by its best value: it is not stopped at step 3.
+  rig::Curve trial{{1, 0.5}, {2, 0.5}, {3, 3.0}};
+  EXPECT_FALSE(rig::prune_point(rule(rig::PruneOptions::Rule::Median), false, references({0, 1, 2, 3, 4}), trial));
+}
+
+TEST(Prune, MedianIgnoresReferencesThatDidNotGetThatFar) {
+  // Five references, but three were cut at step 2 (pruned there): from step 3 on only two count, fewer than 5.
+  auto refs = references({0, 1});
+  for (double c : {5.0, 6.0, 7.0}) refs.push_back(curve(c, 2));
+  rig::Curve late{{3, 10.0}};
+  EXPECT_FALSE(rig::prune_point(rule(rig::PruneOptions::Rule::Median), false, refs, late));
+}
+
+TEST(Prune, AshaKeepsTheTopThirdAtEachRung) {
+  auto o = rule(rig::PruneOptions::Rule::Asha);  // rungs at steps 1, 3, 9; η = 3
+  auto refs = references({0, 1, 2, 3, 4, 5, 6, 7});
+  auto d = rig::prune_point(o, false, refs, curve(2.5));  // 9 values at rung 0: the best 3 continue (0, 1, 2)
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->rung, 0u);
+  EXPECT_EQ(d->step, 1);
+  EXPECT_DOUBLE_EQ(d->threshold, 3.0);  // the worst value that continues: 2 + 1/1
+  EXPECT_FALSE(rig::prune_point(o, false, refs, curve(1.5)));  // among the best 3 at rungs 1, 3 and 9
+  // Only rung 0's references reach rung 1 (step 3): there the trial is compared with them alone.
+  std::vector<rig::Curve> short_refs = {curve(0, 3), curve(1, 1), curve(2, 1)};
+  auto e = rig::prune_point(o, false, short_refs, curve(0.5));  // rung 0: best 1 of 4 is 0; 0.5 is worse
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->rung, 0u);
+  // A trial that reports past a rung's step is judged at its first report there.
+  rig::Curve sparse{{2, 9.0}, {4, 9.0}};
+  auto f = rig::prune_point(o, false, references({0, 1, 2}), sparse);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->step, 2);
+  // The first trial has nobody to lose to.
+  EXPECT_FALSE(rig::prune_point(o, false, {}, curve(100)));
+}
+
+TEST(Prune, MaximizingMirrorsMinimizing) {
+  auto negate = [](rig::Curve c) {
+    for (auto& [s, v] : c) v = -v;
+    return c;
+  };
+  for (auto r : {rig::PruneOptions::Rule::Median, rig::PruneOptions::Rule::Asha}) {
+    std::vector<rig::Curve> refs = references({0, 1, 2, 3, 4, 5, 6, 7}), neg;
+    for (const auto& c : refs) neg.push_back(negate(c));
+    for (double c : {-1.0, 0.5, 1.5, 2.5, 3.5, 6.5, 9.0}) {
+      auto a = rig::prune_point(rule(r), false, refs, curve(c));
+      auto b = rig::prune_point(rule(r), true, neg, negate(curve(c)));
+      ASSERT_EQ(a.has_value(), b.has_value()) << c;
+      if (a) {
+        EXPECT_EQ(a->step, b->step);
+        EXPECT_DOUBLE_EQ(a->value, -b->value);
+      }
+    }
+  }
+}
+
+TEST(Prune, NeitherRuleEverStopsATrialBetterThanEveryReferenceAtEveryStep) {
+  // Property over random reference sets and step grids: a curve below every reference at every step is never the one
+  // stopped (so pruning cannot lose the best trial of a search whose curves do not cross).
+  std::mt19937_64 gen(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<rig::Curve> refs;
+    double lowest = 1e9;
+    size_t n = 1 + gen() % 12;
+    for (size_t k = 0; k < n; ++k) {
+      double c = u(gen) * 5;
+      lowest = std::min(lowest, c);
+      refs.push_back(curve(c, 1 + static_cast<int>(gen() % 12)));
+    }
+    rig::Curve best = curve(lowest - 0.01 - u(gen), 12);
+    for (auto r : {rig::PruneOptions::Rule::Median, rig::PruneOptions::Rule::Asha}) {
+      auto o = rule(r);
+      o.min_trials = 1;
+      o.reduction_factor = 2 + u(gen) * 3;
+      EXPECT_FALSE(rig::prune_point(o, false, refs, best)) << round;
+    }
+  }
+}

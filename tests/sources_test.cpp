@@ -27,6 +27,24 @@ TEST(Precedence, TheOrderIsDefaultsFilesEnvCliHooks) {
   }
 }
 
+// A file the caller loaded already is taken as given (not read again), at a file's place in the precedence.
+TEST(Precedence, AFileLoadedByTheCallerIsNotReadAgain) {
+  TempDir dir;
+  auto f1 = dir.write("a.yaml", "lr: 1\nbs: 1\n");
+  auto f2 = dir.write("b.yaml", "bs: 2\n");
+  Node loaded = rig::load_file(f1);
+  dir.write("a.yaml", "lr: 9\nbs: 9\n");  // changed on disk after the caller read it
+  rig::ConfigSources sources;
+  sources.file(f1, loaded).file(f2).overrides({rig::parse_override("lr=4", 1)});
+  Node cfg = sources.build();
+  EXPECT_EQ(cfg.get<int>("bs"), 2) << "a later file still wins";
+  EXPECT_EQ(cfg.get<int>("lr"), 4);
+  auto lr = rig::value_history(cfg["lr"]);
+  ASSERT_EQ(lr.size(), 2u);
+  EXPECT_EQ(lr.front().int_value(), 1) << "the content the caller loaded, not the file's new one";
+  EXPECT_EQ(rig::setter_name(lr.front().origin()), f1.string() + ":1:5");
+}
+
 TEST(Precedence, EachSourceBeatsTheOnesBelowItWhateverTheCallOrder) {
   TempDir dir;
   auto f1 = dir.write("a.yaml", "lr: 1\nbs: 1\nenv_only: 1\ncli_only: 1\nhook_only: 1\nfile1_only: 1\n");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "test_util.hpp"
 
@@ -207,7 +208,7 @@ TEST(YamlErrors, EncodingProblems) {
 TEST(YamlErrors, MissingFile) {
   expect_error("rig.io.not_found", [] { rig::load_yaml_file("/nonexistent/x.yaml"); });
   rig::testing::TempDir dir;
-  expect_error("rig.io.is_directory", [&] { rig::load_yaml_file(dir.path()); });
+  expect_error("rig.io.not_a_file", [&] { rig::load_yaml_file(dir.path()); });
 }
 
 TEST(YamlOrigins, EveryValueKnowsWhereItWasWritten) {
@@ -339,6 +340,73 @@ TEST(Yaml, RuleEmptySequenceEntriesAreNull) {
   EXPECT_EQ(n.at_path("lr[1]").origin().line, 3u);
   // A real syntax error is still one, at its place.
   expect_error("rig.yaml.syntax", [] { yaml("lr:\n-\n- x\n  y: [\n"); });
+}
+
+// Generated documents mixing empty entries of sequences (at their key's column or indented) with block scalars (`|`,
+// `>`) whose content has bare `-` lines: the empty entries are null and the scalars keep their text. The expected
+// value is written as JSON from the generator's own model.
+TEST(Yaml, RuleEmptyEntriesBesideBlockScalarsGenerated) {
+  std::mt19937 rng(20261206);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const std::vector<std::string> content = {"-", "- x", "a - b", "-   # kept", "-- y", "text"};
+  auto json_string = [](const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) out += c == '\n' ? std::string("\\n") : c == '"' ? std::string("\\\"") : std::string(1, c);
+    return out + "\"";
+  };
+  // A block scalar's header and content lines at `indent`, and its value as JSON.
+  auto block = [&](std::string& doc, size_t indent) {
+    bool folded = pick(2) == 1;
+    std::vector<std::string> lines;
+    for (size_t n = 1 + pick(3); n > 0; --n) lines.push_back(content[pick(content.size())]);
+    doc += folded ? ">\n" : "|\n";
+    std::string value;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      doc += std::string(indent, ' ') + lines[i] + "\n";
+      value += (i == 0 ? "" : folded ? " " : "\n") + lines[i];
+    }
+    return json_string(value + "\n");
+  };
+  for (int round = 0; round < 300; ++round) {
+    std::string doc, expected = "{";
+    size_t keys = 1 + pick(4);
+    bool forced = false;
+    for (size_t k = 0; k < keys; ++k) {
+      std::string key = "k" + std::to_string(k);
+      expected += (k == 0 ? "\"" : ",\"") + key + "\":";
+      if (pick(3) == 0) {
+        doc += key + ": ";
+        expected += block(doc, 2);
+        continue;
+      }
+      size_t col = (k == keys - 1 && !forced) || pick(2) == 0 ? 0 : 2;  // at least one sequence at its key's column
+      forced = forced || col == 0;
+      doc += key + ":\n";
+      expected += "[";
+      size_t entries = 1 + pick(4);
+      bool empty_seen = false;
+      for (size_t i = 0; i < entries; ++i) {
+        std::string dash = std::string(col, ' ') + "-";
+        size_t kind = i == entries - 1 && !empty_seen ? 0 : pick(3);
+        expected += i == 0 ? "" : ",";
+        if (kind == 0) {
+          empty_seen = true;
+          doc += dash + (pick(2) == 0 ? "\n" : "   # empty\n");
+          expected += "null";
+        } else if (kind == 1) {
+          doc += dash + " x" + std::to_string(i) + "\n";
+          expected += "\"x" + std::to_string(i) + "\"";
+        } else {
+          doc += dash + " ";
+          expected += block(doc, col + 2);
+        }
+      }
+      expected += "]";
+    }
+    expected += "}";
+    SCOPED_TRACE(doc);
+    EXPECT_EQ(yaml(doc), rig::load_json(expected, "expected.json")) << expected;
+  }
 }
 
 TEST(Yaml, DuplicateEmptyKeyIsLocated) {

@@ -18,6 +18,8 @@
 //        --schema | --schema-component NAME          print a JSON Schema of the config, or of one component
 //        --plugin PATH                               load a shared library of components first (repeatable)
 //        --validate                                  check everything without running (rig/validate.hpp)
+//        --validate-jobs FILE                        the same for every job of a sweep, in one pass (rig's own:
+//                                                    `rig run -m` checks its jobs with it; docs/sweeps.md)
 //        --output-dir DIR                            the run directory (default outputs/<recipe>/<date>_<time>)
 //        --help                                      description, precedence, every config key with type/default/doc
 //
@@ -80,7 +82,7 @@ struct RecipeFlag {
   std::string_view help;
   Completion completion = Completion::None;  // what a shell completes as the value
   std::string_view alias = {};                // "-h"
-  bool internal = false;  // used by rig_add_recipe's build step, not by people: not in --help or completion
+  bool internal = false;  // for rig's own tools (rig_add_recipe, rig run -m), not people: not in --help or completion
 
   bool takes_value() const { return !value.empty(); }
 };

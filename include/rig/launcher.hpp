@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -34,6 +35,11 @@ struct LaunchOptions {
   std::ostream* progress = nullptr; // one line per job / submission; null: silent
   // slurm: the program each array task runs, followed by the sweep directory and the task id.
   std::vector<std::string> runner;  // empty: {this executable, "sweep", "job"}
+  // Called while jobs run (local: every monitor_seconds; slurm with wait: at each poll) with the jobs of this launch
+  // that have not ended; returns the ones to stop now (local: SIGTERM to the job's process group; slurm: scancel of
+  // its array task). A stopped job ends as the signal makes it end (finish_job: interrupted, or pruned).
+  std::function<std::vector<size_t>(std::span<const size_t> running)> monitor;
+  double monitor_seconds = 0.1;
 };
 
 struct LaunchReport {
@@ -117,8 +123,8 @@ std::map<size_t, JobState> slurm_task_states(const std::string& text, const std:
 // True while any task of the sweep's submissions is still in squeue.
 bool slurm_has_queued_tasks(const SweepDir& dir);
 
-// Jobs that did not succeed (to re-run): no status, or failed / interrupted / unknown, or still "running" with no
-// process behind it (the scheduler says nothing about it).
+// Jobs that did not succeed (to re-run; pruned ones are not): no status, or failed / interrupted / unknown, or still
+// "running" with no process behind it (the scheduler says nothing about it).
 std::vector<size_t> unfinished_jobs(const SweepDir& dir, const std::vector<std::optional<JobState>>& scheduler);
 
 }  // namespace rig

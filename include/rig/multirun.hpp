@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,10 +30,15 @@
 
 namespace rig {
 
-// Pending: never started. Unknown: started somewhere, but neither it nor the scheduler says how it ended.
-enum class JobState : uint8_t { Pending, Queued, Running, Succeeded, Failed, Interrupted, Unknown };
+// Pending: never started. Unknown: started somewhere, but neither it nor the scheduler says how it ended. Pruned:
+// stopped early by a search's pruner (it wrote kPrunedFile into the job's run directory before stopping the job).
+enum class JobState : uint8_t { Pending, Queued, Running, Succeeded, Failed, Interrupted, Unknown, Pruned };
 
-// "pending", "queued", "running", "succeeded", "failed", "interrupted", "unknown".
+// Written into a job's run directory by a search before it stops the job early: the rule and where it fired. A job
+// that then ends without succeeding is recorded Pruned (finish_job), and a search never runs it again.
+inline constexpr std::string_view kPrunedFile = "pruned.json";
+
+// "pending", "queued", "running", "succeeded", "failed", "interrupted", "unknown", "pruned".
 std::string_view job_state_name(JobState state);
 std::optional<JobState> job_state_from_name(std::string_view name);
 
@@ -92,10 +98,18 @@ class SweepDir {
   void write_summary(const std::vector<JobResult>& results) const;  // summary.jsonl
 
  private:
+  // Writes sweep.yaml: head_, then the jobs. The jobs' text is kept and only new jobs are dumped, so a search adding
+  // one trial at a time does not re-read and re-dump every trial before it.
+  void write_plan_file();
+
   std::filesystem::path path_;
   SweepPlan plan_;
   std::vector<std::string> command_;
   Node settings_;
+  Node head_;              // sweep.yaml without `jobs`
+  std::string jobs_text_;  // the `jobs:` items of plan_.jobs[0, jobs_in_text_)
+  size_t jobs_in_text_ = 0;
+  bool written_ = false;   // sweep.yaml was written by this object
 };
 
 // The last complete JSON line of <run_dir>/metrics.jsonl, or null when there is none.

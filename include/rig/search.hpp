@@ -26,6 +26,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rig/node.hpp"
@@ -74,5 +76,47 @@ std::vector<Node> propose(const SearchSpace& space, const SearchOptions& options
 std::vector<std::string> trial_overrides(const SearchSpace& space, const std::vector<Node>& values);
 // Only the parameters' key=value.
 std::vector<std::string> trial_swept(const SearchSpace& space, const std::vector<Node>& values);
+
+// ---- early stopping ---------------------------------------------------------------------------------------------
+//
+// A pruner stops a trial whose intermediate values (the objective's metrics.jsonl records, x = `step`) are bad, judged
+// against reference trials that ended before the trial's batch began (those that succeeded, and those pruned, each cut
+// at the step it was pruned at) — so, like the proposals, the decision does not depend on the order jobs end in.
+//   median  the median stopping rule (Golovin et al., "Google Vizier", KDD 2017; Optuna's MedianPruner): at step s the
+//           trial is stopped when its best value up to s is worse than the median of the reference trials' values at
+//           s (each one's last report at a step <= s, if it got as far as s), once at least `min_trials` of them
+//           have one and s >= warmup.
+//   asha    asynchronous successive halving (Li et al., "A System for Massively Parallel Hyperparameter Tuning",
+//           MLSys 2020), stopping rather than promoting (as Optuna's SuccessiveHalvingPruner): rung k is step
+//           min_resource·η^k; a trial reaching a rung (its first report at a step >= the rung's) continues only when
+//           its value there is among the best max(1, ⌊n/η⌋) of the n values at that rung (the references' and its own).
+struct PruneOptions {
+  enum class Rule : uint8_t { None, Median, Asha };
+  Rule rule = Rule::None;
+  size_t min_trials = 5;         // median: reference values needed at a step
+  double warmup_steps = 0;       // median: no stopping at steps below this
+  double min_resource = 1;       // asha: the first rung's step
+  double reduction_factor = 3;   // asha: η (> 1)
+};
+
+// "median", "asha"; rule_from_name returns nullopt for another name ("none" is Rule::None).
+std::string_view prune_rule_name(PruneOptions::Rule rule);
+std::optional<PruneOptions::Rule> prune_rule_from_name(std::string_view name);
+
+using Curve = std::vector<std::pair<double, double>>;  // (step, value), in the order reported
+
+// Where the rule stops a trial: the first of its reports at which it fires.
+struct PruneDecision {
+  double step = 0;
+  double value = 0;      // median: the trial's best value up to `step`; asha: its value at the rung
+  double threshold = 0;  // median: the references' median at `step`; asha: the worst value that continues
+  size_t compared = 0;   // how many reference values were compared
+  size_t rung = 0;       // asha
+};
+
+// The first report of `trial` at which `options.rule` fires against `reference` (curves already cut where they were
+// pruned); nullopt when it never does. `maximize`: larger values are better.
+std::optional<PruneDecision> prune_point(const PruneOptions& options, bool maximize, const std::vector<Curve>& reference,
+                                         const Curve& trial);
 
 }  // namespace rig

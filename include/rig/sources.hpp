@@ -30,6 +30,7 @@
 #include <array>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -90,6 +91,8 @@ class ConfigSources {
  public:
   ConfigSources& defaults(Node defaults);
   ConfigSources& file(std::filesystem::path path);
+  // A file whose content the caller has loaded already (rig::load_file(path)): not read again.
+  ConfigSources& file(std::filesystem::path path, Node loaded);
   // Takes a snapshot of the process environment now.
   ConfigSources& environment(std::string prefix = std::string(kEnvironmentPrefix));
   // The given variables instead of the process environment (tests, embedding).
@@ -103,7 +106,7 @@ class ConfigSources {
  private:
   Node defaults_;
   bool has_defaults_ = false;
-  std::vector<std::filesystem::path> files_;
+  std::vector<std::pair<std::filesystem::path, std::optional<Node>>> files_;  // with the content, when given
   std::vector<std::pair<std::string, std::string>> env_;
   std::string env_prefix_ = std::string(kEnvironmentPrefix);
   std::vector<Override> overrides_;

@@ -1,6 +1,7 @@
 #include "detail/interp_grammar.hpp"
 
 #include "detail/python_text.hpp"
+#include "detail/scalar.hpp"
 #include "rig/interpolation.hpp"
 
 #include <fmt/format.h>
@@ -575,7 +576,10 @@ class Parser {
         if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
         if (body == "inf") return Node(sign * std::numeric_limits<double>::infinity());
         if (body == "nan") return Node(std::numeric_limits<double>::quiet_NaN());
-        return Node(std::strtod(clean.c_str(), nullptr));
+        double v = std::strtod(clean.c_str(), nullptr);
+        if (std::isinf(v))  // infinity is written inf; a literal too large for a double is an error
+          throw SyntaxError{t.begin, detail::float_range_message(x), "rig.yaml.float_range"};
+        return Node(v);
       }
       default: return Node(std::string(x));  // ID, UNQUOTED_CHAR, COLON
     }

@@ -159,6 +159,9 @@ Node cast_scalar(OverrideParser& p, size_t pos, const Node& n, CastTo to) {
       if (n.is_bool()) return Node(n.bool_value() ? 1.0 : 0.0);
       if (auto f = parse_float(n.str())) return Node(*f);
       if (auto i = parse_int(n.str())) return Node(static_cast<double>(*i));
+      if (float_out_of_range(n.str()))
+        throw ParseError("rig.yaml.float_range", float_range_message(n.str()), p.at(pos), {},
+                         std::string(kFloatRangeHint));
       return cannot();
     case CastTo::Str:
       if (n.is_string()) return n;
@@ -178,6 +181,8 @@ Node cast_scalar(OverrideParser& p, size_t pos, const Node& n, CastTo to) {
         restamp(parsed, n.origin());
         return parsed;
       } catch (const Error& e) {
+        if (e.id() == "rig.yaml.float_range")
+          throw ParseError(e.id(), fmt::format("json(): {}", e.message()), p.at(pos), {}, e.hint());
         p.fail(pos, "cast", fmt::format("json(): {}", e.message()), "json() takes a quoted JSON text: json('{\"a\": [1, 2]}')");
       }
     }

@@ -1,12 +1,14 @@
 // The override parser: a hand-written recursive-descent parser over one argument. Every error points at a byte of
 // that argument, converted to a 1-based character column for the caret.
 #include "detail/override_parser.hpp"
+#include "rig/limits.hpp"
 
 #include <fmt/format.h>
 
 #include <cstdlib>
 
 #include "detail/scalar.hpp"
+#include "rig/interpolation.hpp"
 
 namespace rig {
 
@@ -202,8 +204,19 @@ void OverrideParser::parse_key(Override& o) {
     if (where != std::string::npos) offset = std::strtoul(e.message().c_str() + where + 13, nullptr, 10) - 1;
     fail(start + std::min(offset, o.key_text.size()), "bad_key", e.message());
   }
+  std::vector<size_t> offsets = key_segment_offsets(o.key_text);
+  // Each segment but the last makes a level of maps under the root (level 1): a key past the depth limit is refused
+  // here, at the first segment too deep, before any tree is built from it.
+  const size_t max_depth = rig::tree_limits().max_depth;
+  if (o.key.size() > max_depth)
+    throw LimitError("rig.limit.depth",
+                     fmt::format("the key has {} segments: it nests deeper than the limit of {} levels", o.key.size(),
+                                 max_depth),
+                     at(start + (max_depth < offsets.size() ? offsets[max_depth] : 0)), {},
+                     "rig::TreeLimits::max_depth bounds every tree rig builds");
+  depth_ = o.key.size() - 1;  // the value's own nesting starts below the key's levels
   o.key_columns.clear();
-  for (size_t off : key_segment_offsets(o.key_text)) o.key_columns.push_back(at(start + off).column);
+  for (size_t off : offsets) o.key_columns.push_back(at(start + off).column);
 }
 
 // ---- values -------------------------------------------------------------------------------------------------------
@@ -261,16 +274,19 @@ OverrideParser::Element OverrideParser::parse_element(Context ctx) {
   skip_ws();
   Element e;
   e.pos = pos_;
-  // Nesting is bounded like a YAML file's (LoadLimits::max_depth), so a hostile argument cannot exhaust the stack.
-  constexpr size_t kMaxDepth = 256;
+  // Nesting is bounded like every tree rig builds (TreeLimits::max_depth, counting the levels the key makes), so a
+  // hostile argument cannot exhaust the stack.
+  const size_t kMaxDepth = rig::tree_limits().max_depth;
   struct DepthGuard {
     size_t& depth;
     explicit DepthGuard(size_t& d) : depth(++d) {}
     ~DepthGuard() { --depth; }
   } guard(depth_);
   if (depth_ > kMaxDepth)
-    throw LimitError("rig.limit.depth", fmt::format("an override value nests deeper than {} levels", kMaxDepth),
-                     at(pos_));
+    throw LimitError("rig.limit.depth",
+                     fmt::format("an override nests deeper than the limit of {} levels (with its key's levels)",
+                                 kMaxDepth),
+                     at(pos_), {}, "rig::TreeLimits::max_depth bounds every tree rig builds");
   if (pos_ >= text_.size() || is_terminator(text_[pos_], ctx)) {
     fail(pos_, "empty_element",
          pos_ >= text_.size() ? "a value is missing at the end of the argument"
@@ -487,6 +503,9 @@ Node OverrideParser::parse_unquoted(Context ctx) {
   Origin origin = at(start);
   if (u.escaped) return Node(std::move(u.text)).set_origin(std::move(origin));
   auto typed = detail::resolve_plain(u.text);
+  if (!typed && detail::float_out_of_range(u.text))
+    throw ParseError("rig.yaml.float_range", detail::float_range_message(u.text), at(start), {},
+                     std::string(detail::kFloatRangeHint));
   if (!typed)
     fail(start, "int_range", fmt::format("integer {} is out of range for a 64-bit int", u.text),
          "quote it to keep it as a string, or write a float (1e30)");

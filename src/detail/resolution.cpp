@@ -9,6 +9,8 @@
 
 #include "detail/environment_values.hpp"
 #include "detail/python_text.hpp"
+#include "detail/scalar.hpp"
+#include "rig/limits.hpp"
 #include "rig/yaml.hpp"
 
 namespace rig::detail {
@@ -210,6 +212,8 @@ const Expr& Resolution::parsed(const Loc* loc) {
     auto ast = interp::parse_value(text);
     return *asts_.emplace(text, std::move(ast)).first->second;
   } catch (const interp::SyntaxError& e) {
+    if (e.id == "rig.yaml.float_range")  // a number literal in the grammar: the loader's error, the loader's class
+      throw ParseError(e.id, e.message, origin_in(*loc->node, e.offset), path_of(loc), std::string(kFloatRangeHint));
     if (e.id != "rig.interpolation.syntax")
       fail(e.id, e.message, origin_in(*loc->node, e.offset), path_of(loc), "simplify the value");
     fail("rig.interpolation.syntax", fmt::format("invalid interpolation: {}", e.message), origin_in(*loc->node, e.offset),
@@ -313,6 +317,73 @@ Node Resolution::materialize(const Value& v, const Taint** taint, Node* redacted
 
 Node Resolution::tree_at(const Loc* loc) { return materialize(value_at(loc)); }
 
+const Loc* Resolution::place(const Value& v) {
+  if (v.loc) return v.loc;
+  created_.push_back(v.node);
+  return make_loc(&created_.back(), nullptr, nullptr, 0);
+}
+
+namespace {
+
+const void* storage_of(const Node& n) {
+  if (n.is_map()) return n.empty() ? nullptr : static_cast<const void*>(n.entries().data());
+  if (n.is_list()) return n.empty() ? nullptr : static_cast<const void*>(n.elements().data());
+  return nullptr;
+}
+
+std::string excerpt(std::string_view text) {
+  return text.size() <= 60 ? std::string(text) : std::string(text.substr(0, 57)) + "...";
+}
+
+}  // namespace
+
+// Nodes of a resolved tree counted as printed (a shared subtree once per place). Containers that container_tree
+// made are remembered by their storage, so that the count is linear in the distinct nodes.
+Resolution::Extent Resolution::extent(const Node& n, size_t depth) {
+  const void* key = storage_of(n);
+  if (!key) return {1, n.is_container() ? 1u : 0u};
+  if (auto it = extents_.find(key); it != extents_.end()) return it->second;
+  if (depth >= tree_limits().max_depth)
+    throw LimitError("rig.limit.depth",
+                     fmt::format("a value nests deeper than the limit of {} levels (rig::TreeLimits::max_depth)",
+                                 tree_limits().max_depth),
+                     n.origin());
+  Extent total{1, 1};
+  auto add = [&](const Node& child) {
+    Extent e = extent(child, depth + 1);
+    total.nodes = std::min<size_t>(SIZE_MAX / 2, total.nodes + e.nodes);
+    total.height = std::max(total.height, e.height + 1);
+  };
+  for (const auto& e : n.elements()) add(e);
+  for (const auto& e : n.entries()) add(e.value);
+  return total;
+}
+
+void Resolution::spend_nodes(size_t n, const Node& interpolation, const Loc* at) {
+  produced_nodes_ += n;
+  size_t max = tree_limits().max_nodes;
+  if (produced_nodes_ <= max) return;
+  throw LimitError("rig.limit.interpolation_expansion",
+                   fmt::format("interpolation '{}' expands the config past {} nodes "
+                               "(rig::TreeLimits::max_nodes; each copy of a subtree counts)",
+                               excerpt(interpolation.is_string() ? interpolation.str() : std::string()), max),
+                   interpolation.origin(), path_of(at),
+                   "interpolations that copy lists or maps into one another grow exponentially; copy less");
+}
+
+void Resolution::spend_bytes(size_t n, const Ctx& c, uint32_t offset) {
+  produced_bytes_ += n;
+  size_t max = tree_limits().max_bytes;
+  if (produced_bytes_ <= max) return;
+  const Node& text = *c.text_node;
+  throw LimitError("rig.limit.interpolation_expansion",
+                   fmt::format("interpolation '{}' produces more than {} bytes of strings "
+                               "(rig::TreeLimits::max_bytes)",
+                               excerpt(text.is_string() ? text.str() : std::string()), max),
+                   c.at(offset), path_of(c.self),
+                   "strings built from strings that repeat one another grow exponentially; copy less");
+}
+
 Node Resolution::redacted_tree_at(const Loc* loc) {
   Node red;
   materialize(value_at(loc), nullptr, &red);
@@ -321,10 +392,34 @@ Node Resolution::redacted_tree_at(const Loc* loc) {
 
 Node Resolution::container_tree(const Loc* loc) {
   const Node* key = loc->node;
-  if (auto it = trees_.find(key); it != trees_.end()) return it->second;
-  if (!trees_in_progress_.insert(key).second)
-    fail("rig.interpolation.cycle", fmt::format("'{}' contains itself through interpolations", path_of(loc)),
-         loc->node->origin(), path_of(loc), "a container cannot include itself");
+  auto too_deep = [&] {
+    throw LimitError("rig.limit.depth",
+                     fmt::format("the resolved config nests deeper than the limit of {} levels "
+                                 "(rig::TreeLimits::max_depth)",
+                                 tree_limits().max_depth),
+                     loc->node->origin(), path_of(loc),
+                     "interpolations that copy containers into containers nest their levels; copy less");
+  };
+  if (auto it = trees_.find(key); it != trees_.end()) {
+    // A tree resolved once is reused wherever it is copied: its levels count again at each new place.
+    if (tree_depth_ + extent(it->second).height > tree_limits().max_depth) too_deep();
+    return it->second;
+  }
+  if (tree_depth_ >= tree_limits().max_depth) too_deep();
+  ++tree_depth_;
+  struct DepthGuard {
+    size_t& depth;
+    ~DepthGuard() { --depth; }
+  } depth_guard{tree_depth_};
+  if (!trees_in_progress_.insert(key).second) {
+    // Reported at the interpolation that asked for the container (the innermost one being resolved).
+    const Loc* asker = asking_ ? asking_ : stack_.empty() ? loc : stack_.back();
+    std::string container = loc->parent ? fmt::format("'{}'", path_of(loc)) : std::string("the root (the whole config)");
+    fail("rig.interpolation.cycle",
+         fmt::format("{} contains itself through the interpolation '{}'", container,
+                     asker->node->is_string() ? asker->node->str() : path_of(asker)),
+         asker->node->origin(), path_of(asker), "a container cannot include itself");
+  }
   struct Guard {
     std::unordered_set<const Node*>& set;
     const Node* key;
@@ -348,7 +443,14 @@ Node Resolution::container_tree(const Loc* loc) {
       return true;
     }
     const Taint* t = nullptr;
-    r = materialize(value_at(make_loc(&child, loc, k, i)), &t, redact_ ? &rr : nullptr);
+    const Loc* at = make_loc(&child, loc, k, i);
+    struct Asking {  // a cycle found below is reported at this interpolation
+      const Loc*& asking;
+      const Loc* outer;
+      ~Asking() { asking = outer; }
+    } asking{asking_, asking_};
+    if (child.is_interpolation()) asking_ = at;
+    r = materialize(value_at(at), &t, redact_ ? &rr : nullptr);
     if (!redact_) rr = r;
     taint = join(taint, t);
     return true;
@@ -359,6 +461,7 @@ Node Resolution::container_tree(const Loc* loc) {
       if (!child_tree(e.value, &e.key, 0, r, rr)) continue;
       if (redact_ && !rr.same_storage(e.value)) *red.find_mut(e.key) = rr;
       if (r.same_storage(e.value)) continue;
+      if (e.value.is_interpolation() && r.is_container()) spend_nodes(logical_size(r), e.value, loc);
       *out.find_mut(e.key) = std::move(r);
       changed = true;
     }
@@ -369,11 +472,24 @@ Node Resolution::container_tree(const Loc* loc) {
       if (!child_tree(elems[i], nullptr, i, r, rr)) continue;
       if (redact_ && !rr.same_storage(elems[i])) red.element(i) = rr;
       if (r.same_storage(elems[i])) continue;
+      if (elems[i].is_interpolation() && r.is_container()) spend_nodes(logical_size(r), elems[i], loc);
       out.element(i) = std::move(r);
       changed = true;
     }
   }
   if (!changed) out = src;
+  if (const void* storage = storage_of(out); storage && !extents_.contains(storage)) {
+    Extent total{1, 1};
+    for (const auto& e : out.elements()) {
+      Extent c = extent(e);
+      total = {std::min<size_t>(SIZE_MAX / 2, total.nodes + c.nodes), std::max(total.height, c.height + 1)};
+    }
+    for (const auto& e : out.entries()) {
+      Extent c = extent(e.value);
+      total = {std::min<size_t>(SIZE_MAX / 2, total.nodes + c.nodes), std::max(total.height, c.height + 1)};
+    }
+    extents_.emplace(storage, total);
+  }
   trees_.emplace(key, out);
   if (taint) tree_taints_.emplace(key, taint);
   if (redact_) redacted_trees_.emplace(key, taint ? red : out);
@@ -402,7 +518,10 @@ Value Resolution::walk(const Loc* base, const KeyPath& path, const KeyPath& base
       full.push_key(s.key);
       // Reuse Node::at_path's wording: it throws the same KeyError, did-you-mean included.
       KeyPath one;
-      if (s.index) one.push_index(std::stoull(s.key)); else one.push_key(s.key);
+      if (s.index && s.key.size() <= 18)  // a longer index exists in no list: reported with its whole text
+        one.push_index(std::stoull(s.key));
+      else
+        one.push_key(s.key);
       try {
         (void)n.at_path(one);
       } catch (Error& e) {
@@ -443,10 +562,17 @@ Value Resolution::eval(const Expr& e, const Ctx& c) {
   return {};
 }
 
-// Python's str() of a value spliced into a string; `taint` is joined with everything the text shows.
-std::string Resolution::stringify(const Value& v, const Taint*& taint) {
+// Python's str() of a value spliced into a string; `taint` is joined with everything the text shows. The text counts
+// against the expansion budget: a container or string past it is refused before its copy is made.
+std::string Resolution::stringify(const Value& v, const Taint*& taint, const Ctx& c, uint32_t offset) {
   taint = join(taint, v.node.is_container() ? join(v.taint, raw_taint(v.node)) : v.taint);
-  return python_str(v.node);
+  if (v.node.is_container() || v.node.is_string()) {
+    size_t n = v.node.is_string() ? v.node.str().size() : logical_size(v.node);
+    if (produced_bytes_ + n > tree_limits().max_bytes) spend_bytes(n, c, offset);
+  }
+  std::string out = python_str(v.node);
+  spend_bytes(out.size(), c, offset);
+  return out;
 }
 
 Value Resolution::eval_text(const Expr& e, const Ctx& c) {
@@ -455,7 +581,7 @@ Value Resolution::eval_text(const Expr& e, const Ctx& c) {
   const Taint* taint = nullptr;
   for (const auto& p : e.pieces) {
     if (p.interp)
-      out += stringify(eval(*p.interp, c), taint);
+      out += stringify(eval(*p.interp, c), taint, c, p.interp->begin);
     else
       out += p.literal;
   }
@@ -467,7 +593,7 @@ Value Resolution::eval_text(const Expr& e, const Ctx& c) {
 Value Resolution::eval_concat(const Expr& e, const Ctx& c) {
   std::string out;
   const Taint* taint = nullptr;
-  for (const auto& p : e.pieces) out += p.interp ? stringify(eval(*p.interp, c), taint) : p.literal;
+  for (const auto& p : e.pieces) out += p.interp ? stringify(eval(*p.interp, c), taint, c, p.interp->begin) : p.literal;
   Node n(std::move(out));
   n.set_origin(c.at(e.begin));
   return Value{std::move(n), nullptr, {}, taint};
@@ -788,15 +914,19 @@ Value BuiltinCall::decode(const std::string& text, const Taint* taint) {
                      taint ? "invalid syntax" : se.message, se.offset + 1),
          at_arg(0));
   }
-  r_.created_.push_back(Node(text));
+  // Errors inside the decoded text are located at the call's argument (exactly, when the text is written there as it
+  // is decoded), and name the offset inside the text.
+  r_.created_.push_back(Node(text).set_origin(at_arg(0)));
   Resolution::Ctx inner{c.self, &r_.created_.back()};
   Value v;
   try {
     v = r_.eval(*ast, inner);
-  } catch (const Error& err) {
-    if (!taint) throw;
-    // Its message may quote any part of the decoded text.
-    fail(err.id(), fmt::format("oc.decode of {} failed: {}", Resolution::shown_as(taint), err.id()), at_arg(0));
+  } catch (Error& err) {
+    // A secret's message may quote any part of the decoded text.
+    if (taint) fail(err.id(), fmt::format("oc.decode of {} failed: {}", Resolution::shown_as(taint), err.id()), at_arg(0));
+    if (err.message().find("oc.decode") == std::string::npos)
+      err.add_note(at_arg(0), fmt::format("in the text decoded by oc.decode: '{}'", text));
+    throw;
   }
   v.taint = r_.join(v.taint, taint);
   return v;

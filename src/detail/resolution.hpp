@@ -99,6 +99,10 @@ class Resolution {
   const Loc* child_by_index(const Loc* parent, size_t index);
   const Loc* make_loc(const Node* node, const Loc* parent, const std::string* key, size_t index);  // key may be null
 
+  // The position of a value: its own, or (for a value a resolver made, which lives nowhere in the tree) a new
+  // position holding it, so that a view of it can be read and resolved like any other.
+  const Loc* place(const Value& v);
+
   // Follows a rig KeyPath from `base`, resolving interpolations on the way. Throws KeyError like Node::at_path.
   Value walk(const Loc* base, const KeyPath& path, const KeyPath& base_path);
 
@@ -127,11 +131,20 @@ class Resolution {
   Value select(const std::string& key, const Ctx& c, uint32_t offset, bool throwing, bool* found,
                const Taint* key_taint = nullptr);
   Value created(Node node, const Ctx& c, const Taint* taint);
-  std::string stringify(const Value& v, const Taint*& taint);
+  std::string stringify(const Value& v, const Taint*& taint, const Ctx& c, uint32_t offset);
   Node container_tree(const Loc* loc);
   const Taint* written_taint(const Node& n);  // a RIG_* layer value (and everything in it)
   const Taint* raw_taint(const Node& n);      // written_taint of n or anything inside it, unresolved
   [[noreturn]] void cycle(const Loc* loc, const Ctx* c, uint32_t offset);
+  // The expansion budget (ResolveLimits::max_nodes, max_bytes): what interpolations produce, counted as printed.
+  struct Extent {
+    size_t nodes = 1;   // counted as printed
+    size_t height = 0;  // levels of containers (0 for a scalar)
+  };
+  Extent extent(const Node& n, size_t depth = 0);
+  size_t logical_size(const Node& n) { return extent(n).nodes; }
+  void spend_nodes(size_t n, const Node& interpolation, const Loc* at);
+  void spend_bytes(size_t n, const Ctx& c, uint32_t offset);
 
   Node root_;
   const Loc* root_loc_ = nullptr;
@@ -146,6 +159,10 @@ class Resolution {
   std::map<std::vector<std::string>, const Taint*> taint_index_;
   std::unordered_set<const Node*> trees_in_progress_;
   size_t call_depth_ = 0;           // resolver calls being evaluated inside one another
+  size_t tree_depth_ = 0;           // containers being resolved inside one another (container_tree)
+  const Loc* asking_ = nullptr;     // the interpolation whose value container_tree is resolving (for cycle reports)
+  size_t produced_nodes_ = 0, produced_bytes_ = 0;
+  std::unordered_map<const void*, Extent> extents_;  // of resolved containers, by their storage
   std::vector<const Loc*> stack_;  // interpolations being resolved, outermost first (for cycle reports)
   std::unordered_map<std::string_view, std::unique_ptr<interp::Expr>> asts_;
 };

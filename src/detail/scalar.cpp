@@ -1,11 +1,14 @@
 #include "detail/scalar.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <regex>
 
 namespace rig::detail {
 
@@ -93,12 +96,15 @@ std::optional<double> special_float(std::string_view t) {
   return std::nullopt;
 }
 
-double decimal_float(std::string_view t) {
+// A decimal float literal's value; nullopt when it is too large for a double (it would silently become ±infinity:
+// infinity is written `.inf`). A literal too small to represent becomes 0 (or a subnormal), as IEEE rounding does.
+std::optional<double> decimal_float(std::string_view t) {
   if (!t.empty() && t[0] == '+') t.remove_prefix(1);
   double v = 0;
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  // On a range error from_chars leaves v unchanged; strtod saturates to ±HUGE_VAL or 0 as YAML readers do.
+  // On a range error from_chars leaves v unchanged; strtod tells overflow (±HUGE_VAL) from underflow.
   if (ec == std::errc::result_out_of_range) v = std::strtod(std::string(t).c_str(), nullptr);
+  if (std::isinf(v)) return std::nullopt;
   return v;
 }
 
@@ -124,6 +130,12 @@ std::optional<double> parse_float(std::string_view t) {
   return std::nullopt;
 }
 
+bool float_out_of_range(std::string_view t) { return looks_like_decimal_float(t) && !decimal_float(t); }
+
+std::string float_range_message(std::string_view t) {
+  return fmt::format("float {} is too large for a 64-bit float (it would become infinity)", t);
+}
+
 std::optional<Node> resolve_plain(std::string_view t) {
   if (t.empty()) return Node();
   char c = t[0];
@@ -140,6 +152,7 @@ std::optional<Node> resolve_plain(std::string_view t) {
     return Node(*v);
   }
   if (auto f = parse_float(t)) return Node(*f);
+  if (looks_like_decimal_float(t)) return std::nullopt;  // too large for a double
   return Node(std::string(t));
 }
 
@@ -153,10 +166,40 @@ std::string format_float(double v) {
   return s;
 }
 
+namespace {
+
+// Plain scalars that a YAML 1.1 reader types, rig (YAML 1.2 core) aside: the implicit resolvers of PyYAML
+// (resolver.py: int, float, merge, value, timestamp) and OmegaConf's wider float (omegaconf/_utils.py), as regular
+// expressions over the whole scalar. Only scalars that start with a digit, a sign, '.', '=' or '<' can match.
+bool yaml11_typed(std::string_view t) {
+  if (t.empty()) return false;
+  char c = t[0];
+  if (!(is_digit(c) || c == '+' || c == '-' || c == '.' || c == '=' || c == '<')) return false;
+  if (t == "=" || t == "<<") return true;  // PyYAML's value and merge tags
+  // std::regex matches recursively: a long scalar of this kind is quoted without matching (quoting is always safe).
+  if (t.size() > 64) return true;
+  static const std::regex kInt11(
+      "[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+");
+  static const std::regex kFloat11(
+      "[-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+][0-9]+)?|\\.[0-9_]+(?:[eE][-+][0-9]+)?"
+      "|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)");
+  static const std::regex kFloatOmegaConf(
+      "[-+]?(?:[0-9][0-9_]*)(?:\\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9_]+(?:[eE][-+]?[0-9]+)?");
+  static const std::regex kTimestamp(
+      "[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
+      "(?:(?:[Tt]|[ \\t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\\.[0-9]*)?(?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)?");
+  std::string s(t);
+  return std::regex_match(s, kInt11) || std::regex_match(s, kFloat11) || std::regex_match(s, kFloatOmegaConf) ||
+         std::regex_match(s, kTimestamp);
+}
+
+}  // namespace
+
 bool plain_safe(std::string_view t) {
   if (t.empty()) return false;
   auto resolved = resolve_plain(t);
   if (!resolved || !resolved->is_string()) return false;
+  if (yaml11_typed(t)) return false;
   // Words YAML 1.1 readers (OmegaConf, PyYAML) would take as bools or null: quote them for portability.
   static constexpr std::string_view kYaml11[] = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
                                                  "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};

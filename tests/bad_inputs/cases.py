@@ -444,5 +444,7 @@ def package_cases():
 
 
 def all_cases():
-    return (yaml_cases() + limit_cases() + interpolation_cases() + override_cases() + conversion_cases() +
-            overflow_cases() + non_finite_cases() + defaults_cases() + dotdot_cases() + package_cases())
+    from hostile import hostile_cases  # tests/bad_inputs/hostile.py: special files, depth, expansion, float range
+    return hostile_cases() + (yaml_cases() + limit_cases() + interpolation_cases() + override_cases() +
+                              conversion_cases() + overflow_cases() + non_finite_cases() + defaults_cases() +
+                              dotdot_cases() + package_cases())

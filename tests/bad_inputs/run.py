@@ -8,6 +8,7 @@ A case runs `rig print FILE ARGS...` unless it gives its own command line ("cmd"
 import os
 import re
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,16 +38,37 @@ def run_case(rig, probe, c, tmp):
                 f.truncate(c["sparse_bytes"])
             else:
                 f.write(data)
-    if "outside" in c:  # files outside the config directory, reached through symlinks inside it
-        outside = d + "_outside"
+    # Special files made at run time: FIFOs, UNIX sockets (bound for the duration of the case), symlinks (which may
+    # point at files outside the config directory, written to `{outside}`), directories.
+    outside = d + "_outside"
+    if "outside" in c:
         os.makedirs(outside)
         for name, data in c["outside"].items():
             with open(os.path.join(outside, name), "w") as f:
                 f.write(data)
-        for name, target in c["links"].items():
-            p = os.path.join(d, name)
-            os.makedirs(os.path.dirname(p), exist_ok=True)
-            os.symlink(target.replace("{outside}", outside), p)
+    for name in c.get("fifos", []):
+        os.mkfifo(os.path.join(d, name))
+    sockets = []
+    for name in c.get("sockets", []):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(os.path.join(d, name))
+        sockets.append(s)
+    for name, target in c.get("links", {}).items():
+        p = os.path.join(d, name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        os.symlink(target.replace("{outside}", outside), p)
+    for name in c.get("dirs", []):
+        os.makedirs(os.path.join(d, name))
+    if c.get("first"):
+        first = os.path.join(d, c["first"])
+    try:
+        return run_command(rig, probe, c, d, first or "")
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def run_command(rig, probe, c, d, first):
     words = c.get("cmd") or ["{rig}", "print", "{file}"] + c["args"]
     cmd = [w.replace("{rig}", rig).replace("{probe}", probe).replace("{file}", first).replace("{dir}", d)
            for w in words]

@@ -2,17 +2,10 @@
 # Completion: every subcommand, rig run's own flags (after -m / --multirun too), config keys without --config, all
 # parameters of a config's components, group options — answered by `rig __complete` and driven through the scripts
 # of bash, zsh and fish (`rig completion SHELL`; zsh and fish from Debian, scripts/install-deps test).
-set -u
-rig=$(realpath "$1"); root=$(realpath "$2")
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib/common.bash" "$(realpath "$1")" "$(realpath "$2")"
 cd "$tmp" || exit 1
 unset RIG_RECIPE_PATH RIG_CONFIG_PATH RIG_PLUGIN_PATH
 export NO_COLOR=1
-fail=0
-check() {  # check NAME COMMAND...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
 has() { grep -qxF -- "$1" <<<"$2"; }        # a whole line
 lacks() { ! grep -qxF -- "$1" <<<"$2"; }
 complete_() { "$rig" __complete "$@"; }
@@ -32,6 +25,13 @@ check "complete: the recipe after -m gets its keys" has "who=" "$(complete_ run 
 check "complete: --launcher VALUE" test "$(complete_ run -m greet --launcher '' | tr '\n' ' ')" = "local slurm "
 check "complete: --nproc takes a value (no recipe offered)" lacks "greet" "$(complete_ run --nproc '')"
 check "complete: run --nproc 2 RECIPE keys" has "times=" "$(complete_ run --nproc 2 greet t)"
+
+# Options before RECIPE, with their values (rig run --plugin X RECIPE): the recipe is found after them.
+check "complete: run --config-dir D RECIPE keys" has "who=" "$(complete_ run --config-dir /tmp greet w)"
+check "complete: run --plugin X RECIPE keys" has "who=" "$(complete_ run --plugin /x.so greet w)"
+check "complete: run --launcher-file F -m RECIPE keys" has "who=" "$(complete_ run --launcher-file f.yaml -m greet w)"
+check "complete: validate --config shout RECIPE: shout's keys" has "greeter.volume=" "$(complete_ validate --config shout greet greeter.v)"
+check "complete: --plugin VALUE is not a recipe" lacks "greet" "$(complete_ run --plugin '')"
 
 # Config keys without --config: the recipe's default config.
 out=$(complete_ run greet '')

@@ -1,17 +1,10 @@
 #!/usr/bin/env bash
 # What actually ran: the run directory's operative.yaml (every instantiated component's arguments as used, defaults
 # filled in) and --print-config --with-defaults (the code's defaults of keys the config leaves out).
-set -u
-rig=$(realpath "$1"); root=$(realpath "$2")
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib/common.bash" "$(realpath "$1")" "$(realpath "$2")"
 cd "$tmp" || exit 1
 unset RIG_RECIPE_PATH RIG_CONFIG_PATH RIG_PLUGIN_PATH
 export NO_COLOR=1
-fail=0
-check() {  # check NAME COMMAND...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
 json_of() { "$rig" print --json "$1"; }
 py() { /usr/bin/python3 -c "$1" "${@:2}"; }
 
@@ -50,4 +43,16 @@ assert c["times"] == 2 and c["greeter"]["word"] == "HEY", c   # the config wins 
   "$(printf '%s\n' "$full" >full.yaml; json_of full.yaml)"
 check "--with-defaults --show-origin says where a default came from" bash -c \
   "'$rig' run greet --config shout --print-config --with-defaults --show-origin | grep -E '^fail_rank:' | grep -q 'recipe schema default'"
+# run.json's unread_keys: what the recipe never read during the run. greet reads who, times, greeter (whole),
+# run_dir, fail, fail_rank and sleep_s, not `notes` (its schema's free-text section); `src` is only referred to by
+# an interpolation (times: ${src}).
+"$rig" run greet who=u +extra=1 +nested.a.b=2 +src=2 'times=${src}' --output-dir u >/dev/null 2>&1
+check "run.json: unread_keys lists the keys the recipe never read, nothing else" py '
+import json, sys
+run = json.load(open(sys.argv[1]))
+assert sorted(run["unread_keys"]) == ["extra", "nested", "notes"], run["unread_keys"]' u/run.json
+"$rig" run greet who=u ~notes --output-dir u2 >/dev/null 2>&1
+check "run.json: every key read, no unread keys" py '
+import json, sys
+assert json.load(open(sys.argv[1]))["unread_keys"] == []' u2/run.json
 exit $fail

@@ -2,20 +2,13 @@
 # Plugins: a shared library of components (tests/recipes/greet/plugin, built with rig_add_plugin) loaded at start-up
 # with --plugin or RIG_PLUGIN_PATH; the greet recipe uses its component from a config without being rebuilt; rig
 # components / describe / schema / validate see it; the same name from two libraries is rig.component.duplicate.
-set -u
-rig=$(realpath "$1"); root=$(realpath "$2")
+source "$(dirname "$0")/lib/common.bash" "$(realpath "$1")" "$(realpath "$2")"
 build=$(cd "$(dirname "$rig")/../.." && pwd)
 plugin="$build/tests/recipes/libgreet_whisper.so"
 again="$build/tests/recipes/libgreet_whisper_again.so"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 unset RIG_RECIPE_PATH RIG_CONFIG_PATH RIG_PLUGIN_PATH
 export NO_COLOR=1
-fail=0
-check() {  # check NAME COMMAND...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
-}
 has() { grep -qF -- "$1" <<<"$2"; }
 check "the test plugins are built" test -f "$plugin" -a -f "$again"
 
@@ -27,6 +20,16 @@ out=$("$rig" run greet --plugin "$plugin" --config-dir conf greeter=whisper who=
 check "rig run --plugin: the recipe builds the plugin's component (exit 0)" test "$rc" -eq 0
 check "... and it greets" test "$out" = "psst, you..."
 check "... run.json lists the plugin" grep -qF "$(basename "$plugin")" r1/run.json
+# rig's options and the recipe's may come before RECIPE: --plugin X takes X with it (X is not the recipe).
+out=$("$rig" run --plugin "$plugin" greet --config-dir conf greeter=whisper who=first --output-dir r1b 2>/dev/null); rc=$?
+check "rig run --plugin X RECIPE (the plugin before the recipe): exit 0" test "$rc" -eq 0
+check "... and it greets" test "$out" = "psst, first..."
+out=$("$rig" run --plugin="$plugin" --config-dir conf greet greeter=whisper who=eq --output-dir r1c 2>/dev/null); rc=$?
+check "rig run --plugin=X --config-dir D RECIPE: exit 0" test "$rc" -eq 0 -a "$out" = "psst, eq..."
+out=$("$rig" validate --plugin "$plugin" greet --config-dir conf greeter=whisper who=v 2>&1); rc=$?
+check "rig validate --plugin X RECIPE: valid" test "$rc" -eq 0
+out=$("$rig" schema --plugin "$plugin" greet); rc=$?
+check "rig schema --plugin X RECIPE: the plugin's component is in it" bash -c "test $rc -eq 0 && grep -q 'greet.Whisper' <<<\"\$1\"" _ "$out"
 out=$("$rig" run greet --config-dir conf greeter=whisper who=you --output-dir r2 2>&1); rc=$?
 check "without the plugin: exit 2, unknown component" bash -c "test $rc -eq 2 && grep -q 'rig.component.unknown' <<<\"\$1\"" _ "$out"
 

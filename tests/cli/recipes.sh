@@ -146,6 +146,10 @@ check "validate locates errors in the file" has "planted.yaml:2:16" "$out"
 check "validate counts all of them" has "6 errors, 3 warnings" "$out"
 check "validate suggests the component" has "did you mean 'greet.Loud'" "$out"
 check "validate ran nothing" test ! -e outputs/greet/never
+# An unknown keyword added on the command line is located there, under its key (argv of the recipe: [1]).
+out=$("$rig" validate greet +greeter.bogus=1 2>&1); rc=$?
+check "validate: an unknown keyword from the command line at argv[1]:1:10" \
+  bash -c "test $rc -eq 2 && grep -q 'argv\[1\]:1:10: error\[rig.args.unknown_keyword\]' <<<\"\$1\"" _ "$out"
 for c in greet shout; do
   out=$("$rig" validate greet --config $c 2>&1); rc=$?
   check "shipped config $c is valid" test "$rc" -eq 0
@@ -186,6 +190,24 @@ check "ls answers from manifests alone (binary absent)" grep -qE '^ghost +greet,
 check "completion answers from manifests alone" test "$(RIG_RECIPE_PATH="$tmp/fake" "$rig" __complete run ghost greeter=l)" = "greeter=loud"
 out=$(RIG_RECIPE_PATH="$tmp/fake" "$rig" run ghost 2>&1); rc=$?
 check "run with a missing binary: exit 1, names the manifest" exits_with $rc 1 "rig.run.exec" "$out"
+
+# ---- the manifests' index (NAME.index beside NAME.json): the same answers as the JSON, never a stale one -------------
+check "the build writes an index beside the manifest" test -s "$build/share/rig/recipes/greet.index"
+answers() {  # what the tool says from the manifests in $1 (alone on the path: copies of the build's)
+  local d="$1"
+  for args in "ls" "ls greet" "describe greet.Loud" "describe greet::Plain" "components" "components --interface greet::Greeter" \
+              "compat --rows greet::Task --cols greet::Model" "__complete run greet ''" "__complete run greet --config shout gr" \
+              "__complete describe gr" "__complete compat --rows ''" "__complete cp ''"; do
+    eval "set -- $args"
+    echo "== $args"; RIG_RECIPE_PATH="$d" "$rig" "$@" 2>&1
+  done | sed "s|$d/|DIR/|"
+}
+mkdir -p indexed json_only
+cp -p "$build/share/rig/recipes/greet.json" "$build/share/rig/recipes/greet.index" indexed/
+cp -p "$build/share/rig/recipes/greet.json" json_only/
+check "index and JSON give the same answers" diff <(answers "$tmp/indexed") <(answers "$tmp/json_only")
+sed -i 's|"description": "[^"]*"|"description": "edited by hand, longer than before"|' indexed/greet.json
+check "a manifest edited after its index: the JSON wins" has "edited by hand" "$(RIG_RECIPE_PATH="$tmp/indexed" "$rig" ls)"
 
 # ---- completion ---------------------------------------------------------------------------------------------------
 check "complete: subcommands" test "$("$rig" __complete c | tr '\n' ' ')" = "cp components compat completion "

@@ -77,6 +77,52 @@ check "--output-dir with --multirun: exit 2" test "$rc" -eq 2
 out=$("$rig" run greet -m 'who=a,b' 'times=range(' 2>&1); rc=$?
 check "a bad sweep: exit 2 located in argv" exits_with "$rc" 2 "argv[5]" "$out"
 
+# ---- fail fast: every job composed and validated (one --validate-jobs run of the recipe) before any is launched ----
+rm -rf multirun
+out=$("$rig" run greet -m who=a,b,c 'times=1,x' 2>&1); rc=$?
+echo "$out"
+check "an invalid job: exit 2 rig.sweep.invalid_jobs" exits_with "$rc" 2 rig.sweep.invalid_jobs "$out"
+check "  lists each invalid job, and only those" grep -qF \
+  "3 of 6 jobs are invalid: job 1 (1_who=a,times=x), job 3 (3_who=b,times=x), job 5 (5_who=c,times=x)" <<<"$out"
+check "  located at the swept override's argv position" grep -qF "argv[5]:1:7: error[rig.type.mismatch]" <<<"$out"
+check "  nothing was launched, not even the valid jobs" test ! -e multirun
+out=$("$rig" run greet -m who=a,b,c,d,e 'tmes=1,2' 2>&1); rc=$?
+check "a typo in a swept key: every job invalid, the error shown once" \
+  bash -c 'test "$1" -eq 2 && grep -qF "10 of 10 jobs are invalid: job 0 (0_who=a,tmes=1), job 1" <<<"$0" &&
+           test "$(grep -c "error\[rig.override.unknown_key\]" <<<"$0")" -eq 1 && grep -qF "did you mean '"'"'times'"'"'" <<<"$0"' "$out" "$rc"
+out=$("$rig" run greet -m who=a '+greeter.volme=3,4' 2>&1); rc=$?
+check "a keyword the component lacks (found by validation, not composition): located" \
+  bash -c 'test "$1" -eq 2 && grep -qF "argv[5]:1:10: error[rig.args.unknown_keyword]" <<<"$0"' "$out" "$rc"
+cat >typo.yaml <<'YAML'
+defaults:
+  - greeter: plain
+  - _self_
+who: world
+notes: {}
+sweep:
+  params:
+    who: [cy, di]
+    tims: "1,2"
+YAML
+out=$("$rig" run greet --config "$tmp/typo.yaml" -m 2>&1); rc=$?
+check "a typo in the config's sweep: section: exit 2, from the section" \
+  bash -c 'test "$1" -eq 2 && grep -qF "<sweep: section>:1:1: error[rig.override.unknown_key]" <<<"$0"' "$out" "$rc"
+out=$("$rig" run greet -m --dry-run who=a 'times=1,x' 2>&1); rc=$?
+check "--dry-run validates too" exits_with "$rc" 2 rig.sweep.invalid_jobs "$out"
+out=$("$rig" sweep run who=a,b 'tmes=1' -- "$greet" 2>&1); rc=$?
+check "rig sweep run -- RECIPE_BINARY: validated by the recipe, argv located" \
+  bash -c 'test "$1" -eq 2 && grep -qF "argv[4]:1:1: error[rig.override.unknown_key]" <<<"$0"' "$out" "$rc"
+check "  nothing launched" test ! -e multirun
+out=$("$rig" run greet -m sweep.search.objective=loss sweep.search.trials=3 'greeter=choice(plain,lowd)' \
+      'times=int(interval(0,2))' 2>&1); rc=$?
+check "a search: probe trials take every choice; the bad one is refused before any trial" \
+  bash -c 'test "$1" -eq 2 && grep -qF "1 of 2 jobs is invalid: job 1 (probe greeter=lowd times=2)" <<<"$0" &&
+           grep -qF "argv[6]:1:9: error[rig.compose.unknown_option]" <<<"$0"' "$out" "$rc"
+check "  nothing launched" test ! -e multirun
+out=$("$rig" run greet -m sweep.validate=false who=a 'times=1,x' 2>&1); rc=$?
+check "sweep.validate=false: launched, and the bad job fails by itself" \
+  bash -c 'test "$1" -eq 1 && grep -qE "^ +1 +times=x +failed\(2\)" <<<"$0"' "$out" "$rc"
+
 # ---- rig run --nproc -----------------------------------------------------------------------------------------------
 rm -rf outputs
 out=$("$rig" run --nproc 2 greet who=ranks 2>err.txt); rc=$?

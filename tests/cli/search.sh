@@ -79,4 +79,65 @@ check "rig run -m --dry-run shows the search" grep -q "search tpe of 3 trials" <
   'times=int(interval(1,3))' >/dev/null 2>&1
 g=$(ls -d multirun/greet/*/ | head -1)
 check "rig run -m: the recipe ran each trial in its directory" test "$(ls "$g"/*/greeting.txt | wc -l)" -eq 3
+
+# Pruning (--prune median|asha) on the deterministic objective: random search proposes the same trials with and
+# without a pruner, so the pruned set can be checked against the rules computed here from the objective's formula.
+prune_space=(x='interval(-1,1)' 'opt=choice(adam,sgd)' steps=6 pause=0.05 plot=false)
+for rule in none median asha; do
+  "$rig" sweep run --name "p_$rule" --search random --trials 10 --parallel 2 --objective loss --seed 3 \
+    --prune "$rule" "${prune_space[@]}" -- bash "$job" >"$tmp/p_$rule.out" 2>&1
+  echo "--prune $rule: exit $?"
+done
+pdir() { local d; d=$(ls -d multirun/p_"$1"/*/ | head -1); echo "${d%/}"; }
+check "a pruned search: the same trials as without a pruner" \
+  bash -c 'test -n "$0" && test "$0" = "$1" && test "$0" = "$2"' "$(trials_of "$(pdir none)")" \
+  "$(trials_of "$(pdir median)")" "$(trials_of "$(pdir asha)")"
+for rule in median asha; do
+  check "--prune $rule stops exactly the trials (and at the steps) the rule gives" python3 - "$(pdir $rule)" "$rule" <<'PY'
+import json, math, sys
+d, rule = sys.argv[1:]
+rows = [json.loads(l) for l in open(d + "/trials.jsonl")]
+def f(p):  # tests/data/objective_job.sh
+    return (p["x"] - 0.3) ** 2 + (p["opt"] != "adam")
+curves = [[(s, f(r["params"]) + 1 / s) for s in range(1, 7)] for r in rows]
+expected = {}  # trial -> step it is pruned at
+for b in range(0, len(rows), 2):  # batches of --parallel 2: references are the trials before the batch
+    refs = [[(s, v) for s, v in curves[j] if j not in expected or s <= expected[j]] for j in range(b)]
+    for i in range(b, min(b + 2, len(rows))):
+        if rule == "median":
+            best = math.inf
+            for s, v in curves[i]:
+                best = min(best, v)
+                at = sorted(next(v2 for s2, v2 in reversed(r) if s2 <= s) for r in refs if r and r[-1][0] >= s)
+                if len(at) >= 5:
+                    n = len(at); med = at[n // 2] if n % 2 else (at[n // 2 - 1] + at[n // 2]) / 2
+                    if best > med: expected[i] = s; break
+        else:  # asha, rungs at 1, 3 (and 9: never reached), eta 3
+            for rung in (1, 3):
+                vals = sorted([curves[i][rung - 1][1]] + [r[rung - 1][1] for r in refs if r and r[-1][0] >= rung])
+                if curves[i][rung - 1][1] > vals[max(1, len(vals) // 3) - 1]: expected[i] = rung; break
+got = {r["trial"]: r["pruned"]["step"] for r in rows if r["status"] == "pruned"}
+assert expected and got == expected, (rule, got, expected)
+assert all(r["loss"] is not None for r in rows if r["status"] != "pruned")
+PY
+  check "--prune $rule: the best trial is the one found without pruning" python3 -c '
+import json,sys; a,b=(json.load(open(p+"/best.json")) for p in sys.argv[1:]); assert (a["job"],a["objective"])==(b["job"],b["objective"]),(a,b)' "$(pdir none)" "$(pdir $rule)"
+done
+check "pruned trials are stopped early: fewer steps run, their jobs recorded pruned" python3 - "$(pdir none)" "$(pdir median)" <<'PY'
+import json, glob, sys
+steps = lambda d: sum(sum(1 for _ in open(m)) for m in glob.glob(d + "/*/metrics.jsonl"))
+secs = lambda d: sum(json.loads(l).get("duration_s", 0) for l in open(d + "/trials.jsonl"))
+a, b = sys.argv[1:]
+print(f"trials' time without pruning {secs(a):.2f} s, with --prune median {secs(b):.2f} s; steps {steps(a)} vs {steps(b)}")
+assert steps(b) < steps(a), (steps(a), steps(b))
+stopped = [json.load(open(p)) for p in glob.glob(b + "/*/pruned.json")]
+states = [json.load(open(p.replace("pruned.json", "status.json")))["status"] for p in glob.glob(b + "/*/pruned.json")]
+assert all(s == "pruned" for s, p in zip(states, stopped) if p["stopped"]), states
+PY
+out=$("$rig" sweep resume "$(pdir median)" 2>&1)
+check "resume of a pruned search runs no pruned trial again" grep -q "resuming the search: 10 of 10" <<<"$out"
+check "  and keeps them pruned" test "$(grep -c '"status": "pruned"' "$(pdir median)/trials.jsonl")" -ge 1
+out=$("$rig" sweep run --search random --trials 3 --objective loss sweep.search.asha_reduction_factor=1 --prune asha \
+      x='interval(0,1)' -- bash "$job" 2>&1); rc=$?
+check "asha_reduction_factor 1: rig.search.setting" exits_with_id 2 rig.search.setting "$out" "$rc"
 exit $fail

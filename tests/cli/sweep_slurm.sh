@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end against a real SLURM: a single-node cluster on localhost (tests/slurm/cluster.sh), an array of 4 jobs
 # with one failing on purpose (--wait), a resume that re-runs only that job, an asynchronous submit followed by
-# `rig sweep status` / `rig sweep collect`, and a cancelled task that collect reports and resume re-runs.
+# `rig sweep status` / `rig sweep collect`, a cancelled task that collect reports and resume re-runs, and a pruned
+# hyperparameter search.
 set -u
 rig="$1"; root="$2"
 if [[ $(id -u) -ne 0 ]]; then
@@ -95,4 +96,34 @@ out=$(SWEEP_TEST_NO_SLEEP=1 timeout 60 "$rig" sweep resume "$cdir" --launcher lo
 echo "$out"
 check "resume on the other launcher re-runs both" grep -q "resuming 2 of 2 jobs: 0-1" <<<"$out"
 check "and both succeed" test "$rc" -eq 0
+
+# 5. A search through the SLURM launcher: trials proposed 2 at a time, each batch one array (--wait implied); the
+#    median pruner stops trials by scancel of their array task. Same seed, same trials, same pruning as on the local
+#    launcher (decisions depend on the trials before each batch, not on timing).
+search=(--search random --trials 4 --parallel 2 --objective loss --seed 3 --prune median sweep.search.prune_min_trials=2
+        x='interval(-1,1)' steps=10 pause=0.2)
+out=$(timeout 120 "$rig" sweep run --root "$tmp/mr" --name search "${search[@]}" "${slurm[@]}" \
+  -- bash "$root/tests/data/objective_job.sh" 2>&1); rc=$?
+echo "$out"
+sdir=$(ls -d "$tmp"/mr/search/*/ | head -1); sdir=${sdir%/}
+check "search on SLURM exits 0" test "$rc" -eq 0
+check "two arrays, one per batch of 2 trials" \
+  bash -c 'grep -q "^#SBATCH --array=0-1$" "$0/slurm/array-0.sbatch" && grep -q "^#SBATCH --array=2-3$" "$0/slurm/array-1.sbatch"' "$sdir"
+check "trials ran under SLURM" grep -q "^args=" "$sdir"/0_*/stdout.log
+check "the second batch's trials were pruned by scancel: recorded pruned, stopped before step 10" python3 - "$sdir" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1] + "/trials.jsonl")]
+assert [r["status"] for r in rows] == ["succeeded", "succeeded", "pruned", "pruned"], rows
+assert all(r["pruned"]["step"] == 1 and r["pruned"]["stopped"] for r in rows[2:]), rows
+PY
+out=$(timeout 60 "$rig" sweep run --root "$tmp/mr" --name search_local "${search[@]}" \
+  -- bash "$root/tests/data/objective_job.sh" 2>&1)
+ldir=$(ls -d "$tmp"/mr/search_local/*/ | head -1); ldir=${ldir%/}
+check "the same trials, states and best as the same search on the local launcher" python3 - "$sdir" "$ldir" <<'PY'
+import json, sys
+a, b = ([(r["params"], r["status"]) for r in map(json.loads, open(d + "/trials.jsonl"))] for d in sys.argv[1:])
+assert a == b, (a, b)
+ba, bb = (json.load(open(d + "/best.json")) for d in sys.argv[1:])
+assert (ba["job"], ba["objective"]) == (bb["job"], bb["objective"]), (ba, bb)
+PY
 exit $fail

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "launch.hpp"
 #include "manifests.hpp"
 #include "rig/app.hpp"
 #include "rig/error.hpp"
@@ -26,10 +27,12 @@ std::vector<std::string> recipe_flag_names() {
     if (!f.internal) out.emplace_back(f.name);
   return out;
 }
-// rig run's own flags (launch.cpp's split_launch_args): those taking a value, then the switches.
-const std::vector<std::string> kLaunchValueFlags = {"--nproc", "--launcher", "--sweep-root"};
-const std::vector<std::string> kLaunchFlags = {"--multirun", "-m", "--nproc", "--launcher", "--sweep-root",
-                                               "--dry-run", "--wait"};
+// rig run's own flags (launch.hpp).
+std::vector<std::string> launch_flags() {
+  std::vector<std::string> out = kLaunchSwitches;
+  out.insert(out.end(), kLaunchValueFlags.begin(), kLaunchValueFlags.end());
+  return out;
+}
 
 constexpr std::string_view kBash = R"SH(# rig completion for bash: eval "$(rig completion bash)"
 _rig_complete() {
@@ -103,7 +106,8 @@ std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::str
   if (!before.empty() && before.back() == "--launcher") return {"local", "slurm"};
   if (cur.starts_with("-")) {
     std::vector<std::string> flags = recipe_flag_names();
-    if (launch) flags.insert(flags.end(), kLaunchFlags.begin(), kLaunchFlags.end());
+    if (launch)
+      for (const auto& f : launch_flags()) flags.push_back(f);
     return flags;
   }
   auto eq = cur.find('=');
@@ -134,14 +138,15 @@ std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::str
   for (const auto& [path, name] : r.config_components(config))
     for (const auto& c : comps)
       if (component_has_name(c, name))
-        for (const auto& p : c["params"].elements()) out.push_back(path + "." + p.get<std::string>("name") + "=");
+        for (const auto& p : c.params) out.push_back(path + "." + p.name + "=");
   return out;
 }
 
-// The recipe word of `rig run|validate|schema ...` (rig run's own flags and their values skipped), and where it is.
-std::optional<size_t> recipe_position(const std::vector<std::string>& before) {
+// The recipe word of `rig run|validate|schema ...` (options and their values skipped, as split_launch_args does),
+// and where it is.
+std::optional<size_t> recipe_position(const std::vector<std::string>& before, bool launch) {
   for (size_t i = 1; i < before.size(); ++i) {
-    if (contains(kLaunchValueFlags, before[i])) {
+    if (value_follows(before[i], launch)) {
       ++i;
       continue;
     }
@@ -178,7 +183,7 @@ int complete(const std::vector<std::string>& words) {
   auto recipes = load_recipes();
   if (verb == "describe" || (verb == "components" && before.back() != "--interface")) {
     std::vector<std::string> names;
-    for (const auto& c : all_components(recipes)) names.push_back(c.get<std::string>("name"));
+    for (const auto& c : all_components(recipes)) names.push_back(c.name);
     if (verb == "components") names = {"--interface", "--help"};
     emit(names, cur);
     return kExitOk;
@@ -191,22 +196,22 @@ int complete(const std::vector<std::string>& words) {
     }
     std::vector<std::string> ifaces;
     for (const auto& c : all_components(recipes))
-      for (const auto& i : c["interfaces"].elements()) ifaces.push_back(i.str());
+      for (const auto& i : c.interfaces) ifaces.push_back(i);
     emit(ifaces, cur);
     return kExitOk;
   }
   if (verb == "run" || verb == "validate" || verb == "schema") {
-    auto at = recipe_position(before);
+    auto at = recipe_position(before, verb == "run");
     if (!at) {
       if (verb == "schema" && before.size() == 2 && before[1] == "--component") {
         std::vector<std::string> names;
-        for (const auto& c : all_components(recipes)) names.push_back(c.get<std::string>("name"));
+        for (const auto& c : all_components(recipes)) names.push_back(c.name);
         emit(names, cur);
       } else if (cur.starts_with("-")) {
-        emit(verb == "run" ? kLaunchFlags : verb == "schema" ? std::vector<std::string>{"--component", "--help"}
+        emit(verb == "run" ? launch_flags() : verb == "schema" ? std::vector<std::string>{"--component", "--help"}
                                                              : std::vector<std::string>{"--help"},
              cur);
-      } else if (!(before.size() > 1 && contains(kLaunchValueFlags, before.back()))) {
+      } else if (!(before.size() > 1 && value_follows(before.back(), verb == "run"))) {
         emit(recipe_names(recipes), cur);
       } else if (before.back() == "--launcher") {
         emit({"local", "slurm"}, cur);

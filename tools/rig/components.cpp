@@ -15,13 +15,6 @@ namespace rig::tool {
 
 namespace {
 
-std::vector<std::string> list_of(const Node& c, std::string_view key) {
-  std::vector<std::string> out;
-  if (const Node* n = c.find(key))
-    for (const auto& e : n->elements()) out.push_back(e.str());
-  return out;
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
@@ -48,25 +41,20 @@ int describe(const std::string& name) {
   auto comps = all_components(load_recipes());
   std::vector<std::string> names;
   for (const auto& c : comps) {
-    names.push_back(c.get<std::string>("name"));
+    names.push_back(c.name);
     if (!component_has_name(c, name)) continue;
     Style s = Style::for_stdout();
-    std::cout << fmt::format("{}{}{}  ({})\n", s.bold, c.get<std::string>("name"), s.reset, c.get<std::string>("cpp_name"));
-    if (auto doc = c.get<std::string>("doc"); !doc.empty()) std::cout << "  " << doc << "\n";
-    std::cout << fmt::format("  interfaces: {}\n  product:    {}\n", join(list_of(c, "interfaces")),
-                             c.get<std::string>("product"));
-    if (auto al = list_of(c, "aliases"); !al.empty()) std::cout << "  aliases:    " << join(al) << "\n";
+    std::cout << fmt::format("{}{}{}  ({})\n", s.bold, c.name, s.reset, c.cpp_name);
+    if (!c.doc.empty()) std::cout << "  " << c.doc << "\n";
+    std::cout << fmt::format("  interfaces: {}\n  product:    {}\n", join(c.interfaces), c.product);
+    if (!c.aliases.empty()) std::cout << "  aliases:    " << join(c.aliases) << "\n";
     std::cout << "  parameters:\n";
-    for (const auto& p : c["params"].elements()) {
-      std::string dv = p.get<bool>("required") ? "(required)"
-                       : p.contains("default") ? "= " + dump_json(p["default"], -1)
-                                               : "";
-      std::cout << fmt::format("    {}{:<16}{} {:<28} {:<12} {}\n", s.green, p.get<std::string>("name"), s.reset,
-                               p.get<std::string>("type"), dv, p.get<std::string>("doc"));
+    for (const auto& p : c.params) {
+      std::string dv = p.required ? "(required)" : !p.default_json.empty() ? "= " + p.default_json : "";
+      std::cout << fmt::format("    {}{:<16}{} {:<28} {:<12} {}\n", s.green, p.name, s.reset, p.type, dv, p.doc);
     }
-    std::cout << fmt::format("  registered: {}\n  in recipes: {}\n", c.get<std::string>("file"),
-                             join(list_of(c, "recipes")));
-    if (const Node* plugin = c.find("plugin")) std::cout << fmt::format("  in plugin:  {}\n", plugin->str());
+    std::cout << fmt::format("  registered: {}\n  in recipes: {}\n", c.file, join(c.recipes));
+    if (!c.plugin.empty()) std::cout << fmt::format("  in plugin:  {}\n", c.plugin);
     return kExitOk;
   }
   throw Error("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},
@@ -78,8 +66,8 @@ int components(const std::string& interface, const std::string& pattern) {
   Style s = Style::for_stdout();
   size_t shown = 0;
   for (const auto& c : all_components(load_recipes())) {
-    auto ifaces = list_of(c, "interfaces");
-    std::string name = c.get<std::string>("name");
+    const auto& ifaces = c.interfaces;
+    const std::string& name = c.name;
     if (!interface.empty()) {
       bool match = false;
       for (const auto& i : ifaces) match = match || i == interface || family_matches(split_interface(i).first, interface);
@@ -87,7 +75,7 @@ int components(const std::string& interface, const std::string& pattern) {
     }
     if (!pattern.empty() && name.find(pattern) == std::string::npos) continue;
     std::cout << fmt::format("{}{:<24}{} {:<36} {}{}{}\n", s.green, name, s.reset, join(ifaces), s.dim,
-                             c.get<std::string>("doc"), s.reset);
+                             c.doc, s.reset);
     ++shown;
   }
   if (shown == 0 && !interface.empty())
@@ -102,12 +90,12 @@ int compat(const std::string& rows, const std::string& cols) {
     std::string name;
     std::set<std::string> args, interfaces, params;
   };
-  auto collect = [](const std::vector<Node>& comps, const std::string& family) {
+  auto collect = [](const std::vector<Component>& comps, const std::string& family) {
     std::vector<Entry> out;
     for (const auto& c : comps) {
-      Entry e{c.get<std::string>("name"), {}, {}, {}};
+      Entry e{c.name, {}, {}, {}};
       bool match = false;
-      for (const auto& i : list_of(c, "interfaces")) {
+      for (const auto& i : c.interfaces) {
         auto [base, arg] = split_interface(i);
         e.interfaces.insert(i);
         if (family_matches(base, family)) {
@@ -115,8 +103,8 @@ int compat(const std::string& rows, const std::string& cols) {
           if (!arg.empty()) e.args.insert(arg);
         }
       }
-      for (const auto& p : c["params"].elements())
-        if (p.contains("interface")) e.params.insert(p.get<std::string>("interface"));
+      for (const auto& p : c.params)
+        if (!p.interface.empty()) e.params.insert(p.interface);
       if (match) out.push_back(std::move(e));
     }
     return out;

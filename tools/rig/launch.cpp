@@ -25,6 +25,7 @@
 #include "rig/overrides.hpp"
 #include "rig/yaml.hpp"
 #include "sweep_cmd.hpp"
+#include "validate_jobs.hpp"
 
 extern char** environ;
 
@@ -60,45 +61,13 @@ int positive(const std::string& text, std::string_view flag) {
   return v;
 }
 
-// Runs argv to completion with stdout captured; the exit status (128+N for signal N) and the output.
-std::pair<int, std::string> capture(const std::vector<std::string>& argv) {
-  int fds[2];
-  if (pipe(fds) != 0) throw IoError("rig.run.exec", fmt::format("pipe: {}", std::strerror(errno)));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  std::string out;
-  char buf[65536];
-  for (ssize_t n; rc == 0 && (n = read(fds[0], buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  if (rc != 0) throw IoError("rig.run.exec", fmt::format("cannot run '{}': {}", argv[0], std::strerror(rc)));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return {code, out};
-}
-
 // The sweep: section of the recipe's composed config (its `--config`s), or null. Composing happens in the recipe
 // binary (`--print-config`): it alone knows its config dirs and registered components.
 Node sweep_section(const std::string& binary, const std::vector<std::string>& config_args) {
   // --show-env: the section as composed (the RIG_* layer included), not redacted for display.
   std::vector<std::string> argv{binary, "--print-config", "--show-env"};
   argv.insert(argv.end(), config_args.begin(), config_args.end());
-  auto [code, yaml] = capture(argv);
+  auto [code, yaml] = rig_cli::capture(argv);
   if (code != 0) throw UsageError("rig.run.multirun_config", "the recipe could not compose its config (above)", {},
                                   {}, "fix the --config arguments; overrides are not applied here");
   Node cfg = load_yaml(yaml, "<" + binary + " --print-config>");
@@ -206,9 +175,20 @@ int supervise(std::vector<pid_t> pids, const fs::path& run_dir, std::chrono::sec
 
 }  // namespace
 
-LaunchArgs split_launch_args(const std::vector<std::string>& args) {
+bool value_follows(std::string_view arg, bool launch_flags) {
+  if (launch_flags && std::find(kLaunchValueFlags.begin(), kLaunchValueFlags.end(), arg) != kLaunchValueFlags.end())
+    return true;
+  const RecipeFlag* f = find_recipe_flag(arg);
+  return f && f->takes_value() && arg.find('=') == std::string_view::npos;
+}
+
+LaunchArgs split_launch_args(const std::vector<std::string>& args, bool launch_flags) {
   LaunchArgs out;
-  for (size_t i = 0; i < args.size(); ++i) {
+  auto to_recipe = [&](size_t i) {
+    out.recipe_args.push_back(args[i]);
+    out.argv_index.push_back(static_cast<int>(i) + 2);  // argv[0] rig, argv[1] run
+  };
+  auto launch_flag = [&](size_t& i) {
     const std::string& a = args[i];
     if (a == "--multirun" || a == "-m") out.multirun = true;
     else if (a == "--dry-run") out.dry_run = true;
@@ -218,11 +198,19 @@ LaunchArgs split_launch_args(const std::vector<std::string>& args) {
     else if (auto v = flag_value(args, i, "--sweep-root")) out.root = *v;
     else if (auto v = flag_value(args, i, "--launcher-file")) out.launcher_file = *v;
     else if (a == "--allow-config-shell") out.allow_config_shell = true;
-    else if (out.recipe.empty() && !a.starts_with("-")) out.recipe = a;
-    else {
-      out.recipe_args.push_back(a);
-      out.argv_index.push_back(static_cast<int>(i) + 2);  // argv[0] rig, argv[1] run
+    else return false;
+    return true;
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (launch_flags && launch_flag(i)) continue;
+    const std::string& a = args[i];
+    if (out.recipe.empty() && !a.starts_with("-")) {
+      out.recipe = a;
+      continue;
     }
+    to_recipe(i);
+    // A recipe option's value written apart (`--plugin X`, `--config NAME`) is that option's, also before RECIPE.
+    if (value_follows(a, false) && i + 1 < args.size()) to_recipe(++i);
   }
   bool sweep_flags = out.dry_run || out.wait || !out.launcher.empty() || !out.root.empty() ||
                      !out.launcher_file.empty() || out.allow_config_shell;
@@ -263,6 +251,12 @@ int run_recipe_multirun(const LaunchArgs& a, const std::string& binary, std::ost
     r.command = {binary};
   }
   r.command.insert(r.command.end(), config_args.begin(), config_args.end());
+  // The recipe checks every job's config before any is launched, composing as the jobs will: with the flags that
+  // choose what is composed (the others, --print-config or --help, would answer instead of checking).
+  r.validate_command = {binary};
+  for (const auto& [flag, value] : recipe_flag_values(config_args))
+    if (flag->name == "--config" || flag->name == "--config-dir" || flag->name == "--plugin")
+      r.validate_command.insert(r.validate_command.end(), {std::string(flag->name), value});
   if (!a.launcher.empty()) r.overrides.push_back("sweep.launcher=" + a.launcher);
   r.name = r.section.is_map() && r.section.contains("name") ? "" : a.recipe;
   if (!a.root.empty()) r.root = a.root;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "rig/app.hpp"
 #include "rig/compose.hpp"
@@ -37,12 +38,21 @@ struct PrintArgs {
 };
 
 // The first config names a composition when a search path is configured, when it is a name (no extension), when
-// the defaults tree is asked for, or when the file has a `defaults` list.
-bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults_tree) {
+// the defaults tree is asked for, or when the file has a `defaults` list. A file that is loaded to find out is kept
+// in `loaded`, so that it is read once. A path that exists but is not a regular file (a FIFO, a device, a directory)
+// is refused here, before anything reads it.
+bool composes(const std::string& first, const rig::SearchPath& sp, bool defaults_tree, std::optional<rig::Node>& loaded) {
   if (defaults_tree || !sp.empty()) return true;
-  if (!(first.ends_with(".yaml") || first.ends_with(".yml") || first.ends_with(".json"))) return true;
+  if (!(first.ends_with(".yaml") || first.ends_with(".yml") || first.ends_with(".json"))) {
+    std::error_code ec;
+    auto st = std::filesystem::status(first, ec);
+    if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) (void)rig::read_file(first);
+    return true;
+  }
   rig::Node file = rig::load_file(first);
-  return file.is_map() && file.contains("defaults");
+  if (file.is_map() && file.contains("defaults")) return true;
+  loaded = std::move(file);
+  return false;
 }
 
 // The sources of `rig print`: files (the first one composed with its defaults list, if it has one), the environment,
@@ -63,7 +73,8 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
   rig::SearchPath sp = rig::SearchPath::standard({a.config_dirs.begin(), a.config_dirs.end()});
   sp.allow_links_outside(a.allow_outside_links);
   size_t first_file = 0;
-  if (composes(files.front(), sp, a.defaults_tree)) {
+  std::optional<rig::Node> loaded;
+  if (composes(files.front(), sp, a.defaults_tree, loaded)) {
     rig::ComposeOptions options{sp, std::move(overrides), /*apply_value_overrides=*/false, a.keep_hydra};
     for (int k = 1; k < argc; ++k)  // the name's argv position, for an unknown name's location
       if (a.configs.empty() && argv[k] == files.front()) {
@@ -79,7 +90,10 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
     overrides = std::move(c.value_overrides);
     first_file = 1;
   }
-  for (size_t f = first_file; f < files.size(); ++f) sources.file(files[f]);
+  for (size_t f = first_file; f < files.size(); ++f) {
+    if (f == 0 && loaded) sources.file(files[f], std::move(*loaded));  // not read twice
+    else sources.file(files[f]);
+  }
   sources.environment().overrides(std::move(overrides));
   return true;
 }
@@ -161,24 +175,17 @@ void load_tool_plugins(int& argc, char** argv) {
   if (!libs.empty() && verb != "__complete" && !recipe_verb) rig::load_plugins(libs);
 }
 
-int main(int argc, char** argv) {
-  if (int rc = rig_cli::handle([&] {
-        load_tool_plugins(argc, argv);
-        return rig::kExitOk;
-      });
-      rc != rig::kExitOk)
-    return rc;
-  if (argc >= 2) {
-    std::string_view verb = argv[1];
-    if (verb == "__complete" || verb == "run" || verb == "validate" || verb == "schema")
-      return raw_verb(verb, argc, argv);
-  }
+// The tool's command line; `only`: set up that verb alone (nullopt when the arguments do not parse that way).
+std::optional<int> cli(int argc, char** argv, std::string_view only) {
+  auto wanted = [&](std::string_view verb) { return only.empty() || only == verb; };
   CLI::App app{"rig: typed, located, composable configuration for C++"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rig " + std::string(rig::version()));
 
   PrintArgs print_args;
-  auto* print_cmd = app.add_subcommand("print", "Load a config and print it as YAML (or JSON)");
+  CLI::App* print_cmd = nullptr;
+  if (wanted("print")) {
+  print_cmd = app.add_subcommand("print", "Load a config and print it as YAML (or JSON)");
   print_cmd->add_option("args", print_args.args,
                         "FILE... (.yaml, .yml or .json; a later file wins) then OVERRIDES... (key=value, +key=value, "
                         "++key=value, ~key, key:=value, key+=[x]; see docs/overrides.md)");
@@ -206,9 +213,10 @@ int main(int argc, char** argv) {
   print_cmd->add_flag("--show-env", print_args.show_env,
                       "Show values that came from environment variables (RIG_* and, with --resolve, ${oc.env:...} and anything "
                       "computed from one), redacted by default");
-  rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
-  rig_cli::add_runs_commands(app);               // `rig runs`, `rig diff` (tools/rig/runs_cmd.cpp)
-  rig_cli::add_plot_command(app);                // `rig plot` (tools/rig/plot_cmd.cpp)
+  }
+  if (wanted("sweep")) rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
+  if (wanted("runs") || wanted("diff")) rig_cli::add_runs_commands(app);  // `rig runs`, `rig diff` (runs_cmd.cpp)
+  if (wanted("plot")) rig_cli::add_plot_command(app);                     // `rig plot` (tools/rig/plot_cmd.cpp)
 
   // ---- recipes and components: tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
   app.footer(
@@ -216,50 +224,99 @@ int main(int argc, char** argv) {
       "the build tree.\nrun and validate pass everything after RECIPE to the recipe: rig run RECIPE --help.\n"
       "Exit codes: 0 success, 1 failure, 2 config or usage error. Colour on a TTY unless NO_COLOR is set.");
   std::string ls_recipe;
-  auto* ls_cmd = app.add_subcommand("ls", "List recipes and their configs (or one recipe in detail)");
-  ls_cmd->add_option("recipe", ls_recipe, "A recipe to show in detail");
-  app.add_subcommand("run", "Run a recipe: rig run RECIPE [--config NAME|PATH] [OVERRIDES...]");
-  app.add_subcommand("validate", "Validate a recipe's config without running it: rig validate RECIPE --config X");
-  app.add_subcommand("schema", "JSON Schema of a recipe's config for editors: rig schema RECIPE [--config X] | "
-                               "rig schema --component NAME");
+  CLI::App* ls_cmd = nullptr;
+  if (wanted("ls")) {
+    ls_cmd = app.add_subcommand("ls", "List recipes and their configs (or one recipe in detail)");
+    ls_cmd->add_option("recipe", ls_recipe, "A recipe to show in detail");
+  }
+  if (only.empty()) {  // listed in help; main() handles them before CLI11
+    app.add_subcommand("run", "Run a recipe: rig run RECIPE [--config NAME|PATH] [OVERRIDES...]");
+    app.add_subcommand("validate", "Validate a recipe's config without running it: rig validate RECIPE --config X");
+    app.add_subcommand("schema", "JSON Schema of a recipe's config for editors: rig schema RECIPE [--config X] | "
+                                 "rig schema --component NAME");
+  }
   std::string cp_what, cp_dest;
   bool cp_project = false;
-  auto* cp_cmd = app.add_subcommand("cp", "Copy a recipe's source, a config, or (--project) a standalone CMake project");
-  cp_cmd->add_option("what", cp_what, "RECIPE, or a config: RECIPE/NAME or NAME")->required();
-  cp_cmd->add_option("dest", cp_dest, "Destination file or directory")->required();
-  cp_cmd->add_flag("--project", cp_project,
-                   "Write DEST/CMakeLists.txt (find_package(rig)), the recipe's sources and configs: builds as is");
+  CLI::App* cp_cmd = nullptr;
+  if (wanted("cp")) {
+    cp_cmd = app.add_subcommand("cp", "Copy a recipe's source, a config, or (--project) a standalone CMake project");
+    cp_cmd->add_option("what", cp_what, "RECIPE, or a config: RECIPE/NAME or NAME")->required();
+    cp_cmd->add_option("dest", cp_dest, "Destination file or directory")->required();
+    cp_cmd->add_flag("--project", cp_project,
+                     "Write DEST/CMakeLists.txt (find_package(rig)), the recipe's sources and configs: builds as is");
+  }
   std::string describe_name;
-  auto* describe_cmd = app.add_subcommand("describe", "Describe a component: interfaces, parameters, defaults, docs");
-  describe_cmd->add_option("component", describe_name, "Component name (either spelling, or an alias)")->required();
+  CLI::App* describe_cmd = nullptr;
+  if (wanted("describe")) {
+    describe_cmd = app.add_subcommand("describe", "Describe a component: interfaces, parameters, defaults, docs");
+    describe_cmd->add_option("component", describe_name, "Component name (either spelling, or an alias)")->required();
+  }
   std::string comp_interface, comp_pattern;
-  auto* components_cmd = app.add_subcommand("components", "List the components registered in the recipes");
-  components_cmd->add_option("--interface", comp_interface, "Only those registered as this interface (or template)");
-  components_cmd->add_option("pattern", comp_pattern, "Only names containing this text");
+  CLI::App* components_cmd = nullptr;
+  if (wanted("components")) {
+    components_cmd = app.add_subcommand("components", "List the components registered in the recipes");
+    components_cmd->add_option("--interface", comp_interface, "Only those registered as this interface (or template)");
+    components_cmd->add_option("pattern", comp_pattern, "Only names containing this text");
+  }
   std::string compat_rows = "Task", compat_cols = "Model";
-  auto* compat_cmd = app.add_subcommand(
-      "compat", "Which components fit together: ROWS<B> x COLS<B> from the registered types (● / ○)");
-  compat_cmd->add_option("--rows", compat_rows, "Row interface or interface template")->capture_default_str();
-  compat_cmd->add_option("--cols", compat_cols, "Column interface or interface template")->capture_default_str();
+  CLI::App* compat_cmd = nullptr;
+  if (wanted("compat")) {
+    compat_cmd = app.add_subcommand(
+        "compat", "Which components fit together: ROWS<B> x COLS<B> from the registered types (● / ○)");
+    compat_cmd->add_option("--rows", compat_rows, "Row interface or interface template")->capture_default_str();
+    compat_cmd->add_option("--cols", compat_cols, "Column interface or interface template")->capture_default_str();
+  }
   std::string shell;
-  auto* completion_cmd = app.add_subcommand("completion", "Print a shell completion script");
-  completion_cmd->add_option("shell", shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  CLI::App* completion_cmd = nullptr;
+  if (wanted("completion")) {
+    completion_cmd = app.add_subcommand("completion", "Print a shell completion script");
+    completion_cmd->add_option("shell", shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  }
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? rig::kExitOk : rig::kExitConfigError;
+    bool version = dynamic_cast<const CLI::CallForVersion*>(&e) != nullptr;  // the same from any app
+    if (!only.empty() && !version) return std::nullopt;  // again with every verb: help and errors in full
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // Usage errors in rig's diagnostic format, like every other error.
+    std::string verb = argc >= 2 ? argv[1] : "";
+    rig::UsageError usage("rig.usage.arguments", e.what(), {}, {},
+                          verb.empty() || verb.starts_with('-') ? "see rig --help"
+                                                                : fmt::format("see rig {} --help", verb));
+    std::cerr << rig::format(usage, {.color = rig::use_color(2)});
+    return rig::kExitConfigError;
   }
 
   return rig_cli::handle([&] {
-    if (*print_cmd) return print(print_args, argc, argv);
-    if (*ls_cmd) return rig::tool::ls(ls_recipe);
-    if (*cp_cmd) return rig::tool::cp(cp_what, cp_dest, cp_project);
-    if (*describe_cmd) return rig::tool::describe(describe_name);
-    if (*components_cmd) return rig::tool::components(comp_interface, comp_pattern);
-    if (*compat_cmd) return rig::tool::compat(compat_rows, compat_cols);
-    if (*completion_cmd) return rig::tool::completion_script(shell);
+    if (print_cmd && *print_cmd) return print(print_args, argc, argv);
+    if (ls_cmd && *ls_cmd) return rig::tool::ls(ls_recipe);
+    if (cp_cmd && *cp_cmd) return rig::tool::cp(cp_what, cp_dest, cp_project);
+    if (describe_cmd && *describe_cmd) return rig::tool::describe(describe_name);
+    if (components_cmd && *components_cmd) return rig::tool::components(comp_interface, comp_pattern);
+    if (compat_cmd && *compat_cmd) return rig::tool::compat(compat_rows, compat_cols);
+    if (completion_cmd && *completion_cmd) return rig::tool::completion_script(shell);
     return rig::kExitOk;
   });
+}
+
+int main(int argc, char** argv) {
+  if (int rc = rig_cli::handle([&] {
+        load_tool_plugins(argc, argv);
+        return rig::kExitOk;
+      });
+      rc != rig::kExitOk)
+    return rc;
+  if (argc >= 2) {
+    std::string_view verb = argv[1];
+    if (verb == "__complete" || verb == "run" || verb == "validate" || verb == "schema")
+      return raw_verb(verb, argc, argv);
+  }
+  // Setting up every verb's options costs allocations at each start; a verb named first gets only its own. Anything
+  // else (help, --version, an unknown verb, a verb whose arguments do not parse) is parsed again with all of them, so
+  // that help and errors are CLI11's as always.
+  std::string_view first = argc >= 2 ? argv[1] : "";
+  if (!first.empty() && (first[0] != '-' || first == "--version"))
+    if (std::optional<int> rc = cli(argc, argv, first)) return *rc;
+  return *cli(argc, argv, "");
 }

@@ -16,39 +16,38 @@ namespace rig::tool {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> Recipe::strings(std::string_view key) const {
-  std::vector<std::string> out;
-  if (const Node* n = data.find(key))
-    for (const auto& e : n->elements()) out.push_back(e.str());
-  return out;
+namespace {
+
+template <class T>
+const T* named(const detail::Named<T>& list, std::string_view name) {
+  for (const auto& [n, v] : list)
+    if (n == name) return &v;
+  return nullptr;
 }
+
+}  // namespace
 
 std::vector<std::string> Recipe::primary_configs() const {
   std::vector<std::string> out;
-  for (auto& c : configs())
+  for (auto& c : m.configs)
     if (c.find('/') == std::string::npos) out.push_back(c);
   return out;
 }
 
 std::vector<std::string> Recipe::groups() const {
-  const Node* g = data.find("groups");
-  return g ? g->keys() : std::vector<std::string>{};
+  std::vector<std::string> out;
+  for (const auto& [g, _] : m.groups) out.push_back(g);
+  return out;
 }
 
 std::vector<std::string> Recipe::options(std::string_view group) const {
-  std::vector<std::string> out;
-  if (const Node* g = data.find("groups"))
-    if (const Node* o = g->find(group))
-      for (const auto& e : o->elements()) out.push_back(e.str());
-  return out;
+  const auto* o = named(m.groups, group);
+  return o ? *o : std::vector<std::string>{};
 }
 
 std::vector<std::string> Recipe::config_keys(std::string_view config) const {
-  std::vector<std::string> out;
-  if (const Node* k = data.find("config_keys"))
-    if (const Node* c = k->find(config))
-      for (const auto& e : c->elements()) out.push_back(e.str());
-  return out;
+  const auto* k = named(m.config_keys, config);
+  return k ? *k : std::vector<std::string>{};
 }
 
 std::string Recipe::default_config() const {
@@ -58,18 +57,11 @@ std::string Recipe::default_config() const {
 }
 
 std::vector<std::pair<std::string, std::string>> Recipe::config_components(std::string_view config) const {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (const Node* all = data.find("config_components"))
-    if (const Node* c = all->find(config))
-      for (const auto& e : c->entries())
-        if (e.value.is_string()) out.emplace_back(e.key, e.value.str());
-  return out;
+  const auto* c = named(m.config_components, config);
+  return c ? *c : std::vector<std::pair<std::string, std::string>>{};
 }
 
-fs::path Recipe::config_dir() const {
-  auto dirs = strings("config_dirs");
-  return dirs.empty() ? fs::path() : fs::path(dirs.front());
-}
+fs::path Recipe::config_dir() const { return m.config_dirs.empty() ? fs::path() : fs::path(m.config_dirs.front()); }
 
 std::vector<fs::path> manifest_dirs() {
   std::vector<fs::path> dirs;
@@ -94,7 +86,7 @@ std::vector<fs::path> manifest_dirs() {
   return dirs;
 }
 
-std::vector<Recipe> load_recipes() {
+std::vector<Recipe> load_recipes(bool components) {
   std::vector<Recipe> out;
   std::map<std::string, bool> seen;
   for (const auto& dir : manifest_dirs()) {
@@ -105,7 +97,7 @@ std::vector<Recipe> load_recipes() {
       if (e.path().extension() == ".json") files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      Recipe r{f, load_json(read_file(f), f.string())};
+      Recipe r{f, detail::load_manifest(f, components)};
       if (seen.emplace(r.name(), true).second) out.push_back(std::move(r));
     }
   }
@@ -126,35 +118,32 @@ Recipe find_recipe(const std::vector<Recipe>& recipes, const std::string& name) 
                    (hint.empty() ? "" : hint + "; ") + (all.empty() ? "no recipes found (see rig ls --help)" : "recipes: " + all));
 }
 
-std::vector<Node> all_components(const std::vector<Recipe>& recipes) {
-  std::map<std::string, Node> by_name;
+std::vector<Component> all_components(const std::vector<Recipe>& recipes) {
+  std::map<std::string, Component> by_name;
   for (const auto& r : recipes)
-    if (const Node* cs = r.data.find("components"))
-      for (const auto& c : cs->elements()) {
-        std::string n = c.get<std::string>("name");
-        auto [it, fresh] = by_name.emplace(n, c);
-        if (fresh) it->second.set("recipes", Node::list());
-        it->second.find_mut("recipes")->push_back(Node(r.name()));
-      }
+    for (const auto& c : r.m.components) {
+      auto [it, fresh] = by_name.try_emplace(c.name);
+      if (fresh) static_cast<detail::ManifestComponent&>(it->second) = c;
+      it->second.recipes.push_back(r.name());
+    }
   // Components this process registered itself: those of plugins (--plugin, RIG_PLUGIN_PATH).
   Node own = detail::registry_dump();
   for (const auto& c : own.elements()) {
-    std::string n = c.get<std::string>("name");
-    auto [it, fresh] = by_name.emplace(n, c);
-    if (fresh) it->second.set("recipes", Node::list());
-    if (const ComponentDef* d = registry().find(n)) it->second.set("plugin", Node(library_of(d)));
+    detail::ManifestComponent mc = detail::component_from(c);
+    auto [it, fresh] = by_name.try_emplace(mc.name);
+    if (fresh) static_cast<detail::ManifestComponent&>(it->second) = std::move(mc);
+    if (const ComponentDef* d = registry().find(it->first)) it->second.plugin = library_of(d);
   }
-  std::vector<Node> out;
+  std::vector<Component> out;
   for (auto& [_, c] : by_name) out.push_back(std::move(c));
   return out;
 }
 
-bool component_has_name(const Node& c, std::string_view name) {
+bool component_has_name(const Component& c, std::string_view name) {
   std::string want = canonical_name(name);
-  if (canonical_name(c.get<std::string>("name")) == want) return true;
-  if (const Node* a = c.find("aliases"))
-    for (const auto& e : a->elements())
-      if (e.str() == name) return true;
+  if (canonical_name(c.name) == want) return true;
+  for (const auto& a : c.aliases)
+    if (a == name) return true;
   return false;
 }
 

@@ -5,19 +5,19 @@
 #include <string>
 #include <vector>
 
-#include "rig/node.hpp"
+#include "detail/recipe_index.hpp"
 
 namespace rig::tool {
 
+// A recipe as its manifest describes it (read from the manifest's index when it has a current one).
 struct Recipe {
   std::filesystem::path manifest;
-  Node data;  // the manifest's JSON
+  detail::Manifest m;
 
-  std::string name() const { return data.get_or<std::string>("name", ""); }
-  std::string description() const { return data.get_or<std::string>("description", ""); }
-  std::string binary() const { return data.get_or<std::string>("binary", ""); }
-  std::vector<std::string> strings(std::string_view key) const;
-  std::vector<std::string> configs() const { return strings("configs"); }
+  const std::string& name() const { return m.name; }
+  const std::string& description() const { return m.description; }
+  const std::string& binary() const { return m.binary; }
+  const std::vector<std::string>& configs() const { return m.configs; }
   std::vector<std::string> primary_configs() const;  // configs outside groups: what --config NAME takes
   std::vector<std::string> groups() const;
   std::vector<std::string> options(std::string_view group) const;
@@ -29,21 +29,27 @@ struct Recipe {
   std::filesystem::path config_dir() const;
 };
 
+// A component of the recipes (or of a plugin this process loaded), with where it comes from.
+struct Component : detail::ManifestComponent {
+  std::vector<std::string> recipes;  // the recipes that register it
+  std::string plugin;                // the plugin library that registered it in this process, if any
+};
+
 // Where manifests are looked for, in order: RIG_RECIPE_PATH (':'-separated), the install prefix of this rig binary
 // (<bin>/../share/rig/recipes), and the build tree this rig was built in.
 std::vector<std::filesystem::path> manifest_dirs();
 
-// Every recipe found; the first of one name wins.
-std::vector<Recipe> load_recipes();
+// Every recipe found; the first of one name wins. Without `components`, their components may be left out.
+std::vector<Recipe> load_recipes(bool components = true);
 
 // The recipe called `name`, or UsageError rig.recipe.unknown with did-you-mean and the list of recipes.
 Recipe find_recipe(const std::vector<Recipe>& recipes, const std::string& name);
 
 // Every component of every manifest (one entry per name), sorted by name.
-std::vector<Node> all_components(const std::vector<Recipe>& recipes);
+std::vector<Component> all_components(const std::vector<Recipe>& recipes);
 
-// "greet.Plain" for "greet::Plain" (rig::canonical_name).
-bool component_has_name(const Node& component, std::string_view name);
+// Whether `name` names the component, in either spelling ("greet.Plain", "greet::Plain") or as an alias.
+bool component_has_name(const Component& component, std::string_view name);
 
 // Terminal styling for stdout: empty strings when stdout is not a TTY or NO_COLOR is set.
 struct Style {

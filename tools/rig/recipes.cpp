@@ -47,7 +47,7 @@ void check_config_name(const Recipe& r, const std::string& name) {
 }  // namespace
 
 int ls(const std::string& name) {
-  auto recipes = load_recipes();
+  auto recipes = load_recipes(/*components=*/false);
   Style s = Style::for_stdout();
   if (name.empty()) {
     if (recipes.empty()) {
@@ -68,14 +68,26 @@ int ls(const std::string& name) {
   std::cout << fmt::format("  binary:   {}\n  manifest: {}\n  configs:  {}\n", r.binary(), r.manifest.string(),
                            join(r.primary_configs()));
   for (const auto& g : r.groups()) std::cout << fmt::format("  {}/: {}\n", g, join(r.options(g)));
-  if (const Node* keys = r.data.find("keys"); keys && keys->size()) {
+  if (!r.m.keys.empty()) {
     std::cout << "  keys:\n";
-    for (const auto& k : keys->elements())
-      std::cout << fmt::format("    {:<20} {:<14} {}\n", k.get<std::string>("path"), k.get<std::string>("type"),
-                               k.get<std::string>("doc"));
+    for (const auto& k : r.m.keys) std::cout << fmt::format("    {:<20} {:<14} {}\n", k.path, k.type, k.doc);
   }
   return kExitOk;
 }
+
+namespace {
+
+// The recipe RECIPE names (options may come before it), with the configs its --config options name checked.
+Recipe named_recipe(const std::vector<Recipe>& recipes, const LaunchArgs& a, std::string_view verb) {
+  if (a.recipe.empty())
+    throw UsageError("rig.usage.no_recipe", "no recipe given", {}, {}, fmt::format("rig {} RECIPE ...", verb));
+  Recipe r = find_recipe(recipes, a.recipe);
+  for (const auto& [flag, value] : recipe_flag_values(a.recipe_args))
+    if (flag->completion == RecipeFlag::Completion::ConfigName) check_config_name(r, value);
+  return r;
+}
+
+}  // namespace
 
 int run(const std::vector<std::string>& args, bool validate) {
   std::string verb = validate ? "validate" : "run";
@@ -96,19 +108,9 @@ int run(const std::vector<std::string>& args, bool validate) {
                    "  --nproc N            N local processes of one data-parallel run (docs/torch.md)\n");
     return args.empty() ? kExitConfigError : kExitOk;
   }
-  LaunchArgs launch;
-  if (validate) {
-    launch.recipe = args[0];
-    launch.recipe_args.assign(args.begin() + 1, args.end());
-  } else {
-    launch = split_launch_args(args);
-  }
-  if (launch.recipe.empty())
-    throw UsageError("rig.usage.no_recipe", "no recipe given", {}, {}, fmt::format("rig {} RECIPE ...", verb));
-  Recipe r = find_recipe(load_recipes(), launch.recipe);
+  LaunchArgs launch = split_launch_args(args, !validate);
+  Recipe r = named_recipe(load_recipes(/*components=*/false), launch, verb);
   const auto& rest = launch.recipe_args;
-  for (const auto& [flag, value] : recipe_flag_values(rest))
-    if (flag->completion == RecipeFlag::Completion::ConfigName) check_config_name(r, value);
   if (launch.multirun) return run_recipe_multirun(launch, r.binary(), std::cout);
   if (launch.nproc > 1) return run_recipe_nproc(launch, r.binary());
   std::vector<std::string> argv_strings{r.binary()};
@@ -162,23 +164,20 @@ int schema(const std::vector<std::string>& args) {
     }
     std::vector<std::string> names;
     for (const auto& c : all_components(recipes)) {
-      names.push_back(c.get<std::string>("name"));
-      if (!component_has_name(c, name)) continue;
+      names.push_back(c.name);
+      if (!component_has_name(c, name) || c.recipes.empty()) continue;
       // Any recipe that registers it has the same registered record: its binary renders the schema.
-      Recipe r = find_recipe(recipes, c["recipes"][0].str());
+      Recipe r = find_recipe(recipes, c.recipes.front());
       exec_recipe(r, {r.binary(), "--schema-component", name});
     }
     std::string hint = did_you_mean(canonical_name(name), names);
     throw Error("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},
                      hint.empty() ? "rig components lists them" : hint);
   }
-  Recipe r = find_recipe(recipes, args[0]);
-  for (size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--config" && i + 1 < args.size()) check_config_name(r, args[i + 1]);
-    if (args[i].starts_with("--config=")) check_config_name(r, args[i].substr(9));
-  }
+  LaunchArgs a = split_launch_args(args, false);
+  Recipe r = named_recipe(recipes, a, "schema");
   std::vector<std::string> argv{r.binary()};
-  argv.insert(argv.end(), args.begin() + 1, args.end());
+  argv.insert(argv.end(), a.recipe_args.begin(), a.recipe_args.end());
   argv.emplace_back("--schema");
   exec_recipe(r, std::move(argv));
 }
@@ -205,7 +204,7 @@ int copy_project(const Recipe& r, const fs::path& dest) {
   if (fs::exists(dest) && !fs::is_empty(dest))
     throw UsageError("rig.cp.exists", fmt::format("'{}' exists and is not empty", dest.string()));
   std::vector<std::string> sources, configs;
-  for (const auto& s : r.strings("sources")) {
+  for (const auto& s : r.m.sources) {
     copy_new(s, dest / fs::path(s).filename());
     sources.push_back(fs::path(s).filename().string());
   }
@@ -219,7 +218,7 @@ int copy_project(const Recipe& r, const fs::path& dest) {
     }
   }
   // The libraries it links (rig_add_recipe LINK): rig's own (rig::torch) come from find_package(rig) as components.
-  std::vector<std::string> links = r.strings("links"), components;
+  std::vector<std::string> links = r.m.links, components;
   for (const auto& l : links)
     if (l.starts_with("rig::") && l != "rig::rig") components.push_back(l.substr(5));
   std::string cm = fmt::format(
@@ -248,7 +247,7 @@ int cp(const std::string& what, const std::string& dest, bool project) {
   for (const auto& r : recipes) {
     if (r.name() != what) continue;
     if (project) return copy_project(r, dest);
-    auto sources = r.strings("sources");
+    const auto& sources = r.m.sources;
     fs::path d = dest;
     bool into_dir = sources.size() > 1 || fs::is_directory(d) || dest.ends_with('/');
     for (const auto& s : sources) copy_new(s, into_dir ? d / fs::path(s).filename() : d);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "rig/error.hpp"
+#include "rig/io_error.hpp"
 #include "rig/io.hpp"
 #include "rig/launcher.hpp"
 #include "rig/multirun.hpp"
@@ -19,6 +20,7 @@
 #include "rig/yaml.hpp"
 #include "search_cmd.hpp"
 #include "table.hpp"
+#include "validate_jobs.hpp"
 
 namespace rig_cli {
 
@@ -132,6 +134,11 @@ void write_sweep_plots(const rig::SweepDir& dir, std::ostream& out) {
   out << "plots: " << (dir.path() / "plots.html").string() << "\n";
 }
 
+// Succeeded, or stopped early by a search's pruner: what collect's and status's exit status count as done.
+bool ended_as_meant(const rig::JobResult& r) {
+  return r.state == rig::JobState::Succeeded || r.state == rig::JobState::Pruned;
+}
+
 int finish(const rig::SweepDir& dir, std::ostream& out, bool write_summary) {
   std::vector<rig::JobResult> results = dir.results(rig::slurm_job_states(dir));
   if (write_summary) {
@@ -139,16 +146,17 @@ int finish(const rig::SweepDir& dir, std::ostream& out, bool write_summary) {
     write_sweep_plots(dir, out);
   }
   out << rig::format_results_table(results);
-  for (const auto& r : results)
-    if (r.state != rig::JobState::Succeeded) return rig::kExitFailure;
-  return rig::kExitOk;
+  return std::all_of(results.begin(), results.end(), ended_as_meant) ? rig::kExitOk : rig::kExitFailure;
 }
 
 // Launches `jobs` with the sweep's launcher, then collects when everything ended.
 int launch_and_report(const rig::SweepDir& dir, std::span<const size_t> jobs, const rig::Node& settings, bool wait,
                       std::ostream& out) {
   std::unique_ptr<rig::Launcher> launcher = rig::make_launcher(settings);
-  rig::LaunchReport report = launcher->launch(dir, jobs, {.wait = wait, .progress = &out, .runner = {}});
+  rig::LaunchOptions options;
+  options.wait = wait;
+  options.progress = &out;
+  rig::LaunchReport report = launcher->launch(dir, jobs, options);
   if (report.interrupted) {
     finish(dir, out, true);
     out << fmt::format("interrupted: the table lists what did not finish; continue with: rig sweep resume {}\n",
@@ -191,8 +199,7 @@ int collect(const CollectArgs& a, std::ostream& out) {
   rig::SweepDir dir = rig::SweepDir::open(a.dir);
   std::vector<rig::JobResult> results = dir.results(rig::slurm_job_states(dir));
   dir.write_summary(results);
-  bool all_ok = std::all_of(results.begin(), results.end(),
-                            [](const rig::JobResult& r) { return r.state == rig::JobState::Succeeded; });
+  bool all_ok = std::all_of(results.begin(), results.end(), ended_as_meant);
   std::optional<size_t> best;
   std::vector<rig::JobResult> shown = results;
   if (!a.sort.empty()) {
@@ -261,6 +268,10 @@ int handle(const std::function<int()>& verb) {
   } catch (const rig::Error& e) {
     std::cerr << rig::format(e, {.color = rig::use_color(2)});
     return e.exit_code();
+  } catch (const std::filesystem::filesystem_error& e) {
+    rig::IoError io = rig::io_error(e);
+    std::cerr << rig::format(io, {.color = rig::use_color(2)});
+    return io.exit_code();
   } catch (const std::exception& e) {
     std::cerr << "rig: internal error: " << e.what() << "\n";
     return rig::kExitFailure;
@@ -271,9 +282,16 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
   std::vector<std::string> job_overrides;
   std::vector<int> job_argv;
   rig::Node settings = sweep_settings(r, job_overrides, job_argv);
+  std::vector<std::string> command = r.command;
+  if (command.empty()) command = settings.get_or<std::vector<std::string>>("command", {});
+  // Fail fast (sweep.validate, default true): every job checked by the recipe before anything is launched.
+  JobCheck check_jobs = [&](const rig::SweepPlan& plan) {
+    if (!settings.get_or<bool>("validate", true)) return;
+    std::vector<std::string> checker = r.validate_command;
+    if (checker.empty() && is_recipe_command(command)) checker = command;
+    if (!checker.empty()) validate_jobs(checker, plan, job_overrides, job_argv);
+  };
   if (is_search(settings)) {
-    std::vector<std::string> command = r.command;
-    if (command.empty()) command = settings.get_or<std::vector<std::string>>("command", {});
     if (command.empty())
       throw rig::UsageError("rig.usage.no_command", "the search has no command to run", {}, {},
                             "rig sweep run --search tpe ... -- PROGRAM [ARGS...] (or sweep.command in the config)");
@@ -286,7 +304,8 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
     rig::Node search = with_space["search"];
     search.set("space", space);  // the override texts, for a resume
     with_space.set("search", search);
-    return run_search(r, with_space, job_overrides, job_argv.empty() ? -1 : job_argv.front(), command, name, out);
+    return run_search(r, with_space, job_overrides, job_argv.empty() ? -1 : job_argv.front(), command, name,
+                      check_jobs, out);
   }
 
   rig::SweepSpec spec;
@@ -296,8 +315,6 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
   spec.seed = settings.get_or<uint64_t>("seed", 0);
   rig::SweepPlan plan = rig::expand_sweep(spec);
 
-  std::vector<std::string> command = r.command;
-  if (command.empty()) command = settings.get_or<std::vector<std::string>>("command", {});
   if (command.empty())
     throw rig::UsageError("rig.usage.no_command", "the sweep has no command to run", {}, {},
                           "rig sweep run OVERRIDES... -- PROGRAM [ARGS...] (or sweep.command in the config)");
@@ -305,6 +322,7 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
                                     : r.name;
   std::string launcher = settings.get_or<std::string>("launcher", "local");
   std::vector<ShellLine> shell = shell_lines(settings, r);
+  check_jobs(plan);
 
   if (r.dry_run) {  // lists the shell lines whatever their source, so they can be read before they run
     out << fmt::format("{} jobs, launcher {}, directory {}/{}/<timestamp>\n", plan.jobs.size(), launcher,
@@ -349,7 +367,7 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
     std::string config, name, root = "multirun", launcher, launcher_file;
     bool dry_run = false, wait = false;
     // hyperparameter search: each becomes a sweep.search.* setting
-    std::string search, objective, direction;
+    std::string search, objective, direction, prune;
     int64_t trials = 0, parallel = 0, seed = -1;
   };
   auto run_args = std::make_shared<RunArgs>();
@@ -371,6 +389,8 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
       ->check(CLI::IsMember({"min", "max"}));
   run->add_option("--seed", run_args->seed, "Search: the sampler's seed (default 0)");
   run->add_option("--parallel", run_args->parallel, "Search: trials proposed and run at a time (default 1)");
+  run->add_option("--prune", run_args->prune, "Search: stop bad trials early by their intermediate metrics")
+      ->check(CLI::IsMember({"none", "median", "asha"}));
   run->callback([run_args, command, argc, argv] {
     std::exit(handle([&] {
       MultirunRequest r;
@@ -393,6 +413,7 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
       if (run_args->trials > 0) r.overrides.push_back(fmt::format("sweep.search.trials={}", run_args->trials));
       if (run_args->parallel > 0) r.overrides.push_back(fmt::format("sweep.search.parallel={}", run_args->parallel));
       if (run_args->seed >= 0) r.overrides.push_back(fmt::format("sweep.search.seed={}", run_args->seed));
+      if (!run_args->prune.empty()) r.overrides.push_back("sweep.search.prune=" + run_args->prune);
       r.name = run_args->name;
       r.root = run_args->root;
       r.dry_run = run_args->dry_run;

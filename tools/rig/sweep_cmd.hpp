@@ -17,6 +17,9 @@ namespace rig_cli {
 struct MultirunRequest {
   std::string name;                        // multirun/<name>/...: the recipe's name
   std::vector<std::string> command;        // the program each job runs, before its overrides
+  // The recipe (and its arguments) whose --validate-jobs checks every job before anything is launched; empty: the
+  // command itself when it is a rig recipe (a manifest names it), else only the overrides' grammar is checked.
+  std::vector<std::string> validate_command;
   std::vector<std::string> overrides;      // command-line overrides; `sweep.*` ones configure the sweep itself
   int first_argv_index = -1;               // argv index of overrides[0]
   rig::Node section;                       // the config's `sweep:` section (null when none)

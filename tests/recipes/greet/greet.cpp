@@ -21,6 +21,7 @@ class Plain : public Greeter {
  public:
   struct Options {
     std::string punctuation = ".";
+    static constexpr auto checks = rig::checks(rig::require("punctuation", rig::one_of(".|!|?")));
   };
   explicit Plain(Options o) : o_(std::move(o)) {}
   std::string greet(const std::string& who) const override { return "Hello, " + who + o_.punctuation; }
@@ -86,7 +87,8 @@ using NumberModel = Model<NumberBatch>;
 RIG_COMPONENT(greet::Plain, rig::interfaces<greet::Greeter>, rig::doc("says hello politely"),
               rig::field_doc("punctuation", "what ends the greeting"));
 RIG_COMPONENT(greet::Loud, rig::interfaces<greet::Greeter>, rig::doc("shouts"),
-              rig::params<std::string, int>(rig::arg("word", "the greeting word"), rig::arg("volume") = 3));
+              rig::params<std::string, int>(rig::arg("word", "the greeting word"), rig::arg("volume") = 3),
+              rig::require("word", rig::pattern("[A-Za-z]+")), rig::require("volume", rig::range(0, 10)));
 RIG_COMPONENT(greet::Poems, rig::interfaces<greet::TextTask>, rig::doc("writes poems"));
 RIG_COMPONENT(greet::Sums, rig::interfaces<greet::NumberTask>, rig::doc("adds numbers"));
 RIG_COMPONENT(greet::Bard, rig::interfaces<greet::TextModel>, rig::doc("a language model"));

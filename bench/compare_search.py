@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Per-trial overhead of rig's hyperparameter search, against a trivial-process anchor measured in the same run.
+
+    bench/compare_search.py [BUILD] [TRIALS]
+
+The trial program is one `sh -c` that writes the trial's objective to $RIG_RUN_DIR/metrics.jsonl. The anchor runs
+that same program TRIALS times from one shell loop (a fork+exec per trial, nothing else); then rig runs TRIALS of it
+as a grid sweep, a random search and a TPE search (one trial at a time, --parallel 1). Overhead per trial =
+(rig's wall time - the anchor's) / TRIALS: proposal, sweep.yaml, the trial's directory and status files, trials.jsonl
+and the launch itself. Time to first trial = trial 0's start (its started.json) - the moment `rig sweep run` began.
+docs/performance.md has the numbers.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+build = sys.argv[1] if len(sys.argv) > 1 else "build"
+trials = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+rig = os.path.join(build, "tools", "rig", "rig")
+# "$1" is the trial's override x=VALUE: the objective is (x - 0.3)^2, computed by the shell's printf-free arithmetic
+# would need awk; the value itself is the objective (TPE only needs an order).
+script = 'echo "{\\"loss\\": ${1#x=}}" > "$RIG_RUN_DIR/metrics.jsonl"'
+tmp = tempfile.mkdtemp(prefix="rig-search-bench-")
+
+
+def anchor():
+    env = dict(os.environ, RIG_RUN_DIR=tmp)
+    loop = f'i=0; while [ $i -lt {trials} ]; do sh -c \'{script}\' trial x=0.5; i=$((i+1)); done'
+    t = time.perf_counter()
+    subprocess.run(["sh", "-c", loop], env=env, check=True)
+    return time.perf_counter() - t
+
+
+def rig_run(name, args):
+    t_wall = time.time()
+    t = time.perf_counter()
+    subprocess.run([rig, "sweep", "run", "--root", os.path.join(tmp, "mr"), "--name", name, "sweep.plot=false", *args,
+                    "--", "sh", "-c", script, "trial"], check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - t
+    d = os.path.join(tmp, "mr", name)
+    d = os.path.join(d, sorted(os.listdir(d))[0])
+    first = sorted(e for e in os.listdir(d) if e.startswith("0"))[0]
+    start = json.load(open(os.path.join(d, first, "status.json")))["start"]
+    return seconds, start - t_wall
+
+
+base = anchor()
+print(f"anchor: {trials} x `sh -c` from one shell loop: {base:.2f} s, {1000 * base / trials:.2f} ms/trial")
+cases = [
+    ("grid sweep", "grid", [f"x=range(0,{trials})", "sweep.local.max_parallel=1"]),
+    ("random search", "random", ["--search", "random", "--trials", str(trials), "--objective", "loss",
+                                 "x=interval(0,1)"]),
+    ("TPE search", "tpe", ["--search", "tpe", "--trials", str(trials), "--objective", "loss", "x=interval(0,1)"]),
+]
+for label, name, args in cases:
+    seconds, first = rig_run(name, args)
+    print(f"{label}: {trials} trials in {seconds:.2f} s: {1000 * (seconds - base) / trials:.2f} ms/trial over the "
+          f"anchor; first trial started after {1000 * first:.0f} ms")
+subprocess.run(["rm", "-rf", tmp])
