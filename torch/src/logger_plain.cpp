@@ -33,10 +33,6 @@ std::string json_number(double v) { return std::isfinite(v) ? exact_value(v) : "
 // The console: enough digits to read.
 std::string shown_value(double v) { return fmt::format("{:.5g}", v); }
 
-double wall_time() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::string format_duration(double seconds) {
   long s = std::lround(seconds);
   if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
@@ -51,6 +47,14 @@ std::ofstream open_output(const std::string& path, const char* field) {
   if (!out) throw IoError("rig.io.write", "cannot open '" + path + "' for writing", {}, field);
   return out;
 }
+
+}  // namespace
+
+double wall_time() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
 
 bool is_training_only(const Metrics& metrics) {
   for (const auto& [name, value] : metrics)

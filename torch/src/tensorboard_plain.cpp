@@ -29,10 +29,6 @@ constexpr std::array<uint32_t, 256> make_crc32c_table() {
 }
 constexpr std::array<uint32_t, 256> kCrc32cTable = make_crc32c_table();
 
-double wall_time() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::string host_name() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";

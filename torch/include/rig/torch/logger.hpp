@@ -12,7 +12,7 @@
 // otherwise (a file, a pipe, a sweep job). JSONLLogger writes {"step":N,"wall_time":T,"loss":...} per call; CSVLogger
 // long format (step,wall_time,metric,value) so that metrics logged at different steps (training loss, validation
 // accuracy) share a file. Both write values in the shortest form that reads back as the same double, and wall_time in
-// seconds since the epoch. TensorBoardLogger (tensorboard_logger.hpp) writes TensorBoard event files.
+// seconds since the epoch. TensorBoardLogger (tensorboard.hpp) writes TensorBoard event files.
 #pragma once
 
 #include <chrono>
@@ -67,6 +67,9 @@ class ConsoleLogger : public MetricLogger {
   std::chrono::steady_clock::time_point start_, last_draw_;
   int64_t first_step_ = -1;
 };
+
+// Seconds since the epoch (system clock), as every logger records a call's wall time.
+double wall_time();
 
 // The width of the terminal `out` writes to (TIOCGWINSZ), else $COLUMNS, else 80.
 int terminal_columns(std::FILE* out);
