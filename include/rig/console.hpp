@@ -1,7 +1,7 @@
 // rig/console.hpp — a run's console output, kept in its run directory (stdout.log).
 //
 //   {
-//     rig::TeeStdout tee(run_dir / "stdout.log");   // from here on, stdout goes to the terminal and to the file
+//     rig::TeeStdout tee("outputs/run/stdout.log");  // from here on, stdout goes to the terminal and to the file
 //     ...                                          // printf, std::cout, fwrite(stdout): all of it
 //   }                                              // flushed, the file complete, fd 1 restored
 //
