@@ -255,7 +255,10 @@ ValidationReport validate_config(const Node& config, const ValidateOptions& opti
   for (const auto& e : r.errors) failed.insert(e.key_path());  // a value reported above is not checked again
   std::vector<std::string> checked;
   std::vector<Error> checks;
-  if (options.schema) check_schema(*options.schema, resolved, checked, checks);
+  if (options.schema) {
+    check_schema(*options.schema, resolved, checked, checks);
+    for (RecipeSchema::Check fn : options.schema->checks()) fn(resolved, checks);
+  }
   check_other_components(resolved, root, checked, checks);
   for (auto& e : checks)
     if (!failed.contains(e.key_path())) r.errors.push_back(std::move(e));

@@ -122,18 +122,25 @@ double StepLR::factor(int64_t step) const {
   return std::pow(options_.gamma, static_cast<double>(step / options_.step_size));
 }
 
+int64_t CosineWithWarmupOptions::warmup() const {
+  if (warmup_steps > 0) return warmup_steps;
+  auto derived = static_cast<int64_t>(std::ceil(warmup_ratio * static_cast<double>(total_steps)));
+  return std::clamp<int64_t>(derived, 0, std::max<int64_t>(0, total_steps - 1));
+}
+
 CosineWithWarmup::CosineWithWarmup(::torch::optim::Optimizer& optimizer, CosineWithWarmupOptions options)
-    : LRScheduler(optimizer), options_(options) {
+    : LRScheduler(optimizer), options_(options), warmup_(options.warmup()) {
   if (options_.warmup_steps < 0 || options_.total_steps <= options_.warmup_steps)
     throw Error("rig.torch.sched.option", "CosineWithWarmup: need 0 <= warmup_steps < total_steps", {},
                 "total_steps");
+  if (!(options_.warmup_ratio >= 0 && options_.warmup_ratio <= 1))
+    throw Error("rig.torch.sched.option", "CosineWithWarmup: need 0 <= warmup_ratio <= 1", {}, "warmup_ratio");
   apply_initial();
 }
 
 double CosineWithWarmup::factor(int64_t step) const {
-  if (step < options_.warmup_steps) return static_cast<double>(step + 1) / static_cast<double>(options_.warmup_steps + 1);
-  double progress = std::min(1.0, static_cast<double>(step - options_.warmup_steps) /
-                                      static_cast<double>(options_.total_steps - options_.warmup_steps));
+  if (step < warmup_) return static_cast<double>(step + 1) / static_cast<double>(warmup_ + 1);
+  double progress = std::min(1.0, static_cast<double>(step - warmup_) / static_cast<double>(options_.total_steps - warmup_));
   return options_.min_ratio + (1 - options_.min_ratio) * 0.5 * (1 + std::cos(M_PI * progress));
 }
 
@@ -218,9 +225,10 @@ std::unique_ptr<StepLR> step_lr(std::shared_ptr<::torch::optim::Optimizer> optim
   return std::make_unique<StepLR>(need_optimizer(optimizer, "StepLR"), StepLROptions{step_size, gamma});
 }
 std::unique_ptr<CosineWithWarmup> cosine_with_warmup(std::shared_ptr<::torch::optim::Optimizer> optimizer,
-                                                     int64_t warmup_steps, int64_t total_steps, double min_ratio) {
+                                                     int64_t warmup_steps, double warmup_ratio, int64_t total_steps,
+                                                     double min_ratio) {
   return std::make_unique<CosineWithWarmup>(need_optimizer(optimizer, "CosineWithWarmup"),
-                                            CosineWithWarmupOptions{warmup_steps, total_steps, min_ratio});
+                                            CosineWithWarmupOptions{warmup_steps, warmup_ratio, total_steps, min_ratio});
 }
 }  // namespace registered
 
@@ -274,6 +282,7 @@ RIG_FUNCTION(rig::torch::registered::cosine_with_warmup, rig::checks_of<rig::tor
              rig::doc("Linear warm-up, then cosine decay to min_ratio of the rate at total_steps"),
              rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr,
                          rig::arg("warmup_steps") = rig::torch::CosineWithWarmupOptions{}.warmup_steps,
+                         rig::arg("warmup_ratio") = rig::torch::CosineWithWarmupOptions{}.warmup_ratio,
                          rig::arg("total_steps") = rig::torch::CosineWithWarmupOptions{}.total_steps,
                          rig::arg("min_ratio") = rig::torch::CosineWithWarmupOptions{}.min_ratio));
 RIG_COMPONENT(rig::torch::Evaluator, rig::options<rig::torch::EvaluatorOptions>,

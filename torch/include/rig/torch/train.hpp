@@ -2,7 +2,7 @@
 //
 //   rig::torch::CrossEntropyLoss loss_fn;
 //   rig::torch::AdamW opt(model->parameters(), {.lr = 1e-3, .weight_decay = 0.01});   // LibTorch's AdamW
-//   rig::torch::CosineWithWarmup sched(opt, {.warmup_steps = 100, .total_steps = 1000});
+//   rig::torch::CosineWithWarmup sched(opt, {.warmup_ratio = 0.1, .total_steps = 1000});
 //   loss.backward(); rig::torch::clip_grad_norm(model->parameters(), 1.0); opt.step(); sched.step();
 //
 // Optimizers are LibTorch's, constructed from aggregate options structs that mirror LibTorch's parameters.
@@ -141,13 +141,19 @@ class StepLR : public LRScheduler {
 };
 
 struct CosineWithWarmupOptions {
-  int64_t warmup_steps = 100;  // linear from 1/(warmup+1) to 1
+  // Linear warm-up from 1/(warmup+1) to 1 over `warmup` steps: warmup_steps when it is > 0, else (as Hugging Face's
+  // Trainer) ceil(warmup_ratio * total_steps), at most total_steps - 1 — so a ratio fits any total_steps >= 1.
+  int64_t warmup_steps = 0;
+  double warmup_ratio = 0.0;
   int64_t total_steps = 1000;  // then cosine down to min_ratio at total_steps
   double min_ratio = 0.0;
   static constexpr auto checks = rig::checks(rig::require("warmup_steps", rig::non_negative(), "rig.torch.sched.option"),
+                                                  rig::require("warmup_ratio", rig::range(0, 1), "rig.torch.sched.option"),
                                                   rig::require("total_steps", rig::positive(), "rig.torch.sched.option"),
                                                   rig::require_less("warmup_steps", "total_steps", "rig.torch.sched.option"),
                                                   rig::require("min_ratio", rig::range(0, 1)));
+  // The warm-up's length in steps, as above.
+  int64_t warmup() const;
 };
 class CosineWithWarmup : public LRScheduler {
  public:
@@ -156,6 +162,7 @@ class CosineWithWarmup : public LRScheduler {
 
  private:
   CosineWithWarmupOptions options_;
+  int64_t warmup_;  // options_.warmup()
 };
 
 // ---- gradient clipping --------------------------------------------------------------------------------------------
