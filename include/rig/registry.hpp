@@ -25,6 +25,13 @@
 //   RIG_FUNCTION_AS(my::make_tokenizer, std::unique_ptr<Tokenizer>(std::string, int), rig::interfaces<Tokenizer>,
 //                   rig::params("path", "max_len"), rig::name("my.make_tokenizer_sized"));
 //
+//   // 5. What the program owns, passed at the call site, plus an options struct: rig::params names the leading
+//   //    parameters (their types listed for a constructor), the struct's fields follow (T(P..., O), T(O, P...), or
+//   //    a function's F(P..., O) / F(O, P...)); each option is written once, in the struct.
+//   RIG_COMPONENT(my::AdamW, rig::params<std::vector<Tensor>>(rig::arg("params") = std::vector<Tensor>{}),
+//                 rig::options<AdamWOptions>, rig::interfaces<Optimizer>);
+//   //    rig::instantiate<std::shared_ptr<Optimizer>>(cfg["optimizer"], model->parameters())
+//
 // Clauses, in any order: rig::interfaces<I...> (the types a config may ask it as — base classes, or the product type
 // itself; default: the product type), rig::params(...), rig::options<O>, rig::doc("..."), rig::field_doc(name, doc),
 // rig::aliases("a", "b"), rig::name("custom.name"), rig::require(...) / rig::require_less(...) (value checks,

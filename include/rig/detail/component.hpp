@@ -969,14 +969,79 @@ struct ParamList<Types<P...>, A...> {
       def.construct_default = &construct_default<Par, D>;
     }
   }
-  template <size_t... I>
-  constexpr void bind_defaults_impl(std::array<ParamDef, arity>& defs, std::index_sequence<I...>) const {
+  template <size_t N, size_t... I>
+  constexpr void bind_defaults_impl(std::array<ParamDef, N>& defs, std::index_sequence<I...>) const {
     (bind_default<P>(defs[I], std::get<I>(args)), ...);
   }
-  // Points each parameter at its default in `args` (which must be the registration's own copy).
-  constexpr void bind_defaults(std::array<ParamDef, arity>& defs) const {
+  // Points each parameter (the first `arity` of `defs`) at its default in `args` (the registration's own copy).
+  template <size_t N>
+  constexpr void bind_defaults(std::array<ParamDef, N>& defs) const {
+    static_assert(N >= arity);
     bind_defaults_impl(defs, std::make_index_sequence<arity>{});
   }
+};
+
+// Call-site parameters plus an options struct (rig::params<P...>(names) with rig::options<O>): the parameters are
+// P..., then O's fields; the product is made from P... and an O assembled from its fields (in either order: T(P...,
+// O) or T(O, P...), or a function's). The fields' defaults are O's own initialisers, kept in `defaults`.
+template <class O, class List>
+struct ParamsAndOptions {
+  static constexpr size_t arity = List::arity + OptionsShape<O>::arity;
+
+  List list;
+  O defaults{};
+
+  constexpr std::array<ParamDef, arity> param_defs() const {
+    std::array<ParamDef, arity> out{};
+    auto head = list.param_defs();
+    auto fields = OptionsShape<O>::param_defs();
+    for (size_t i = 0; i < head.size(); ++i) out[i] = head[i];
+    for (size_t i = 0; i < fields.size(); ++i) out[List::arity + i] = fields[i];
+    return out;
+  }
+  constexpr void bind_defaults(std::array<ParamDef, arity>& defs) const {
+    list.bind_defaults(defs);
+    bind_fields(defs, std::make_index_sequence<OptionsShape<O>::arity>{});
+  }
+
+ private:
+  template <size_t... I>
+  constexpr void bind_fields(std::array<ParamDef, arity>& defs, std::index_sequence<I...>) const {
+    tie_fields(defaults, [&](const auto&... f) {
+      ((defs[List::arity + I].default_value = &f,
+        defs[List::arity + I].construct_default =
+            &construct_default<typename OptionsShape<O>::template Field<I>, typename OptionsShape<O>::template Field<I>>),
+       ...);
+    });
+  }
+};
+
+// Calls Inner with the first K arguments and, before or after them, an O whose fields are the remaining ones.
+template <class Inner, class O, size_t K, bool OptionsFirst>
+struct WithOptions {
+  template <class... A>
+  static decltype(auto) call(A&&... a) {
+    auto args = std::forward_as_tuple(std::forward<A>(a)...);
+    return [&]<size_t... I, size_t... J>(std::index_sequence<I...>, std::index_sequence<J...>) -> decltype(auto) {
+      O options{};
+      tie_fields(options, [&](auto&... field) {
+        auto fields = std::tie(field...);
+        ((std::get<J>(fields) = std::move(std::get<K + J>(args))), ...);
+      });
+      if constexpr (OptionsFirst)
+        return Inner::call(std::move(options), std::move(std::get<I>(args))...);
+      else
+        return Inner::call(std::move(std::get<I>(args))..., std::move(options));
+    }(std::make_index_sequence<K>{}, std::make_index_sequence<sizeof...(A) - K>{});
+  }
+};
+
+// The parameter types of ParamsAndOptions<O, ...>: P..., then O's fields.
+template <class O, class Head, class Seq = std::make_index_sequence<OptionsShape<O>::arity>>
+struct WithFields;
+template <class O, class... P, size_t... I>
+struct WithFields<O, Types<P...>, std::index_sequence<I...>> {
+  using type = Types<P..., typename OptionsShape<O>::template Field<I>...>;
 };
 
 template <class T>
@@ -1001,6 +1066,37 @@ constexpr auto register_constructor(const Params<FromSignature, A...>&, std::str
                 "rig: a class's constructor signature is not visible to C++: write rig::params<Types...>(names...)");
 }
 
+template <class Product, class R, class Inner, class O, class Iface, size_t NAliases, bool OptionsFirst, class... P,
+          class... A, class... Clauses>
+constexpr auto register_params_and_options(const std::tuple<A...>& args, std::string_view cpp_name,
+                                           const SourcePlace& loc, const Clauses&... cs) {
+  using Plain = Types<std::remove_cvref_t<P>...>;
+  using Stored = ParamsAndOptions<O, ParamList<Plain, A...>>;
+  Stored stored{{args}};
+  return Registration<Stored, Stored::arity, Iface::count, NAliases,
+                      declared_checks<O>().size() + clause_checks<Clauses...>>(
+      stored, stored.param_defs(), nullptr,
+      product_def<Product, R, WithOptions<Inner, O, sizeof...(P), OptionsFirst>>(typename WithFields<O, Plain>::type{},
+                                                                               Iface{}),
+      cpp_name, loc, declared_checks<O>(), cs...);
+}
+
+template <class T, class O, class Iface, size_t NAliases, class... P, class... A, class... Clauses>
+constexpr auto register_constructor_with_options(const Params<Types<P...>, A...>& params, std::string_view cpp_name,
+                                                 const SourcePlace& loc, const Clauses&... cs) {
+  constexpr bool after = std::is_constructible_v<T, P..., O>, before = std::is_constructible_v<T, O, P...>;
+  static_assert(after || before,
+                "rig: with rig::params<P...> and rig::options<O>, T needs a constructor T(P..., O) or T(O, P...)");
+  return register_params_and_options<T, T, CtorCall<T>, O, Iface, NAliases, !after, P...>(params.args, cpp_name,
+                                                                                           loc, cs...);
+}
+template <class T, class O, class Iface, size_t NAliases, class... A, class... Clauses>
+constexpr auto register_constructor_with_options(const Params<FromSignature, A...>&, std::string_view,
+                                                 const SourcePlace&, const Clauses&...) {
+  static_assert(sizeof(T) == 0,
+                "rig: list the call-site parameters' types: rig::params<Types...>(names...) with rig::options<O>");
+}
+
 template <class T, class O, class Iface, size_t NAliases, class... Clauses>
 constexpr auto register_options(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
   return Registration<NoDefaults, OptionsShape<O>::arity, Iface::count, NAliases,
@@ -1011,11 +1107,14 @@ constexpr auto register_options(std::string_view cpp_name, const SourcePlace& lo
 
 template <class T, class... Clauses>
 constexpr auto register_class(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
-  static_assert(count_clauses<IsParams, Clauses...> + count_clauses<IsOptions, Clauses...> <= 1,
-                "rig: give at most one of rig::params<...>(...) and rig::options<O>");
+  static_assert(count_clauses<IsParams, Clauses...> <= 1 && count_clauses<IsOptions, Clauses...> <= 1,
+                "rig: give rig::params<...>(...) and rig::options<O> at most once each");
   using Iface = decltype(pick<IsInterfaces>(Interfaces<T>{}, cs...));
   constexpr size_t n_aliases = decltype(pick<IsAliases>(Aliases<0>{}, cs...))().names.size();
-  if constexpr (count_clauses<IsParams, Clauses...> == 1) {
+  if constexpr (count_clauses<IsParams, Clauses...> == 1 && count_clauses<IsOptions, Clauses...> == 1) {
+    using O = typename decltype(pick<IsOptions>(0, cs...))::type;
+    return register_constructor_with_options<T, O, Iface, n_aliases>(pick<IsParams>(0, cs...), cpp_name, loc, cs...);
+  } else if constexpr (count_clauses<IsParams, Clauses...> == 1) {
     return register_constructor<T, Iface, n_aliases>(pick<IsParams>(0, cs...), cpp_name, loc, cs...);
   } else if constexpr (count_clauses<IsOptions, Clauses...> == 1) {
     using O = typename decltype(pick<IsOptions>(0, cs...))::type;
@@ -1059,13 +1158,47 @@ constexpr auto register_function_params(const Params<S, A...>& params, std::stri
       product_def<typename ProductOf<R>::type, R, FunctionCall<F>>(Plain{}, Iface{}), cpp_name, loc, {}, cs...);
 }
 
+// Where a function registered with rig::options<O> takes O: last (F(P..., O)) or first (F(O, P...)); Rest: P....
+template <class O, class Plain>
+struct OptionsAt;
+template <class O, class... P>
+struct OptionsAt<O, Types<P...>> {
+  using Tuple = std::tuple<P..., void>;
+  static constexpr size_t n = sizeof...(P);
+  static constexpr bool last = n > 0 && std::is_same_v<std::tuple_element_t<n == 0 ? 0 : n - 1, Tuple>, O>;
+  static constexpr bool first = n > 0 && std::is_same_v<std::tuple_element_t<0, Tuple>, O>;
+  template <size_t Offset, size_t... I>
+  static auto rest(std::index_sequence<I...>) -> Types<std::tuple_element_t<Offset + I, Tuple>...>;
+  using Rest = decltype(rest<last ? 0 : 1>(std::make_index_sequence<n == 0 ? 0 : n - 1>{}));
+};
+
+template <auto F, class O, class Iface, size_t NAliases, class Head, bool OptionsFirst, class S, class... A,
+          class... Clauses>
+constexpr auto register_function_with_options(const Params<S, A...>& params, std::string_view cpp_name,
+                                              const SourcePlace& loc, const Clauses&... cs) {
+  using R = typename Signature<decltype(F)>::Return;
+  return [&]<class... P>(Types<P...>) {
+    return register_params_and_options<typename ProductOf<R>::type, R, FunctionCall<F>, O, Iface, NAliases,
+                                       OptionsFirst, P...>(params.args, cpp_name, loc, cs...);
+  }(Head{});
+}
+
 template <auto F, class... Clauses>
 constexpr auto register_function(std::string_view cpp_name, const SourcePlace& loc, const Clauses&... cs) {
   using Product = typename ProductOf<typename Signature<decltype(F)>::Return>::type;
   using Iface = decltype(pick<IsInterfaces>(Interfaces<Product>{}, cs...));
   constexpr size_t n_aliases = decltype(pick<IsAliases>(Aliases<0>{}, cs...))().names.size();
-  return register_function_params<F, Iface, n_aliases>(pick<IsParams>(Params<FromSignature>{}, cs...), cpp_name,
-                                                       loc, cs...);
+  if constexpr (count_clauses<IsOptions, Clauses...> == 1) {
+    using O = typename decltype(pick<IsOptions>(0, cs...))::type;
+    using Plain = typename Signature<decltype(F)>::Plain;
+    using At = OptionsAt<O, Plain>;
+    static_assert(At::last || At::first, "rig: with rig::options<O>, the function's first or last parameter must be O");
+    return register_function_with_options<F, O, Iface, n_aliases, typename At::Rest, !At::last>(
+        pick<IsParams>(Params<FromSignature>{}, cs...), cpp_name, loc, cs...);
+  } else {
+    return register_function_params<F, Iface, n_aliases>(pick<IsParams>(Params<FromSignature>{}, cs...), cpp_name,
+                                                         loc, cs...);
+  }
 }
 
 }  // namespace rig::detail

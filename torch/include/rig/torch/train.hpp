@@ -63,6 +63,7 @@ struct SGDOptions {
                                                   rig::require("momentum", rig::non_negative()), rig::require("dampening", rig::non_negative()),
                                                   rig::require("weight_decay", rig::non_negative()));
 };
+// The optimizers refuse an empty parameter list (rig.torch.optim.no_parameters): a recipe that forgot to pass them.
 class SGD : public ::torch::optim::SGD {
  public:
   explicit SGD(std::vector<Tensor> params, SGDOptions options = {});
@@ -99,9 +100,12 @@ class AdamW : public ::torch::optim::AdamW {
 // ---- learning-rate schedules ------------------------------------------------------------------------------------
 // A schedule scales each parameter group's initial learning rate by factor(step). step() advances one optimizer
 // step and writes the new rates; the state is just the step count (checkpointed by rig::torch::Checkpointer).
+// Each schedule takes the optimizer by reference (the caller keeps it alive) or as a shared_ptr, which it then
+// shares (null: rig.torch.optim.no_optimizer) — the form a config builds, with the optimizer passed at the call site.
 class LRScheduler {
  public:
   explicit LRScheduler(::torch::optim::Optimizer& optimizer);
+  explicit LRScheduler(std::shared_ptr<::torch::optim::Optimizer> optimizer);
   virtual ~LRScheduler() = default;
   virtual double factor(int64_t step) const = 0;
   void step();
@@ -111,9 +115,11 @@ class LRScheduler {
 
  protected:
   void apply_initial() { apply(); }  // subclasses whose factor(0) != 1 call this at the end of their constructor
+  void share(std::shared_ptr<::torch::optim::Optimizer> optimizer) { owner_ = std::move(optimizer); }
 
  private:
   void apply();
+  std::shared_ptr<::torch::optim::Optimizer> owner_;  // set by the shared_ptr constructor
   ::torch::optim::Optimizer& optimizer_;
   std::vector<double> base_lrs_;
   int64_t step_ = 0;
@@ -123,6 +129,7 @@ struct ConstantLROptions {};
 class ConstantLR : public LRScheduler {
  public:
   explicit ConstantLR(::torch::optim::Optimizer& optimizer, ConstantLROptions = {}) : LRScheduler(optimizer) {}
+  explicit ConstantLR(std::shared_ptr<::torch::optim::Optimizer> optimizer) : LRScheduler(std::move(optimizer)) {}
   double factor(int64_t) const override { return 1.0; }
 };
 
@@ -134,6 +141,7 @@ struct StepLROptions {
 class StepLR : public LRScheduler {
  public:
   StepLR(::torch::optim::Optimizer& optimizer, StepLROptions options = {});
+  StepLR(std::shared_ptr<::torch::optim::Optimizer> optimizer, StepLROptions options = {});
   double factor(int64_t step) const override;
 
  private:
@@ -158,6 +166,7 @@ struct CosineWithWarmupOptions {
 class CosineWithWarmup : public LRScheduler {
  public:
   CosineWithWarmup(::torch::optim::Optimizer& optimizer, CosineWithWarmupOptions options = {});
+  CosineWithWarmup(std::shared_ptr<::torch::optim::Optimizer> optimizer, CosineWithWarmupOptions options = {});
   double factor(int64_t step) const override;
 
  private:
