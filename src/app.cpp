@@ -365,11 +365,11 @@ void print_help(const RecipeInfo& info, const RecipeSchema& schema, const Recipe
     std::string comps;
     auto walk = [&](auto& self, const Node& n, const std::string& path) -> void {
       if (!n.is_map()) return;
-      const ComponentDef* def = component_of(n);
+      const detail::ComponentDef* def = component_of(n);
       if (def) {
         comps += fmt::format("  {} ({})\n", path.empty() ? "<root>" : path, def->name());
         for (size_t i = 0; i < def->params.size(); ++i) {
-          const ParamDef& p = def->params[i];
+          const detail::ParamDef& p = def->params[i];
           std::string dv = p.required ? " (required)" : "";
           if (!p.required) {
             try {
@@ -854,7 +854,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       return kExitOk;
     }
     if (a.schema_component) {
-      const ComponentDef* def = registry().find(*a.schema_component);
+      const detail::ComponentDef* def = registry().find(*a.schema_component);
       if (!def)
         throw Error("rig.component.unknown", fmt::format("unknown component '{}'", *a.schema_component), {}, {},
                          did_you_mean(canonical_name(*a.schema_component), registry().names()));
