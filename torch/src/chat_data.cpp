@@ -208,7 +208,6 @@ LMBatch ChatDataset::collate(std::span<const int64_t> indices) const {
   return {inputs, targets};
 }
 
-
 }  // namespace rig::torch
 
 RIG_COMPONENT(rig::torch::ChatDataset,

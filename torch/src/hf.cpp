@@ -381,7 +381,6 @@ void save(Llama& model, const fs::path& dir, const fs::path& source) {
       if (fs::exists(source / name)) write_file_atomic(dir / name, read_file(source / name));
 }
 
-
 }  // namespace rig::torch::hf
 
 RIG_FUNCTION_AS(rig::torch::hf::load,
