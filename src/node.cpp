@@ -220,8 +220,8 @@ NodeData::~NodeData() {
   while (!pending.empty()) {
     std::shared_ptr<NodeData> d = std::move(pending.back());
     pending.pop_back();
-    detach_children(*d);
-  }  // each `d` released here has no children left: its own destructor does not descend
+    if (d.use_count() == 1) detach_children(*d);  // the last owner; one shared elsewhere is left whole
+  }  // each `d` released here has no children left (or others own it): its destructor does not descend
 }
 
 bool MapData::erase(std::string_view key) {

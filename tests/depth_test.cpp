@@ -64,7 +64,8 @@ TEST(Depth, ReleasingATreeNeverRecurses) {
   Node deep = deep_map(kMillion / 2, deep_list(kMillion / 2));
   Node shared = deep["k"];  // shares all but the root: released after it, from the middle
   deep = Node();
-  EXPECT_TRUE(shared.is_map());
+  ASSERT_TRUE(shared.is_map());
+  EXPECT_TRUE(shared["k"]["k"].is_map());  // what another node still shares is left whole
 }
 
 TEST(Depth, DumpRefusesTreesPastTheLimit) {
