@@ -5,9 +5,9 @@
 
 The trial program is one `sh -c` that writes the trial's objective to $RIG_RUN_DIR/metrics.jsonl. The anchor runs
 that same program TRIALS times from one shell loop (a fork+exec per trial, nothing else); then rig runs TRIALS of it
-as a grid sweep, a random search and a TPE search (one trial at a time, --parallel 1). Overhead per trial =
-(rig's wall time - the anchor's) / TRIALS: proposal, sweep.yaml, the trial's directory and status files, trials.jsonl
-and the launch itself. Time to first trial = trial 0's start (its started.json) - the moment `rig sweep run` began.
+as a grid sweep, a random search and a TPE search (one trial at a time, --parallel 1), each between two anchor runs
+(the load of a shared machine drifts). Overhead per trial = (rig's wall time - the mean of its two anchors) / TRIALS:
+proposal, sweep.yaml, the trial's directory and status files, trials.jsonl and the launch itself. Time to first trial = trial 0's start (its started.json) - the moment `rig sweep run` began.
 docs/performance.md has the numbers.
 """
 import json
@@ -47,16 +47,23 @@ def rig_run(name, args):
     return seconds, start - t_wall
 
 
-base = anchor()
-print(f"anchor: {trials} x `sh -c` from one shell loop: {base:.2f} s, {1000 * base / trials:.2f} ms/trial")
 cases = [
     ("grid sweep", "grid", [f"x=range(0,{trials})", "sweep.local.max_parallel=1"]),
     ("random search", "random", ["--search", "random", "--trials", str(trials), "--objective", "loss",
                                  "x=interval(0,1)"]),
     ("TPE search", "tpe", ["--search", "tpe", "--trials", str(trials), "--objective", "loss", "x=interval(0,1)"]),
 ]
+# On a loaded machine the load drifts during a long run: each case is compared with the mean of an anchor run just
+# before it and one just after it.
+base = anchor()
 for label, name, args in cases:
     seconds, first = rig_run(name, args)
-    print(f"{label}: {trials} trials in {seconds:.2f} s: {1000 * (seconds - base) / trials:.2f} ms/trial over the "
-          f"anchor; first trial started after {1000 * first:.0f} ms")
+    after = anchor()
+    mean = (base + after) / 2
+    print(f"anchor: {trials} x `sh -c` from one shell loop: {base:.2f} s before, {after:.2f} s after "
+          f"({1000 * mean / trials:.2f} ms/trial)")
+    print(f"{label}: {trials} trials in {seconds:.2f} s = {seconds / mean:.2f} x the anchor: "
+          f"{1000 * (seconds - mean) / trials:+.2f} ms/trial over it; first trial started after {1000 * first:.0f} ms",
+          flush=True)
+    base = after
 subprocess.run(["rm", "-rf", tmp])
