@@ -33,6 +33,7 @@
 #include "rig/plugins.hpp"
 #include "rig/schema.hpp"
 #include "rig/sources.hpp"
+#include "rig/sweep.hpp"
 #include "rig/yaml.hpp"
 
 #ifndef RIG_VERSION

@@ -42,35 +42,6 @@ Override parse_override(std::string_view arg, int argv_index) {
   return parse_override(Source::make("<cli>", std::string(arg)), argv_index);
 }
 
-namespace {
-
-void move_origins(Node& n, const Origin& at) {
-  n.set_origin(at);
-  if (n.is_list())
-    for (size_t i = 0; i < n.size(); ++i) move_origins(n.element(i), at);
-  if (n.is_map())
-    for (const auto& k : n.keys()) {
-      Node v = *n.find_mut(k);
-      move_origins(v, at);
-      n.set(k, std::move(v), at);
-    }
-}
-
-}  // namespace
-
-Override written_at(Override o, const Origin& at) {
-  o.origin = at;
-  o.key_origin = at;
-  o.key_columns.clear();  // columns within the argument: the key's segments are not where `at` points
-  if (o.value) move_origins(*o.value, at);
-  if (o.sweep) {
-    o.sweep->origin = at;
-    for (auto& c : o.sweep->choices) move_origins(c, at);
-    for (Node* bound : {&o.sweep->start, &o.sweep->stop, &o.sweep->step}) move_origins(*bound, at);
-  }
-  return o;
-}
-
 Node parse_override_value(std::shared_ptr<const Source> source, size_t offset, int argv_index) {
   detail::OverrideParser parser(std::move(source), argv_index);
   parser.seek(offset);

@@ -343,6 +343,35 @@ Override section_override(const std::string& key, const Node& value) {
 
 bool is_zip_argument(std::string_view arg) { return arg.starts_with("zip("); }
 
+namespace {
+
+void move_origins(Node& n, const Origin& at) {
+  n.set_origin(at);
+  if (n.is_list())
+    for (size_t i = 0; i < n.size(); ++i) move_origins(n.element(i), at);
+  if (n.is_map())
+    for (const auto& k : n.keys()) {
+      Node v = *n.find_mut(k);
+      move_origins(v, at);
+      n.set(k, std::move(v), at);
+    }
+}
+
+}  // namespace
+
+Override written_at(Override o, const Origin& at) {
+  o.origin = at;
+  o.key_origin = at;
+  o.key_columns.clear();  // columns within the argument: the key's segments are not where `at` points
+  if (o.value) move_origins(*o.value, at);
+  if (o.sweep) {
+    o.sweep->origin = at;
+    for (auto& c : o.sweep->choices) move_origins(c, at);
+    for (Node* bound : {&o.sweep->start, &o.sweep->stop, &o.sweep->step}) move_origins(*bound, at);
+  }
+  return o;
+}
+
 Origin section_origin(const SectionOrigins& origins, std::string_view text) {
   while (text.starts_with('+') || text.starts_with('~')) text.remove_prefix(1);
   std::string key = bare_key(text.substr(0, text.find_first_of("+:=")));

@@ -97,11 +97,6 @@ Override parse_override(std::string_view arg, int argv_index = -1);
 // The same, from a source you name: an environment variable, a hook, an overrides file. `source->text` is parsed.
 Override parse_override(std::shared_ptr<const Source> source, int argv_index = -1);
 
-// The same override with every origin (the argument, its key, each value node, a sweep and its choices) moved to
-// `at`: for an override rig wrote itself from a value written elsewhere (a config's sweep: section), so that what goes
-// wrong with it is reported where that value was written.
-Override written_at(Override o, const Origin& at);
-
 // Parses just a value, as the right-hand side of `key=...` would be: `source->text` from byte `offset` to its end.
 // The env source uses it for RIG_A__B=value. A sweep is an error here (rig.override.sweep_in_single_run).
 Node parse_override_value(std::shared_ptr<const Source> source, size_t offset = 0, int argv_index = -1);

@@ -62,6 +62,11 @@ struct Override;
 // anything else its value. rig.sweep.section for an empty list. Grid sweeps and searches read the section with it.
 Override section_override(const std::string& key, const Node& value);
 
+// The same override with every origin (the argument, its key, each value node, a sweep and its choices) moved to
+// `at`: for an override rig wrote itself from a value of the sweep: section, so that what goes wrong with it is
+// reported where that value was written.
+Override written_at(Override o, const Origin& at);
+
 struct SweepPlan {
   std::vector<std::string> fixed;  // overrides given to every job, in order
   std::vector<SweepAxis> axes;
