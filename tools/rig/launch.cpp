@@ -106,8 +106,9 @@ Node with_printed_origins(const Node& n, std::map<std::string, std::shared_ptr<c
     out = Node::map();
     for (const auto& e : n.entries()) {
       Node v = with_printed_origins(e.value, files);
-      if (!first.known()) first = v.origin();
-      out.set(e.key, std::move(v), v.origin());
+      Origin at = v.origin();
+      if (!first.known()) first = at;
+      out.set(e.key, std::move(v), at);
     }
   } else if (n.origin().known()) {
     first = printed_origin(n.origin().source->line_text(n.origin().line), files);
