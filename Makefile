@@ -23,7 +23,7 @@ build-asan: deps
 
 build-tsan: deps
 	@cmake --preset tsan >/dev/null
-	@cmake --build --preset tsan -j $(JOBS) --target rig_core_tests
+	@cmake --build --preset tsan -j $(JOBS) --target rig_thread_tests
 
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null

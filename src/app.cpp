@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -32,6 +33,7 @@
 #include "rig/plugins.hpp"
 #include "rig/schema.hpp"
 #include "rig/sources.hpp"
+#include "rig/sweep.hpp"
 #include "rig/yaml.hpp"
 
 #ifndef RIG_VERSION
@@ -435,8 +437,10 @@ ValidationReport validate_for_run(Node cfg, const RecipeInfo& info, const Recipe
 // --validate-jobs FILE: composes and validates every job of a sweep in this one process, before any job runs.
 // FILE (written by rig's sweep launcher, docs/sweeps.md "Fail fast") is JSON:
 //   {"jobs": [{"job": 0, "name": "0_lr=0.1", "overrides": [{"text": "lr=0.1", "argv": 5}, ...]}, ...]}
-// where `argv` is the position in rig's command line the override was expanded from (-1: the sweep: section). Each
-// job's overrides come after the command line's own. Jobs with the same errors are reported once, as a group, on
+// where `argv` is the position in rig's command line the override was expanded from (-1: the sweep: section), and an
+// override from the sweep: section has "file", "line" and "column": where the section wrote its value, at which its
+// errors are reported (with that line of the file under them). Each job's overrides come after the command line's
+// own. Jobs with the same errors are reported once, as a group, on
 // stderr (with the first job's diagnostics); stdout gets one JSON line {"jobs": N, "invalid": [job, ...]}. Exit 2
 // when a job is invalid.
 int validate_sweep_jobs(const RecipeInfo& info, const RecipeArgs& a, const RecipeSchema& schema,
@@ -453,6 +457,20 @@ int validate_sweep_jobs(const RecipeInfo& info, const RecipeArgs& a, const Recip
   std::vector<Group> groups;
   Node invalid = Node::list();
   FormatOptions style{.color = use_color(2)};
+  std::map<std::string, std::shared_ptr<const Source>> section_files;  // read once each, for the caret lines
+  auto written_in = [&](const Node& o) {
+    std::string name = o.get<std::string>("file");
+    auto& source = section_files[name];
+    if (!source) {
+      std::string text;
+      try {
+        text = read_file(name);
+      } catch (const Error&) {  // gone or unreadable: located without the line
+      }
+      source = Source::make(name, std::move(text));
+    }
+    return Origin{source, o.get<uint32_t>("line"), o.get<uint32_t>("column")};
+  };
   for (const Node& job : jobs->elements()) {
     RecipeArgs ja = a;
     std::vector<Error> errors;
@@ -461,7 +479,8 @@ int validate_sweep_jobs(const RecipeInfo& info, const RecipeArgs& a, const Recip
         int argv = o.get_or<int>("argv", -1);
         // The override as written: str(), not get<>, since its ${...} belong to the job's config, not to this file.
         auto source = Source::make(argv >= 0 ? "<cli>" : "<sweep: section>", o["text"].str());
-        ja.overrides.push_back(parse_override(source, argv));
+        Override parsed = parse_override(source, argv);
+        ja.overrides.push_back(o.contains("file") ? written_at(std::move(parsed), written_in(o)) : std::move(parsed));
       }
       Composed c = compose_config(info, ja, hooks);
       take_runtime_keys(c.config, schema);
