@@ -65,7 +65,7 @@ def compiles(cxx, flags, context, units, tmp, name):
     """Whether the units, each in a namespace of its own, compile together after the context; and the errors."""
     src = os.path.join(tmp, f"{name}.cpp")
     with open(src, "w") as f:
-        f.write(f'#include "{context}"\n' + "".join(units))
+        f.write("".join(units))  # the context comes first through -include, which finds its precompiled header
     r = subprocess.run([cxx, *flags, "-include", context, "-fsyntax-only", src], capture_output=True, text=True)
     return r.returncode == 0, "\n".join(l for l in r.stderr.split("\n") if "error" in l)
 
