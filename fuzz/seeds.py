@@ -6,6 +6,8 @@ Usage: seeds.py OUTDIR   (creates OUTDIR/<target> for each target below; nothing
   fuzz_compose:       each composition test's files packed in fuzz_compose's format (`@@ name` lines, `@@ argv`)
   fuzz_instantiate:   the configs of fuzz/corpus/instantiate (fuzz_instantiate's own registry)
   fuzz_safetensors_header: small safetensors files (several dtypes, metadata, empty tensors, padding)
+  fuzz_depth_expansion: short programs, one a shape (its instructions are 4 bytes: shape, then three sizes); YAML
+                      files would be read as programs, most of them generating the largest shapes, slowly
 """
 import ast
 import os
@@ -120,10 +122,25 @@ def safetensors_seeds(out):
     return len(cases)
 
 
+def depth_expansion_seeds(out):
+    """Each of the target's six shapes at a small, a middling and a large size, alone and after another shape."""
+    programs = []
+    for op in range(6):
+        for size in (1, 20, 200):
+            programs.append(bytes([op, size, size // 2, size % 7]))
+    programs += [bytes([0, 30, 3, 0, 1, 8, 64, 0]), bytes([4, 10, 0, 0, 5, 2, 2, 1]) + b"a: ${x1}\n",
+                 bytes([2, 1, 4, 30, 3, 15, 15, 1])]
+    for i, program in enumerate(programs):
+        with open(os.path.join(out, f"p{i}"), "wb") as f:
+            f.write(program)
+    return len(programs)
+
+
 def main():
     out = sys.argv[1]
     for target, make in (("fuzz_interpolation", interpolation_seeds), ("fuzz_compose", compose_seeds),
-                         ("fuzz_instantiate", instantiate_seeds), ("fuzz_safetensors_header", safetensors_seeds)):
+                         ("fuzz_instantiate", instantiate_seeds), ("fuzz_safetensors_header", safetensors_seeds),
+                         ("fuzz_depth_expansion", depth_expansion_seeds)):
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         make(d)

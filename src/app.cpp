@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -20,6 +21,7 @@
 #include "detail/recipe_manifest.hpp"
 #include "detail/unread_keys.hpp"
 #include "rig/compose.hpp"
+#include "rig/console.hpp"
 #include "rig/distributed_env.hpp"
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
@@ -32,6 +34,7 @@
 #include "rig/plugins.hpp"
 #include "rig/schema.hpp"
 #include "rig/sources.hpp"
+#include "rig/sweep.hpp"
 #include "rig/yaml.hpp"
 
 #ifndef RIG_VERSION
@@ -365,11 +368,11 @@ void print_help(const RecipeInfo& info, const RecipeSchema& schema, const Recipe
     std::string comps;
     auto walk = [&](auto& self, const Node& n, const std::string& path) -> void {
       if (!n.is_map()) return;
-      const ComponentDef* def = component_of(n);
+      const detail::ComponentDef* def = component_of(n);
       if (def) {
         comps += fmt::format("  {} ({})\n", path.empty() ? "<root>" : path, def->name());
         for (size_t i = 0; i < def->params.size(); ++i) {
-          const ParamDef& p = def->params[i];
+          const detail::ParamDef& p = def->params[i];
           std::string dv = p.required ? " (required)" : "";
           if (!p.required) {
             try {
@@ -435,8 +438,10 @@ ValidationReport validate_for_run(Node cfg, const RecipeInfo& info, const Recipe
 // --validate-jobs FILE: composes and validates every job of a sweep in this one process, before any job runs.
 // FILE (written by rig's sweep launcher, docs/sweeps.md "Fail fast") is JSON:
 //   {"jobs": [{"job": 0, "name": "0_lr=0.1", "overrides": [{"text": "lr=0.1", "argv": 5}, ...]}, ...]}
-// where `argv` is the position in rig's command line the override was expanded from (-1: the sweep: section). Each
-// job's overrides come after the command line's own. Jobs with the same errors are reported once, as a group, on
+// where `argv` is the position in rig's command line the override was expanded from (-1: the sweep: section), and an
+// override from the sweep: section has "file", "line" and "column": where the section wrote its value, at which its
+// errors are reported (with that line of the file under them). Each job's overrides come after the command line's
+// own. Jobs with the same errors are reported once, as a group, on
 // stderr (with the first job's diagnostics); stdout gets one JSON line {"jobs": N, "invalid": [job, ...]}. Exit 2
 // when a job is invalid.
 int validate_sweep_jobs(const RecipeInfo& info, const RecipeArgs& a, const RecipeSchema& schema,
@@ -453,6 +458,20 @@ int validate_sweep_jobs(const RecipeInfo& info, const RecipeArgs& a, const Recip
   std::vector<Group> groups;
   Node invalid = Node::list();
   FormatOptions style{.color = use_color(2)};
+  std::map<std::string, std::shared_ptr<const Source>> section_files;  // read once each, for the caret lines
+  auto written_in = [&](const Node& o) {
+    std::string name = o.get<std::string>("file");
+    auto& source = section_files[name];
+    if (!source) {
+      std::string text;
+      try {
+        text = read_file(name);
+      } catch (const Error&) {  // gone or unreadable: located without the line
+      }
+      source = Source::make(name, std::move(text));
+    }
+    return Origin{source, o.get<uint32_t>("line"), o.get<uint32_t>("column")};
+  };
   for (const Node& job : jobs->elements()) {
     RecipeArgs ja = a;
     std::vector<Error> errors;
@@ -461,7 +480,8 @@ int validate_sweep_jobs(const RecipeInfo& info, const RecipeArgs& a, const Recip
         int argv = o.get_or<int>("argv", -1);
         // The override as written: str(), not get<>, since its ${...} belong to the job's config, not to this file.
         auto source = Source::make(argv >= 0 ? "<cli>" : "<sweep: section>", o["text"].str());
-        ja.overrides.push_back(parse_override(source, argv));
+        Override parsed = parse_override(source, argv);
+        ja.overrides.push_back(o.contains("file") ? written_at(std::move(parsed), written_in(o)) : std::move(parsed));
       }
       Composed c = compose_config(info, ja, hooks);
       take_runtime_keys(c.config, schema);
@@ -531,11 +551,28 @@ void fill_schema_defaults(Node& cfg, const RecipeSchema& schema) {
   }
 }
 
+// The schema's checks across keys (RecipeSchema::check), as --validate runs them: 0, or the exit status of the
+// errors, printed. A config that does not resolve is left to the recipe's own reads.
+int run_schema_checks(const Node& cfg, const RecipeSchema& schema) {
+  if (schema.checks().empty()) return 0;
+  Node resolved;
+  try {
+    resolved = resolve(cfg);
+  } catch (const Error&) {
+    return 0;
+  }
+  std::vector<Error> errors;
+  for (RecipeSchema::Check fn : schema.checks()) fn(resolved, errors);
+  for (const Error& e : errors) std::cerr << format(e, {.color = use_color(2)});
+  return errors.empty() ? 0 : errors.front().exit_code();
+}
+
 // The recipe function's exit status; its errors are printed.
 // `read`, when given, receives the key paths the recipe read (detail/read_log.hpp).
 int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe,
                         std::vector<std::string>* read = nullptr) {
   fill_schema_defaults(cfg, schema);
+  if (int status = run_schema_checks(cfg, schema)) return status;
   std::optional<detail::ReadLog> log;
   if (read) log.emplace(cfg);
   int status = exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
@@ -635,7 +672,7 @@ class RecordKills {
 // rig's own files of a run directory; a run that failed on its config before writing anything else leaves none.
 bool holds_only_rig_files(const fs::path& dir) {
   static const std::set<std::string> ours = {"config.yaml", "resolved.yaml", "overrides.txt", "run.json",
-                                                "origins.json", "operative.yaml"};
+                                                "origins.json", "operative.yaml", "stdout.log"};
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it.depth() == 0 && ours.count(it->path().filename().string())) continue;
@@ -712,6 +749,9 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
     std::cerr << format(e, {.color = use_color(2)});
     return finish(e.exit_code());
   }
+  // The recipe's console output, also in stdout.log (a sweep job's launcher writes that file itself).
+  std::optional<TeeStdout> tee;
+  if (!sweep_run_dir()) tee.emplace(rec.run_dir / "stdout.log");
   RecordKills kills(
       [&](int status, std::string_view end) {
         RunRecord killed = rec;
@@ -742,6 +782,7 @@ int run(const RecipeInfo& info, const RecipeArgs& a, Node cfg, const RecipeSchem
       std::cerr << format(e, {.color = use_color(2)});
     }
   }
+  tee.reset();
   return finish(status);
 }
 
@@ -837,7 +878,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       return kExitOk;
     }
     if (a.schema_component) {
-      const ComponentDef* def = registry().find(*a.schema_component);
+      const detail::ComponentDef* def = registry().find(*a.schema_component);
       if (!def)
         throw Error("rig.component.unknown", fmt::format("unknown component '{}'", *a.schema_component), {}, {},
                          did_you_mean(canonical_name(*a.schema_component), registry().names()));

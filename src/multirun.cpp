@@ -17,6 +17,7 @@
 
 #include "rig/error.hpp"
 #include "rig/io.hpp"
+#include "rig/runs.hpp"
 #include "rig/yaml.hpp"
 #include "detail/stop_signals.hpp"
 
@@ -121,7 +122,7 @@ void SweepDir::write_plan_file() {
     std::string text = dump_yaml(doc);
     jobs_text_ += text.substr(text.find('\n') + 1);  // the item, without the `jobs:` line
   }
-  Node plan = plan_to_node(SweepPlan{plan_.fixed, plan_.axes, {}});
+  Node plan = plan_to_node(SweepPlan{plan_.fixed, plan_.axes, {}, {}});
   Node head = head_;
   head.set("fixed", plan["fixed"]);
   head.set("axes", plan["axes"]);
@@ -192,7 +193,7 @@ std::optional<JobStatus> SweepDir::read_status(size_t job) const {
     Node n = load_json(read_file(file), file.string());
     JobStatus s;
     s.index = job;
-    s.state = job_state_from_name(n.get<std::string>("status")).value_or(JobState::Unknown);
+    s.state = ended_state(job, job_state_from_name(n.get<std::string>("status")).value_or(JobState::Unknown));
     s.exit_code = n.get_or<int>("exit_code", -1);
     s.start = n.get_or<double>("start", 0);
     s.end = n.get_or<double>("end", 0);
@@ -201,6 +202,12 @@ std::optional<JobStatus> SweepDir::read_status(size_t job) const {
     return s;
   }
   return std::nullopt;
+}
+
+JobState SweepDir::ended_state(size_t job, JobState state) const {
+  if (state == JobState::Pending || state == JobState::Queued || state == JobState::Running) return state;
+  std::error_code ec;
+  return fs::exists(run_dir(job) / kPrunedFile, ec) ? JobState::Pruned : state;
 }
 
 void SweepDir::clear_status(size_t job) const {
@@ -285,7 +292,9 @@ Node read_final_metrics(const fs::path& run_dir) {
   }
   if (last.empty()) return Node();
   try {
-    return load_json(last, (run_dir / "metrics.jsonl").string());
+    Node record = load_json(last, (run_dir / "metrics.jsonl").string());
+    if (record.is_map()) record.erase(kMetricsWallTimeKey);  // when it was logged: not a metric
+    return record;
   } catch (const Error&) {
     return Node();
   }
@@ -440,8 +449,7 @@ JobStatus finish_job(const SweepDir& dir, size_t job, int wait_status, double st
                             WTERMSIG(wait_status) == SIGHUP);
   s.state = interrupted || stopped_by_signal ? JobState::Interrupted
                                              : (s.exit_code == 0 ? JobState::Succeeded : JobState::Failed);
-  std::error_code ec;
-  if (s.state != JobState::Succeeded && fs::exists(dir.run_dir(job) / kPrunedFile, ec)) s.state = JobState::Pruned;
+  s.state = dir.ended_state(job, s.state);
   dir.write_status(s);
   return s;
 }

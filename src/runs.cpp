@@ -221,9 +221,9 @@ MetricSeries read_metric_series(const fs::path& run_dir) {
     }
     if (!n.is_map()) continue;
     double x = static_cast<double>(position++);
-    if (const Node* step = n.find("step"); step && (step->is_int() || step->is_float())) x = step->as<double>();
+    if (const Node* step = n.find(kMetricsStepKey); step && (step->is_int() || step->is_float())) x = step->as<double>();
     for (const auto& e : n.entries()) {
-      if (e.key == "step" || !(e.value.is_int() || e.value.is_float())) continue;
+      if (e.key == kMetricsStepKey || e.key == kMetricsWallTimeKey || !(e.value.is_int() || e.value.is_float())) continue;
       out[e.key].emplace_back(x, e.value.as<double>());
     }
   }

@@ -189,29 +189,19 @@ SearchParam param_of(const Override& o) {
 
 SearchSpace parse_search_space(const std::vector<std::string>& overrides, int first_argv_index,
                                const Node& section_params) {
-  std::vector<Override> parsed;
+  std::vector<std::pair<Override, Origin>> parsed;  // each with where the sweep: section wrote it (unknown: argv)
   if (section_params.is_map())
-    for (const auto& e : section_params.entries()) {
-      std::string text = e.value.is_list()
-                             ? fmt::format("{}=choice({})", e.key, [&] {
-                                 std::string items;
-                                 for (const auto& v : e.value.elements())
-                                   items += (items.empty() ? "" : ",") + override_value_text(v);
-                                 return items;
-                               }())
-                             : e.key + "=" + (e.value.is_string() ? e.value.str() : override_value_text(e.value));
-      parsed.push_back(parse_override(Source::make(fmt::format("sweep.params.{} ({})", e.key,
-                                                               e.value.origin().to_string()), text)));
-    }
+    for (const auto& e : section_params.entries()) parsed.emplace_back(section_override(e.key, e.value), e.value.origin());
   for (size_t i = 0; i < overrides.size(); ++i) {
     Override o = parse_override(overrides[i], first_argv_index < 0 ? -1 : first_argv_index + static_cast<int>(i));
-    std::erase_if(parsed, [&](const Override& p) { return p.key_text == o.key_text; });  // the command line wins
-    parsed.push_back(std::move(o));
+    std::erase_if(parsed, [&](const auto& p) { return p.first.key_text == o.key_text; });  // the command line wins
+    parsed.emplace_back(std::move(o), Origin{});
   }
   SearchSpace space;
-  for (const auto& o : parsed) {
+  for (const auto& [o, at] : parsed) {
     if (o.is_sweep()) space.params.push_back(param_of(o));
     else space.fixed.push_back(o.text);
+    if (at.known()) space.section_origins.emplace_back(o.key_text, at);
   }
   if (space.params.empty())
     throw UsageError("rig.search.space", "the search has no parameter to search", {}, {},

@@ -241,23 +241,8 @@ SweepAxis parse_zip(std::string_view arg, int argv_index, const SweepSpec& spec)
                    "sweep: {params: {key: \"1,2\"}, zip: [{k1: [..], k2: [..]}]} (docs/sweeps.md)");
 }
 
-// `key: value` of the section as an override: grammar text for a string, a choice for a list.
-Override section_override(const std::string& key, const Node& value) {
-  std::string text;
-  if (value.is_list()) {
-    if (value.empty()) section_error(fmt::format("sweep.params.{} is an empty list", key), value, "sweep.params." + key);
-    text = "choice(";
-    for (size_t i = 0; i < value.size(); ++i) text += (i ? ", " : "") + override_value_text(value[i]);
-    text += ")";
-  } else if (value.is_string()) {
-    text = value.str();
-  } else {
-    text = override_value_text(value);
-  }
-  return parse_override(Source::make(value.origin().to_string() + " (sweep.params." + key + ")", key + "=" + text));
-}
-
-std::vector<SweepAxis> section_axes(const Node& section, const SweepSpec& spec, std::vector<std::string>& fixed) {
+std::vector<SweepAxis> section_axes(const Node& section, const SweepSpec& spec, std::vector<std::string>& fixed,
+                                    SectionOrigins& origins) {
   std::vector<SweepAxis> axes;
   if (section.is_null()) return axes;
   if (!section.is_map()) section_error("the sweep: section must be a map", section, "sweep");
@@ -265,6 +250,7 @@ std::vector<SweepAxis> section_axes(const Node& section, const SweepSpec& spec, 
     if (!params->is_map() && !params->is_null()) section_error("sweep.params must be a map", *params, "sweep.params");
     for (const auto& e : params->entries()) {
       Override o = section_override(e.key, e.value);
+      origins.emplace_back(bare_key(o.key_text), e.value.origin());
       if (o.is_sweep())
         axes.push_back(axis_of(o, spec));
       else
@@ -278,19 +264,22 @@ std::vector<SweepAxis> section_axes(const Node& section, const SweepSpec& spec, 
       std::string path = fmt::format("sweep.zip[{}]", z);
       if (!group.is_map() || group.empty()) section_error(path + " must be a map of key: [values]", group, path);
       std::vector<Override> parts;
-      std::vector<Origin> origins;
+      std::vector<Origin> part_origins;
       for (const auto& e : group.entries()) {
         parts.push_back(section_override(e.key, e.value));
-        origins.push_back(e.value.origin());
+        part_origins.push_back(e.value.origin());
+        origins.emplace_back(bare_key(parts.back().key_text), e.value.origin());
       }
-      axes.push_back(zip_axis(parts, origins, spec, group.origin()));
+      axes.push_back(zip_axis(parts, part_origins, spec, group.origin()));
     }
   }
   return axes;
 }
 
 // Removes `key` from section axes (the command line sets it).
-void drop_key(std::vector<SweepAxis>& axes, std::vector<std::string>& fixed, const std::string& key) {
+void drop_key(std::vector<SweepAxis>& axes, std::vector<std::string>& fixed, SectionOrigins& origins,
+              const std::string& key) {
+  std::erase_if(origins, [&](const auto& o) { return o.first == key; });
   std::erase_if(fixed, [&](const std::string& f) { return bare_key(f.substr(0, f.find('='))) == key; });
   for (auto& axis : axes) {
     for (size_t k = 0; k < axis.keys.size(); ++k) {
@@ -337,7 +326,59 @@ void build_jobs(SweepPlan& plan, size_t max_jobs) {
 
 }  // namespace
 
+Override section_override(const std::string& key, const Node& value) {
+  std::string text;
+  if (value.is_list()) {
+    if (value.empty()) section_error(fmt::format("sweep.params.{} is an empty list", key), value, "sweep.params." + key);
+    text = "choice(";
+    for (size_t i = 0; i < value.size(); ++i) text += (i ? ", " : "") + override_value_text(value[i]);
+    text += ")";
+  } else if (value.is_string()) {
+    text = value.str();
+  } else {
+    text = override_value_text(value);
+  }
+  return parse_override(Source::make(value.origin().to_string() + " (sweep.params." + key + ")", key + "=" + text));
+}
+
 bool is_zip_argument(std::string_view arg) { return arg.starts_with("zip("); }
+
+namespace {
+
+void move_origins(Node& n, const Origin& at) {
+  n.set_origin(at);
+  if (n.is_list())
+    for (size_t i = 0; i < n.size(); ++i) move_origins(n.element(i), at);
+  if (n.is_map())
+    for (const auto& k : n.keys()) {
+      Node v = *n.find_mut(k);
+      move_origins(v, at);
+      n.set(k, std::move(v), at);
+    }
+}
+
+}  // namespace
+
+Override written_at(Override o, const Origin& at) {
+  o.origin = at;
+  o.key_origin = at;
+  o.key_columns.clear();  // columns within the argument: the key's segments are not where `at` points
+  if (o.value) move_origins(*o.value, at);
+  if (o.sweep) {
+    o.sweep->origin = at;
+    for (auto& c : o.sweep->choices) move_origins(c, at);
+    for (Node* bound : {&o.sweep->start, &o.sweep->stop, &o.sweep->step}) move_origins(*bound, at);
+  }
+  return o;
+}
+
+Origin section_origin(const SectionOrigins& origins, std::string_view text) {
+  while (text.starts_with('+') || text.starts_with('~')) text.remove_prefix(1);
+  std::string key = bare_key(text.substr(0, text.find_first_of("+:=")));
+  for (const auto& [k, at] : origins)
+    if (k == key) return at;
+  return {};
+}
 
 std::string override_value_text(const Node& value) {
   switch (value.kind()) {
@@ -380,7 +421,7 @@ std::string job_dir_name(size_t index, std::span<const std::string> swept, size_
 
 SweepPlan expand_sweep(const SweepSpec& spec) {
   SweepPlan plan;
-  std::vector<SweepAxis> from_section = section_axes(spec.section, spec, plan.fixed);
+  std::vector<SweepAxis> from_section = section_axes(spec.section, spec, plan.fixed, plan.section_origins);
   std::vector<SweepAxis> from_cli;
   std::vector<std::string> cli_fixed;
   for (size_t i = 0; i < spec.overrides.size(); ++i) {
@@ -388,11 +429,11 @@ SweepPlan expand_sweep(const SweepSpec& spec) {
     int argv_index = spec.first_argv_index < 0 ? -1 : spec.first_argv_index + static_cast<int>(i);
     if (is_zip_argument(arg)) {
       from_cli.push_back(parse_zip(arg, argv_index, spec));
-      for (const auto& k : from_cli.back().keys) drop_key(from_section, plan.fixed, bare_key(k));
+      for (const auto& k : from_cli.back().keys) drop_key(from_section, plan.fixed, plan.section_origins, bare_key(k));
       continue;
     }
     Override o = parse_override(arg, argv_index);
-    drop_key(from_section, plan.fixed, o.key_text);
+    drop_key(from_section, plan.fixed, plan.section_origins, o.key_text);
     if (o.is_sweep())
       from_cli.push_back(axis_of(o, spec));
     else

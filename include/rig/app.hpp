@@ -31,7 +31,8 @@
 //   resolved.yaml  resolved; values from environment variables shown as `<redacted:env VAR>`
 //   overrides.txt  the overrides, one per line
 //   run.json       argv, start and end time (UTC), exit status, host, rig version, git commit of the working dir
-// all written atomically (rig::write_file_atomic). The recipe then sees every optional schema key: one the config
+//   stdout.log     the recipe's console output (rig/console.hpp)
+// all but stdout.log written atomically (rig::write_file_atomic). The recipe then sees every optional schema key: one the config
 // lacks holds the schema's default (origin "<schema default>"), so recipes read schema keys with get<T>, never get_or. The config gets a root key `run_dir` (so `${run_dir}` works), an
 // `output_dir: ???` is filled with it (torchtune's spelling), and `${hydra:runtime.output_dir}` resolves to it.
 //

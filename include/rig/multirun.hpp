@@ -34,8 +34,9 @@ namespace rig {
 // stopped early by a search's pruner (it wrote kPrunedFile into the job's run directory before stopping the job).
 enum class JobState : uint8_t { Pending, Queued, Running, Succeeded, Failed, Interrupted, Unknown, Pruned };
 
-// Written into a job's run directory by a search before it stops the job early: the rule and where it fired. A job
-// that then ends without succeeding is recorded Pruned (finish_job), and a search never runs it again.
+// Written into a job's run directory by a search when its pruner's rule fires on the job's reports: before it stops
+// the job, or after the job ended when it ended before the pruner reached that report. Either way the job ended
+// Pruned (SweepDir::ended_state), and a search never runs it again.
 inline constexpr std::string_view kPrunedFile = "pruned.json";
 
 // "pending", "queued", "running", "succeeded", "failed", "interrupted", "unknown", "pruned".
@@ -91,6 +92,10 @@ class SweepDir {
   std::optional<JobStatus> read_status(size_t job) const;  // status.json, else started.json, else nullopt
   void write_status(const JobStatus& status) const;         // started.json for Running, else status.json
   void clear_status(size_t job) const;                      // before a re-run
+  // The one rule for how a job ended, applied by every writer (status.json) and reader (read_status, hence
+  // trials.jsonl, summary.jsonl and the tables): a final state becomes Pruned when the job's run directory holds
+  // kPrunedFile, whatever the job's exit; any other state is returned as it is.
+  JobState ended_state(size_t job, JobState state) const;
 
   // Every job's result from its status file, metrics and logs. `scheduler` fills in jobs that wrote no final
   // status (SLURM's view of queued, running and vanished tasks); may be empty.

@@ -13,12 +13,18 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "rig/node.hpp"
 
 namespace rig {
+
+// The fields of a metrics.jsonl record that are not metrics: the training step, and the wall time it was logged at
+// (seconds since the epoch). Written by rig::torch's JSONLLogger; rig runs, diff and plot leave them out of the metrics.
+inline constexpr std::string_view kMetricsStepKey = "step";
+inline constexpr std::string_view kMetricsWallTimeKey = "wall_time";
 
 struct RunInfo {
   std::filesystem::path dir;
@@ -44,7 +50,8 @@ std::vector<RunInfo> list_runs(const std::filesystem::path& root);
 // One run directory; throws rig.runs.dir when it is not one.
 RunInfo read_run(const std::filesystem::path& dir, const std::filesystem::path& relative_to = {});
 
-// metric name -> [(step, value)] from every complete line of metrics.jsonl: numeric fields other than `step`; x is
+// metric name -> [(step, value)] from every complete line of metrics.jsonl: numeric fields other than `step` and
+// `wall_time`; x is
 // `step` when the line has one, else the line's position. Lines that are not JSON objects are skipped.
 using MetricSeries = std::map<std::string, std::vector<std::pair<double, double>>>;
 MetricSeries read_metric_series(const std::filesystem::path& run_dir);

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "rig/node.hpp"
+#include "rig/sweep.hpp"
 
 namespace rig {
 
@@ -46,6 +47,7 @@ struct SearchParam {
 struct SearchSpace {
   std::vector<std::string> fixed;  // overrides every trial gets, first
   std::vector<SearchParam> params;
+  SectionOrigins section_origins;  // where sweep.params wrote the keys the command line does not set
 };
 
 // Throws the grammar's ParseErrors (located in argv) and rig.search.space (a glob, a log interval with low <= 0, an

@@ -25,6 +25,8 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string_view>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -46,10 +48,30 @@ struct SweepJob {
   std::string name;                    // its run directory: "<index>_<short summary of swept>"
 };
 
+// Where a config's sweep: section wrote each key it gives the jobs (and the command line does not replace): the key
+// (bare: no +/~ prefix, no @package) and the origin of its value in sweep.params or a sweep.zip group. A job's
+// override of such a key is reported there when the job's config is invalid (rig's fail-fast check).
+using SectionOrigins = std::vector<std::pair<std::string, Origin>>;
+
+// The origin `origins` holds for override `text`'s key; unknown when the section did not write it.
+Origin section_origin(const SectionOrigins& origins, std::string_view text);
+
+struct Override;
+
+// `key: value` of sweep.params (or of a sweep.zip group) as an override: a string is grammar text, a list a choice,
+// anything else its value. rig.sweep.section for an empty list. Grid sweeps and searches read the section with it.
+Override section_override(const std::string& key, const Node& value);
+
+// The same override with every origin (the argument, its key, each value node, a sweep and its choices) moved to
+// `at`: for an override rig wrote itself from a value of the sweep: section, so that what goes wrong with it is
+// reported where that value was written.
+Override written_at(Override o, const Origin& at);
+
 struct SweepPlan {
   std::vector<std::string> fixed;  // overrides given to every job, in order
   std::vector<SweepAxis> axes;
   std::vector<SweepJob> jobs;
+  SectionOrigins section_origins;  // not saved in sweep.yaml: only the check before launching reads it
 };
 
 struct SweepSpec {

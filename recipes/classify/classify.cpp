@@ -22,6 +22,7 @@
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/distributed.hpp"
 #include "rig/torch/logger.hpp"
+#include "rig/torch/recipe.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
 
@@ -120,24 +121,11 @@ int classify_recipe(const rig::Config& cfg) {
 }
 
 rig::RecipeSchema schema() {
-  rig::RecipeSchema s;
-  s.component<classify::AnyTask>("task", "what to learn (group task: fashion_mnist, csv, synthetic)")
+  return rt::training_schema()
+      .component<classify::AnyTask>("task", "what to learn (group task: fashion_mnist, csv, synthetic)")
       .component<rt::Model>("model", "the classifier (group model: mlp, convnet); sizes set by the task")
-      .key<int64_t>("steps", "training steps")
-      .key<uint64_t>("seed", 0, "LibTorch's seed: initial weights, dropout")
-      .key<int>("threads", 0, "LibTorch threads; 0: OMP_NUM_THREADS, else every core")
-      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
       .key<double>("grad_clip", 0.0, "max total gradient L2 norm; 0: no clipping")
-      .key<rt::SplitOptions>("split", {}, "train/validation split of the task's training data")
-      .key<rt::DataLoaderOptions>("loader", {}, "batching (per rank) and seeded shuffling of the training split")
-      .key<rt::DistributedOptions>("distributed", {}, "data parallelism: store tcp|file, store_path, timeout_s")
-      .component<rt::CrossEntropyLoss>("loss", "the classification loss")
-      .component<::torch::optim::Optimizer>("optimizer", "the parameters are passed at the call site")
-      .component<rt::LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
-      .component<rt::Evaluator>("evaluator", "accuracy and loss on the validation split every N steps")
-      .component<rt::Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
-      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
-  return s;
+      .key<rt::DistributedOptions>("distributed", {}, "data parallelism: store tcp|file, store_path, timeout_s");
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ common=(optimizer._component_=rig.torch.SGD optimizer.lr=0.1 +optimizer.momentum
 grep -q "^perplexity: " "$work/two.log" || { echo "FAIL: rank 0's final metrics missing"; cat "$work/two.log"; exit 1; }
 [[ -s "$work/two/checkpoints/step_00000020.pt" && -s "$work/two/model.pt" ]] || { echo "FAIL: rank 0's files"; exit 1; }
 files=$(ls "$work/two" | tr '\n' ' ')
-[[ $files == "checkpoints config.yaml metrics.jsonl model.pt operative.yaml origins.json overrides.txt rank-1.log resolved.yaml run.json " ]] ||
+[[ $files == "checkpoints config.yaml metrics.jsonl model.pt operative.yaml origins.json overrides.txt rank-1.log resolved.yaml run.json stdout.log tensorboard " ]] ||
   { echo "FAIL: unexpected files in the run directory: $files"; exit 1; }
 n=$(grep -c '"loss"' "$work/two/metrics.jsonl")
 [[ $n -eq 20 ]] || { echo "FAIL: rank 0 logged $n losses, not 20 (rank 1 must log nothing)"; exit 1; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A run's directory and its end: a run that fails on its config (at resolution or in the recipe) leaves no run
-# directory behind; one killed by SIGTERM or SIGINT records its exit status (128 + the signal) in run.json.
+# directory behind; one killed by SIGTERM or SIGINT records its exit status (128 + the signal) in run.json. The
+# console output is kept in stdout.log.
 source "$(dirname "$0")/lib/common.bash" "$@"
 rig=$(realpath "$rig")
 build=$(cd "$(dirname "$rig")/../.." && pwd)
@@ -23,6 +24,10 @@ check "a failing run (exit 1) keeps its directory" test "$rc" -eq 1 -a "$(runs)"
 "$greet" '+notes.x=${nope}' --output-dir given >out.txt 2>&1; rc=$?
 check "a directory the user gave is kept, with its status" python3 -c '
 import json, sys; assert json.load(open(sys.argv[1]))["exit_status"] == 2' given/run.json
+
+"$greet" times=3 --output-dir printed >out.txt 2>err.txt; rc=$?
+check "a run keeps its console output in stdout.log" test "$rc" -eq 0 -a "$(grep -c Hello printed/stdout.log)" -eq 3
+check "  and the console still shows it" test "$(cat out.txt)" = "$(cat printed/stdout.log)"
 
 for sig in TERM INT; do
   "$greet" +sleep_s=30 --output-dir "killed_$sig" >/dev/null 2>&1 &

@@ -82,10 +82,12 @@ check "rig run -m: the recipe ran each trial in its directory" test "$(ls "$g"/*
 
 # Pruning (--prune median|asha) on the deterministic objective: random search proposes the same trials with and
 # without a pruner, so the pruned set can be checked against the rules computed here from the objective's formula.
-prune_space=(x='interval(-1,1)' 'opt=choice(adam,sgd)' steps=6 pause=0.05 plot=false)
+# asha's trials do not pause: they end before the pruner reads their reports, and are pruned after they ended.
+prune_space=(x='interval(-1,1)' 'opt=choice(adam,sgd)' steps=6 plot=false)
+declare -A pause=([none]=0.05 [median]=0.05 [asha]=0)
 for rule in none median asha; do
   "$rig" sweep run --name "p_$rule" --search random --trials 10 --parallel 2 --objective loss --seed 3 \
-    --prune "$rule" "${prune_space[@]}" -- bash "$job" >"$tmp/p_$rule.out" 2>&1
+    --prune "$rule" "${prune_space[@]}" pause="${pause[$rule]}" -- bash "$job" >"$tmp/p_$rule.out" 2>&1
   echo "--prune $rule: exit $?"
 done
 pdir() { local d; d=$(ls -d multirun/p_"$1"/*/ | head -1); echo "${d%/}"; }
@@ -130,10 +132,23 @@ secs = lambda d: sum(json.loads(l).get("duration_s", 0) for l in open(d + "/tria
 a, b = sys.argv[1:]
 print(f"trials' time without pruning {secs(a):.2f} s, with --prune median {secs(b):.2f} s; steps {steps(a)} vs {steps(b)}")
 assert steps(b) < steps(a), (steps(a), steps(b))
-stopped = [json.load(open(p)) for p in glob.glob(b + "/*/pruned.json")]
-states = [json.load(open(p.replace("pruned.json", "status.json")))["status"] for p in glob.glob(b + "/*/pruned.json")]
-assert all(s == "pruned" for s, p in zip(states, stopped) if p["stopped"]), states
 PY
+for rule in median asha; do
+  check "--prune $rule: trials.jsonl, each trial's status.json and summary.jsonl agree on how every trial ended" \
+    python3 - "$(pdir $rule)" "$rule" <<'PY'
+import json, glob, os, sys
+d, rule = sys.argv[1:]
+trials = {r["trial"]: r["status"] for r in map(json.loads, open(d + "/trials.jsonl"))}
+files = {int(os.path.basename(os.path.dirname(p)).split("_")[0]): json.load(open(p))["status"]
+         for p in glob.glob(d + "/*/status.json")}
+summary = {r["job"]: r["status"] for r in map(json.loads, open(d + "/summary.jsonl"))}
+assert len(trials) == 10 and trials == files == summary, (trials, files, summary)
+ended_first = [json.load(open(p))["stopped"] is False for p in glob.glob(d + "/*/pruned.json")]
+print(rule, "pruned:", sorted(t for t, s in trials.items() if s == "pruned"), "ended before the pruner:", sum(ended_first))
+assert "pruned" in trials.values() and "succeeded" in trials.values()
+if rule == "asha": assert any(ended_first), "asha's trials do not pause: some end before they are pruned"
+PY
+done
 out=$("$rig" sweep resume "$(pdir median)" 2>&1)
 check "resume of a pruned search runs no pruned trial again" grep -q "resuming the search: 10 of 10" <<<"$out"
 check "  and keeps them pruned" test "$(grep -c '"status": "pruned"' "$(pdir median)/trials.jsonl")" -ge 1

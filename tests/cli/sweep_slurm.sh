@@ -27,7 +27,8 @@ wait_until() {
   return 1
 }
 
-slurm_cluster_start "$tmp/cluster" || { echo "FAIL the SLURM cluster did not come up"; exit 1; }
+# 8 CPUs whatever the machine has: the arrays' tasks run side by side (2 at a time for the %2 array of 2-CPU tasks).
+slurm_cluster_start "$tmp/cluster" 8 || { echo "FAIL the SLURM cluster did not come up"; exit 1; }
 echo "ok   cluster up: $(sinfo -h -o '%P %t %D')"
 job="$root/tests/data/sweep_job.sh"
 export SWEEP_TEST_FIXED="$tmp/fixed"

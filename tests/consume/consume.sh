@@ -18,8 +18,14 @@ install_rig() {
     cat "$tmp/install.log"; echo "FAIL cmake --install"; exit 1
   fi
 }
+# subdirectory and fetchcontent compile rig's sources with the same commands: through ccache (scripts/install-deps
+# installs it) the second of the two reuses the first's objects instead of compiling them again. The cache lives in
+# BUILD_DIR unless the caller has one; ctest runs the two one after the other (RESOURCE_LOCK in tests/CMakeLists.txt).
 launcher=()
-if command -v ccache >/dev/null && [[ -n "${CCACHE_DIR:-}" ]]; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+if command -v ccache >/dev/null; then
+  export CCACHE_DIR="${CCACHE_DIR:-$build/consume-ccache}"
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 
 case "$way" in
   find_package)

@@ -3,10 +3,11 @@
 
 Usage: compile_examples.py SOURCE_DIR CXX [--torch-includes DIR;DIR... [--torch-only]] [--only PATTERN]
 
-Each example becomes a translation unit of its own: context.hpp (every public header, and the few names examples
-use without declaring them: a `cfg`, a `my::AdamW`, ...) precompiled once, then the example's declarations at
-namespace scope and its statements in a function body (both in a namespace of their own, so an example may declare
-what the context declares). `...` standing for elided code compiles as nothing.
+Each example becomes a namespace of its own after context.hpp (every public header, and the few names examples use
+without declaring them: a `cfg`, a `my::AdamW`, ...), precompiled once: the example's declarations at namespace scope
+and its statements in a function body (so an example may declare what the context declares). `...` standing for
+elided code compiles as nothing. All examples compile as one translation unit; when that fails, each compiles alone
+after the context, and those that fail are reported.
 Examples that use rig::torch compile against context_torch.hpp when LibTorch's include directories are given, and
 are reported as not checked otherwise (--torch-only: those alone). Exit status 1 when any example does not compile.
 """
@@ -39,7 +40,7 @@ def elide(line):
     return code + sep + comment
 
 
-def translation_unit(example, context):
+def translation_unit(example, namespace):
     top, body = [], []
     lines = [elide(l) for l in example.text.split("\n")]
     i = 0
@@ -56,8 +57,17 @@ def translation_unit(example, context):
             continue
         body.append(f'#line {example.line + i} "{example.path}"\n{line}')
         i += 1
-    return (f'#include "{context}"\nnamespace rig_example {{\n' + "\n".join(top) +
-            "\n[[maybe_unused]] static void rig_example_body() {\n" + "\n".join(body) + "\n}\n}  // namespace rig_example\n")
+    return (f"namespace {namespace} {{\n" + "\n".join(top) +
+            "\n[[maybe_unused]] static void rig_example_body() {\n" + "\n".join(body) + f"\n}}\n}}  // namespace {namespace}\n")
+
+
+def compiles(cxx, flags, context, units, tmp, name):
+    """Whether the units, each in a namespace of its own, compile together after the context; and the errors."""
+    src = os.path.join(tmp, f"{name}.cpp")
+    with open(src, "w") as f:
+        f.write("".join(units))  # the context comes first through -include, which finds its precompiled header
+    r = subprocess.run([cxx, *flags, "-include", context, "-fsyntax-only", src], capture_output=True, text=True)
+    return r.returncode == 0, "\n".join(l for l in r.stderr.split("\n") if "error" in l)
 
 
 def main():
@@ -95,6 +105,9 @@ def main():
             if r.returncode != 0:
                 sys.exit(f"tests/examples/{name} does not compile:\n{r.stderr}")
             pch[name] = copy
+        # The examples of one context compile as one translation unit (seconds instead of a compiler start and a
+        # context each); when that fails, each compiles alone, to name the ones that do not compile.
+        chosen = {}
         for n, e in enumerate(extract.examples(root)):
             if only and only not in e.where():
                 continue
@@ -103,18 +116,17 @@ def main():
             if e.torch and not torch_includes:
                 skipped.append(e.where())
                 continue
-            context = pch["context_torch.hpp" if e.torch else "context.hpp"]
-            src = os.path.join(tmp, f"example_{n}.cpp")
-            with open(src, "w") as f:
-                f.write(translation_unit(e, context))
-            r = subprocess.run([cxx, *flags, "-include", context, "-fsyntax-only", src], capture_output=True,
-                               text=True)
-            checked += 1
-            if r.returncode != 0:
-                errors = "\n".join(l for l in r.stderr.split("\n") if "error" in l)
-                failures.append(f"FAIL {e.where()}: the example does not compile:\n{errors}")
-            else:
-                print(f"ok   {e.where()}")
+            chosen.setdefault("context_torch.hpp" if e.torch else "context.hpp", []).append((n, e))
+        for name, examples in chosen.items():
+            units = [translation_unit(e, f"rig_example_{n}") for n, e in examples]
+            together, _ = compiles(cxx, flags, pch[name], units, tmp, f"all_{name}")
+            for (n, e), unit in zip(examples, units):
+                checked += 1
+                ok, errors = (True, "") if together else compiles(cxx, flags, pch[name], [unit], tmp, f"example_{n}")
+                if ok:
+                    print(f"ok   {e.where()}")
+                else:
+                    failures.append(f"FAIL {e.where()}: the example does not compile:\n{errors}")
     for f in failures:
         print(f)
     if skipped:

@@ -11,6 +11,7 @@
 #include "rig/app.hpp"
 #include "rig/compose.hpp"
 #include "rig/config.hpp"
+#include "rig/console.hpp"
 #include "rig/convert.hpp"
 #include "rig/distributed_env.hpp"
 #include "rig/error.hpp"

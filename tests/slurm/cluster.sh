@@ -14,7 +14,8 @@ slurm_cluster_pids=()
 
 slurm_cluster_log() { echo "slurm-cluster: $*" >&2; }
 
-# slurm_cluster_start DIR [CPUS]
+# slurm_cluster_start DIR [CPUS]: CPUS (default nproc) may exceed the machine's (SlurmdParameters=config_overrides), so
+# that tests run their small jobs side by side as on a real node.
 slurm_cluster_start() {
   local dir="$1" cpus="${2:-$(nproc)}"
   for tool in munged slurmctld slurmd sinfo sbatch squeue scontrol; do
@@ -58,6 +59,7 @@ JobCompType=jobcomp/filetxt
 JobCompLoc=$dir/jobcomp.txt
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 MpiDefault=none
+SlurmdParameters=config_overrides
 ReturnToService=2
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=1000 State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP

@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "rig/app.hpp"
@@ -61,18 +63,74 @@ int positive(const std::string& text, std::string_view flag) {
   return v;
 }
 
-// The sweep: section of the recipe's composed config (its `--config`s), or null. Composing happens in the recipe
-// binary (`--print-config`): it alone knows its config dirs and registered components.
+// Where a leaf of `--print-config --show-origin`'s output was written: its "  # FILE:LINE:COL" comment (before any
+// " via ..."), with FILE read once (`files`) for the caret lines; unknown when the line has no such comment.
+Origin printed_origin(std::string_view line, std::map<std::string, std::shared_ptr<const Source>>& files) {
+  size_t hash = line.rfind("  # ");
+  if (hash == std::string_view::npos) return {};
+  std::string_view at = line.substr(hash + 4);
+  at = at.substr(0, at.find(" via "));
+  size_t c = at.rfind(':');
+  size_t l = c == std::string_view::npos || c == 0 ? std::string_view::npos : at.rfind(':', c - 1);
+  if (l == std::string_view::npos || l == 0) return {};
+  uint32_t line_no = 0, column = 0;
+  std::string_view ls = at.substr(l + 1, c - l - 1), cs = at.substr(c + 1);
+  if (std::from_chars(ls.data(), ls.data() + ls.size(), line_no).ptr != ls.data() + ls.size() ||
+      std::from_chars(cs.data(), cs.data() + cs.size(), column).ptr != cs.data() + cs.size() || line_no == 0)
+    return {};
+  std::string name(at.substr(0, l));
+  auto& source = files[name];
+  if (!source) {
+    std::string text;
+    try {
+      text = read_file(name);
+    } catch (const Error&) {  // not a file (an environment variable): located without the line
+    }
+    source = Source::make(name, std::move(text));
+  }
+  return Origin{source, line_no, column};
+}
+
+// `n` (read from --print-config --show-origin's output) with the origins its comments give: each leaf where it was
+// written, a container where its first leaf was.
+Node with_printed_origins(const Node& n, std::map<std::string, std::shared_ptr<const Source>>& files) {
+  Node out = n;
+  Origin first;
+  if (n.is_list()) {
+    out = Node::list();
+    for (const Node& x : n.elements()) {
+      out.push_back(with_printed_origins(x, files));
+      if (!first.known()) first = out[out.size() - 1].origin();
+    }
+  } else if (n.is_map()) {
+    out = Node::map();
+    for (const auto& e : n.entries()) {
+      Node v = with_printed_origins(e.value, files);
+      Origin at = v.origin();
+      if (!first.known()) first = at;
+      out.set(e.key, std::move(v), at);
+    }
+  } else if (n.origin().known()) {
+    first = printed_origin(n.origin().source->line_text(n.origin().line), files);
+  }
+  if (first.known()) out.set_origin(first);
+  return out;
+}
+
+// The sweep: section of the recipe's composed config (its `--config`s), or null, with each value's origin in the
+// config files. Composing happens in the recipe binary (`--print-config`): it alone knows its config dirs and
+// registered components.
 Node sweep_section(const std::string& binary, const std::vector<std::string>& config_args) {
   // --show-env: the section as composed (the RIG_* layer included), not redacted for display.
-  std::vector<std::string> argv{binary, "--print-config", "--show-env"};
+  std::vector<std::string> argv{binary, "--print-config", "--show-env", "--show-origin"};
   argv.insert(argv.end(), config_args.begin(), config_args.end());
   auto [code, yaml] = rig_cli::capture(argv);
   if (code != 0) throw UsageError("rig.run.multirun_config", "the recipe could not compose its config (above)", {},
                                   {}, "fix the --config arguments; overrides are not applied here");
   Node cfg = load_yaml(yaml, "<" + binary + " --print-config>");
   const Node* s = cfg.is_map() ? cfg.find("sweep") : nullptr;
-  return s ? *s : Node();
+  std::map<std::string, std::shared_ptr<const Source>> files;
+  return s ? with_printed_origins(*s, files) : Node();
 }
 
 // A TCP port nobody listens on now (the kernel's choice for port 0). Rank 0's store binds it a moment later.

@@ -126,7 +126,7 @@ void write_pruned(const fs::path& run_dir, const Search& s, const rig::PruneDeci
 // What the search knows of a trial, read from its directory. A trial that ended is read once: the record is final.
 struct Trial {
   std::vector<rig::Node> params;
-  rig::JobState state = rig::JobState::Pending;  // Pruned when pruned.json says so, whatever its status file says
+  rig::JobState state = rig::JobState::Pending;  // its status file's, read through SweepDir::ended_state
   bool ended = false;
   std::optional<double> objective;  // the last value of the objective
   rig::Node pruned;                 // pruned.json, or null
@@ -138,7 +138,7 @@ void read_trial(const rig::SweepDir& dir, const Search& s, size_t j, Trial& t) {
   fs::path run_dir = dir.run_dir(j);
   auto st = dir.read_status(j);
   t.pruned = pruned_record(run_dir);
-  t.state = !t.pruned.is_null() ? rig::JobState::Pruned : st ? st->state : rig::JobState::Pending;
+  t.state = st ? st->state : rig::JobState::Pending;
   t.ended = t.state == rig::JobState::Succeeded || t.state == rig::JobState::Failed || t.state == rig::JobState::Pruned;
   t.objective = objective_of(run_dir, s.objective);
   if (s.prune.rule != rig::PruneOptions::Rule::None) {
@@ -218,6 +218,7 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
         std::error_code ec;
         fs::path m = dir.run_dir(i) / "metrics.jsonl";
         if (fs::exists(m, ec)) fs::rename(m, dir.run_dir(i) / "metrics.jsonl.interrupted", ec);
+        fs::remove(dir.run_dir(i) / rig::kPrunedFile, ec);  // asked to stop, not yet ended: the re-run is judged anew
         launch.push_back(i);
         continue;
       }
@@ -264,6 +265,7 @@ int search_loop(rig::SweepDir& dir, const Search& s, const rig::Node& launcher_s
           continue;
         if (auto d = decide(i)) {
           write_pruned(dir.run_dir(i), s, *d, false);
+          if (auto st = dir.read_status(i)) dir.write_status(*st);  // status.json says pruned too
           read_trial(dir, s, i, trials[i]);
         }
       }
@@ -318,6 +320,7 @@ rig::SweepPlan probe_trials(const rig::SearchSpace& space) {
   }
   rig::SweepPlan plan;
   plan.fixed = space.fixed;
+  plan.section_origins = space.section_origins;
   for (size_t j = 0; j < count; ++j) {
     std::vector<rig::Node> values;
     for (const auto& v : probes) values.push_back(v[j % v.size()]);

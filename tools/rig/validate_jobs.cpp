@@ -118,7 +118,13 @@ void validate_jobs(const std::vector<std::string>& recipe_command, const rig::Sw
     for (const auto& o : job.overrides) {
       rig::Node entry = rig::Node::map();
       entry.set("text", rig::Node(o));
-      entry.set("argv", rig::Node(argv_of(o, overrides, argv_index)));
+      int argv = argv_of(o, overrides, argv_index);
+      entry.set("argv", rig::Node(argv));
+      if (rig::Origin at = rig::section_origin(plan.section_origins, o); argv < 0 && at.known() && at.line > 0) {
+        entry.set("file", rig::Node(std::string(at.source_name())));
+        entry.set("line", rig::Node(at.line));
+        entry.set("column", rig::Node(at.column));
+      }
       os.push_back(std::move(entry));
     }
     j.set("overrides", std::move(os));

@@ -20,7 +20,8 @@ bool is_recipe_command(const std::vector<std::string>& command);
 // Checks every job of `plan` in ONE run of `recipe_command` (the recipe binary and its arguments) with
 // `--validate-jobs FILE`: each job's config composed and validated as its run would compose it. The recipe prints each
 // invalid job's located errors (jobs with the same errors once, as a group). Each job override is located at the argv
-// position of the command-line override it was expanded from: `overrides[i]` was argv[argv_index[i]].
+// position of the command-line override it was expanded from (`overrides[i]` was argv[argv_index[i]]), or else where
+// the config's sweep: section wrote its value (plan.section_origins).
 // Throws rig.sweep.invalid_jobs when a job is invalid, or the recipe could not check them.
 void validate_jobs(const std::vector<std::string>& recipe_command, const rig::SweepPlan& plan,
                    const std::vector<std::string>& overrides, const std::vector<int>& argv_index);

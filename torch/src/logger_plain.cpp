@@ -1,32 +1,42 @@
 // Metric loggers. No LibTorch here: this TU skips the torch PCH.
+#include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "rig/config.hpp"
+#include "rig/console.hpp"
 #include "rig/error.hpp"
 #include "rig/instantiate.hpp"
 #include "rig/registry.hpp"
+#include "rig/runs.hpp"
+#include "rig/yaml.hpp"
 #include "rig/torch/logger.hpp"
 
 namespace rig::torch {
 namespace {
 
-std::string format_value(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+// Metrics files: the shortest text that reads back as the same double (fmt's `{}`), with a fraction or exponent so
+// that JSON readers keep it a float: 12345678.0, -0.0, 0.1, 1e+21 (Python's repr but for the exponent's sign).
+std::string exact_value(double v) {
+  std::string text = fmt::format("{}", v);
+  if (std::isfinite(v) && text.find_first_of(".e") == std::string::npos) text += ".0";
+  return text;
 }
 
-std::string json_number(double v) { return std::isfinite(v) ? format_value(v) : "null"; }
+std::string json_number(double v) { return std::isfinite(v) ? exact_value(v) : "null"; }
+
+// The console: enough digits to read.
+std::string shown_value(double v) { return fmt::format("{:.5g}", v); }
 
 std::string format_duration(double seconds) {
   long s = std::lround(seconds);
-  char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 60, s % 60);
-  return buf;
+  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+  return fmt::format("{:02}:{:02}", s / 60, s % 60);
 }
 
 std::ofstream open_output(const std::string& path, const char* field) {
@@ -38,50 +48,100 @@ std::ofstream open_output(const std::string& path, const char* field) {
   return out;
 }
 
+}  // namespace
+
+double wall_time() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+
 bool is_training_only(const Metrics& metrics) {
   for (const auto& [name, value] : metrics)
-    if (name != "loss" && name != "lr" && name != "grad_norm") return false;
+    if (name != "loss" && name != "lr" && name != "grad_norm" && name != "tokens") return false;
   return true;
 }
 
+// A CSV field per RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// stdout's terminal is the console's, also while the run directory's stdout.log takes a copy (rig/console.hpp).
+int fd_of(std::FILE* out) { return out == stdout ? rig::console_fd() : fileno(out); }
+
 }  // namespace
 
+int terminal_columns(std::FILE* out) {
+  winsize size{};
+  if (ioctl(fd_of(out), TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  if (const char* columns = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    long n = std::strtol(columns, &end, 10);
+    if (end != columns && *end == '\0' && n > 0 && n < 100000) return static_cast<int>(n);
+  }
+  return 80;
+}
+
 ConsoleLogger::ConsoleLogger(ConsoleLoggerOptions options, std::FILE* out)
-    : options_(options), out_(out), tty_(options.progress_bar && isatty(fileno(out)) != 0),
+    : options_(options), out_(out),
+      tty_(options.progress_bar && isatty(fd_of(out)) != 0 && std::getenv("RIG_SWEEP_DIR") == nullptr),
       start_(std::chrono::steady_clock::now()) {}
+
+std::string ConsoleLogger::progress_line(int64_t step, const Metrics& metrics, double rate, int columns) const {
+  const size_t room = static_cast<size_t>(std::max(columns - 1, 1));
+  const int64_t total = options_.total_steps;
+  std::string counter = total > 0 ? fmt::format("{}/{}", step, total) : fmt::format("step {}", step);
+  std::string speed = fmt::format(" {:.1f} it/s", rate);
+  if (total > 0 && rate > 0) speed += " eta " + format_duration(static_cast<double>(total - step) / rate);
+  std::string values;
+  for (const auto& [name, value] : metrics) {
+    std::string item = " " + name + "=" + shown_value(value);
+    if (counter.size() + values.size() + item.size() + speed.size() > room) break;  // the metrics that fit, in order
+    values += item;
+  }
+  std::string text = counter + values + speed;
+  if (text.size() > room) text = counter + values;
+  if (text.size() > room) text.resize(room);
+  // The bar takes what is left, when that is at least 10 columns: "[####......] ".
+  constexpr size_t kMinBar = 10, kMaxBar = 30;
+  if (total > 0 && text.size() + kMinBar + 3 <= room) {
+    size_t width = std::min(kMaxBar, room - text.size() - 3);
+    auto filled = static_cast<size_t>(static_cast<double>(width) * static_cast<double>(std::min(step, total)) /
+                                      static_cast<double>(total));
+    text = "[" + std::string(filled, '#') + std::string(width - filled, '.') + "] " + text;
+  }
+  return text;
+}
 
 void ConsoleLogger::log(int64_t step, const Metrics& metrics) {
   auto now = std::chrono::steady_clock::now();
   if (first_step_ < 0) first_step_ = step, start_ = now;
   double elapsed = std::chrono::duration<double>(now - start_).count();
   double rate = step > first_step_ && elapsed > 0 ? static_cast<double>(step - first_step_) / elapsed : 0;
-  std::string values;
-  for (const auto& [name, value] : metrics) values += " " + name + "=" + format_value(value);
   bool training = is_training_only(metrics);
 
   if (tty_ && training) {
-    std::string bar;
-    if (options_.total_steps > 0) {
-      constexpr int kWidth = 24;
-      int filled = static_cast<int>(kWidth * std::min<int64_t>(step, options_.total_steps) / options_.total_steps);
-      bar = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(kWidth - filled), '.') + "] ";
-    }
-    std::string eta = options_.total_steps > 0 && rate > 0
-                          ? " eta " + format_duration(static_cast<double>(options_.total_steps - step) / rate)
-                          : "";
-    std::fprintf(out_, "\r\033[K%sstep %lld%s%s %.1f it/s%s", bar.c_str(), static_cast<long long>(step),
-                 options_.total_steps > 0 ? ("/" + std::to_string(options_.total_steps)).c_str() : "",
-                 values.c_str(), rate, eta.c_str());
+    bool last = options_.total_steps > 0 && step >= options_.total_steps;
+    if (bar_open_ && !last && std::chrono::duration<double>(now - last_draw_).count() * options_.max_redraws_per_second < 1)
+      return;
+    last_draw_ = now;
+    std::string line = progress_line(step, metrics, rate, terminal_columns(out_));
+    std::fprintf(out_, "\r%s\033[K", line.c_str());
     bar_open_ = true;
     std::fflush(out_);
     return;
   }
   if (training && options_.every_n_steps > 1 && step % options_.every_n_steps != 0 && step != options_.total_steps)
     return;
+  std::string line = fmt::format("step {}", step);
+  for (const auto& [name, value] : metrics) line += " " + name + "=" + shown_value(value);
+  if (training) line += fmt::format(" it/s={:.1f}", rate);
   if (bar_open_) std::fputc('\n', out_), bar_open_ = false;
-  std::fprintf(out_, "step %lld%s", static_cast<long long>(step), values.c_str());
-  if (training) std::fprintf(out_, " it/s=%.1f", rate);
-  std::fputc('\n', out_);
+  std::fprintf(out_, "%s\n", line.c_str());
   std::fflush(out_);
 }
 
@@ -93,16 +153,18 @@ void ConsoleLogger::flush() {
 JSONLLogger::JSONLLogger(JSONLLoggerOptions options) : out_(open_output(options.path, "path")) {}
 
 void JSONLLogger::log(int64_t step, const Metrics& metrics) {
-  out_ << "{\"step\":" << step;
+  std::string line = fmt::format("{{\"{}\":{},\"{}\":{}", kMetricsStepKey, step, kMetricsWallTimeKey,
+                                 exact_value(wall_time()));
   for (const auto& [name, value] : metrics) {
-    out_ << ",\"";
-    for (char c : name) {
-      if (c == '"' || c == '\\') out_ << '\\';
-      out_ << c;
-    }
-    out_ << "\":" << json_number(value);
+    auto key = std::find_if(keys_.begin(), keys_.end(), [&](const auto& k) { return k.first == name; });
+    if (key == keys_.end()) key = keys_.insert(keys_.end(), {name, dump_json(Node(name), -1)});
+    line += ',';
+    line += key->second;
+    line += ':';
+    line += json_number(value);
   }
-  out_ << "}\n";
+  line += "}\n";
+  out_ << line;
 }
 
 void JSONLLogger::flush() { out_.flush(); }
@@ -111,20 +173,12 @@ CSVLogger::CSVLogger(CSVLoggerOptions options) {
   std::error_code ec;
   bool fresh = std::filesystem::file_size(options.path, ec) == 0 || ec;  // a resumed run appends
   out_ = open_output(options.path, "path");
-  if (fresh) out_ << "step,metric,value\n";
+  if (fresh) out_ << kMetricsStepKey << ',' << kMetricsWallTimeKey << ",metric,value\n";
 }
 
 void CSVLogger::log(int64_t step, const Metrics& metrics) {
-  for (const auto& [name, value] : metrics) {
-    bool quote = name.find_first_of(",\"\n") != std::string::npos;
-    std::string cell = name;
-    if (quote) {
-      cell.clear();
-      for (char c : name) cell += c == '"' ? std::string("\"\"") : std::string(1, c);
-      cell = "\"" + cell + "\"";
-    }
-    out_ << step << ',' << cell << ',' << format_value(value) << '\n';
-  }
+  const std::string time = exact_value(wall_time());
+  for (const auto& [name, value] : metrics) out_ << step << ',' << time << ',' << csv_field(name) << ',' << exact_value(value) << '\n';
 }
 
 void CSVLogger::flush() { out_.flush(); }
@@ -148,8 +202,8 @@ MultiLogger make_loggers(const rig::Config& loggers) {
 
 // ---- registration (rig/registry.hpp) ----
 RIG_COMPONENT(rig::torch::ConsoleLogger, rig::options<rig::torch::ConsoleLoggerOptions>,
-              rig::interfaces<rig::torch::MetricLogger>, rig::doc("Progress bar on a TTY, plain lines otherwise"));
+              rig::interfaces<rig::torch::MetricLogger>, rig::doc("Progress bar fitted to the terminal, plain lines otherwise"));
 RIG_COMPONENT(rig::torch::JSONLLogger, rig::options<rig::torch::JSONLLoggerOptions>,
-              rig::interfaces<rig::torch::MetricLogger>, rig::doc("One JSON object per log call"));
+              rig::interfaces<rig::torch::MetricLogger>, rig::doc("One JSON object per log call: step, wall_time, the metrics"));
 RIG_COMPONENT(rig::torch::CSVLogger, rig::options<rig::torch::CSVLoggerOptions>,
-              rig::interfaces<rig::torch::MetricLogger>, rig::doc("step,metric,value rows"));
+              rig::interfaces<rig::torch::MetricLogger>, rig::doc("step,wall_time,metric,value rows"));

@@ -1,9 +1,17 @@
 // Losses, optimizers, schedules, clipping, threads, loggers, checkpointer, evaluator.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
 
 #include "rig/config.hpp"
 #include "rig/error.hpp"
@@ -25,6 +33,10 @@ fs::path temp_dir() {
   fs::remove_all(p);
   fs::create_directories(p);
   return p;
+}
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string slurp(const fs::path& p) {
@@ -108,6 +120,36 @@ TEST(Schedulers, CosineWarmupStepConstant) {
   EXPECT_DOUBLE_EQ(constant.lr(), 0.3);
 }
 
+// warmup_ratio: ceil(ratio * total_steps) steps, at most total_steps - 1 (so any total_steps >= 1 works);
+// warmup_steps > 0 wins over it. The oracle is the schedule's definition, computed here for each case.
+TEST(Schedulers, CosineWarmupRatio) {
+  struct Case {
+    int64_t warmup_steps;
+    double ratio;
+    int64_t total, expected_warmup;
+  };
+  for (Case c : {Case{0, 0.25, 8, 2}, Case{0, 0.1, 200, 20}, Case{0, 0.0357, 1400, 50}, Case{0, 0.1, 1, 0},
+                 Case{0, 0.25, 2, 1}, Case{0, 1.0, 5, 4}, Case{0, 0.5, 3, 2}, Case{0, 0.0, 10, 0}, Case{3, 0.9, 10, 3}}) {
+    rt::CosineWithWarmupOptions o{.warmup_steps = c.warmup_steps, .warmup_ratio = c.ratio, .total_steps = c.total};
+    EXPECT_EQ(o.warmup(), c.expected_warmup) << c.ratio << " of " << c.total;
+    Tensor w = ::torch::ones({1}, ::torch::requires_grad());
+    rt::SGD opt({w}, {.lr = 1.0});
+    rt::CosineWithWarmup sched(opt, o);
+    for (int64_t step = 0; step < c.total; ++step) {
+      sched.set_step(step);
+      double expected = step < c.expected_warmup
+                            ? static_cast<double>(step + 1) / static_cast<double>(c.expected_warmup + 1)
+                            : 0.5 * (1 + std::cos(M_PI * static_cast<double>(step - c.expected_warmup) /
+                                                  static_cast<double>(c.total - c.expected_warmup)));
+      EXPECT_NEAR(sched.lr(), expected, 1e-12) << c.ratio << " of " << c.total << " at step " << step;
+    }
+  }
+  Tensor w = ::torch::ones({1}, ::torch::requires_grad());
+  rt::SGD opt({w}, {.lr = 1.0});
+  EXPECT_THROW(rt::CosineWithWarmup(opt, {.warmup_ratio = 1.5, .total_steps = 10}), rig::Error);
+  EXPECT_THROW(rt::CosineWithWarmup(opt, {.warmup_ratio = -0.1, .total_steps = 10}), rig::Error);
+}
+
 TEST(GradClip, ScalesToMaxNorm) {
   Tensor a = ::torch::zeros({2}, ::torch::requires_grad()), b = ::torch::zeros({1}, ::torch::requires_grad());
   (a * ::torch::tensor({3.0f, 0.0f})).sum().backward();
@@ -132,6 +174,7 @@ TEST(Threads, ConfigBeatsEnvironmentBeatsCores) {
 
 TEST(Loggers, JsonlCsvAndMulti) {
   auto dir = temp_dir();
+  const double before = now_seconds();
   {
     rt::MultiLogger log;
     log.add(std::make_shared<rt::JSONLLogger>(rt::JSONLLoggerOptions{(dir / "sub" / "m.jsonl").string()}));
@@ -140,19 +183,108 @@ TEST(Loggers, JsonlCsvAndMulti) {
     log.log(2, {{"accuracy", 0.25}});
     log.flush();
   }
+  const double after = now_seconds();
   auto jsonl = lines_of(slurp(dir / "sub" / "m.jsonl"));
   ASSERT_EQ(jsonl.size(), 2u);
   rig::Node first = rig::load_json(jsonl[0]);  // each line is valid JSON
   EXPECT_EQ(first.get<int>("step"), 1);
   EXPECT_DOUBLE_EQ(first.get<double>("lr"), 1e-3);
-  EXPECT_EQ(jsonl[1], R"({"step":2,"accuracy":0.25})");
-  EXPECT_EQ(slurp(dir / "m.csv"), "step,metric,value\n1,loss,0.5\n1,lr,0.001\n2,accuracy,0.25\n");
+  rig::Node second = rig::load_json(jsonl[1]);
+  std::vector<std::string> keys;
+  for (const auto& e : second.entries()) keys.push_back(e.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"step", "wall_time", "accuracy"}));
+  EXPECT_GE(second.get<double>("wall_time"), before - 1);  // seconds since the epoch, when it was logged
+  EXPECT_LE(second.get<double>("wall_time"), after + 1);
+  auto csv = lines_of(slurp(dir / "m.csv"));
+  ASSERT_EQ(csv.size(), 4u);
+  EXPECT_EQ(csv[0], "step,wall_time,metric,value");
+  auto row = [](const std::string& line) {  // step, metric, value without the time between
+    size_t a = line.find(','), b = line.find(',', a + 1);
+    return line.substr(0, a) + line.substr(b);
+  };
+  EXPECT_EQ(row(csv[1]), "1,loss,0.5");
+  EXPECT_EQ(row(csv[2]), "1,lr,0.001");
+  EXPECT_EQ(row(csv[3]), "2,accuracy,0.25");
   {  // A resumed run appends without a second header.
     rt::CSVLogger again({(dir / "m.csv").string()});
     again.log(3, {{"loss", 1}});
   }
   EXPECT_EQ(lines_of(slurp(dir / "m.csv")).size(), 5u);
   EXPECT_THROW(rt::JSONLLogger({"/proc/nonexistent/x.jsonl"}), rig::IoError);
+  fs::remove_all(dir);
+}
+
+// Python's json and csv modules read back every value bit for bit (the shortest round-trip text) and every metric
+// name however odd: quotes, backslashes, control characters, non-ASCII, commas and line breaks.
+TEST(Loggers, PythonReadsBackExactValuesAndEscapedNames) {
+  auto dir = temp_dir();
+  const std::vector<std::string> names = {"loss", "a\"b", "back\\slash", "tab\there", "line\nbreak", "cr\rx",
+                                          std::string("nul\0x", 5), "\x01\x1f\x7f", "caf\xc3\xa9",
+                                          "\xe2\x82\xac \xe6\x97\xa5\xf0\x9f\x98\x80", "comma,name", "u+2028\xe2\x80\xa8"};
+  const std::vector<double> values = {12345678,  0.1,     1.0 / 3,   1e-300, 5e-324, 1.7976931348623157e308,
+                                      -0.0,      2.5e-7,  123456789012345680.0, 0.30000000000000004, 1e21, 7};
+  ASSERT_EQ(names.size(), values.size());
+  {
+    rt::JSONLLogger jsonl({(dir / "m.jsonl").string()});
+    rt::CSVLogger csv({(dir / "m.csv").string()});
+    for (size_t i = 0; i < names.size(); ++i) {
+      jsonl.log(static_cast<int64_t>(i), {{names[i], values[i]}});
+      csv.log(static_cast<int64_t>(i), {{names[i], values[i]}});
+    }
+    jsonl.log(99, {{"inf", std::numeric_limits<double>::infinity()}, {"nan", std::nan("")}});
+  }
+  // One line per value read: "<file> <step> <hex of the name's UTF-8> <repr of the value>".
+  const std::string script = R"PY(
+import csv, json, sys
+d = sys.argv[1]
+with open(d + "/m.jsonl", encoding="utf-8", newline="") as f:
+    text = f.read()
+assert text.endswith("\n")
+for line in text.split("\n")[:-1]:
+    r = json.loads(line)
+    keys = list(r)
+    assert keys[:2] == ["step", "wall_time"], keys
+    assert isinstance(r["step"], int) and isinstance(r["wall_time"], float)
+    for k in keys[2:]:
+        assert r[k] is None or isinstance(r[k], float), (k, r[k])  # -0.0 stays -0.0, 7.0 a float
+        print("jsonl", r["step"], k.encode().hex() or "-", repr(None if r[k] is None else float(r[k])))
+with open(d + "/m.csv", encoding="utf-8", newline="") as f:
+    rows = list(csv.reader(f))
+assert rows[0] == ["step", "wall_time", "metric", "value"], rows[0]
+for step, t, name, value in rows[1:]:
+    float(t)
+    print("csv", int(step), name.encode().hex() or "-", repr(float(value)))
+)PY";
+  std::ofstream(dir / "read.py") << script;
+  std::string command = "python3 " + (dir / "read.py").string() + " " + dir.string();
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  ASSERT_EQ(::pclose(pipe), 0) << out;
+  auto hex = [](const std::string& s) {
+    std::string h;
+    for (unsigned char c : s) h += fmt::format("{:02x}", c);
+    return h;
+  };
+  std::map<std::string, std::vector<std::string>> read;  // "<file> <step>" -> [name hex, value repr]
+  for (const auto& line : lines_of(out)) {
+    std::istringstream in(line);
+    std::string file, step, name, value;
+    in >> file >> step >> name >> value;
+    read[file + " " + step].push_back(name);
+    read[file + " " + step].push_back(value);
+  }
+  for (const char* file : {"jsonl", "csv"})
+    for (size_t i = 0; i < names.size(); ++i) {
+      const auto& got = read[std::string(file) + " " + std::to_string(i)];
+      ASSERT_EQ(got.size(), 2u) << file << " step " << i << "\n" << out;
+      EXPECT_EQ(got[0], hex(names[i])) << file << " step " << i;
+      double back = std::strtod(got[1].c_str(), nullptr);  // Python's repr is itself the shortest round-trip text
+      EXPECT_EQ(std::memcmp(&back, &values[i], sizeof back), 0) << file << " step " << i << ": " << got[1];
+    }
+  EXPECT_EQ(read["jsonl 99"], (std::vector<std::string>{hex("inf"), "None", hex("nan"), "None"}));  // JSON has null
   fs::remove_all(dir);
 }
 
@@ -167,8 +299,10 @@ TEST(Loggers, MakeLoggersBuildsAConfigListAndLocatesABadElement) {
     rt::MultiLogger log = rt::make_loggers(cfg["loggers"]);
     log.log(7, {{"loss", 0.5}});
   }
-  EXPECT_EQ(slurp(dir / "m.jsonl"), "{\"step\":7,\"loss\":0.5}\n");
-  EXPECT_EQ(slurp(dir / "m.csv"), "step,metric,value\n7,loss,0.5\n");
+  rig::Node record = rig::load_json(slurp(dir / "m.jsonl"));
+  EXPECT_EQ(record.get<int>("step"), 7);
+  EXPECT_EQ(record.get<double>("loss"), 0.5);
+  EXPECT_EQ(lines_of(slurp(dir / "m.csv")).size(), 2u);
 
   rig::Config bad(rig::load_yaml("loggers:\n  - {_component_: rig.torch.JSONLoger, path: x}\n", "bad.yaml"));
   try {
@@ -197,6 +331,46 @@ TEST(Loggers, ConsolePlainLinesWhenNotATty) {
   EXPECT_EQ(lines[0].rfind("step 2 loss=0.5 it/s=", 0), 0u) << lines[0];
   EXPECT_EQ(lines[1].rfind("step 4 loss=0.25", 0), 0u) << lines[1];
   EXPECT_EQ(lines[2], "step 4 accuracy=0.9");
+  fs::remove_all(dir);
+}
+
+// Every width from 1 to 200 columns, with and without a total, short and long metrics: the line never reaches the
+// last column, keeps step/total, and shows what fits (the bar only with room to spare).
+TEST(Loggers, ProgressLineFitsEveryWidth) {
+  rt::ConsoleLogger bounded({.total_steps = 123456}, stdout), open_ended({}, stdout);
+  const rt::Metrics few = {{"loss", 0.123456789}, {"lr", 2e-3}};
+  const rt::Metrics many = {{"loss", 1e-9}, {"lr", 123456789}, {"a_rather_long_metric_name", -0.5}, {"grad_norm", 3}};
+  for (int columns = 1; columns <= 200; ++columns)
+    for (const auto* logger : {&bounded, &open_ended})
+      for (const auto* metrics : {&few, &many})
+        for (double rate : {0.0, 12.5, 123456.7}) {
+          std::string line = logger->progress_line(61728, *metrics, rate, columns);
+          EXPECT_LE(static_cast<int>(line.size()), std::max(columns - 1, 1)) << columns << ": " << line;
+          if (columns >= 40 && logger == &bounded) {
+            EXPECT_NE(line.find("61728/123456"), std::string::npos) << line;
+          }
+          if (columns >= 80 && logger == &bounded && metrics == &few && rate > 0) {
+            EXPECT_NE(line.find("[###"), std::string::npos) << line;  // the bar, half full
+          }
+          if (columns >= 80 && metrics == &few) {
+            EXPECT_NE(line.find("loss=0.12346"), std::string::npos) << line;
+          }
+        }
+}
+
+TEST(Loggers, ColumnsFromTheEnvironmentWhenNotATerminal) {
+  auto dir = temp_dir();
+  std::FILE* f = std::fopen((dir / "out.txt").c_str(), "w");
+  const char* old = std::getenv("COLUMNS");
+  std::string saved = old ? old : "";
+  setenv("COLUMNS", "33", 1);
+  EXPECT_EQ(rt::terminal_columns(f), 33);
+  setenv("COLUMNS", "wide", 1);
+  EXPECT_EQ(rt::terminal_columns(f), 80);
+  unsetenv("COLUMNS");
+  EXPECT_EQ(rt::terminal_columns(f), 80);
+  if (old) setenv("COLUMNS", saved.c_str(), 1);
+  std::fclose(f);
   fs::remove_all(dir);
 }
 

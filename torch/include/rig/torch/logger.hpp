@@ -7,9 +7,12 @@
 //
 //   auto log = rig::torch::make_loggers(cfg["loggers"]);   // from a config list of `_component_` nodes
 //
-// ConsoleLogger draws a one-line progress bar (step/total, loss, it/s, ETA) when its stream is a TTY and writes
-// plain lines otherwise. JSONLLogger writes {"step":N,"loss":...} per call. CSVLogger writes long format
-// (step,metric,value) so that metrics logged at different steps (training loss, validation accuracy) share a file.
+// ConsoleLogger draws a one-line progress bar (bar, step/total, loss, it/s, ETA) fitted to the terminal's width and
+// redrawn at most max_redraws_per_second times, when its stream is a terminal; plain lines every every_n_steps steps
+// otherwise (a file, a pipe, a sweep job). JSONLLogger writes {"step":N,"wall_time":T,"loss":...} per call; CSVLogger
+// long format (step,wall_time,metric,value) so that metrics logged at different steps (training loss, validation
+// accuracy) share a file. Both write values in the shortest form that reads back as the same double, and wall_time in
+// seconds since the epoch. TensorBoardLogger (tensorboard.hpp) writes TensorBoard event files.
 #pragma once
 
 #include <chrono>
@@ -40,8 +43,11 @@ class MetricLogger {
 struct ConsoleLoggerOptions {
   int64_t total_steps = 0;    // for the progress bar and ETA; 0 when unknown
   int64_t every_n_steps = 100;  // plain-line mode: print every N steps (and every call with non-training metrics)
-  bool progress_bar = true;   // draw a bar when the stream is a TTY
-  static constexpr auto checks = rig::checks(rig::require("total_steps", rig::non_negative()), rig::require("every_n_steps", rig::positive()));
+  bool progress_bar = true;   // draw a bar when the stream is a terminal (never in a sweep job: RIG_SWEEP_DIR)
+  double max_redraws_per_second = 10;  // the bar is redrawn at most this often (and at the last step)
+  static constexpr auto checks =
+      rig::checks(rig::require("total_steps", rig::non_negative()), rig::require("every_n_steps", rig::positive()),
+                  rig::require("max_redraws_per_second", rig::positive()));
 };
 class ConsoleLogger : public MetricLogger {
  public:
@@ -49,15 +55,24 @@ class ConsoleLogger : public MetricLogger {
   void log(int64_t step, const Metrics& metrics) override;
   void flush() override;
   bool tty() const { return tty_; }
+  // The progress line for `step` fitted to `columns` (at most columns - 1 characters, so that the terminal never
+  // wraps it): bar, step/total, metrics, it/s, ETA; what does not fit is left out from the bar inwards.
+  std::string progress_line(int64_t step, const Metrics& metrics, double rate, int columns) const;
 
  private:
   ConsoleLoggerOptions options_;
   std::FILE* out_;
   bool tty_;
   bool bar_open_ = false;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_, last_draw_;
   int64_t first_step_ = -1;
 };
+
+// Seconds since the epoch (system clock), as every logger records a call's wall time.
+double wall_time();
+
+// The width of the terminal `out` writes to (TIOCGWINSZ), else $COLUMNS, else 80.
+int terminal_columns(std::FILE* out);
 
 struct JSONLLoggerOptions {
   std::string path = "metrics.jsonl";
@@ -71,6 +86,7 @@ class JSONLLogger : public MetricLogger {
 
  private:
   std::ofstream out_;
+  std::vector<std::pair<std::string, std::string>> keys_;  // metric name -> its JSON string, escaped once
 };
 
 struct CSVLoggerOptions {
