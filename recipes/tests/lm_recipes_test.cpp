@@ -115,7 +115,9 @@ TEST(LMRecipeConfigs, ResumeWithoutACheckpointIsReported) {
     auto [rc, out] = validate(recipe, "resume=true checkpointer.dir=" + empty.string());
     EXPECT_EQ(rc, 2) << out;
     EXPECT_NE(out.find("error[rig.torch.checkpoint.resume]"), std::string::npos) << out;
-    EXPECT_NE(out.find("<command line>"), std::string::npos) << out;  // located at the override
+    // Located at the override's value: argv[N]:1:8 is the `true` of `resume=true`.
+    EXPECT_NE(out.find("]:1:8: error[rig.torch.checkpoint.resume]"), std::string::npos) << out;
+    EXPECT_EQ(out.rfind("argv[", 0), 0u) << out;
     // A directory with a checkpoint in it is what resume asks for (the file is only listed here, not read).
     std::ofstream(empty / "step_00000004.pt") << "x";
     auto [rc2, out2] = validate(recipe, "resume=true checkpointer.dir=" + empty.string());
