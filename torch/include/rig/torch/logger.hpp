@@ -5,7 +5,7 @@
 //   log.add(std::make_shared<rig::torch::JSONLLogger>(rig::torch::JSONLLoggerOptions{.path = "run/metrics.jsonl"}));
 //   log.log(step, {{"loss", 0.31}, {"lr", 1e-3}});
 //
-//   auto log = rig::torch::make_loggers(cfg["loggers"]);   // from a config list of `_component_` nodes
+//   rig::torch::MultiLogger from_config = rig::torch::make_loggers(config["loggers"]);  // a list of `_component_`s
 //
 // ConsoleLogger draws a one-line progress bar (step/total, loss, it/s, ETA) when its stream is a TTY and writes
 // plain lines otherwise. JSONLLogger writes {"step":N,"loss":...} per call. CSVLogger writes long format
