@@ -189,19 +189,19 @@ SearchParam param_of(const Override& o) {
 
 SearchSpace parse_search_space(const std::vector<std::string>& overrides, int first_argv_index,
                                const Node& section_params) {
-  std::vector<std::pair<Override, Origin>> parsed;  // each with where the sweep: section wrote it (unknown: argv)
+  std::vector<std::pair<Override, const Node*>> parsed;  // each with the sweep: section's value (null: argv)
   if (section_params.is_map())
-    for (const auto& e : section_params.entries()) parsed.emplace_back(section_override(e.key, e.value), e.value.origin());
+    for (const auto& e : section_params.entries()) parsed.emplace_back(section_override(e.key, e.value), &e.value);
   for (size_t i = 0; i < overrides.size(); ++i) {
     Override o = parse_override(overrides[i], first_argv_index < 0 ? -1 : first_argv_index + static_cast<int>(i));
     std::erase_if(parsed, [&](const auto& p) { return p.first.key_text == o.key_text; });  // the command line wins
-    parsed.emplace_back(std::move(o), Origin{});
+    parsed.emplace_back(std::move(o), nullptr);
   }
   SearchSpace space;
-  for (const auto& [o, at] : parsed) {
+  for (const auto& [o, value] : parsed) {
     if (o.is_sweep()) space.params.push_back(param_of(o));
     else space.fixed.push_back(o.text);
-    if (at.known()) space.section_origins.emplace_back(o.key_text, at);
+    if (value && value->origin().known()) add_section_origins(space.section_origins, o, *value);
   }
   if (space.params.empty())
     throw UsageError("rig.search.space", "the search has no parameter to search", {}, {},

@@ -250,7 +250,7 @@ std::vector<SweepAxis> section_axes(const Node& section, const SweepSpec& spec, 
     if (!params->is_map() && !params->is_null()) section_error("sweep.params must be a map", *params, "sweep.params");
     for (const auto& e : params->entries()) {
       Override o = section_override(e.key, e.value);
-      origins.emplace_back(bare_key(o.key_text), e.value.origin());
+      add_section_origins(origins, o, e.value);
       if (o.is_sweep())
         axes.push_back(axis_of(o, spec));
       else
@@ -268,7 +268,7 @@ std::vector<SweepAxis> section_axes(const Node& section, const SweepSpec& spec, 
       for (const auto& e : group.entries()) {
         parts.push_back(section_override(e.key, e.value));
         part_origins.push_back(e.value.origin());
-        origins.emplace_back(bare_key(parts.back().key_text), e.value.origin());
+        add_section_origins(origins, parts.back(), e.value);
       }
       axes.push_back(zip_axis(parts, part_origins, spec, group.origin()));
     }
@@ -276,10 +276,16 @@ std::vector<SweepAxis> section_axes(const Node& section, const SweepSpec& spec, 
   return axes;
 }
 
+// The key an override's text sets, as written after any +/~ prefix ("+a.b=1" -> "a.b"); a bare key stays itself.
+std::string_view key_of(std::string_view text) {
+  while (text.starts_with('+') || text.starts_with('~')) text.remove_prefix(1);
+  return text.substr(0, text.find_first_of("+:="));
+}
+
 // Removes `key` from section axes (the command line sets it).
 void drop_key(std::vector<SweepAxis>& axes, std::vector<std::string>& fixed, SectionOrigins& origins,
               const std::string& key) {
-  std::erase_if(origins, [&](const auto& o) { return o.first == key; });
+  std::erase_if(origins, [&](const auto& o) { return bare_key(key_of(o.first)) == key; });
   std::erase_if(fixed, [&](const std::string& f) { return bare_key(f.substr(0, f.find('='))) == key; });
   for (auto& axis : axes) {
     for (size_t k = 0; k < axis.keys.size(); ++k) {
@@ -372,9 +378,16 @@ Override written_at(Override o, const Origin& at) {
   return o;
 }
 
+void add_section_origins(SectionOrigins& origins, const Override& o, const Node& value) {
+  origins.emplace_back(bare_key(o.key_text), value.origin());
+  if (value.is_list())
+    for (const Node& element : value.elements()) origins.emplace_back(point_text(o, element), element.origin());
+}
+
 Origin section_origin(const SectionOrigins& origins, std::string_view text) {
-  while (text.starts_with('+') || text.starts_with('~')) text.remove_prefix(1);
-  std::string key = bare_key(text.substr(0, text.find_first_of("+:=")));
+  for (const auto& [k, at] : origins)
+    if (k == text) return at;  // a list element's job override
+  std::string key = bare_key(key_of(text));
   for (const auto& [k, at] : origins)
     if (k == key) return at;
   return {};

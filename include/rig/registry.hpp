@@ -15,8 +15,8 @@
 //   // 3. A class with an ordinary constructor (LibTorch's modules, any third-party type): list the constructor's
 //   //    parameter types and names once; defaults inline, as in pybind11. Of overloaded constructors, the types pick
 //   //    one, as a call with arguments of exactly those types would (none or an ambiguous one: a static_assert).
-//   RIG_COMPONENT(torch::nn::Linear, rig::interfaces<Module>,
-//                 rig::params<int64_t, int64_t, bool>("in_features", "out_features", rig::arg("bias") = true));
+//   RIG_COMPONENT(torch::nn::LinearImpl, rig::interfaces<torch::nn::Module>, rig::name("torch.nn.Linear"),
+//                 rig::params<int64_t, int64_t>("in_features", rig::arg("out_features") = 1));
 //
 //   // 4. A free function: types come from its signature; the number of names is checked against it at compile time.
 //   RIG_FUNCTION(my::make_tokenizer, rig::interfaces<Tokenizer>,

@@ -49,14 +49,19 @@ struct SweepJob {
 };
 
 // Where a config's sweep: section wrote each key it gives the jobs (and the command line does not replace): the key
-// (bare: no +/~ prefix, no @package) and the origin of its value in sweep.params or a sweep.zip group. A job's
-// override of such a key is reported there when the job's config is invalid (rig's fail-fast check).
+// (bare: no +/~ prefix, no @package) and the origin of its value in sweep.params or a sweep.zip group; for a list of
+// values, also each element's own origin, under the job override it becomes ("lr=0.1"). A job's override of such a
+// key is reported there when the job's config is invalid (rig's fail-fast check).
 using SectionOrigins = std::vector<std::pair<std::string, Origin>>;
 
-// The origin `origins` holds for override `text`'s key; unknown when the section did not write it.
+// The origin `origins` holds for override `text`: the element that became it, else its key's value; unknown when
+// the section did not write it.
 Origin section_origin(const SectionOrigins& origins, std::string_view text);
 
 struct Override;
+
+// Records where the section wrote `o` (made by section_override from `value`): its key, and each element of a list.
+void add_section_origins(SectionOrigins& origins, const Override& o, const Node& value);
 
 // `key: value` of sweep.params (or of a sweep.zip group) as an override: a string is grammar text, a list a choice,
 // anything else its value. rig.sweep.section for an empty list. Grid sweeps and searches read the section with it.

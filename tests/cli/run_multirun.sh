@@ -108,6 +108,22 @@ out=$("$rig" run greet --config "$tmp/typo.yaml" -m 2>&1); rc=$?
 check "a typo in the config's sweep: section: exit 2, located at its value in the file, with that line" \
   bash -c 'test "$1" -eq 2 && grep -qF "$2/typo.yaml:9:11: error[rig.override.unknown_key]" <<<"$0" &&
            grep -qF " 9 |     tims: \"1,2\"" <<<"$0"' "$out" "$rc" "$tmp"
+cat >elements.yaml <<'YAML'
+defaults:
+  - greeter: plain
+  - _self_
+who: world
+times: 1
+notes: {}
+sweep:
+  params:
+    times: [1, x, 2,
+            y]
+YAML
+out=$("$rig" run greet --config "$tmp/elements.yaml" -m 2>&1); rc=$?
+check "a list in sweep.params: each bad element located at itself, not at the list" \
+  bash -c 'test "$1" -eq 2 && grep -qF "elements.yaml:9:16: error[rig.type.mismatch]" <<<"$0" &&
+           grep -qF "elements.yaml:10:13: error[rig.type.mismatch]" <<<"$0"' "$out" "$rc"
 # A bad value from a sweep.zip group (rig sweep run --config, the recipe as the program) and from a search's
 # sweep.params (rig run -m): each at the line that wrote it.
 cat >zip.yaml <<'YAML'
@@ -120,7 +136,7 @@ YAML
 out=$("$rig" sweep run --config zip.yaml -- "$greet" 2>&1); rc=$?
 check "rig sweep run --config: a bad value in sweep.zip, at its line in the file" \
   bash -c 'test "$1" -eq 2 && grep -qF "2 of 4 jobs are invalid: job 1" <<<"$0" &&
-           grep -qF "zip.yaml:5:14: error[rig.type.mismatch]" <<<"$0" && grep -qF " 5 |       times: [1, x]" <<<"$0"' \
+           grep -qF "zip.yaml:5:18: error[rig.type.mismatch]" <<<"$0" && grep -qF " 5 |       times: [1, x]" <<<"$0"' \
   "$out" "$rc"
 cat >search.yaml <<'YAML'
 defaults:
@@ -136,7 +152,7 @@ sweep:
 YAML
 out=$("$rig" run greet --config "$tmp/search.yaml" -m 2>&1); rc=$?
 check "rig run -m: a search's bad choice in sweep.params, at its line in the file" \
-  bash -c 'test "$1" -eq 2 && grep -qE "search.yaml:10:[0-9]+: error\[rig.compose.unknown_option\]" <<<"$0" &&
+  bash -c 'test "$1" -eq 2 && grep -qF "search.yaml:10:22: error[rig.compose.unknown_option]" <<<"$0" &&
            grep -qF "10 |     greeter: [plain, lowd]" <<<"$0"' "$out" "$rc"
 check "  nothing launched" test ! -e multirun
 out=$("$rig" run greet -m --dry-run who=a 'times=1,x' 2>&1); rc=$?

@@ -18,6 +18,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -218,9 +219,9 @@ struct SplitOptions {
 // A seeded permutation of 0..n-1 cut into train and validation indices (round(n * ratio) validation examples).
 std::pair<std::vector<int64_t>, std::vector<int64_t>> split_indices(int64_t n, const SplitOptions& options);
 
-template <class Dataset>
-std::pair<std::shared_ptr<Subset<Dataset>>, std::shared_ptr<Subset<Dataset>>> split(
-    std::shared_ptr<const Dataset> dataset, const SplitOptions& options) {
+template <class D, class Dataset = std::remove_const_t<D>>
+std::pair<std::shared_ptr<Subset<Dataset>>, std::shared_ptr<Subset<Dataset>>> split(std::shared_ptr<D> dataset,
+                                                                                     const SplitOptions& options) {
   auto [train, validation] = split_indices(dataset->size(), options);
   return {std::make_shared<Subset<Dataset>>(dataset, std::move(train)),
           std::make_shared<Subset<Dataset>>(dataset, std::move(validation))};
@@ -294,5 +295,8 @@ class DataLoader {
   std::vector<int64_t> order_;
   int64_t order_epoch_ = -1;
 };
+// `DataLoader loader(subset, {...})` deduces the dataset type from a pointer to a const or non-const dataset.
+template <class D>
+DataLoader(std::shared_ptr<D>, DataLoaderOptions) -> DataLoader<std::remove_const_t<D>>;
 
 }  // namespace rig::torch

@@ -5,7 +5,7 @@
 //   log.add(std::make_shared<rig::torch::JSONLLogger>(rig::torch::JSONLLoggerOptions{.path = "run/metrics.jsonl"}));
 //   log.log(step, {{"loss", 0.31}, {"lr", 1e-3}});
 //
-//   auto log = rig::torch::make_loggers(cfg["loggers"]);   // from a config list of `_component_` nodes
+//   rig::torch::MultiLogger from_config = rig::torch::make_loggers(config["loggers"]);  // a list of `_component_`s
 //
 // ConsoleLogger draws a one-line progress bar (bar, step/total, loss, it/s, ETA) fitted to the terminal's width and
 // redrawn at most max_redraws_per_second times, when its stream is a terminal; plain lines every every_n_steps steps
