@@ -41,8 +41,7 @@ run-classify: run
 
 test: build build-asan build-tsan build-fuzz
 	ctest --preset default -j $(JOBS)
-	# ASan debug frames are several times larger than release ones: the deep-chain tests need a 64 MiB stack there.
-	ulimit -s 65536 && ctest --preset asan -j $(JOBS) -L core
+	ctest --preset asan -j $(JOBS) -L core
 	ctest --test-dir build-tsan -L threads --output-on-failure
 	fuzz/run 20
 

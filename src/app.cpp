@@ -367,11 +367,11 @@ void print_help(const RecipeInfo& info, const RecipeSchema& schema, const Recipe
     std::string comps;
     auto walk = [&](auto& self, const Node& n, const std::string& path) -> void {
       if (!n.is_map()) return;
-      const ComponentDef* def = component_of(n);
+      const detail::ComponentDef* def = component_of(n);
       if (def) {
         comps += fmt::format("  {} ({})\n", path.empty() ? "<root>" : path, def->name());
         for (size_t i = 0; i < def->params.size(); ++i) {
-          const ParamDef& p = def->params[i];
+          const detail::ParamDef& p = def->params[i];
           std::string dv = p.required ? " (required)" : "";
           if (!p.required) {
             try {
@@ -550,11 +550,28 @@ void fill_schema_defaults(Node& cfg, const RecipeSchema& schema) {
   }
 }
 
+// The schema's checks across keys (RecipeSchema::check), as --validate runs them: 0, or the exit status of the
+// errors, printed. A config that does not resolve is left to the recipe's own reads.
+int run_schema_checks(const Node& cfg, const RecipeSchema& schema) {
+  if (schema.checks().empty()) return 0;
+  Node resolved;
+  try {
+    resolved = resolve(cfg);
+  } catch (const Error&) {
+    return 0;
+  }
+  std::vector<Error> errors;
+  for (RecipeSchema::Check fn : schema.checks()) fn(resolved, errors);
+  for (const Error& e : errors) std::cerr << format(e, {.color = use_color(2)});
+  return errors.empty() ? 0 : errors.front().exit_code();
+}
+
 // The recipe function's exit status; its errors are printed.
 // `read`, when given, receives the key paths the recipe read (detail/read_log.hpp).
 int run_recipe_function(const RecipeInfo& info, Node cfg, const RecipeSchema& schema, const RecipeFunction& recipe,
                         std::vector<std::string>* read = nullptr) {
   fill_schema_defaults(cfg, schema);
+  if (int status = run_schema_checks(cfg, schema)) return status;
   std::optional<detail::ReadLog> log;
   if (read) log.emplace(cfg);
   int status = exit_status_of(info, [&] { return recipe(Config(std::move(cfg))); });
@@ -856,7 +873,7 @@ int run_recipe(int argc, char** argv, const RecipeFunction& recipe, const Recipe
       return kExitOk;
     }
     if (a.schema_component) {
-      const ComponentDef* def = registry().find(*a.schema_component);
+      const detail::ComponentDef* def = registry().find(*a.schema_component);
       if (!def)
         throw Error("rig.component.unknown", fmt::format("unknown component '{}'", *a.schema_component), {}, {},
                          did_you_mean(canonical_name(*a.schema_component), registry().names()));

@@ -39,7 +39,7 @@ void deallocate(void* p, size_t /*size*/, size_t align) {
     ::operator delete(p);
 }
 
-void share(Made& out, void (*destroy)(void*)) { out.shared = std::shared_ptr<void>(out.ptr, destroy); }
+void share(BuiltProduct& out, void (*destroy)(void*)) { out.shared = std::shared_ptr<void>(out.ptr, destroy); }
 
 bool recording_operative() { return g_record.load(std::memory_order_relaxed); }
 
@@ -53,7 +53,7 @@ void Call::fail(const Error& e) {
 }
 
 void Call::arg_type_error(size_t param, const std::string& expected) {
-  const Source& s = sources[param];
+  const ArgSource& s = sources[param];
   std::string which = s.arg->name.empty() ? "positional argument" : fmt::format("keyword argument '{}'", s.arg->name);
   KeyPath at = path;
   at.push_key(std::string(def.params[param].name));
@@ -144,13 +144,13 @@ Error locate_construction_error(const Error& e, const Node& node, const MapEntry
   return located;
 }
 
-// The arguments of one call, type-erased (see rig/detail/component.hpp for why): the options struct (constructed
+// The arguments of one call, type-erased (see rig/detail/instantiate_ops.hpp for why): the options struct (constructed
 // with its defaults), or one slot per parameter, constructed as each is read. One block, on the stack when small;
 // whatever was constructed in it is destroyed with it — after an error, a construction that threw, or a success
 // (the product was built from moved-from arguments).
 class Arguments {
  public:
-  explicit Arguments(const ComponentDef& d) : d_(d), n_(d.params.size()) {
+  explicit Arguments(const detail::ComponentDef& d) : d_(d), n_(d.params.size()) {
     if (n_ > kLocalParams) {
       heap_at_ = std::make_unique<void*[]>(n_);
       heap_full_ = std::make_unique<bool[]>(n_);
@@ -200,14 +200,14 @@ class Arguments {
 
   // Parameter i's storage: its slot, or its field of the options struct.
   void* at(size_t i) const { return at_[i]; }
-  // What Construct/Produce take: the options struct, or every slot.
+  // What ConstructInPlace/CallFactory take: the options struct, or every slot.
   void* const* args() const { return options_ ? &options_ : at_; }
   bool full(size_t i) const { return full_[i]; }
   void filled(size_t i) { full_[i] = true; }
 
  private:
   static constexpr size_t kLocalParams = 16;
-  const ComponentDef& d_;
+  const detail::ComponentDef& d_;
   size_t n_;
   void* local_at_[kLocalParams];
   bool local_full_[kLocalParams];
@@ -221,11 +221,11 @@ class Arguments {
   alignas(std::max_align_t) unsigned char local_[256];
 };
 
-// The product from the arguments: placement-new at `where` (Make::Value) or in heap storage as `new` would get it
-// (so that `delete` through the interface releases it), or the component's own Produce.
-void produce(const ComponentDef& d, Make m, void* where, Made& out, void* const* args) {
+// The product from the arguments: placement-new at `where` (ReturnForm::Value) or in heap storage as `new` would get it
+// (so that `delete` through the interface releases it), or the component's own CallFactory.
+void produce(const detail::ComponentDef& d, ReturnForm m, void* where, BuiltProduct& out, void* const* args) {
   if (!d.construct) return d.produce(m, where, out, args);
-  bool heap = m != Make::Value;
+  bool heap = m != ReturnForm::Value;
   void* mem = heap ? allocate(d.size, d.align) : where;
   try {
     d.construct(mem, args);
@@ -234,11 +234,11 @@ void produce(const ComponentDef& d, Make m, void* where, Made& out, void* const*
     throw;
   }
   out.ptr = mem;
-  if (m == Make::Shared) share(out, d.destroy);
+  if (m == ReturnForm::Shared) share(out, d.destroy);
 }
 
 // Reads every argument (all errors collected in the session), applies defaults and builds the product.
-void build(const ComponentDef& d, Call& c, const MapEntry& named, Make m, void* where, Made& out) {
+void build(const detail::ComponentDef& d, Call& c, const MapEntry& named, ReturnForm m, void* where, BuiltProduct& out) {
   Arguments args(d);
   const size_t n = d.params.size();
   if (d.options) {
@@ -248,11 +248,11 @@ void build(const ComponentDef& d, Call& c, const MapEntry& named, Make m, void* 
       if (d.params[i].ops->take(c, i, args.at(i))) args.filled(i);
   }
   check_declared(c, named);
-  if (m == Make::Check || c.failed()) return;
+  if (m == ReturnForm::Check || c.failed()) return;
   if (!d.options)
     for (size_t i = 0; i < n; ++i) {
       if (args.full(i)) continue;
-      const ParamDef& p = d.params[i];
+      const detail::ParamDef& p = d.params[i];
       if (!p.construct_default)  // bind() reports a missing required argument; this is a bug in rig
         throw Error("rig.internal", fmt::format("no value and no default for parameter '{}' of {}", p.name, d.name()));
       p.construct_default(args.at(i), p.default_value);
@@ -278,12 +278,12 @@ Node operative_node(const Call& c, const Node& node, const MapEntry& named) {
 }  // namespace
 
 void* make_erased(const Node& node, const Request& req, Session& s, Call* parent, size_t param, void* where,
-                  Made& out) {
+                  BuiltProduct& out) {
   if (!parent) detail::check_depth(node, tree_limits().max_depth);  // building recurses once per level
   KeyPath path = parent ? parent->path : s.root;
   auto [def, named, iface] = look_up(node, req, s, path);
 
-  if (req.make == Make::Shared && !s.dry) {
+  if (req.form == ReturnForm::Shared && !s.dry) {
     for (const auto& e : s.shared)
       if (e.interface == req.interface && same_config_node(e.node, node)) {
         out.shared = e.owner;
@@ -303,18 +303,18 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
     return nullptr;
   }
   try {
-    build(*def, c, *named, req.make, where, out);
+    build(*def, c, *named, req.form, where, out);
   } catch (const ErrorList&) {
     throw;  // its errors are located already (a nested instantiate inside the component's own code)
   } catch (const Error& e) {
     fail(s, locate_construction_error(e, node, *named, path));
   }
   if (!s.errors.empty()) throw Failed{};
-  if (req.make == Make::Check) return nullptr;
+  if (req.form == ReturnForm::Check) return nullptr;
 
   void* result = iface->upcast(out.ptr);
   Node op = s.record ? operative_node(c, node, *named) : Node();
-  if (req.make == Make::Shared) s.shared.push_back({node, req.interface, out.shared, result, op});
+  if (req.form == ReturnForm::Shared) s.shared.push_back({node, req.interface, out.shared, result, op});
   if (s.record) {
     if (parent) {
       parent->record(param, std::move(op));
@@ -328,9 +328,9 @@ void* make_erased(const Node& node, const Request& req, Session& s, Call* parent
 
 }  // namespace detail
 
-Node ComponentDef::default_value(size_t param) const {
+Node detail::ComponentDef::default_value(size_t param) const {
   if (param >= params.size() || params[param].required) return Node();
-  const ParamDef& p = params[param];
+  const detail::ParamDef& p = params[param];
   detail::Arguments args(*this);  // with an options struct: its fields hold their defaults
   if (!options) {
     if (!p.construct_default) return Node();
@@ -372,7 +372,7 @@ Node with_defaults_below(const Node& node) {
       if (e.value.is_container()) out.set(e.key, with_defaults_below(e.value));
     const MapEntry* named = detail::component_name_entry(node);
     if (named && named->value.is_string())
-      if (const ComponentDef* d = registry().find(named->value.str())) {
+      if (const detail::ComponentDef* d = registry().find(named->value.str())) {
         const Node* args = node.find("_args_");
         size_t positional = args ? args->size() : 0;  // bound by position: not repeated as keys
         for (size_t i = positional; i < d->params.size(); ++i)

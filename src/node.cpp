@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "detail/node_arena.hpp"
+#include "detail/node_data.hpp"
 #include "detail/scalar.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/limits.hpp"
@@ -203,6 +204,25 @@ bool MapData::insert_new(MapEntry& entry) {
 }
 
 static_assert(sizeof(NodeData) <= 104, "see NodeData: keep a node within glibc's fast-bin size");
+
+NodeData::~NodeData() {
+  std::vector<std::shared_ptr<NodeData>> pending;
+  auto detach_children = [&pending](NodeData& d) {
+    if (auto* list = std::get_if<std::vector<Node>>(&d.value)) {
+      for (Node& n : *list)
+        if (n.d_) pending.push_back(std::move(n.d_));
+    } else if (auto* map = std::get_if<MapData>(&d.value)) {
+      for (MapEntry& e : map->entries)
+        if (e.value.d_) pending.push_back(std::move(e.value.d_));
+    }
+  };
+  detach_children(*this);
+  while (!pending.empty()) {
+    std::shared_ptr<NodeData> d = std::move(pending.back());
+    pending.pop_back();
+    if (d.use_count() == 1) detach_children(*d);  // the last owner; one shared elsewhere is left whole
+  }  // each `d` released here has no children left (or others own it): its destructor does not descend
+}
 
 bool MapData::erase(std::string_view key) {
   const MapEntry* e = find(key);

@@ -36,15 +36,56 @@ std::string canonical_name(std::string_view name) {
   return out;
 }
 
-std::string ComponentDef::name() const { return canonical_name(cpp_name); }
+std::string detail::ComponentDef::name() const { return canonical_name(cpp_name); }
 
-const InterfaceDef* ComponentDef::interface(TypeKey type) const {
+// ---- the read-only views ----------------------------------------------------------------------------------------------
+
+std::string_view ParamInfo::name() const { return def_->params[index_].name; }
+std::string_view ParamInfo::doc() const { return def_->params[index_].doc; }
+std::string ParamInfo::type() const { return def_->params[index_].type_name(); }
+bool ParamInfo::required() const { return def_->params[index_].required; }
+Node ParamInfo::default_value() const { return def_->default_value(index_); }
+std::vector<std::string> ParamInfo::constraints() const {
+  std::vector<std::string> out;
+  for (const auto& c : def_->constraints)
+    if (c.param == name()) out.push_back(describe(c));
+  return out;
+}
+std::string ParamInfo::interface() const {
+  const detail::ParamDef& p = def_->params[index_];
+  return p.nesting == detail::Nesting::None || !p.interface_name ? std::string() : p.interface_name();
+}
+
+std::string ComponentInfo::name() const { return def_->name(); }
+std::string_view ComponentInfo::cpp_name() const { return def_->cpp_name; }
+std::string ComponentInfo::product_type() const { return def_->product_type(); }
+std::string_view ComponentInfo::doc() const { return def_->doc; }
+std::vector<std::string_view> ComponentInfo::aliases() const { return {def_->aliases.begin(), def_->aliases.end()}; }
+std::vector<std::string> ComponentInfo::interfaces() const {
+  std::vector<std::string> out;
+  for (const auto& i : def_->interfaces) out.push_back(i.name());
+  return out;
+}
+std::vector<ParamInfo> ComponentInfo::params() const {
+  std::vector<ParamInfo> out;
+  for (size_t i = 0; i < def_->params.size(); ++i) out.emplace_back(*def_, i);
+  return out;
+}
+std::optional<ParamInfo> ComponentInfo::param(std::string_view n) const {
+  for (size_t i = 0; i < def_->params.size(); ++i)
+    if (def_->params[i].name == n) return ParamInfo(*def_, i);
+  return std::nullopt;
+}
+std::string_view ComponentInfo::file() const { return def_->file; }
+uint32_t ComponentInfo::line() const { return def_->line; }
+
+const detail::InterfaceDef* detail::ComponentDef::interface(TypeKey type) const {
   for (const auto& i : interfaces)
     if (i.type == type) return &i;
   return nullptr;
 }
 
-const ParamDef* ComponentDef::param(std::string_view n) const {
+const detail::ParamDef* detail::ComponentDef::param(std::string_view n) const {
   for (const auto& p : params)
     if (p.name == n) return &p;
   return nullptr;
@@ -58,7 +99,7 @@ namespace {
 // A registration writes one pointer here and nothing in its own record, whose pages thus stay clean (no
 // copy-on-write fault per record at start-up).
 constexpr size_t kGlobalSlots = size_t{1} << 16;
-constinit std::atomic<const ComponentDef*> g_slots[kGlobalSlots]{};
+constinit std::atomic<const detail::ComponentDef*> g_slots[kGlobalSlots]{};
 
 }  // namespace
 
@@ -67,12 +108,12 @@ Registry& registry() {
   return r;
 }
 
-void Registry::add(ComponentDef& def) {
+void Registry::add(detail::ComponentDef& def) {
   size_t slot = reserved_.fetch_add(1, std::memory_order_relaxed);
   if (slot < capacity_) {
     slots_[slot].store(&def, std::memory_order_release);
   } else {  // beyond the slots (and in registries without any): an intrusive list through the records
-    const ComponentDef* head = head_.load(std::memory_order_relaxed);
+    const detail::ComponentDef* head = head_.load(std::memory_order_relaxed);
     do {
       def.next = head;
     } while (!head_.compare_exchange_weak(head, &def, std::memory_order_release, std::memory_order_relaxed));
@@ -81,26 +122,26 @@ void Registry::add(ComponentDef& def) {
 }
 
 // Registration order: the slots (a concurrent add may not have stored its pointer yet: skipped), then the list.
-std::vector<const ComponentDef*> Registry::in_order() const {
-  std::vector<const ComponentDef*> all;
+std::vector<const detail::ComponentDef*> Registry::in_order() const {
+  std::vector<const detail::ComponentDef*> all;
   size_t used = std::min(reserved_.load(std::memory_order_acquire), capacity_);
   all.reserve(used);
   for (size_t i = 0; i < used; ++i)
-    if (const ComponentDef* d = slots_[i].load(std::memory_order_acquire)) all.push_back(d);
+    if (const detail::ComponentDef* d = slots_[i].load(std::memory_order_acquire)) all.push_back(d);
   size_t listed = all.size();
-  for (const ComponentDef* d = head_.load(std::memory_order_acquire); d; d = d->next) all.push_back(d);
+  for (const detail::ComponentDef* d = head_.load(std::memory_order_acquire); d; d = d->next) all.push_back(d);
   std::reverse(all.begin() + static_cast<std::ptrdiff_t>(listed), all.end());
   return all;
 }
 
 namespace {
 
-Origin registered_at(const ComponentDef& def) {
+Origin registered_at(const detail::ComponentDef& def) {
   return Origin{Source::make(def.file), def.line, 0};
 }
 
 // " (in libx.so)": the shared library or program holding a registration (plugins, rig/plugins.hpp).
-std::string in_library(const ComponentDef& def) {
+std::string in_library(const detail::ComponentDef& def) {
   std::string lib = library_of(&def);
   return lib.empty() ? std::string() : fmt::format(" (in {})", lib);
 }
@@ -121,7 +162,7 @@ void Registry::index() const {
   arena_.reserve(bytes);  // string_views into arena_ stay valid: it never reallocates below
   index_.reserve(all.size() * 5 / 4 + 1);
   std::vector<Error> duplicates;
-  auto insert = [&](std::string_view spelled, const ComponentDef* d) {
+  auto insert = [&](std::string_view spelled, const detail::ComponentDef* d) {
     size_t at = arena_.size();
     arena_ += canonical_name(spelled);
     std::string_view key(arena_.data() + at, arena_.size() - at);
@@ -147,7 +188,13 @@ void Registry::index() const {
   indexed_ = count;
 }
 
-const ComponentDef* Registry::find(std::string_view name) const {
+std::optional<ComponentInfo> Registry::info(std::string_view name) const {
+  const detail::ComponentDef* d = find(name);
+  if (!d) return std::nullopt;
+  return ComponentInfo(*d);
+}
+
+const detail::ComponentDef* Registry::find(std::string_view name) const {
   std::lock_guard lock(mutex_);
   index();
   // A dotted name is looked up as given; the C++ spelling (`a::b::C`) is canonicalised first, on the stack for names
@@ -167,11 +214,11 @@ const ComponentDef* Registry::find(std::string_view name) const {
   return it == index_.end() ? nullptr : it->second;
 }
 
-std::vector<const ComponentDef*> Registry::components(TypeKey interface) const {
+std::vector<const detail::ComponentDef*> Registry::components(TypeKey interface) const {
   std::lock_guard lock(mutex_);
   index();
-  std::vector<const ComponentDef*> out;
-  for (const ComponentDef* d : in_order())
+  std::vector<const detail::ComponentDef*> out;
+  for (const detail::ComponentDef* d : in_order())
     if (!interface || d->interface(interface)) out.push_back(d);
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
   return out;
@@ -190,7 +237,7 @@ std::vector<std::string> Registry::names(TypeKey interface) const {
 
 namespace {
 
-std::string interface_list(const ComponentDef& d) {
+std::string interface_list(const detail::ComponentDef& d) {
   std::string out;
   for (const auto& i : d.interfaces) out += (out.empty() ? "" : ", ") + i.name();
   return out;
@@ -227,7 +274,8 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 
 }  // namespace
 
-std::string describe(const ComponentDef& d) {
+std::string describe(const ComponentInfo& component) {
+  const detail::ComponentDef& d = component.record();
   std::string out = d.name();
   if (!d.doc.empty()) out += " — " + std::string(d.doc);
   out += "\n";
@@ -373,7 +421,7 @@ Node with_constraints(const Node& schema, std::span<const Constraint> checks, st
 }
 
 // The schema of one component's config map (without $schema / $defs).
-Node component_body(const ComponentDef& d) {
+Node component_body(const detail::ComponentDef& d) {
   Node names = Node::list();
   names.push_back(d.name());
   if (canonical_name(d.cpp_name) != d.cpp_name) names.push_back(std::string(d.cpp_name));
@@ -469,7 +517,7 @@ Node with_header(Node body) {
 }
 
 Node structure_schema(const Node& n) {
-  if (const ComponentDef* d = component_of(n)) {
+  if (const detail::ComponentDef* d = component_of(n)) {
     Node body = component_body(*d);
     // Nested component configs inside the arguments get their own bodies (a config may pick any implementation).
     Node props = body["properties"];
@@ -503,7 +551,7 @@ Node structure_schema(const Node& n) {
 
 }  // namespace
 
-const ComponentDef* component_of(const Node& n) {
+const detail::ComponentDef* component_of(const Node& n) {
   const MapEntry* named = detail::component_name_entry(n);
   if (!named || !named->value.is_string() || named->value.is_interpolation()) return nullptr;
   try {
@@ -513,7 +561,7 @@ const ComponentDef* component_of(const Node& n) {
   }
 }
 
-Node json_schema(const ComponentDef& def) { return with_header(component_body(def)); }
+Node json_schema(const ComponentInfo& component) { return with_header(component_body(component.record())); }
 
 Node config_json_schema(const Node& config) { return with_header(structure_schema(config)); }
 

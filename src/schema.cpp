@@ -97,7 +97,7 @@ Node config_body(const Node& body) {
 void define_interface(const std::string& name, Defs& defs) {
   if (!defs.done.insert(name).second) return;  // claimed first: definitions may refer to each other
   Node options = Node::list();
-  for (const ComponentDef* d : registry().components())
+  for (const detail::ComponentDef* d : registry().components())
     for (const auto& iface : d->interfaces)
       if (iface.name() == name) {
         options.push_back(config_body(hoist_defs(json_schema(*d), defs)));
@@ -186,7 +186,7 @@ struct Builder {
   }
 
   // The interface a component key is asked for: the recipe's declaration, else what the chosen component is.
-  std::vector<std::string> interfaces_at(const SchemaKey* k, const ComponentDef* chosen) {
+  std::vector<std::string> interfaces_at(const SchemaKey* k, const detail::ComponentDef* chosen) {
     if (k && k->interface && k->type_name) return {k->type_name()};
     std::vector<std::string> out;
     if (chosen)
@@ -194,7 +194,7 @@ struct Builder {
     return out;
   }
 
-  Node component(const Node* value, const SchemaKey* k, const ComponentDef* chosen) {
+  Node component(const Node* value, const SchemaKey* k, const detail::ComponentDef* chosen) {
     Node options = Node::list();
     for (const auto& iface : interfaces_at(k, chosen)) {
       define_interface(iface, defs);
@@ -247,7 +247,7 @@ struct Builder {
 
   Node value(const Node& n, const std::string& path) {
     const SchemaKey* k = key(path);
-    if (const ComponentDef* d = component_of(n)) return component(&n, k, d);
+    if (const detail::ComponentDef* d = component_of(n)) return component(&n, k, d);
     if (k && k->interface) return component(&n, k, nullptr);
     if (n.is_map() && !(k && k->section)) return map(n, path, k);
     Node s = n.is_missing() ? Node::map() : k && !k->section ? key_type_schema(*k) : kind_schema(n);
@@ -324,7 +324,7 @@ Node recipe_json_schema(const Node& config, const RecipeSchema* schema, std::str
   return out;
 }
 
-Node component_json_schema(const ComponentDef& def) {
+Node component_json_schema(const detail::ComponentDef& def) {
   Defs defs;
   Node body = config_body(hoist_defs(json_schema(def), defs));
   Node out = Node::map();

@@ -43,7 +43,7 @@ std::vector<Error> check_erased(const Node& node, const Request& req, const KeyP
   Session s;
   s.dry = true;
   s.root = path;
-  Made unused;
+  BuiltProduct unused;
   try {
     make_erased(node, req, s, nullptr, 0, nullptr, unused);
   } catch (const Failed&) {
@@ -57,7 +57,7 @@ std::vector<Error> check_erased(const Node& node, const Request& req) { return c
 
 void check_component(const Node& node, TypeKey interface, const KeyPath& path, std::vector<Error>& errors,
                      std::string (*interface_name)()) {
-  detail::Request req{interface, interface_name, detail::Make::Check, {}, false, true};
+  detail::Request req{interface, interface_name, detail::ReturnForm::Check, {}, false, true};
   for (auto& e : detail::check_erased(node, req, path)) errors.push_back(std::move(e));
 }
 
@@ -255,7 +255,10 @@ ValidationReport validate_config(const Node& config, const ValidateOptions& opti
   for (const auto& e : r.errors) failed.insert(e.key_path());  // a value reported above is not checked again
   std::vector<std::string> checked;
   std::vector<Error> checks;
-  if (options.schema) check_schema(*options.schema, resolved, checked, checks);
+  if (options.schema) {
+    check_schema(*options.schema, resolved, checked, checks);
+    for (RecipeSchema::Check fn : options.schema->checks()) fn(resolved, checks);
+  }
   check_other_components(resolved, root, checked, checks);
   for (auto& e : checks)
     if (!failed.contains(e.key_path())) r.errors.push_back(std::move(e));

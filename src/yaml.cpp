@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "detail/node_data.hpp"
 #include "detail/event_pipe.hpp"
 #include "detail/fyaml.hpp"
 #include "detail/node_arena.hpp"

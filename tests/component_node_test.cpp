@@ -96,7 +96,7 @@ void same_as_instantiate(const Node& n, const std::string& text, Outcome& out) {
 // validate_config (the `--validate` path: any return form, the caller's arguments unknown) against instantiate as
 // the config's own component's interface, for a root that is not a partial.
 void validate_same_as_instantiate(const Node& n, const std::string& text) {
-  const rig::ComponentDef* def = rig::component_of(n);
+  const rig::detail::ComponentDef* def = rig::component_of(n);
   if (!def || rig::detail::component_flag(n, "_partial_", false) || n.find("_partial_")) return;
   auto validated = places(rig::validate_config(n).errors);
   std::multiset<Place> built;
@@ -226,7 +226,7 @@ class Generator {
 
   Node component(std::string_view interface, int depth) {
     Choice c = choose(interface);
-    const rig::ComponentDef* def = rig::registry().find(c.canonical);
+    const rig::detail::ComponentDef* def = rig::registry().find(c.canonical);
     Node n = Node::map();
     std::string name = c.canonical;
     switch (pick(12)) {
@@ -257,7 +257,7 @@ class Generator {
       Node args = Node::list();
       size_t count = pick(def->params.size() + 2);
       for (size_t i = 0; i < count; ++i) {
-        if (i < def->params.size() && def->params[i].nesting == rig::Nesting::None) {
+        if (i < def->params.size() && def->params[i].nesting == rig::detail::Nesting::None) {
           args.push_back(valid(c.cls, def->params[i].name));
           positional.push_back(i);
         } else {
@@ -267,12 +267,12 @@ class Generator {
       n.set("_args_", chance(0.9) ? args : Node("notalist"));
     }
     for (size_t i = 0; i < def->params.size(); ++i) {
-      const rig::ParamDef& p = def->params[i];
+      const rig::detail::ParamDef& p = def->params[i];
       bool given_positionally = std::find(positional.begin(), positional.end(), i) != positional.end();
       if (given_positionally && chance(0.9)) continue;
       if (!chance(p.required ? 0.93 : 0.6)) continue;
       std::string key(p.name);
-      if (p.nesting != rig::Nesting::None)
+      if (p.nesting != rig::detail::Nesting::None)
         n.set(key, nested(p.name, depth));
       else
         n.set(key, chance(0.85) ? valid(c.cls, p.name) : junk());

@@ -10,7 +10,7 @@
 namespace {
 
 TEST(RegistryLinking, StaticLibraryComponentsLinkedWholeArchiveAreRegistered) {
-  const rig::ComponentDef* d = rig::registry().find("rigtest_linked.FromStaticLib");
+  const rig::detail::ComponentDef* d = rig::registry().find("rigtest_linked.FromStaticLib");
   ASSERT_NE(d, nullptr) << "the static library's registrar was dropped: link it with rig_link_components()";
   EXPECT_TRUE(std::string_view(d->file).ends_with("static_component.cpp"));
   auto made = rig::instantiate<rigtest_linked::FromStaticLib>(rig::load_yaml("{_component_: rigtest_linked.FromStaticLib, x: 5}"));

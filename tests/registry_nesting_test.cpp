@@ -228,11 +228,11 @@ TEST(NestedContainers, OperativeConfigListsEachElementWithItsDefaults) {
 }
 
 TEST(NestedContainers, IntrospectionAndStaticValidation) {
-  const rig::ComponentDef* d = rig::registry().find("nesttest.Stack");
+  const rig::detail::ComponentDef* d = rig::registry().find("nesttest.Stack");
   ASSERT_NE(d, nullptr);
-  EXPECT_NE(d->params[0].nesting, rig::Nesting::None);
-  EXPECT_EQ(d->params[0].nesting, rig::Nesting::List);
-  EXPECT_EQ(d->params[1].nesting, rig::Nesting::Map);
+  EXPECT_NE(d->params[0].nesting, rig::detail::Nesting::None);
+  EXPECT_EQ(d->params[0].nesting, rig::detail::Nesting::List);
+  EXPECT_EQ(d->params[1].nesting, rig::detail::Nesting::Map);
   EXPECT_EQ(d->params[0].interface_name(), "nesttest::Layer");
 
   Node bad = yaml("_component_: nesttest.Stack\nlayers: [{_component_: nesttest.Dence}]\nheads: {a: 1}");
@@ -278,7 +278,7 @@ model: {_component_: nesttest.Model, _partial_: true, shared: "${enc}", owned: {
 TEST(Overloads, EachOverloadOfAFunctionByItsSignature) {
   EXPECT_EQ(rig::instantiate<int>(yaml("_component_: nesttest.square_area\nside: 3")), 9);
   EXPECT_EQ(rig::instantiate<int>(yaml("_component_: nesttest.rect_area\nw: 2\nh: 5")), 10);
-  const rig::ComponentDef* rect = rig::registry().find("nesttest.rect_area");
+  const rig::detail::ComponentDef* rect = rig::registry().find("nesttest.rect_area");
   ASSERT_NE(rect, nullptr);
   ASSERT_EQ(rect->params.size(), 2u);
   EXPECT_EQ(rect->params[1].type_name(), "int");
@@ -300,9 +300,9 @@ namespace {
 // ---- registration storage -----------------------------------------------------------------------------------------
 
 TEST(RegistrySlots, SlotsThenListKeepRegistrationOrderAndAreThreadSafe) {
-  std::vector<std::atomic<const rig::ComponentDef*>> slots(100);  // fewer than the components: the rest are listed
+  std::vector<std::atomic<const rig::detail::ComponentDef*>> slots(100);  // fewer than the components: the rest are listed
   rig::Registry local(slots.data(), slots.size());
-  std::vector<rig::ComponentDef> defs(400);
+  std::vector<rig::detail::ComponentDef> defs(400);
   std::vector<std::string> names(defs.size());
   for (size_t i = 0; i < defs.size(); ++i) {
     names[i] = "slots.C" + std::to_string(i);

@@ -167,7 +167,7 @@ const rig::Error* find_id(const std::vector<rig::Error>& errors, std::string_vie
 // ---- registration ---------------------------------------------------------------------------------------------------
 
 TEST(Registry, NamesAreQualifiedCppNamesInEitherSpellingAndAliases) {
-  const rig::ComponentDef* d = rig::registry().find("rigtest.Adam");
+  const rig::detail::ComponentDef* d = rig::registry().find("rigtest.Adam");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(rig::registry().find("rigtest::Adam"), d);
   EXPECT_EQ(rig::registry().find("rigtest:Adam"), d);  // config_spec's module:Name
@@ -184,7 +184,7 @@ TEST(Registry, NamesAreQualifiedCppNamesInEitherSpellingAndAliases) {
 }
 
 TEST(Registry, ReflectedOptionsGiveNamesTypesDefaultsAndDocs) {
-  const rig::ComponentDef* d = rig::registry().find("rigtest.Adam");
+  const rig::detail::ComponentDef* d = rig::registry().find("rigtest.Adam");
   ASSERT_NE(d, nullptr);
   ASSERT_EQ(d->params.size(), 5u);
   EXPECT_EQ(d->params[0].name, "lr");
@@ -203,7 +203,7 @@ TEST(Registry, ReflectedOptionsGiveNamesTypesDefaultsAndDocs) {
 }
 
 TEST(Registry, ListedParametersWithInlineDefaultsAndSignatureTypes) {
-  const rig::ComponentDef* sgd = rig::registry().find("rigtest.Sgd");
+  const rig::detail::ComponentDef* sgd = rig::registry().find("rigtest.Sgd");
   ASSERT_NE(sgd, nullptr);
   ASSERT_EQ(sgd->params.size(), 3u);
   EXPECT_TRUE(sgd->params[0].required);
@@ -211,7 +211,7 @@ TEST(Registry, ListedParametersWithInlineDefaultsAndSignatureTypes) {
   EXPECT_EQ(sgd->params[1].doc, "heavy ball");
   EXPECT_EQ(sgd->default_value(2), Node(false));
 
-  const rig::ComponentDef* f = rig::registry().find("rigtest.scaled");
+  const rig::detail::ComponentDef* f = rig::registry().find("rigtest.scaled");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->params[1].type_name(), "double");
   EXPECT_EQ(f->default_value(1), Node(2.0));  // `= 2` converted to the parameter's type
@@ -227,7 +227,7 @@ TEST(Registry, ComponentsByInterfaceAreSorted) {
 
 TEST(Registry, DuplicateNamesAreAnErrorNamingBothFiles) {
   rig::Registry local;
-  rig::ComponentDef a, b;
+  rig::detail::ComponentDef a, b;
   a.cpp_name = "dup::Thing";
   a.file = "first.cpp";
   a.line = 3;
@@ -244,7 +244,7 @@ TEST(Registry, DuplicateNamesAreAnErrorNamingBothFiles) {
 
 TEST(Registry, RegistrationIsThreadSafe) {
   rig::Registry local;
-  std::vector<rig::ComponentDef> defs(400);
+  std::vector<rig::detail::ComponentDef> defs(400);
   std::vector<std::string> names(defs.size());
   for (size_t i = 0; i < defs.size(); ++i) {
     names[i] = "t.C" + std::to_string(i);

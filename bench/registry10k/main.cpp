@@ -58,8 +58,8 @@ int main() {
   size_t record_bytes = 0;
   for (const auto* d : all) {
     names.push_back(d->name());
-    record_bytes += sizeof(rig::ComponentDef) + d->params.size() * sizeof(rig::ParamDef) +
-                    d->interfaces.size() * sizeof(rig::InterfaceDef);
+    record_bytes += sizeof(rig::detail::ComponentDef) + d->params.size() * sizeof(rig::detail::ParamDef) +
+                    d->interfaces.size() * sizeof(rig::detail::InterfaceDef);
   }
   size_t heap_index = mallinfo2().uordblks - heap0;
   size_t names_heap = 0;
@@ -67,7 +67,7 @@ int main() {
   std::printf("first lookup (builds the index): %.1f us wall, %.1f us CPU\n", index_us, index_cpu_us);
   std::printf("index heap per entry: %.1f B (excluding the %zu-entry sorted list this benchmark asked for)\n",
               static_cast<double>(heap_index - all.capacity() * sizeof(void*)) / static_cast<double>(n), n);
-  std::printf("static record per entry (ComponentDef + ParamDefs + InterfaceDefs): %.1f B\n",
+  std::printf("static record per entry (detail::ComponentDef + ParamDefs + InterfaceDefs): %.1f B\n",
               static_cast<double>(record_bytes) / static_cast<double>(n));
   (void)names_heap;
 

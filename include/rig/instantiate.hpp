@@ -19,7 +19,7 @@
 // `_args_` list; they fill the first parameters), config keys, then the registered defaults. Config values convert
 // with rig::Convert<P> (rig/node.hpp, rig/convert.hpp), exactly as Node::as<P>() would.
 //
-// Nesting: a parameter of type std::shared_ptr<J> / std::unique_ptr<J> / std::function<...>, or a value whose
+// detail::Nesting: a parameter of type std::shared_ptr<J> / std::unique_ptr<J> / std::function<...>, or a value whose
 // config node has `_component_`, is built from that node, bottom-up. So is each element of a list parameter
 // (std::vector<std::shared_ptr<J>>, std::vector<std::unique_ptr<J>>) and each value of a string-keyed map parameter
 // (std::map<std::string, std::shared_ptr<J>>, ...), in constructor parameters and options-struct fields alike; every
@@ -129,7 +129,7 @@ template <class T>
 std::vector<Error> check(const Node& node) {
   using I = typename detail::NestedInterface<T>::type;
   using Call = detail::NestedCall<T>;
-  detail::Request req{type_key<I>(), &type_name<I>, Call::make, Call::deferred(), detail::IsFunction<T>::value};
+  detail::Request req{type_key<I>(), &type_name<I>, Call::form, Call::deferred(), detail::IsFunction<T>::value};
   return detail::check_erased(node, req);
 }
 

@@ -84,7 +84,7 @@ struct ResolveLimits {
   // Interpolations that depend on one another (`a: ${b}`, `b: ${c}`, ...), resolved recursively:
   // rig.limit.interpolation_depth. Each hop costs stack; raise with care.
   size_t max_chain = 1000;
-  // Nesting inside one value: `${`, resolver calls, `[` and `{` of resolver arguments: rig.limit.interpolation_nesting.
+  // detail::Nesting inside one value: `${`, resolver calls, `[` and `{` of resolver arguments: rig.limit.interpolation_nesting.
   size_t max_nesting = 128;
   // Resolver calls evaluated inside one another (an argument calling a resolver, oc.decode of a string that calls
   // oc.decode ...): rig.limit.resolver_depth.

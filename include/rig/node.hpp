@@ -218,6 +218,7 @@ class Node {
   template <class I>
   static int64_t checked_int(I value);
   friend Node detail::take_map(detail::MapData&, Origin);
+  friend struct detail::NodeData;  // releases a tree without recursing (src/detail/node_data.hpp)
   friend Node detail::take_list(std::vector<Node>&, Origin);
   explicit Node(std::shared_ptr<detail::NodeData> d) : d_(std::move(d)) {}
   Node(int64_t value, std::true_type);
@@ -233,38 +234,6 @@ struct MapEntry {
 };
 
 namespace detail {
-
-struct MapData {
-  std::vector<MapEntry> entries;
-  std::vector<uint32_t> slots;  // open-addressing index into entries (+1; 0 = empty), built past a few entries
-
-  const MapEntry* find(std::string_view key) const;
-  MapEntry* find(std::string_view key);
-  void insert(MapEntry entry);  // key must be absent
-  bool insert_new(MapEntry& entry);  // moves `entry` in unless its key exists
-  bool erase(std::string_view key);
-  void rebuild_index();
-};
-
-struct Provenance {
-  std::vector<Node> history;
-  std::vector<Origin> via;
-};
-
-struct NodeData {
-  // kind and interpolation sit in the tail padding of origin: with the shared_ptr's control block a node then takes
-  // 120 bytes, which glibc serves from its fast bins (a loaded config allocates one per value).
-  [[no_unique_address]] Origin origin;
-  Kind kind = Kind::Null;
-  bool interpolation = false;
-  std::shared_ptr<const Provenance> provenance;  // rarely present; shared between copies
-  std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<Node>, MapData> value;
-};
-
-// For tree builders (the YAML loader): a map or list node made from a container filled elsewhere. The container is
-// moved out into storage of exactly its size and left empty with its capacity, ready for the next collection.
-Node take_map(MapData& built, Origin origin);
-Node take_list(std::vector<Node>& built, Origin origin);
 
 [[noreturn]] void throw_int_range(std::string_view type, std::string_view value);
 

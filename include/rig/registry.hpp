@@ -25,6 +25,14 @@
 //   RIG_FUNCTION_AS(my::make_tokenizer, std::unique_ptr<Tokenizer>(std::string, int), rig::interfaces<Tokenizer>,
 //                   rig::params("path", "max_len"), rig::name("my.make_tokenizer_sized"));
 //
+//   // 5. What the program owns, passed at the call site, plus an options struct: rig::params names the leading
+//   //    parameters (their types listed for a constructor), the struct's fields follow (T(P..., O), T(O, P...), or
+//   //    a function's F(P..., O) / F(O, P...)); each option is written once, in the struct.
+//   RIG_COMPONENT(rig::torch::AdamW,
+//                 rig::params<std::vector<torch::Tensor>>(rig::arg("params") = std::vector<torch::Tensor>{}),
+//                 rig::options<rig::torch::AdamWOptions>, rig::interfaces<torch::optim::Optimizer>, rig::name("my.AdamW"));
+//   auto opt = rig::instantiate<std::shared_ptr<torch::optim::Optimizer>>(cfg["optimizer"], model->parameters());
+//
 // Clauses, in any order: rig::interfaces<I...> (the types a config may ask it as — base classes, or the product type
 // itself; default: the product type), rig::params(...), rig::options<O>, rig::doc("..."), rig::field_doc(name, doc),
 // rig::aliases("a", "b"), rig::name("custom.name"), rig::require(...) / rig::require_less(...) (value checks,
@@ -35,8 +43,9 @@
 // rig_link_components() (cmake/RigComponents.cmake). Two components with one name are an error (rig.component.
 // duplicate) naming both registering files, reported at the first lookup.
 //
-// Introspection: rig::registry().components() lists everything; each ComponentInfo has its names, interfaces,
-// parameters (name, C++ type, default, doc) and registering file. describe() and json_schema() render them.
+// Introspection: rig::registry().components() lists everything (registry().info(name): one), each viewed as a
+// ComponentInfo: its names, interfaces, parameters (ParamInfo: name, C++ type, default, doc, checks) and registering
+// file. describe() and json_schema() render them.
 #pragma once
 
 #include <array>
@@ -45,6 +54,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,140 +63,89 @@
 
 #include "rig/convert.hpp"
 #include "rig/node.hpp"
+#include "rig/detail/component_record.hpp"
 
 namespace rig {
 
-// A cheap identity for a C++ type (no RTTI needed).
-using TypeKey = const void*;
-namespace detail {
-template <class T>
-inline constexpr char type_key_tag = 0;
-}
-template <class T>
-constexpr TypeKey type_key() {
-  return &detail::type_key_tag<std::remove_cvref_t<T>>;
-}
+// ---- introspection: read-only views of a registered component ------------------------------------------------------
+//
+// What a config can set on a component, for tools and editors (rig describe, --help, JSON Schema): its names, doc,
+// interfaces, where it was registered, and each parameter's C++ type, default, doc and declared checks. The record
+// behind a view (detail::ComponentDef) is the machinery instantiate runs; a view is a pointer to it, cheap to copy.
+class ParamInfo {
+ public:
+  ParamInfo(const detail::ComponentDef& component, size_t index) : def_(&component), index_(index) {}
+  std::string_view name() const;
+  std::string_view doc() const;
+  std::string type() const;  // the C++ type: "double", "std::shared_ptr<my::Optimizer>"
+  bool required() const;
+  Node default_value() const;  // null for a required parameter, or a type Convert cannot write
+  // Its declared value checks, as rig describe shows them: "positive", "in [0, 1]", "< total_steps".
+  std::vector<std::string> constraints() const;
+  // A nested component's interface ("my::Optimizer"); empty for a plain value.
+  std::string interface() const;
 
-namespace detail {
-class Call;
-struct Made;
-struct TypeOps;
-struct OptionsOps;
-struct ErasedArg;
-enum class Make : uint8_t { Check, Value, Unique, Shared };
-}  // namespace detail
-
-// How a parameter holds nested components: not at all, one (a smart pointer or std::function), or a list / a
-// string-keyed map of them.
-enum class Nesting : uint8_t { None, One, List, Map };
-
-struct ParamDef {
-  std::string_view name;
-  std::string_view doc;
-  std::string (*type_name)() = nullptr;
-  Node (*schema)() = nullptr;  // JSON Schema of the C++ type
-  TypeKey type = nullptr;
-  bool required = false;
-  // Validation (src/detail/component_node.cpp) reads a value as instantiate would without building anything:
-  // `check` converts a config value as instantiate would and drops it (nullptr when the type is not convertible from
-  // a node, object parameters included); a nested component must be registered as `interface`.
-  void (*check)(const Node&, KeyPath&) = nullptr;
-  TypeKey interface = nullptr;
-  std::string (*interface_name)() = nullptr;
-  // Built from nested components (not None): a std::shared_ptr / std::unique_ptr / std::function, or a std::vector /
-  // std::map<std::string, ...> of them.
-  Nesting nesting = Nesting::None;
-  // How instantiate reads it (src/instantiate.cpp): the operations of its C++ type (shared by every parameter of that
-  // type); for a constructor's or function's parameter, its default (rig::arg's value; nullptr when required) and
-  // how the parameter is constructed from it.
-  const detail::TypeOps* ops = nullptr;
-  const void* default_value = nullptr;
-  void (*construct_default)(void* slot, const void* value) = nullptr;
-  // How a nested component is asked for: Unique, Shared, Value (a value component in a value parameter) or Check (a
-  // std::function: a partial, whose call passes `deferred` — the function's argument types).
-  detail::Make nested_make = detail::Make::Value;
-  bool value_component = false;  // Nesting::None: a component config may stand for the value (built by value)
-  const detail::ErasedArg* deferred = nullptr;
-  uint32_t deferred_count = 0;
+ private:
+  const detail::ComponentDef* def_;
+  size_t index_;
 };
 
-struct InterfaceDef {
-  std::string (*name)() = nullptr;
-  TypeKey type = nullptr;
-  void* (*upcast)(void*) = nullptr;  // product* -> interface*
-};
+class ComponentInfo {
+ public:
+  ComponentInfo(const detail::ComponentDef& def) : def_(&def) {}  // NOLINT: a view of it
+  std::string name() const;              // "my.optim.AdamW"
+  std::string_view cpp_name() const;     // as registered: "my::optim::AdamW"
+  std::string product_type() const;      // the C++ type it makes
+  std::string_view doc() const;
+  std::vector<std::string_view> aliases() const;
+  std::vector<std::string> interfaces() const;  // the types a config may ask it as
+  std::vector<ParamInfo> params() const;
+  std::optional<ParamInfo> param(std::string_view name) const;
+  std::string_view file() const;  // the registering file and line
+  uint32_t line() const;
+  const detail::ComponentDef& record() const { return *def_; }
 
-// What a component's factory yields: how it may be returned.
-enum class ProductKind : uint8_t { Object, UniquePtr, SharedPtr };  // a value, a unique_ptr<X>, a shared_ptr<X>
-
-// The registered record of one component. Built once, in static storage, by RIG_COMPONENT / RIG_FUNCTION.
-struct ComponentDef {
-  std::string_view cpp_name;  // as registered: "my::optim::AdamW" (or rig::name's)
-  std::string_view cpp_type;  // the class or function as written at registration
-  std::string_view doc;
-  std::span<const std::string_view> aliases;
-  std::span<const ParamDef> params;
-  std::span<const InterfaceDef> interfaces;
-  std::span<const Constraint> constraints;  // declared value checks (rig/constraints.hpp)
-  const char* file = "";
-  uint32_t line = 0;
-  TypeKey product = nullptr;
-  std::string (*product_name)() = nullptr;  // nullptr: the product is cpp_type itself
-  ProductKind product_kind = ProductKind::Object;
-  // How instantiate builds it (src/instantiate.cpp). The arguments are converted and stored by type-erased code;
-  // only `construct`/`produce` (and `destroy`) are compiled per component — see rig/detail/component.hpp.
-  const detail::OptionsOps* options = nullptr;  // the parameters are the fields of this options struct
-  void (*construct)(void* where, void* const* args) = nullptr;  // placement-new of the product (a class's constructor)
-  void (*produce)(detail::Make, void* where, detail::Made&, void* const* args) = nullptr;  // when `construct` is null
-  void (*destroy)(void*) = nullptr;                                                      // delete of a heap product
-  uint32_t size = 0, align = 0;  // of the product; align 0: no more than `new` guarantees
-  const ComponentDef* next = nullptr;                                   // the registry's intrusive list
-
-  // "my.optim.AdamW"
-  std::string name() const;
-  // The C++ type it makes: "my::optim::AdamW".
-  std::string product_type() const { return product_name ? product_name() : std::string(cpp_type); }
-  const InterfaceDef* interface(TypeKey type) const;
-  // A parameter's default as a Node (null for a required one, or a type Convert cannot write).
-  Node default_value(size_t param) const;
-  const ParamDef* param(std::string_view name) const;
+ private:
+  const detail::ComponentDef* def_;
 };
 
 class Registry {
  public:
   Registry() = default;
   // With `capacity` preallocated slots (zero-initialised, outliving the registry): an add stores a pointer there.
-  Registry(std::atomic<const ComponentDef*>* slots, size_t capacity) : slots_(slots), capacity_(capacity) {}
+  Registry(std::atomic<const detail::ComponentDef*>* slots, size_t capacity) : slots_(slots), capacity_(capacity) {}
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 
   // Thread-safe, lock-free, no allocation; `def` must outlive the registry (static storage). Writes nothing into
   // `def` while slots last.
-  void add(ComponentDef& def);
+  void add(detail::ComponentDef& def);
 
   // By either spelling (`a.b.C`, `a::b::C`, config_spec's `a.b:C`) or an alias; nullptr when absent.
   // Throws rig.component.duplicate when two components share a name.
-  const ComponentDef* find(std::string_view name) const;
+  const detail::ComponentDef* find(std::string_view name) const;
+  // The same, as a view for introspection.
+  std::optional<ComponentInfo> info(std::string_view name) const;
 
   // Every component, sorted by name; those registered under `interface` when it is given.
-  std::vector<const ComponentDef*> components(TypeKey interface = nullptr) const;
+  std::vector<const detail::ComponentDef*> components(TypeKey interface = nullptr) const;
   // Every spelling a config may use: names and aliases.
   std::vector<std::string> names(TypeKey interface = nullptr) const;
   size_t size() const { return count_.load(std::memory_order_acquire); }
 
  private:
   void index() const;  // (re)builds the name index when components were added since; caller holds mutex_
-  std::vector<const ComponentDef*> in_order() const;
+  std::vector<const detail::ComponentDef*> in_order() const;
 
-  std::atomic<const ComponentDef*>* slots_ = nullptr;
+  std::atomic<const detail::ComponentDef*>* slots_ = nullptr;
   size_t capacity_ = 0;
   std::atomic<size_t> reserved_{0};  // slots handed out (a slot's pointer may still be on its way)
-  std::atomic<const ComponentDef*> head_{nullptr};
+  std::atomic<const detail::ComponentDef*> head_{nullptr};
   std::atomic<size_t> count_{0};
   mutable std::mutex mutex_;
   mutable size_t indexed_ = 0;
   mutable std::string arena_;  // canonical names, referenced by index_
-  mutable std::unordered_map<std::string_view, const ComponentDef*> index_;
+  mutable std::unordered_map<std::string_view, const detail::ComponentDef*> index_;
 };
 
 // The process-wide registry that RIG_COMPONENT and RIG_FUNCTION fill.
@@ -196,17 +155,17 @@ Registry& registry();
 std::string canonical_name(std::string_view name);
 
 // Human-readable description: names, doc, interfaces, each parameter with C++ type, default and doc, file:line.
-std::string describe(const ComponentDef& def);
+std::string describe(const ComponentInfo& component);
 // One line per component (name, interfaces, doc), filtered by interface type name and a substring or glob pattern.
 std::string list_components(std::string_view interface = {}, std::string_view pattern = {},
                             const Registry& from = registry());
 
 // The registered component a config node names (`_component_`, `_target_` or a module-style `target`, as
 // rig/detail/component_node.hpp defines), or nullptr: not a component node, or no such component.
-const ComponentDef* component_of(const Node& n);
+const detail::ComponentDef* component_of(const Node& n);
 
 // JSON Schema (draft 2020-12) for configs of one component, as a Node (rig::dump_json writes it).
-Node json_schema(const ComponentDef& def);
+Node json_schema(const ComponentInfo& component);
 // JSON Schema for a whole config: its structure, with every `_component_` subtree checked against that component.
 Node config_json_schema(const Node& config);
 
@@ -288,7 +247,7 @@ constexpr auto params(A... args) {
 
 }  // namespace rig
 
-#include "rig/detail/component.hpp"
+#include "rig/detail/registration.hpp"
 
 #define RIG_DETAIL_CAT2(a, b) a##b
 #define RIG_DETAIL_CAT(a, b) RIG_DETAIL_CAT2(a, b)

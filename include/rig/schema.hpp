@@ -25,6 +25,6 @@ Node recipe_json_schema(const Node& config, const RecipeSchema* schema = nullptr
 
 // The schema of one registered component's config (its parameters, oneOf over the implementations of any nested
 // component parameter), as the recipe schema's component entries are.
-Node component_json_schema(const ComponentDef& def);
+Node component_json_schema(const detail::ComponentDef& def);
 
 }  // namespace rig

@@ -82,9 +82,18 @@ class RecipeSchema {
   }
   // A subtree the recipe reads as a whole (optional).
   RecipeSchema& section(std::string path, std::string doc = {});
+  // A check across keys, or against the world, of the resolved config (`resume: true` needs a checkpoint in
+  // checkpointer.dir). `--validate` runs it, and so does run_recipe before the recipe starts; it appends each problem
+  // to `errors`, located at the value it is about, and leaves absent or mistyped keys to the key checks.
+  using Check = void (*)(const Node& resolved, std::vector<Error>& errors);
+  RecipeSchema& check(Check fn) {
+    checks_.push_back(fn);
+    return *this;
+  }
 
   const std::vector<SchemaKey>& keys() const { return keys_; }
-  bool empty() const { return keys_.empty(); }
+  const std::vector<Check>& checks() const { return checks_; }
+  bool empty() const { return keys_.empty() && checks_.empty(); }
 
  private:
   template <class T>
@@ -97,6 +106,7 @@ class RecipeSchema {
     return k;
   }
   std::vector<SchemaKey> keys_;
+  std::vector<Check> checks_;
 };
 
 struct ValidateOptions {

@@ -122,7 +122,7 @@ rig::RecipeSchema schema() {
       .key<int64_t>("steps", "training steps")
       .key<uint64_t>("seed", 0, "LibTorch's seed: initial weights, dropout")
       .key<int>("threads", 0, "LibTorch threads; 0: OMP_NUM_THREADS, else every core")
-      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
+      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir (an error when it holds none)")
       .key<double>("grad_clip", 0.0, "max total gradient L2 norm; 0: no clipping")
       .key<rt::SplitOptions>("split", {}, "train/validation split of the task's training data")
       .key<rt::DataLoaderOptions>("loader", {}, "batching (per rank) and seeded shuffling of the training split")
@@ -132,7 +132,8 @@ rig::RecipeSchema schema() {
       .component<rt::LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
       .component<rt::Evaluator>("evaluator", "accuracy and loss on the validation split every N steps")
       .component<rt::Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
-      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
+      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)")
+      .check(&rt::check_resume);
   return s;
 }
 

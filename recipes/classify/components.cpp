@@ -35,7 +35,7 @@ std::shared_ptr<const rt::TensorDataset> Synthetic::train() const {
 namespace {
 
 template <class Kind>
-bool takes(const rig::ComponentDef& model) {
+bool takes(const rig::detail::ComponentDef& model) {
   return model.interface(rig::type_key<Model<Kind>>()) != nullptr;
 }
 
@@ -46,7 +46,7 @@ void task_sets_model_sizes(rig::HookContext& hook) {
   const rig::Node* task_node = cfg.find("task");
   const rig::Node* model_node = cfg.find("model");
   if (!task_node || !model_node) return;
-  const rig::ComponentDef* model = rig::component_of(*model_node);
+  const rig::detail::ComponentDef* model = rig::component_of(*model_node);
   if (!model) return;  // instantiate reports an unknown model where the loop builds it
 
   std::unique_ptr<AnyTask> task;

@@ -91,6 +91,42 @@ TEST(LMRecipeConfigs, HFConfigsValidate) {
   expect_clean("full_finetune", "--config hf checkpoint_dir=/tmp/ckpt dataset.path=d.jsonl");
 }
 
+// Every shipped training config (Hugging Face ones aside: their warm-up is 0) is valid for short runs too: its
+// warm-up is a ratio of the steps, so no step count >= 1 breaks `warmup < total_steps`.
+TEST(LMRecipeConfigs, ShippedConfigsValidateAtAnyStepCount) {
+  const std::pair<std::string, std::string> configs[] = {{"classify", "--config fashion_mnist_mlp"},
+                                                         {"full_finetune", ""},
+                                                         {"lora_finetune", "base_checkpoint=m.pt dataset.path=d.jsonl"}};
+  for (const auto& [recipe, args] : configs)
+    for (int steps : {1, 3}) expect_clean(recipe, args + " steps=" + std::to_string(steps));
+  // The control: warmup_steps, when given, still has to be below the steps.
+  auto [rc, out] = validate("full_finetune", "steps=3 lr_scheduler.warmup_steps=3");
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("rig.torch.sched.option"), std::string::npos) << out;
+  EXPECT_NE(out.find("lr_scheduler.warmup_steps"), std::string::npos) << out;
+}
+
+// `resume: true` needs a checkpoint to continue from: --validate says so, at `resume`, rather than the run starting
+// from scratch.
+TEST(LMRecipeConfigs, ResumeWithoutACheckpointIsReported) {
+  fs::path empty = fs::temp_directory_path() / ("rig_lm_no_checkpoints_" + std::to_string(::getpid()));
+  fs::create_directories(empty);
+  for (std::string recipe : {"classify --config fashion_mnist_mlp", "full_finetune"}) {
+    auto [rc, out] = validate(recipe, "resume=true checkpointer.dir=" + empty.string());
+    EXPECT_EQ(rc, 2) << out;
+    EXPECT_NE(out.find("error[rig.torch.checkpoint.resume]"), std::string::npos) << out;
+    // Located at the override's value: argv[N]:1:8 is the `true` of `resume=true`.
+    EXPECT_NE(out.find("]:1:8: error[rig.torch.checkpoint.resume]"), std::string::npos) << out;
+    EXPECT_EQ(out.rfind("argv[", 0), 0u) << out;
+    // A directory with a checkpoint in it is what resume asks for (the file is only listed here, not read).
+    std::ofstream(empty / "step_00000004.pt") << "x";
+    auto [rc2, out2] = validate(recipe, "resume=true checkpointer.dir=" + empty.string());
+    EXPECT_EQ(rc2, 0) << out2;
+    fs::remove(empty / "step_00000004.pt");
+  }
+  fs::remove_all(empty);
+}
+
 TEST(LMRecipeConfigs, AMissingBaseCheckpointIsReported) {
   auto [rc, out] = validate("lora_finetune", "dataset.path=d.jsonl");
   EXPECT_EQ(rc, 2) << out;

@@ -36,19 +36,19 @@ std::string registered_as(std::string_view interface, TypeKey key) {
   return fmt::format("registered as {}: {}", interface, list);
 }
 
-std::string param_names(const ComponentDef& d) {
+std::string param_names(const detail::ComponentDef& d) {
   std::string s;
   for (const auto& p : d.params) s += (s.empty() ? "" : ", ") + std::string(p.name);
   return s;
 }
 
-int param_index(const ComponentDef& d, std::string_view name) {
+int param_index(const detail::ComponentDef& d, std::string_view name) {
   for (size_t i = 0; i < d.params.size(); ++i)
     if (d.params[i].name == name) return static_cast<int>(i);
   return -1;
 }
 
-std::vector<std::string> param_list(const ComponentDef& d) {
+std::vector<std::string> param_list(const detail::ComponentDef& d) {
   std::vector<std::string> out;
   for (const auto& p : d.params) out.emplace_back(p.name);
   return out;
@@ -57,7 +57,7 @@ std::vector<std::string> param_list(const ComponentDef& d) {
 // An interface known by its key alone: its name from a component registered as it.
 std::string interface_display(TypeKey interface) {
   if (!interface) return "component";
-  for (const ComponentDef* d : registry().components(interface))
+  for (const detail::ComponentDef* d : registry().components(interface))
     for (const auto& i : d->interfaces)
       if (i.type == interface) return i.name();
   return "component";
@@ -144,7 +144,7 @@ LookedUp look_up(const Node& node, const Request& req, Session& s, const KeyPath
                   "rig converts every argument to its parameter's C++ type whatever the mode; remove `_convert_` or "
                   "use one of Hydra's modes"));
   const std::string& name = named->value.str();
-  const ComponentDef* def = nullptr;
+  const detail::ComponentDef* def = nullptr;
   try {
     def = registry().find(name);
   } catch (const Error& e) {
@@ -157,8 +157,8 @@ LookedUp look_up(const Node& node, const Request& req, Session& s, const KeyPath
     fail(s, std::move(e));
   }
   // The product type itself is always an interface: instantiate<Sgd> works for a component registered as Optimizer.
-  static constexpr InterfaceDef kProduct{nullptr, nullptr, +[](void* p) { return p; }};
-  const InterfaceDef* iface = req.interface ? def->interface(req.interface) : &kProduct;
+  static constexpr detail::InterfaceDef kProduct{nullptr, nullptr, +[](void* p) { return p; }};
+  const detail::InterfaceDef* iface = req.interface ? def->interface(req.interface) : &kProduct;
   if (!iface && def->product == req.interface) iface = &kProduct;
   if (!iface) {
     std::string is;
@@ -170,17 +170,17 @@ LookedUp look_up(const Node& node, const Request& req, Session& s, const KeyPath
     fail(s, std::move(e));
   }
   if (req.unknown_call) return {def, named, iface};
-  if (req.make == Make::Value && (def->product != req.interface || def->product_kind != ProductKind::Object))
+  if (req.form == ReturnForm::Value && (def->product != req.interface || def->product_kind != detail::ProductKind::Object))
     fail(s, Error("rig.component.by_value",
                   fmt::format("component '{}' makes {}, which cannot be returned by value as {}", def->name(),
                               def->product_type(), wanted),
                   named->value.origin(), name_path, fmt::format("ask for std::unique_ptr<{0}> or std::shared_ptr<{0}>", wanted)));
-  if (req.make == Make::Unique && def->product_kind == ProductKind::SharedPtr)
+  if (req.form == ReturnForm::Unique && def->product_kind == detail::ProductKind::SharedPtr)
     fail(s, Error("rig.component.by_value",
                   fmt::format("component '{}' returns a std::shared_ptr; it cannot be handed out as a unique_ptr",
                               def->name()),
                   named->value.origin(), name_path, fmt::format("ask for std::shared_ptr<{}>", wanted)));
-  if (req.make != Make::Check && !req.partial_call && component_flag(node, "_partial_", false))
+  if (req.form != ReturnForm::Check && !req.partial_call && component_flag(node, "_partial_", false))
     fail(s, Error("rig.component.partial",
                   fmt::format("this config is a partial (`_partial_: true`): ask for std::function<...> instead of {}",
                               wanted),
@@ -189,14 +189,14 @@ LookedUp look_up(const Node& node, const Request& req, Session& s, const KeyPath
 }
 
 void bind(Call& c, const Node& node, const Request& req, const MapEntry& named) {
-  const ComponentDef& d = c.def;
+  const detail::ComponentDef& d = c.def;
   Session& s = c.session;
   const size_t n = d.params.size();
-  c.sources.assign(n, Source{});
+  c.sources.assign(n, ArgSource{});
   std::string owner = d.name();
 
   size_t next = 0;
-  auto positional = [&](Source src, const Origin& at) {
+  auto positional = [&](ArgSource src, const Origin& at) {
     if (next >= n) {
       s.errors.emplace_back("rig.args.too_many",
                             fmt::format("too many positional arguments for {}: it takes {} ({})", owner, n,
@@ -210,10 +210,10 @@ void bind(Call& c, const Node& node, const Request& req, const MapEntry& named) 
     if (!args->is_list())
       s.errors.emplace_back("rig.type.mismatch", fmt::format("`_args_` must be a list, got {}", kind_name(args->kind())),
                             args->origin(), child_path(c.path, "_args_"));
-    for (const auto& e : args->elements()) positional(Source{nullptr, &e}, e.origin());
+    for (const auto& e : args->elements()) positional(ArgSource{nullptr, &e}, e.origin());
   }
   for (const auto& a : req.args)
-    if (a.name.empty()) positional(Source{&a, nullptr}, named.value.origin());
+    if (a.name.empty()) positional(ArgSource{&a, nullptr}, named.value.origin());
 
   for (const auto& e : node.entries()) {
     if (is_reserved_key(e.key) || &e == &named) continue;
@@ -248,7 +248,7 @@ void bind(Call& c, const Node& node, const Request& req, const MapEntry& named) 
                             named.value.origin(), child_path(c.path, a.name));
       continue;
     }
-    c.sources[p] = Source{&a, nullptr};  // a call-site keyword overrides the config's value
+    c.sources[p] = ArgSource{&a, nullptr};  // a call-site keyword overrides the config's value
   }
   // A partial validated without its call (unknown_call): the call supplies what the config leaves out.
   if (req.unknown_call && component_flag(node, "_partial_", false)) return;
@@ -265,25 +265,25 @@ void bind(Call& c, const Node& node, const Request& req, const MapEntry& named) 
 namespace {
 
 // A nested component of parameter `param`, checked as from_node<P> would build it.
-void check_nested(Call& c, const ParamDef& p, size_t param, const Node& n) {
-  if (n.is_null() && p.nested_make != Make::Value) return;  // an empty smart pointer or std::function
-  Request req{p.interface, p.interface_name, p.nested_make, {p.deferred, p.deferred_count}, p.nested_make == Make::Check};
-  Made unused;
+void check_nested(Call& c, const detail::ParamDef& p, size_t param, const Node& n) {
+  if (n.is_null() && p.nested_form != ReturnForm::Value) return;  // an empty smart pointer or std::function
+  Request req{p.interface, p.interface_name, p.nested_form, {p.deferred, p.deferred_count}, p.nested_form == ReturnForm::Check};
+  BuiltProduct unused;
   make_erased(n, req, c.session, &c, param, nullptr, unused);
 }
 
 // What from_node<P> reports for config value `n` of parameter `param` (at c.path).
-void check_node(Call& c, const ParamDef& p, size_t param, const Node& n) {
+void check_node(Call& c, const detail::ParamDef& p, size_t param, const Node& n) {
   switch (p.nesting) {
-    case Nesting::One:
+    case detail::Nesting::One:
       if (n.is_null()) return;
       if (!c.recursive) c.not_recursive(n, p.type_name());
       check_nested(c, p, param, n);
       return;
-    case Nesting::List:
-    case Nesting::Map: {
+    case detail::Nesting::List:
+    case detail::Nesting::Map: {
       if (!c.recursive) c.not_recursive(n, p.type_name());
-      bool map = p.nesting == Nesting::Map;
+      bool map = p.nesting == detail::Nesting::Map;
       if (map ? !n.is_map() : !n.is_list())
         throw TypeError("rig.type.mismatch",
                         fmt::format("expected a {} of component configs for {}, got {}", map ? "map" : "list",
@@ -316,7 +316,7 @@ void check_node(Call& c, const ParamDef& p, size_t param, const Node& n) {
       if (failed) throw Failed{};
       return;
     }
-    case Nesting::None:
+    case detail::Nesting::None:
       if (p.value_component && c.recursive && is_component_node(n)) {
         check_nested(c, p, param, n);
         return;
@@ -342,8 +342,8 @@ void check_value(Call& c, size_t i, const Node& n) {
 
 void check_arguments(Call& c, const MapEntry& named) {
   for (size_t i = 0; i < c.def.params.size(); ++i) {
-    const ParamDef& p = c.def.params[i];
-    const Source& s = c.sources[i];
+    const detail::ParamDef& p = c.def.params[i];
+    const ArgSource& s = c.sources[i];
     if (s.arg) {
       if (s.arg->type == p.type) continue;  // take<P> moves it in (a partial's deferred one: its type is all it checks)
       if (s.arg->type == type_key<Node>() && s.arg->value)
@@ -358,11 +358,11 @@ void check_arguments(Call& c, const MapEntry& named) {
 }
 
 void check_declared(Call& c, const MapEntry& named) {
-  const ComponentDef& d = c.def;
+  const detail::ComponentDef& d = c.def;
   if (d.constraints.empty()) return;
   Node values = Node::map();
   for (size_t i = 0; i < d.params.size(); ++i) {
-    const Source& s = c.sources[i];
+    const ArgSource& s = c.sources[i];
     Node v;
     if (s.node) {
       v = *s.node;

@@ -13,9 +13,9 @@ namespace rig::detail {
 // The component `node` names, checked against the request: a map, one name key, a registered name, the interface
 // asked for, the return form, `_partial_`, `_convert_`. On failure the error is in the session and Failed is thrown.
 struct LookedUp {
-  const ComponentDef* def = nullptr;
+  const detail::ComponentDef* def = nullptr;
   const MapEntry* named = nullptr;
-  const InterfaceDef* interface = nullptr;
+  const detail::InterfaceDef* interface = nullptr;
 };
 LookedUp look_up(const Node& node, const Request& req, Session& s, const KeyPath& path);
 
@@ -27,7 +27,7 @@ void bind(Call& c, const Node& node, const Request& req, const MapEntry& named);
 // nothing; then check_declared. Errors are recorded in the session.
 void check_arguments(Call& c, const MapEntry& named);
 
-// The component's declared value checks (ComponentDef::constraints) over its arguments as given — config values,
+// The component's declared value checks (detail::ComponentDef::constraints) over its arguments as given — config values,
 // call-site arguments, defaults (located at the name entry). A value whose conversion failed is not checked again.
 void check_declared(Call& c, const MapEntry& named);
 

@@ -274,7 +274,7 @@ OverrideParser::Element OverrideParser::parse_element(Context ctx) {
   skip_ws();
   Element e;
   e.pos = pos_;
-  // Nesting is bounded like every tree rig builds (TreeLimits::max_depth, counting the levels the key makes), so a
+  // detail::Nesting is bounded like every tree rig builds (TreeLimits::max_depth, counting the levels the key makes), so a
   // hostile argument cannot exhaust the stack.
   const size_t kMaxDepth = rig::tree_limits().max_depth;
   struct DepthGuard {

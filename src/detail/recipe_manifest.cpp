@@ -14,7 +14,7 @@ std::string fmt_location(const char* file, uint32_t line);
 
 Node registry_dump() {
   Node out = Node::list();
-  for (const ComponentDef* d : registry().components()) {
+  for (const detail::ComponentDef* d : registry().components()) {
     Node c = Node::map();
     c.set("name", Node(d->name()));
     c.set("cpp_name", Node(std::string(d->cpp_name)));
@@ -29,7 +29,7 @@ Node registry_dump() {
     c.set("file", Node(fmt_location(d->file, d->line)));
     Node params = Node::list();
     for (size_t i = 0; i < d->params.size(); ++i) {
-      const ParamDef& p = d->params[i];
+      const detail::ParamDef& p = d->params[i];
       Node pn = Node::map();
       pn.set("name", Node(std::string(p.name)));
       pn.set("type", Node(p.type_name()));
@@ -40,7 +40,7 @@ Node registry_dump() {
         } catch (const Error&) {
         }
       }
-      if (p.nesting != Nesting::None || p.interface != p.type) pn.set("interface", Node(p.interface_name ? p.interface_name() : ""));
+      if (p.nesting != detail::Nesting::None || p.interface != p.type) pn.set("interface", Node(p.interface_name ? p.interface_name() : ""));
       pn.set("doc", Node(std::string(p.doc)));
       params.push_back(pn);
     }

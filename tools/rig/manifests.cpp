@@ -132,7 +132,7 @@ std::vector<Component> all_components(const std::vector<Recipe>& recipes) {
     detail::ManifestComponent mc = detail::component_from(c);
     auto [it, fresh] = by_name.try_emplace(mc.name);
     if (fresh) static_cast<detail::ManifestComponent&>(it->second) = std::move(mc);
-    if (const ComponentDef* d = registry().find(it->first)) it->second.plugin = library_of(d);
+    if (const detail::ComponentDef* d = registry().find(it->first)) it->second.plugin = library_of(d);
   }
   std::vector<Component> out;
   for (auto& [_, c] : by_name) out.push_back(std::move(c));

@@ -158,7 +158,7 @@ int schema(const std::vector<std::string>& args) {
     std::string name = args[0] == "--component" ? (args.size() > 1 ? args[1] : "") : args[0].substr(12);
     if (name.empty())
       throw UsageError("rig.usage.missing_value", "--component needs a value", {}, {}, "rig schema --component NAME");
-    if (const ComponentDef* d = registry().find(name)) {  // a plugin's, loaded into this process
+    if (const detail::ComponentDef* d = registry().find(name)) {  // a plugin's, loaded into this process
       std::cout << dump_json(component_json_schema(*d)) << "\n";
       return kExitOk;
     }

@@ -208,26 +208,14 @@ LMBatch ChatDataset::collate(std::span<const int64_t> indices) const {
   return {inputs, targets};
 }
 
-namespace registered {
-std::shared_ptr<ChatDataset> chat_dataset(std::shared_ptr<Tokenizer> tokenizer, std::string path,
-                                          std::string chat_template, int64_t max_seq_len, bool packing,
-                                          bool train_on_prompt) {
-  return std::make_shared<ChatDataset>(
-      ChatDatasetOptions{std::move(path), std::move(chat_template), max_seq_len, packing, train_on_prompt},
-      std::move(tokenizer));
-}
-}  // namespace registered
-
 }  // namespace rig::torch
 
-RIG_FUNCTION(rig::torch::registered::chat_dataset, rig::name("rig.torch.ChatDataset"),
-             rig::interfaces<rig::torch::LMDataset>,
-             rig::doc("Alpaca-style or chat (messages) JSON/JSONL through a prompt template; loss on responses only"),
-             rig::params(rig::arg("tokenizer", "passed by the recipe at the call site") = nullptr,
-                         rig::arg("path", "a .jsonl file (one record per line) or a .json list") = std::string(),
-                         rig::arg("chat_template", "llama3, chatml or alpaca") =
-                             rig::torch::ChatDatasetOptions{}.chat_template,
-                         rig::arg("max_seq_len", "tokens per example; longer ones are cut") =
-                             rig::torch::ChatDatasetOptions{}.max_seq_len,
-                         rig::arg("packing", "concatenate examples into max_seq_len windows") = false,
-                         rig::arg("train_on_prompt", "false: the loss covers the assistant turns only") = false));
+RIG_COMPONENT(rig::torch::ChatDataset,
+              rig::params<std::shared_ptr<rig::torch::Tokenizer>>(rig::arg("tokenizer", "passed by the recipe at the call site") = nullptr),
+              rig::options<rig::torch::ChatDatasetOptions>, rig::name("rig.torch.ChatDataset"), rig::interfaces<rig::torch::LMDataset>,
+              rig::doc("Alpaca-style or chat (messages) JSON/JSONL through a prompt template; loss on responses only"),
+              rig::field_doc("path", "a .jsonl file (one record per line) or a .json list"),
+              rig::field_doc("chat_template", "llama3, chatml or alpaca"),
+              rig::field_doc("max_seq_len", "tokens per example; longer ones are cut"),
+              rig::field_doc("packing", "concatenate examples into max_seq_len windows"),
+              rig::field_doc("train_on_prompt", "false: the loss covers the assistant turns only"));

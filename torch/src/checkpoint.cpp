@@ -181,6 +181,18 @@ void load_model(::torch::nn::Module& model, const fs::path& path) {
   }
 }
 
+void check_resume(const rig::Node& resolved, std::vector<rig::Error>& errors) {
+  const Node* resume = resolved.find("resume");
+  const Node* dir = resolved.find_path("checkpointer.dir");
+  if (!resume || !resume->is_bool() || !resume->bool_value() || !dir || !dir->is_string()) return;
+  if (!Checkpointer(CheckpointerOptions{.dir = dir->str()}).list().empty()) return;
+  errors.emplace_back("rig.torch.checkpoint.resume",
+                      "resume is true, but checkpointer.dir '" + dir->str() + "' holds no checkpoint to continue from",
+                      resume->origin(), "resume",
+                      "point checkpointer.dir at an earlier run's checkpoints (checkpointer.dir=outputs/<recipe>/<run>/"
+                      "checkpoints), or start afresh with resume=false");
+}
+
 }  // namespace rig::torch
 
 // ---- registration (rig/registry.hpp) ----

@@ -331,23 +331,6 @@ std::pair<std::vector<int64_t>, std::vector<int64_t>> split_indices(int64_t n, c
   return {train, validation};
 }
 
-// ---- registered factories: the tokenizer first, so that the recipe passes it at the call site ------------------
-
-namespace registered {
-std::shared_ptr<TextCorpus> text_corpus(std::shared_ptr<Tokenizer> tokenizer, std::vector<std::string> paths,
-                                        int64_t context, int64_t stride) {
-  return std::make_shared<TextCorpus>(TextCorpusOptions{std::move(paths), context, stride}, std::move(tokenizer));
-}
-std::shared_ptr<PromptResponseJSONL> prompt_response_jsonl(std::shared_ptr<Tokenizer> tokenizer, std::string path,
-                                                           std::string prompt_key, std::string response_key,
-                                                           int64_t max_length, bool train_on_prompt) {
-  return std::make_shared<PromptResponseJSONL>(
-      PromptResponseJSONLOptions{std::move(path), std::move(prompt_key), std::move(response_key), max_length,
-                                 train_on_prompt},
-      std::move(tokenizer));
-}
-}  // namespace registered
-
 }  // namespace rig::torch
 
 // ---- registration (rig/registry.hpp) ----
@@ -363,21 +346,15 @@ namespace {
 constexpr std::string_view kTokenizerDoc =
     "passed by the recipe at the call site (rig::instantiate(cfg[\"dataset\"], tokenizer)), or a nested tokenizer";
 }  // namespace
-RIG_FUNCTION(rig::torch::registered::text_corpus, rig::checks_of<rig::torch::TextCorpusOptions>, rig::name("rig.torch.TextCorpus"),
-             rig::interfaces<rig::torch::LMDataset>,
-             rig::doc("Text files tokenized into one stream, cut into windows of context + 1 tokens"),
-             rig::params(rig::arg("tokenizer", kTokenizerDoc) = nullptr,
-                         rig::arg("paths", "files or glob(7) patterns") = rig::torch::TextCorpusOptions{}.paths,
-                         rig::arg("context", "tokens per example") = rig::torch::TextCorpusOptions{}.context,
-                         rig::arg("stride", "tokens between window starts (0: context)") =
-                             rig::torch::TextCorpusOptions{}.stride));
-RIG_FUNCTION(rig::torch::registered::prompt_response_jsonl, rig::checks_of<rig::torch::PromptResponseJSONLOptions>, rig::name("rig.torch.PromptResponseJSONL"),
-             rig::interfaces<rig::torch::LMDataset>,
-             rig::doc("One JSON object per line with a prompt and a response; the loss covers the response"),
-             rig::params(rig::arg("tokenizer", kTokenizerDoc) = nullptr, rig::arg("path", "the JSONL file") = std::string(),
-                         rig::arg("prompt_key") = rig::torch::PromptResponseJSONLOptions{}.prompt_key,
-                         rig::arg("response_key") = rig::torch::PromptResponseJSONLOptions{}.response_key,
-                         rig::arg("max_length", "tokens per example, longer ones are cut") =
-                             rig::torch::PromptResponseJSONLOptions{}.max_length,
-                         rig::arg("train_on_prompt", "false: the loss covers the response only") =
-                             rig::torch::PromptResponseJSONLOptions{}.train_on_prompt));
+// The tokenizer is the first parameter, so that the recipe passes it at the call site; then the options' fields.
+RIG_COMPONENT(rig::torch::TextCorpus, rig::params<std::shared_ptr<rig::torch::Tokenizer>>(rig::arg("tokenizer", kTokenizerDoc) = nullptr),
+              rig::options<rig::torch::TextCorpusOptions>, rig::name("rig.torch.TextCorpus"), rig::interfaces<rig::torch::LMDataset>,
+              rig::doc("Text files tokenized into one stream, cut into windows of context + 1 tokens"),
+              rig::field_doc("paths", "files or glob(7) patterns"), rig::field_doc("context", "tokens per example"),
+              rig::field_doc("stride", "tokens between window starts (0: context)"));
+RIG_COMPONENT(rig::torch::PromptResponseJSONL, rig::params<std::shared_ptr<rig::torch::Tokenizer>>(rig::arg("tokenizer", kTokenizerDoc) = nullptr),
+              rig::options<rig::torch::PromptResponseJSONLOptions>, rig::name("rig.torch.PromptResponseJSONL"),
+              rig::interfaces<rig::torch::LMDataset>,
+              rig::doc("One JSON object per line with a prompt and a response; the loss covers the response"),
+              rig::field_doc("path", "the JSONL file"), rig::field_doc("max_length", "tokens per example, longer ones are cut"),
+              rig::field_doc("train_on_prompt", "false: the loss covers the response only"));

@@ -258,9 +258,10 @@ CheckpointInfo read_config(const fs::path& dir) {
   return info;
 }
 
-std::shared_ptr<Llama> load(const fs::path& dir, const LoadOptions& options) {
+namespace {
+std::shared_ptr<Llama> load_expecting(const fs::path& dir, const LoadOptions& options, const LlamaConfig* expect) {
   CheckpointInfo info = read_config(dir);
-  if (options.expect) check_expected(info, *options.expect);
+  if (expect) check_expected(info, *expect);
   Weights weights = open_weights(dir);
   auto model = std::make_shared<Llama>(LlamaOptions{.config = info.config,
                                                     .dtype = options.dtype,
@@ -303,6 +304,13 @@ std::shared_ptr<Llama> load(const fs::path& dir, const LoadOptions& options) {
     file->release(*t);
   }
   return model;
+}
+}  // namespace
+
+std::shared_ptr<Llama> load(const fs::path& dir, const LoadOptions& options) { return load_expecting(dir, options, nullptr); }
+
+std::shared_ptr<Llama> load(const fs::path& dir, const LoadOptions& options, const LlamaConfig& expect) {
+  return load_expecting(dir, options, &expect);
 }
 
 void save(Llama& model, const fs::path& dir, const fs::path& source) {
@@ -373,20 +381,15 @@ void save(Llama& model, const fs::path& dir, const fs::path& source) {
       if (fs::exists(source / name)) write_file_atomic(dir / name, read_file(source / name));
 }
 
-namespace registered {
-std::shared_ptr<Llama> hf_llama(std::string checkpoint_dir, std::string dtype, bool activation_checkpointing) {
-  if (checkpoint_dir.empty())
-    throw Error("rig.torch.hf.option", "HFLlama: checkpoint_dir is empty", {}, "checkpoint_dir",
-                "a Hugging Face checkpoint directory (config.json, model.safetensors, tokenizer.json)");
-  return load(checkpoint_dir, {.dtype = std::move(dtype), .activation_checkpointing = activation_checkpointing});
-}
-}  // namespace registered
-
 }  // namespace rig::torch::hf
 
-RIG_FUNCTION(rig::torch::hf::registered::hf_llama, rig::name("rig.torch.HFLlama"),
-             rig::interfaces<rig::torch::Model, rig::torch::Llama>,
-             rig::doc("A Llama-family model (Llama, Mistral, Qwen2) from a Hugging Face checkpoint directory"),
-             rig::params(rig::arg("checkpoint_dir", "config.json + model.safetensors (or shards + index)") = std::string(),
-                         rig::arg("dtype", "the weights' type: float32 or bfloat16") = std::string("float32"),
-                         rig::arg("activation_checkpointing", "recompute layers in backward to save memory") = false));
+RIG_FUNCTION_AS(rig::torch::hf::load,
+                std::shared_ptr<rig::torch::Llama>(const std::filesystem::path&, const rig::torch::hf::LoadOptions&),
+                rig::name("rig.torch.HFLlama"), rig::interfaces<rig::torch::Model, rig::torch::Llama>,
+                rig::doc("A Llama-family model (Llama, Mistral, Qwen2) from a Hugging Face checkpoint directory"),
+                rig::params(rig::arg("checkpoint_dir", "config.json + model.safetensors (or shards + index)") =
+                                std::filesystem::path()),
+                rig::options<rig::torch::hf::LoadOptions>,
+                rig::require("checkpoint_dir", rig::non_empty(), "rig.torch.hf.option"),
+                rig::field_doc("dtype", "the weights' type: float32 or bfloat16"),
+                rig::field_doc("activation_checkpointing", "recompute layers in backward to save memory"));

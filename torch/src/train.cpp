@@ -66,24 +66,36 @@ namespace {
 void check_lr(double lr) {
   if (!(lr >= 0)) throw Error("rig.torch.optim.option", "lr must be non-negative", {}, "lr");
 }
+std::vector<Tensor> need_parameters(std::vector<Tensor> params, const char* what) {
+  if (params.empty())
+    throw Error("rig.torch.optim.no_parameters", std::string(what) + " got no parameters to train", {}, "params",
+                "the recipe passes them at the call site: rig::instantiate<...>(cfg[\"optimizer\"], model->parameters())");
+  return params;
+}
+::torch::optim::Optimizer& need_optimizer(::torch::optim::Optimizer* optimizer) {
+  if (!optimizer)
+    throw Error("rig.torch.optim.no_optimizer", "a learning-rate schedule got no optimizer", {}, "optimizer",
+                "the recipe passes it at the call site: rig::instantiate<...>(cfg[\"lr_scheduler\"], optimizer)");
+  return *optimizer;
+}
 }  // namespace
 
 SGD::SGD(std::vector<Tensor> params, SGDOptions o)
-    : ::torch::optim::SGD(std::move(params), (check_lr(o.lr), ::torch::optim::SGDOptions(o.lr)
+    : ::torch::optim::SGD(need_parameters(std::move(params), "SGD"), (check_lr(o.lr), ::torch::optim::SGDOptions(o.lr)
                                                                   .momentum(o.momentum)
                                                                   .dampening(o.dampening)
                                                                   .weight_decay(o.weight_decay)
                                                                   .nesterov(o.nesterov))) {}
 
 Adam::Adam(std::vector<Tensor> params, AdamOptions o)
-    : ::torch::optim::Adam(std::move(params), (check_lr(o.lr), ::torch::optim::AdamOptions(o.lr)
+    : ::torch::optim::Adam(need_parameters(std::move(params), "Adam"), (check_lr(o.lr), ::torch::optim::AdamOptions(o.lr)
                                                                    .betas({o.betas.first, o.betas.second})
                                                                    .eps(o.eps)
                                                                    .weight_decay(o.weight_decay)
                                                                    .amsgrad(o.amsgrad))) {}
 
 AdamW::AdamW(std::vector<Tensor> params, AdamWOptions o)
-    : ::torch::optim::AdamW(std::move(params), (check_lr(o.lr), ::torch::optim::AdamWOptions(o.lr)
+    : ::torch::optim::AdamW(need_parameters(std::move(params), "AdamW"), (check_lr(o.lr), ::torch::optim::AdamWOptions(o.lr)
                                                                     .betas({o.betas.first, o.betas.second})
                                                                     .eps(o.eps)
                                                                     .weight_decay(o.weight_decay)
@@ -93,6 +105,10 @@ AdamW::AdamW(std::vector<Tensor> params, AdamWOptions o)
 
 LRScheduler::LRScheduler(::torch::optim::Optimizer& optimizer) : optimizer_(optimizer) {
   for (auto& group : optimizer_.param_groups()) base_lrs_.push_back(group.options().get_lr());
+}
+LRScheduler::LRScheduler(std::shared_ptr<::torch::optim::Optimizer> optimizer)
+    : LRScheduler(need_optimizer(optimizer.get())) {
+  owner_ = std::move(optimizer);
 }
 
 void LRScheduler::step() {
@@ -117,23 +133,40 @@ StepLR::StepLR(::torch::optim::Optimizer& optimizer, StepLROptions options)
     : LRScheduler(optimizer), options_(options) {
   if (options_.step_size <= 0) throw Error("rig.torch.sched.option", "StepLR: step_size must be positive", {}, "step_size");
 }
+StepLR::StepLR(std::shared_ptr<::torch::optim::Optimizer> optimizer, StepLROptions options)
+    : StepLR(need_optimizer(optimizer.get()), options) {
+  share(std::move(optimizer));
+}
 
 double StepLR::factor(int64_t step) const {
   return std::pow(options_.gamma, static_cast<double>(step / options_.step_size));
 }
 
+int64_t CosineWithWarmupOptions::warmup() const {
+  if (warmup_steps > 0) return warmup_steps;
+  auto derived = static_cast<int64_t>(std::ceil(warmup_ratio * static_cast<double>(total_steps)));
+  return std::clamp<int64_t>(derived, 0, std::max<int64_t>(0, total_steps - 1));
+}
+
 CosineWithWarmup::CosineWithWarmup(::torch::optim::Optimizer& optimizer, CosineWithWarmupOptions options)
-    : LRScheduler(optimizer), options_(options) {
+    : LRScheduler(optimizer), options_(options), warmup_(options.warmup()) {
   if (options_.warmup_steps < 0 || options_.total_steps <= options_.warmup_steps)
     throw Error("rig.torch.sched.option", "CosineWithWarmup: need 0 <= warmup_steps < total_steps", {},
                 "total_steps");
+  if (!(options_.warmup_ratio >= 0 && options_.warmup_ratio <= 1))
+    throw Error("rig.torch.sched.option", "CosineWithWarmup: need 0 <= warmup_ratio <= 1", {}, "warmup_ratio");
   apply_initial();
 }
 
+CosineWithWarmup::CosineWithWarmup(std::shared_ptr<::torch::optim::Optimizer> optimizer,
+                                   CosineWithWarmupOptions options)
+    : CosineWithWarmup(need_optimizer(optimizer.get()), options) {
+  share(std::move(optimizer));
+}
+
 double CosineWithWarmup::factor(int64_t step) const {
-  if (step < options_.warmup_steps) return static_cast<double>(step + 1) / static_cast<double>(options_.warmup_steps + 1);
-  double progress = std::min(1.0, static_cast<double>(step - options_.warmup_steps) /
-                                      static_cast<double>(options_.total_steps - options_.warmup_steps));
+  if (step < warmup_) return static_cast<double>(step + 1) / static_cast<double>(warmup_ + 1);
+  double progress = std::min(1.0, static_cast<double>(step - warmup_) / static_cast<double>(options_.total_steps - warmup_));
   return options_.min_ratio + (1 - options_.min_ratio) * 0.5 * (1 + std::cos(M_PI * progress));
 }
 
@@ -179,103 +212,39 @@ Metrics eval_metrics(const EvalSums& s, bool language_model) {
   return {{"val_loss", loss}, {"accuracy", s.correct / n}};
 }
 
-// ---- registered factories ---------------------------------------------------------------------------------------
-
-namespace registered {
-namespace {
-void need_parameters(const std::vector<Tensor>& params, const char* what) {
-  if (params.empty())
-    throw Error("rig.torch.optim.no_parameters", std::string(what) + " got no parameters to train", {}, "params",
-                "the recipe passes them at the call site: rig::instantiate<...>(cfg[\"optimizer\"], model->parameters())");
-}
-::torch::optim::Optimizer& need_optimizer(const std::shared_ptr<::torch::optim::Optimizer>& optimizer, const char* what) {
-  if (!optimizer)
-    throw Error("rig.torch.optim.no_optimizer", std::string(what) + " got no optimizer", {}, "optimizer",
-                "the recipe passes it at the call site: rig::instantiate<...>(cfg[\"lr_scheduler\"], optimizer)");
-  return *optimizer;
-}
-}  // namespace
-
-std::unique_ptr<SGD> sgd(std::vector<Tensor> params, double lr, double momentum, double dampening,
-                         double weight_decay, bool nesterov) {
-  need_parameters(params, "SGD");
-  return std::make_unique<SGD>(std::move(params), SGDOptions{lr, momentum, dampening, weight_decay, nesterov});
-}
-std::unique_ptr<Adam> adam(std::vector<Tensor> params, double lr, std::pair<double, double> betas, double eps,
-                           double weight_decay, bool amsgrad) {
-  need_parameters(params, "Adam");
-  return std::make_unique<Adam>(std::move(params), AdamOptions{lr, betas, eps, weight_decay, amsgrad});
-}
-std::unique_ptr<AdamW> adamw(std::vector<Tensor> params, double lr, std::pair<double, double> betas, double eps,
-                             double weight_decay, bool amsgrad) {
-  need_parameters(params, "AdamW");
-  return std::make_unique<AdamW>(std::move(params), AdamWOptions{lr, betas, eps, weight_decay, amsgrad});
-}
-std::unique_ptr<ConstantLR> constant_lr(std::shared_ptr<::torch::optim::Optimizer> optimizer) {
-  return std::make_unique<ConstantLR>(need_optimizer(optimizer, "ConstantLR"));
-}
-std::unique_ptr<StepLR> step_lr(std::shared_ptr<::torch::optim::Optimizer> optimizer, int64_t step_size, double gamma) {
-  return std::make_unique<StepLR>(need_optimizer(optimizer, "StepLR"), StepLROptions{step_size, gamma});
-}
-std::unique_ptr<CosineWithWarmup> cosine_with_warmup(std::shared_ptr<::torch::optim::Optimizer> optimizer,
-                                                     int64_t warmup_steps, int64_t total_steps, double min_ratio) {
-  return std::make_unique<CosineWithWarmup>(need_optimizer(optimizer, "CosineWithWarmup"),
-                                            CosineWithWarmupOptions{warmup_steps, total_steps, min_ratio});
-}
-}  // namespace registered
-
 }  // namespace rig::torch
 
 // ---- registration (rig/registry.hpp) ----
 namespace {
 constexpr std::string_view kParamsDoc = "the tensors to train: passed by the recipe at the call site, not configured";
 constexpr std::string_view kOptimizerDoc = "the optimizer: passed by the recipe at the call site, not configured";
+const std::vector<::torch::Tensor> kNoParams;
 }  // namespace
 RIG_COMPONENT(rig::torch::CrossEntropyLoss, rig::options<rig::torch::CrossEntropyLossOptions>,
               rig::doc("Cross-entropy over the last dimension, skipping ignore_index targets"));
 RIG_COMPONENT(rig::torch::MSELoss, rig::options<rig::torch::MSELossOptions>, rig::doc("Mean (or summed) squared error"));
-// Optimizers and schedules take what the program owns (the parameters, the optimizer) as their FIRST parameter, which
-// the recipe passes at the call site; its default (empty / null) keeps `--validate` quiet about it, and the factory
-// says what is missing when a recipe forgets it.
-RIG_FUNCTION(rig::torch::registered::sgd, rig::checks_of<rig::torch::SGDOptions>, rig::name("rig.torch.SGD"), rig::interfaces<::torch::optim::Optimizer>,
-             rig::doc("LibTorch's SGD; the parameters come from the recipe (call-site argument)"),
-             rig::params(rig::arg("params", kParamsDoc) = std::vector<::torch::Tensor>{},
-                         rig::arg("lr") = rig::torch::SGDOptions{}.lr,
-                         rig::arg("momentum") = rig::torch::SGDOptions{}.momentum,
-                         rig::arg("dampening") = rig::torch::SGDOptions{}.dampening,
-                         rig::arg("weight_decay") = rig::torch::SGDOptions{}.weight_decay,
-                         rig::arg("nesterov") = rig::torch::SGDOptions{}.nesterov));
-RIG_FUNCTION(rig::torch::registered::adam, rig::checks_of<rig::torch::AdamOptions>, rig::name("rig.torch.Adam"), rig::interfaces<::torch::optim::Optimizer>,
-             rig::doc("LibTorch's Adam; the parameters come from the recipe (call-site argument)"),
-             rig::params(rig::arg("params", kParamsDoc) = std::vector<::torch::Tensor>{},
-                         rig::arg("lr") = rig::torch::AdamOptions{}.lr,
-                         rig::arg("betas") = rig::torch::AdamOptions{}.betas,
-                         rig::arg("eps") = rig::torch::AdamOptions{}.eps,
-                         rig::arg("weight_decay") = rig::torch::AdamOptions{}.weight_decay,
-                         rig::arg("amsgrad") = rig::torch::AdamOptions{}.amsgrad));
-RIG_FUNCTION(rig::torch::registered::adamw, rig::checks_of<rig::torch::AdamWOptions>, rig::name("rig.torch.AdamW"), rig::interfaces<::torch::optim::Optimizer>,
-             rig::doc("LibTorch's AdamW (decoupled weight decay); the parameters come from the recipe"),
-             rig::params(rig::arg("params", kParamsDoc) = std::vector<::torch::Tensor>{},
-                         rig::arg("lr") = rig::torch::AdamWOptions{}.lr,
-                         rig::arg("betas") = rig::torch::AdamWOptions{}.betas,
-                         rig::arg("eps") = rig::torch::AdamWOptions{}.eps,
-                         rig::arg("weight_decay") = rig::torch::AdamWOptions{}.weight_decay,
-                         rig::arg("amsgrad") = rig::torch::AdamWOptions{}.amsgrad));
-RIG_FUNCTION(rig::torch::registered::constant_lr, rig::name("rig.torch.ConstantLR"),
-             rig::interfaces<rig::torch::LRScheduler>, rig::doc("The initial learning rate throughout"),
-             rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr));
-RIG_FUNCTION(rig::torch::registered::step_lr, rig::checks_of<rig::torch::StepLROptions>, rig::name("rig.torch.StepLR"), rig::interfaces<rig::torch::LRScheduler>,
-             rig::doc("The rate times gamma every step_size steps"),
-             rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr,
-                         rig::arg("step_size") = rig::torch::StepLROptions{}.step_size,
-                         rig::arg("gamma") = rig::torch::StepLROptions{}.gamma));
-RIG_FUNCTION(rig::torch::registered::cosine_with_warmup, rig::checks_of<rig::torch::CosineWithWarmupOptions>, rig::name("rig.torch.CosineWithWarmup"),
-             rig::interfaces<rig::torch::LRScheduler>,
-             rig::doc("Linear warm-up, then cosine decay to min_ratio of the rate at total_steps"),
-             rig::params(rig::arg("optimizer", kOptimizerDoc) = nullptr,
-                         rig::arg("warmup_steps") = rig::torch::CosineWithWarmupOptions{}.warmup_steps,
-                         rig::arg("total_steps") = rig::torch::CosineWithWarmupOptions{}.total_steps,
-                         rig::arg("min_ratio") = rig::torch::CosineWithWarmupOptions{}.min_ratio));
+// Optimizers and schedules take what the program owns (the parameters, the optimizer) as their first parameter, which
+// the recipe passes at the call site, then their options struct's fields; its default (empty / null) keeps
+// `--validate` quiet about it, and the constructor says what is missing when a recipe forgets it.
+RIG_COMPONENT(rig::torch::SGD, rig::params<std::vector<::torch::Tensor>>(rig::arg("params", kParamsDoc) = kNoParams),
+              rig::options<rig::torch::SGDOptions>, rig::name("rig.torch.SGD"), rig::interfaces<::torch::optim::Optimizer>,
+              rig::doc("LibTorch's SGD; the parameters come from the recipe (call-site argument)"));
+RIG_COMPONENT(rig::torch::Adam, rig::params<std::vector<::torch::Tensor>>(rig::arg("params", kParamsDoc) = kNoParams),
+              rig::options<rig::torch::AdamOptions>, rig::name("rig.torch.Adam"), rig::interfaces<::torch::optim::Optimizer>,
+              rig::doc("LibTorch's Adam; the parameters come from the recipe (call-site argument)"));
+RIG_COMPONENT(rig::torch::AdamW, rig::params<std::vector<::torch::Tensor>>(rig::arg("params", kParamsDoc) = kNoParams),
+              rig::options<rig::torch::AdamWOptions>, rig::name("rig.torch.AdamW"), rig::interfaces<::torch::optim::Optimizer>,
+              rig::doc("LibTorch's AdamW (decoupled weight decay); the parameters come from the recipe"));
+RIG_COMPONENT(rig::torch::ConstantLR, rig::params<std::shared_ptr<::torch::optim::Optimizer>>(rig::arg("optimizer", kOptimizerDoc) = nullptr),
+              rig::name("rig.torch.ConstantLR"), rig::interfaces<rig::torch::LRScheduler>,
+              rig::doc("The initial learning rate throughout"));
+RIG_COMPONENT(rig::torch::StepLR, rig::params<std::shared_ptr<::torch::optim::Optimizer>>(rig::arg("optimizer", kOptimizerDoc) = nullptr),
+              rig::options<rig::torch::StepLROptions>, rig::name("rig.torch.StepLR"), rig::interfaces<rig::torch::LRScheduler>,
+              rig::doc("The rate times gamma every step_size steps"));
+RIG_COMPONENT(rig::torch::CosineWithWarmup, rig::params<std::shared_ptr<::torch::optim::Optimizer>>(rig::arg("optimizer", kOptimizerDoc) = nullptr),
+              rig::options<rig::torch::CosineWithWarmupOptions>, rig::name("rig.torch.CosineWithWarmup"),
+              rig::interfaces<rig::torch::LRScheduler>,
+              rig::doc("Linear warm-up, then cosine decay to min_ratio of the rate at total_steps"));
 RIG_COMPONENT(rig::torch::Evaluator, rig::options<rig::torch::EvaluatorOptions>,
               rig::doc("Accuracy / perplexity on a validation set every N steps"));
 RIG_COMPONENT(rig::torch::GradClipOptions, rig::doc("Gradient clipping by total L2 norm"));

@@ -108,6 +108,36 @@ TEST(Schedulers, CosineWarmupStepConstant) {
   EXPECT_DOUBLE_EQ(constant.lr(), 0.3);
 }
 
+// warmup_ratio: ceil(ratio * total_steps) steps, at most total_steps - 1 (so any total_steps >= 1 works);
+// warmup_steps > 0 wins over it. The oracle is the schedule's definition, computed here for each case.
+TEST(Schedulers, CosineWarmupRatio) {
+  struct Case {
+    int64_t warmup_steps;
+    double ratio;
+    int64_t total, expected_warmup;
+  };
+  for (Case c : {Case{0, 0.25, 8, 2}, Case{0, 0.1, 200, 20}, Case{0, 0.0357, 1400, 50}, Case{0, 0.1, 1, 0},
+                 Case{0, 0.25, 2, 1}, Case{0, 1.0, 5, 4}, Case{0, 0.5, 3, 2}, Case{0, 0.0, 10, 0}, Case{3, 0.9, 10, 3}}) {
+    rt::CosineWithWarmupOptions o{.warmup_steps = c.warmup_steps, .warmup_ratio = c.ratio, .total_steps = c.total};
+    EXPECT_EQ(o.warmup(), c.expected_warmup) << c.ratio << " of " << c.total;
+    Tensor w = ::torch::ones({1}, ::torch::requires_grad());
+    rt::SGD opt({w}, {.lr = 1.0});
+    rt::CosineWithWarmup sched(opt, o);
+    for (int64_t step = 0; step < c.total; ++step) {
+      sched.set_step(step);
+      double expected = step < c.expected_warmup
+                            ? static_cast<double>(step + 1) / static_cast<double>(c.expected_warmup + 1)
+                            : 0.5 * (1 + std::cos(M_PI * static_cast<double>(step - c.expected_warmup) /
+                                                  static_cast<double>(c.total - c.expected_warmup)));
+      EXPECT_NEAR(sched.lr(), expected, 1e-12) << c.ratio << " of " << c.total << " at step " << step;
+    }
+  }
+  Tensor w = ::torch::ones({1}, ::torch::requires_grad());
+  rt::SGD opt({w}, {.lr = 1.0});
+  EXPECT_THROW(rt::CosineWithWarmup(opt, {.warmup_ratio = 1.5, .total_steps = 10}), rig::Error);
+  EXPECT_THROW(rt::CosineWithWarmup(opt, {.warmup_ratio = -0.1, .total_steps = 10}), rig::Error);
+}
+
 TEST(GradClip, ScalesToMaxNorm) {
   Tensor a = ::torch::zeros({2}, ::torch::requires_grad()), b = ::torch::zeros({1}, ::torch::requires_grad());
   (a * ::torch::tensor({3.0f, 0.0f})).sum().backward();

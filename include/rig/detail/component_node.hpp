@@ -18,7 +18,9 @@
 namespace rig {
 class Node;
 struct MapEntry;
+namespace detail {
 struct ComponentDef;
+}
 }  // namespace rig
 
 namespace rig::detail {

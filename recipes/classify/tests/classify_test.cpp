@@ -95,7 +95,7 @@ TEST(ClassifyTasks, CsvShapeAndData) {
 
 TEST(ClassifyTasks, RegisteredAsTaskAndModelTemplateInstances) {
   auto has = [](const char* name, rig::TypeKey interface) {
-    const rig::ComponentDef* def = rig::registry().find(name);
+    const rig::detail::ComponentDef* def = rig::registry().find(name);
     return def && def->interface(interface) != nullptr;
   };
   using namespace classify;

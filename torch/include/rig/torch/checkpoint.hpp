@@ -57,7 +57,8 @@ class Checkpointer {
 
   // A training loop's two calls, with the data loader's position (DataLoader::state) kept in the checkpoint:
   // resume_latest continues from the latest checkpoint in dir, when there is one, and returns its step (0: none, a
-  // fresh start); save_step writes one at `step`. Every recipe resumes this way (`resume: true`).
+  // fresh start); save_step writes one at `step`. Every recipe resumes this way (`resume: true`; check_resume below
+  // makes "none" an error before the run starts).
   template <class Loader>
   int64_t resume_latest(::torch::nn::Module& model, ::torch::optim::Optimizer& optimizer, LRScheduler* scheduler,
                         Loader& loader) const {
@@ -85,5 +86,10 @@ class Checkpointer {
 // torch::save(module); load_model reads the "model" part of a Checkpointer file too.
 void save_model(::torch::nn::Module& model, const std::filesystem::path& path);
 void load_model(::torch::nn::Module& model, const std::filesystem::path& path);
+
+// The recipes' check (RecipeSchema::check) that `resume: true` has something to continue from: a complete checkpoint
+// in `checkpointer.dir`. --validate reports it (rig.torch.checkpoint.resume, at `resume`), and so does the run
+// before it starts, rather than training from scratch where the user asked to continue.
+void check_resume(const rig::Node& resolved, std::vector<rig::Error>& errors);
 
 }  // namespace rig::torch

@@ -44,11 +44,12 @@ CheckpointInfo read_config(const std::filesystem::path& dir);
 struct LoadOptions {
   std::string dtype = "float32";  // the model's weights: float32 | bfloat16
   bool activation_checkpointing = false;
-  std::optional<LlamaConfig> expect = std::nullopt;  // the recipe's shape: every field must agree with config.json
 };
 
-// The model described by DIR/config.json with DIR's weights.
+// The model described by DIR/config.json with DIR's weights (rig.torch.HFLlama in a config).
 std::shared_ptr<Llama> load(const std::filesystem::path& dir, const LoadOptions& options = {});
+// The same, when config.json agrees with `expect` (the recipe's shape) in every field.
+std::shared_ptr<Llama> load(const std::filesystem::path& dir, const LoadOptions& options, const LlamaConfig& expect);
 
 // Writes DIR/config.json, DIR/model.safetensors and copies the tokenizer files of `source` (when given). Tensors are
 // written in the dtype each had in the checkpoint `model` was loaded from (else the model's), LoRA adapters merged

@@ -25,7 +25,7 @@ inline rig::RecipeSchema training_schema() {
   s.key<int64_t>("steps", "optimizer steps in total (a resumed run continues up to it)")
       .key<uint64_t>("seed", 0, "LibTorch's generator (initial weights, dropout)")
       .key<int>("threads", 0, "LibTorch's CPU threads (0: OMP_NUM_THREADS, else every core)")
-      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir, when there is one")
+      .key<bool>("resume", false, "continue from the last checkpoint in checkpointer.dir (an error when it holds none)")
       .key<SplitOptions>("split", {}, "train/validation split of the training examples")
       .key<DataLoaderOptions>("loader", {}, "batching (per rank) and seeded shuffling of the training split")
       .component<CrossEntropyLoss>("loss", "the loss")
@@ -33,7 +33,8 @@ inline rig::RecipeSchema training_schema() {
       .component<LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
       .component<Evaluator>("evaluator", "metrics on the validation split every N steps")
       .component<Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
-      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)");
+      .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger)")
+      .check(&check_resume);
   return s;
 }
 

@@ -2,7 +2,7 @@
 //
 //   rig::torch::CrossEntropyLoss loss_fn;
 //   rig::torch::AdamW opt(model->parameters(), {.lr = 1e-3, .weight_decay = 0.01});   // LibTorch's AdamW
-//   rig::torch::CosineWithWarmup sched(opt, {.warmup_steps = 100, .total_steps = 1000});
+//   rig::torch::CosineWithWarmup sched(opt, {.warmup_ratio = 0.1, .total_steps = 1000});
 //   loss.backward(); rig::torch::clip_grad_norm(model->parameters(), 1.0); opt.step(); sched.step();
 //
 // Optimizers are LibTorch's, constructed from aggregate options structs that mirror LibTorch's parameters.
@@ -63,6 +63,7 @@ struct SGDOptions {
                                                   rig::require("momentum", rig::non_negative()), rig::require("dampening", rig::non_negative()),
                                                   rig::require("weight_decay", rig::non_negative()));
 };
+// The optimizers refuse an empty parameter list (rig.torch.optim.no_parameters): a recipe that forgot to pass them.
 class SGD : public ::torch::optim::SGD {
  public:
   explicit SGD(std::vector<Tensor> params, SGDOptions options = {});
@@ -99,9 +100,12 @@ class AdamW : public ::torch::optim::AdamW {
 // ---- learning-rate schedules ------------------------------------------------------------------------------------
 // A schedule scales each parameter group's initial learning rate by factor(step). step() advances one optimizer
 // step and writes the new rates; the state is just the step count (checkpointed by rig::torch::Checkpointer).
+// Each schedule takes the optimizer by reference (the caller keeps it alive) or as a shared_ptr, which it then
+// shares (null: rig.torch.optim.no_optimizer) — the form a config builds, with the optimizer passed at the call site.
 class LRScheduler {
  public:
   explicit LRScheduler(::torch::optim::Optimizer& optimizer);
+  explicit LRScheduler(std::shared_ptr<::torch::optim::Optimizer> optimizer);
   virtual ~LRScheduler() = default;
   virtual double factor(int64_t step) const = 0;
   void step();
@@ -111,9 +115,11 @@ class LRScheduler {
 
  protected:
   void apply_initial() { apply(); }  // subclasses whose factor(0) != 1 call this at the end of their constructor
+  void share(std::shared_ptr<::torch::optim::Optimizer> optimizer) { owner_ = std::move(optimizer); }
 
  private:
   void apply();
+  std::shared_ptr<::torch::optim::Optimizer> owner_;  // set by the shared_ptr constructor
   ::torch::optim::Optimizer& optimizer_;
   std::vector<double> base_lrs_;
   int64_t step_ = 0;
@@ -123,6 +129,7 @@ struct ConstantLROptions {};
 class ConstantLR : public LRScheduler {
  public:
   explicit ConstantLR(::torch::optim::Optimizer& optimizer, ConstantLROptions = {}) : LRScheduler(optimizer) {}
+  explicit ConstantLR(std::shared_ptr<::torch::optim::Optimizer> optimizer) : LRScheduler(std::move(optimizer)) {}
   double factor(int64_t) const override { return 1.0; }
 };
 
@@ -134,6 +141,7 @@ struct StepLROptions {
 class StepLR : public LRScheduler {
  public:
   StepLR(::torch::optim::Optimizer& optimizer, StepLROptions options = {});
+  StepLR(std::shared_ptr<::torch::optim::Optimizer> optimizer, StepLROptions options = {});
   double factor(int64_t step) const override;
 
  private:
@@ -141,21 +149,29 @@ class StepLR : public LRScheduler {
 };
 
 struct CosineWithWarmupOptions {
-  int64_t warmup_steps = 100;  // linear from 1/(warmup+1) to 1
+  // Linear warm-up from 1/(warmup+1) to 1 over `warmup` steps: warmup_steps when it is > 0, else (as Hugging Face's
+  // Trainer) ceil(warmup_ratio * total_steps), at most total_steps - 1 — so a ratio fits any total_steps >= 1.
+  int64_t warmup_steps = 0;
+  double warmup_ratio = 0.0;
   int64_t total_steps = 1000;  // then cosine down to min_ratio at total_steps
   double min_ratio = 0.0;
   static constexpr auto checks = rig::checks(rig::require("warmup_steps", rig::non_negative(), "rig.torch.sched.option"),
+                                                  rig::require("warmup_ratio", rig::range(0, 1), "rig.torch.sched.option"),
                                                   rig::require("total_steps", rig::positive(), "rig.torch.sched.option"),
                                                   rig::require_less("warmup_steps", "total_steps", "rig.torch.sched.option"),
                                                   rig::require("min_ratio", rig::range(0, 1)));
+  // The warm-up's length in steps, as above.
+  int64_t warmup() const;
 };
 class CosineWithWarmup : public LRScheduler {
  public:
   CosineWithWarmup(::torch::optim::Optimizer& optimizer, CosineWithWarmupOptions options = {});
+  CosineWithWarmup(std::shared_ptr<::torch::optim::Optimizer> optimizer, CosineWithWarmupOptions options = {});
   double factor(int64_t step) const override;
 
  private:
   CosineWithWarmupOptions options_;
+  int64_t warmup_;  // options_.warmup()
 };
 
 // ---- gradient clipping --------------------------------------------------------------------------------------------
