@@ -253,6 +253,11 @@ void Parser::restart() {
 // A block scalar libfyaml misreads and an indentation indicator cannot fix (it has one already, or the one rig gave
 // it does not help): refused at its header rather than loaded with the wrong text.
 void Parser::misread(size_t at) {
+  refuse(at, "the YAML parser (libfyaml 0.7.12) misreads the indentation of this block scalar; write its content "
+             "indented past its parent's and the header's column, or quote the value");
+}
+
+void Parser::refuse(size_t at, std::string message) {
   Diagnostic d;
   d.line = 1;
   size_t line_start = 0;
@@ -262,10 +267,47 @@ void Parser::misread(size_t at) {
       line_start = i + 1;
     }
   d.column = static_cast<uint32_t>(at - line_start + 1);
-  d.message = "the YAML parser (libfyaml 0.7.12) misreads the indentation of this block scalar; write its content "
-              "indented past its parent's and the header's column, or quote the value";
+  d.message = std::move(message);
   own_error_ = std::move(d);
 }
+
+namespace {
+
+// libfyaml 0.7.12 recycles a simple key twice when, while an explicit key (`?`) is pending in block context, the
+// blanks after a ':' hold a tab before a block indicator (`? -\v:\t-\t`): fy_fetch_value puts the key on its recycle
+// list, then fails fy_ws_indentation_check and puts it there again on its error path. The list then loops, and
+// fy_parser_destroy (and fy_parser_reset) free the key twice and crash. No libfyaml parser is allowed into that
+// state: such input is refused here, before parsing, with libfyaml's own message at the tab. The test is textual and
+// wider than libfyaml's (an explicit-key indicator on any earlier line start, the ':' anywhere, even in a quoted
+// scalar or a comment): it refuses only input that mixes explicit keys with a tab after ':' before one of `?:|>-`
+// (docs/compatibility.md). Returns the tab's offset.
+std::optional<size_t> tab_libfyaml_cannot_free(std::string_view text) {
+  if (text.find('\t') == std::string_view::npos) return std::nullopt;
+  auto blank = [&](size_t i) { return i >= text.size() || text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'; };
+  bool explicit_key = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '?' && blank(i + 1)) {  // an explicit-key indicator: only indentation and indicators before it
+      size_t k = i;
+      while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\t' || text[k - 1] == '-' || text[k - 1] == '?' ||
+                       text[k - 1] == ':'))
+        --k;
+      if (k == 0 || text[k - 1] == '\n' || text[k - 1] == '\r') explicit_key = true;
+    }
+    if (c != ':' || !explicit_key) continue;
+    size_t j = i + 1, tab = std::string_view::npos;
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) {
+      if (text[j] == '\t' && tab == std::string_view::npos) tab = j;
+      ++j;
+    }
+    if (tab == std::string_view::npos || j >= text.size()) continue;
+    char next = text[j];
+    if (next == '?' || next == ':' || next == '|' || next == '>' || (next == '-' && blank(j + 1))) return tab;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 Parser::Parser(std::string_view text, bool json) : input_(text), original_(text), json_(json) {
   fy_diag_cfg dc;
@@ -278,6 +320,8 @@ Parser::Parser(std::string_view text, bool json) : input_(text), original_(text)
   diag_ = fy_diag_create(&dc);
   if (!diag_) throw std::bad_alloc();
   start();
+  if (std::optional<size_t> tab = json ? std::nullopt : tab_libfyaml_cannot_free(text))
+    refuse(*tab, "cannot use tab for indentation of block entry");
 }
 
 void Parser::start() {
@@ -296,12 +340,9 @@ void Parser::start() {
   fy_parser_set_string(parser_, input_.data(), input_.size());
 }
 
+// Every parser is freed, failed or not: none can be in the state libfyaml cannot free (tab_libfyaml_cannot_free).
 Parser::~Parser() {
   for (fy_parser* p : retired_) fy_parser_destroy(p);
-  // libfyaml 0.7.12 can crash tearing down a parser that stopped on an error (fuzz finding: `? -\v:\t-\t`, a
-  // SEGV in fy_indent_vacuum_internal from fy_parser_destroy and from fy_parser_reset alike). A parser that failed
-  // is therefore left allocated: a few KB per rejected input, never a crash. See docs/reliability.md.
-  if (fy_parser_get_stream_error(parser_)) return;
   fy_parser_destroy(parser_);
   fy_diag_unref(diag_);
 }

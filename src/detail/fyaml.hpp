@@ -102,6 +102,7 @@ class Parser {
   void drop_patch(size_t i);  // a guess that was wrong: never made again
   void restart();             // parses the original text with patches_ applied, skipping the events already delivered
   void misread(size_t at);
+  void refuse(size_t at, std::string message);  // an error of rig's own at input_[at]; the parse stops
   std::string_view original_;
   std::vector<Patch> patches_;  // in text order
   size_t checked_ = 0;          // patches_ before this one the parse has gone past
