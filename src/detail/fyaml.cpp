@@ -278,8 +278,8 @@ namespace {
 // list, then fails fy_ws_indentation_check and puts it there again on its error path. The list then loops, and
 // fy_parser_destroy (and fy_parser_reset) free the key twice and crash. No libfyaml parser is allowed into that
 // state: such input is refused here, before parsing, with libfyaml's own message at the tab. The test is textual and
-// wider than libfyaml's (an explicit-key indicator on any earlier line start, the ':' anywhere, even in a quoted
-// scalar or a comment): it refuses only input that mixes explicit keys with a tab after ':' before one of `?:|>-`
+// wider than libfyaml's (any earlier '?' followed by a blank, the ':' anywhere, even in a quoted scalar or a
+// comment): it refuses only input that has both a "? " and a tab after ':' before one of `?:|>-`
 // (docs/compatibility.md). Returns the tab's offset.
 std::optional<size_t> tab_libfyaml_cannot_free(std::string_view text) {
   if (text.find('\t') == std::string_view::npos) return std::nullopt;
@@ -287,13 +287,7 @@ std::optional<size_t> tab_libfyaml_cannot_free(std::string_view text) {
   bool explicit_key = false;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (c == '?' && blank(i + 1)) {  // an explicit-key indicator: only indentation and indicators before it
-      size_t k = i;
-      while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\t' || text[k - 1] == '-' || text[k - 1] == '?' ||
-                       text[k - 1] == ':'))
-        --k;
-      if (k == 0 || text[k - 1] == '\n' || text[k - 1] == '\r') explicit_key = true;
-    }
+    if (c == '?' && blank(i + 1)) explicit_key = true;  // maybe an explicit-key indicator
     if (c != ':' || !explicit_key) continue;
     size_t j = i + 1, tab = std::string_view::npos;
     while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) {
