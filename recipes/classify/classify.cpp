@@ -20,8 +20,10 @@
 #include "rig/app.hpp"
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
+#include "rig/torch/device.hpp"
 #include "rig/torch/distributed.hpp"
 #include "rig/torch/logger.hpp"
+#include "rig/torch/profiler.hpp"
 #include "rig/torch/recipe.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
@@ -39,12 +41,13 @@ std::pair<Examples, Examples> split_off_validation(std::shared_ptr<const rt::Ten
   return {train, validation};
 }
 
-// Validation metrics, then the test split's (named test_*) when the task has one.
+// Validation metrics, then the test split's (named test_*) when the task has one; every rank of `group` calls it and
+// evaluates its share of the batches.
 rt::Metrics final_scores(const rt::Evaluator& evaluator, rt::Model& model, const Examples& validation,
-                         const std::shared_ptr<const rt::TensorDataset>& test) {
-  rt::Metrics scores = evaluator.evaluate(model, validation);
+                         const std::shared_ptr<const rt::TensorDataset>& test, const rt::ProcessGroup& group) {
+  rt::Metrics scores = evaluator.evaluate(model, validation, group);
   if (test)
-    for (const auto& [name, value] : evaluator.evaluate(model, test))
+    for (const auto& [name, value] : evaluator.evaluate(model, test, group))
       scores.emplace_back("test_" + (name.starts_with("val_") ? name.substr(4) : name), value);
   return scores;
 }
@@ -67,11 +70,14 @@ int classify_recipe(const rig::Config& cfg) {
   ::torch::manual_seed(cfg.get<uint64_t>("seed"));
   const fs::path run_dir = cfg.get<std::string>("run_dir");
   const auto steps = cfg.get<int64_t>("steps");
+  const rt::Placement at = rt::placement(cfg);  // device, dtype, autocast: checked before anything is built
 
   auto task = rig::instantiate<std::shared_ptr<classify::AnyTask>>(cfg["task"].resolved());
   auto model = rig::instantiate<std::shared_ptr<rt::Model>>(cfg["model"].resolved());
+  at.place(*model);  // before the optimizer is built: its state follows the parameters
   // Data parallelism (rig run --nproc N, srun): world size 1 is no group at all. Every rank starts from rank 0's
-  // weights, reads its slice of each global batch of loader.batch_size x world size, and rank 0 alone writes.
+  // weights, reads its slice of each global batch of loader.batch_size x world size, evaluates its share of the
+  // validation batches (the sums all-reduced), and rank 0 alone writes.
   auto group = rt::ProcessGroup::from_environment(cfg.get<rt::DistributedOptions>("distributed"));
   group.broadcast_parameters(*model);
   auto [train_set, validation_set] = split_off_validation(task->train(), cfg.get<rt::SplitOptions>("split"));
@@ -84,16 +90,17 @@ int classify_recipe(const rig::Config& cfg) {
   auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], model->parameters());
   auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
   auto evaluator = rig::instantiate<rt::Evaluator>(cfg["evaluator"]);
+  rt::Profiler profiler = group.is_main() ? rig::instantiate<rt::Profiler>(cfg["profiler"]) : rt::Profiler();
   const auto grad_clip = cfg.get<double>("grad_clip");
   int64_t step = cfg.get<bool>("resume") ? checkpointer.resume_latest(*model, *optimizer, scheduler.get(), loader) : 0;
 
   model->train();
   const int64_t first_step = step;
   const auto start = std::chrono::steady_clock::now();
+  profiler.start();
   while (step < steps) {
     rt::ClassBatch batch = loader.next();
-    ::torch::Tensor logits = model->forward(batch.inputs);
-    ::torch::Tensor loss = loss_fn(logits, batch.labels);
+    ::torch::Tensor loss = loss_fn(at.forward(*model, batch.inputs), at.input(batch.labels));
     optimizer->zero_grad();
     loss.backward();
     // The gradients are complete here: the one place to combine or inspect them before the update.
@@ -106,12 +113,14 @@ int classify_recipe(const rig::Config& cfg) {
 
     logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}});
     if (group.is_main() && checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
-    if (group.is_main() && evaluator.due(step)) logger.log(step, evaluator.evaluate(*model, validation_set));
+    if (evaluator.due(step)) logger.log(step, evaluator.evaluate(*model, validation_set, group));  // every rank: shared out
+    profiler.step();
   }
+  profiler.stop();
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rt::Metrics scores = final_scores(evaluator, *model, validation_set, task->test(), group);
   if (!group.is_main()) return 0;
 
-  rt::Metrics scores = final_scores(evaluator, *model, validation_set, task->test());
   logger.log(step, scores);
   logger.flush();
   rt::save_model(*model, run_dir / "model.pt");

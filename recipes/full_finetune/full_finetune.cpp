@@ -17,9 +17,11 @@
 #include "rig/instantiate.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/device.hpp"
 #include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/distributed.hpp"
 #include "rig/torch/logger.hpp"
+#include "rig/torch/profiler.hpp"
 #include "rig/torch/model.hpp"
 #include "rig/torch/recipe.hpp"
 #include "rig/torch/threads.hpp"
@@ -36,14 +38,17 @@ int recipe(const rig::Config& cfg) {
   ::torch::manual_seed(cfg.get<uint64_t>("seed"));
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
   const int64_t steps = cfg.get<int64_t>("steps");
+  const rt::Placement at = rt::placement(cfg);  // device, dtype, autocast: checked before anything is built
 
   auto tokenizer = rig::instantiate<std::shared_ptr<rt::Tokenizer>>(cfg["tokenizer"]);
   auto model = rig::instantiate<std::shared_ptr<rt::TransformerLM>>(cfg["model"],
                                                                      rig::kw("vocab_size", tokenizer->vocab_size()));
   if (auto init = cfg.get<std::string>("init_from"); !init.empty()) rt::load_model(*model, init);
+  at.place(*model);  // before the optimizer is built: its state follows the parameters
   auto dataset = rig::instantiate<std::shared_ptr<rt::LMDataset>>(cfg["dataset"], tokenizer);
   // Data parallelism (rig run --nproc N, srun): world size 1 is no group at all. Every rank starts from rank 0's
-  // weights, reads its slice of each global batch of loader.batch_size x world size, and rank 0 alone writes.
+  // weights, reads its slice of each global batch of loader.batch_size x world size, evaluates its share of the
+  // validation batches (the sums all-reduced), and rank 0 alone writes.
   auto group = rt::ProcessGroup::from_environment(cfg.get<rt::DistributedOptions>("distributed"));
   group.broadcast_parameters(*model);
   auto [train_set, validation_set] = rt::split<rt::LMDataset>(dataset, cfg.get<rt::SplitOptions>("split"));
@@ -56,6 +61,7 @@ int recipe(const rig::Config& cfg) {
   auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], model->parameters());
   auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
   auto evaluator = rig::instantiate<rt::Evaluator>(cfg["evaluator"]);
+  rt::Profiler profiler = group.is_main() ? rig::instantiate<rt::Profiler>(cfg["profiler"]) : rt::Profiler();
   const double grad_clip = cfg.get<double>("grad_clip");
   std::printf("full_finetune: %lld parameters, vocabulary %lld, %lld training windows\n",
               static_cast<long long>(rt::count_parameters(*model)), static_cast<long long>(tokenizer->vocab_size()),
@@ -64,9 +70,10 @@ int recipe(const rig::Config& cfg) {
   int64_t step = cfg.get<bool>("resume") ? checkpointer.resume_latest(*model, *optimizer, scheduler.get(), loader) : 0;
 
   model->train();
+  profiler.start();
   while (step < steps) {
     rt::LMBatch batch = loader.next();
-    ::torch::Tensor loss = loss_fn(model->forward(batch.inputs), batch.targets);
+    ::torch::Tensor loss = loss_fn(at.forward(*model, batch.inputs), at.input(batch.targets));
     optimizer->zero_grad();
     loss.backward();
     // The gradients are ready: this is where data-parallel training averages them across processes.
@@ -79,14 +86,17 @@ int recipe(const rig::Config& cfg) {
 
     logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}});
     if (group.is_main() && checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
-    if (group.is_main() && evaluator.due(step) && validation_set->size() > 0)
-      logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
+    if (evaluator.due(step) && validation_set->size() > 0)  // every rank: the batches are shared out
+      logger.log(step, evaluator.evaluate<Data>(*model, validation_set, group));
+    profiler.step();
   }
+  profiler.stop();
 
+  rt::Metrics final_metrics;
+  if (validation_set->size() > 0) final_metrics = evaluator.evaluate<Data>(*model, validation_set, group);
   if (!group.is_main()) return 0;
   rt::save_model(*model, run_dir / "model.pt");
-  if (validation_set->size() > 0) {
-    rt::Metrics final_metrics = evaluator.evaluate<Data>(*model, validation_set);
+  if (!final_metrics.empty()) {
     if (!evaluator.due(step)) logger.log(step, final_metrics);  // else the loop just logged it
     for (const auto& [name, value] : final_metrics) std::printf("%s: %.4f\n", name.c_str(), value);
   }

@@ -15,6 +15,7 @@
 #include "rig/instantiate.hpp"
 #include "rig/io.hpp"
 #include "rig/torch/checkpoint.hpp"
+#include "rig/torch/device.hpp"
 #include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/model.hpp"
 #include "rig/torch/threads.hpp"
@@ -27,11 +28,13 @@ int recipe(const rig::Config& cfg) {
   if (cfg.contains("checkpoint_dir") && !cfg.get<std::string>("checkpoint_dir").empty()) return rt::hf::generate_recipe(cfg);  // --config hf: a Hugging Face checkpoint
   rt::set_threads({cfg.get<int>("threads")});
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
+  const rt::Placement at = rt::placement(cfg);  // device, dtype: checked before anything is built
 
   auto tokenizer = rig::instantiate<std::shared_ptr<rt::Tokenizer>>(cfg["tokenizer"]);
   auto model = rig::instantiate<std::shared_ptr<rt::TransformerLM>>(cfg["model"],
                                                                      rig::kw("vocab_size", tokenizer->vocab_size()));
-  rt::load_model(*model, cfg.get<std::string>("checkpoint"));
+  rt::load_model(*model, cfg.get<std::string>("checkpoint"));  // in the file's dtype, converted to the model's
+  at.place(*model);
 
   const std::string prompt = cfg.get<std::string>("prompt");
   std::vector<int64_t> prompt_ids = tokenizer->encode(prompt);
@@ -41,7 +44,11 @@ int recipe(const rig::Config& cfg) {
                                .top_k = cfg.get<int64_t>("top_k"),
                                .seed = cfg.get<uint64_t>("seed"),
                                .stop_id = cfg.get<bool>("stop_at_eos") ? tokenizer->eos_id() : -1};
-  std::vector<int64_t> generated = rt::sample(*model, prompt_ids, sampling);
+  std::vector<int64_t> generated;
+  {
+    rt::AutocastScope amp = at.autocast_scope();  // autocast: true computes the forward passes in dtype
+    generated = rt::sample(*model, prompt_ids, sampling);
+  }
   if (!generated.empty() && generated.back() == sampling.stop_id) generated.pop_back();
 
   std::string text = prompt + tokenizer->decode(generated);
@@ -53,6 +60,8 @@ int recipe(const rig::Config& cfg) {
 
 rig::RecipeSchema schema() {
   rig::RecipeSchema s;
+  rt::placement_keys(s);
+  s.check(&rt::check_placement);
   s.key<std::string>("checkpoint", "", "the model: a model.pt (full_finetune, lora_finetune) or a checkpoint")
       .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes generation.json)")
       .key<bool>("use_cache", true, "--config hf: decode with the KV cache")

@@ -17,8 +17,10 @@
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
 #include "rig/torch/distributed.hpp"
+#include "rig/torch/device.hpp"
 #include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/logger.hpp"
+#include "rig/torch/profiler.hpp"
 #include "rig/torch/lora.hpp"
 #include "rig/torch/model.hpp"
 #include "rig/torch/recipe.hpp"
@@ -36,6 +38,7 @@ int recipe(const rig::Config& cfg) {
   ::torch::manual_seed(cfg.get<uint64_t>("seed"));
   const std::filesystem::path run_dir = cfg.get<std::string>("run_dir");
   const int64_t steps = cfg.get<int64_t>("steps");
+  const rt::Placement at = rt::placement(cfg);  // device, dtype, autocast: checked before anything is built
 
   auto tokenizer = rig::instantiate<std::shared_ptr<rt::Tokenizer>>(cfg["tokenizer"]);
   auto model = rig::instantiate<std::shared_ptr<rt::TransformerLM>>(cfg["model"],
@@ -43,6 +46,7 @@ int recipe(const rig::Config& cfg) {
   rt::load_model(*model, cfg.get<std::string>("base_checkpoint"));
   auto lora = rig::instantiate<rt::LoRA>(cfg["lora"]);
   std::vector<std::string> adapted = lora.apply(*model);  // adapters on the matching layers; the rest frozen
+  at.place(*model);  // before the optimizer is built: its state follows the parameters
   // Data parallelism (rig run --nproc N, srun): world size 1 is no group at all. Every rank starts from rank 0's
   // adapters, reads its slice of each global batch of loader.batch_size x world size, the adapters' gradients are
   // all-reduced, evaluation is shared out, and rank 0 alone writes.
@@ -60,6 +64,7 @@ int recipe(const rig::Config& cfg) {
       rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], rt::LoRA::parameters(*model));
   auto scheduler = rig::instantiate<std::unique_ptr<rt::LRScheduler>>(cfg["lr_scheduler"], optimizer);
   auto evaluator = rig::instantiate<rt::Evaluator>(cfg["evaluator"]);
+  rt::Profiler profiler = group.is_main() ? rig::instantiate<rt::Profiler>(cfg["profiler"]) : rt::Profiler();
   const double grad_clip = cfg.get<double>("grad_clip");
   if (group.is_main())
     std::printf("lora_finetune: %zu adapted layers, %lld trainable parameters of %lld, %lld training examples\n",
@@ -69,6 +74,7 @@ int recipe(const rig::Config& cfg) {
   int64_t step = cfg.get<bool>("resume") ? checkpointer.resume_latest(*model, *optimizer, scheduler.get(), loader) : 0;
 
   model->train();
+  profiler.start();
   while (step < steps) {
     rt::LMBatch batch = loader.next();
     optimizer->zero_grad();
@@ -80,7 +86,7 @@ int recipe(const rig::Config& cfg) {
     total *= group.world_size();
     double loss_sum = 0;
     if (counted > 0) {
-      ::torch::Tensor loss = loss_fn(model->forward(batch.inputs), batch.targets);
+      ::torch::Tensor loss = loss_fn(at.forward(*model, batch.inputs), at.input(batch.targets));
       loss_sum = loss.item<double>() * counted;
       (loss * (counted * group.world_size() / total)).backward();
     }  // else: no gradient, which averages as zeros
@@ -95,7 +101,9 @@ int recipe(const rig::Config& cfg) {
     if (group.is_main() && checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
     if (evaluator.due(step) && validation_set->size() > 0)  // every rank: the batches are shared out
       logger.log(step, evaluator.evaluate<Data>(*model, validation_set, group));
+    profiler.step();
   }
+  profiler.stop();
 
   rt::Metrics final_metrics;
   if (validation_set->size() > 0) final_metrics = evaluator.evaluate<Data>(*model, validation_set, group);

@@ -21,6 +21,7 @@
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/csv.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/device.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/yaml.hpp"
 
@@ -33,6 +34,7 @@ int predict_recipe(const rig::Config& cfg) {
   rt::set_threads({.num_threads = cfg.get<int>("threads")});
   const fs::path run_dir = cfg.get<std::string>("run_dir");
   const fs::path checkpoint = cfg.get<std::string>("checkpoint");
+  const rt::Placement at = rt::placement(cfg);  // device, dtype, autocast: checked before anything is built
   if (!fs::exists(checkpoint / "inference.yaml"))
     throw rig::Error("rig.classify.predict", "'" + checkpoint.string() + "' holds no inference.yaml",
                      cfg["checkpoint"].node().origin(), "checkpoint",
@@ -40,7 +42,8 @@ int predict_recipe(const rig::Config& cfg) {
   rig::Node info = rig::load_yaml_file(checkpoint / "inference.yaml");
   auto task = rig::instantiate<std::shared_ptr<classify::AnyTask>>(info["task"]);
   auto model = rig::instantiate<std::shared_ptr<rt::Model>>(info["model"]);
-  rt::load_model(*model, checkpoint / "model.pt");
+  rt::load_model(*model, checkpoint / "model.pt");  // in the file's dtype, converted to the model's
+  at.place(*model);
   auto classes = info["classes"].as<std::vector<std::string>>();
 
   classify::Prepared prepared = task->prepare(cfg.get<std::string>("input"), info["preprocessing"]);
@@ -50,7 +53,7 @@ int predict_recipe(const rig::Config& cfg) {
   if (batch <= 0) rt::throw_bad_batch_size(batch);
   std::string out = "id,predicted,probability\n";
   for (int64_t begin = 0; begin < prepared.inputs.size(0); begin += batch) {
-    auto probabilities = ::torch::softmax(model->forward(prepared.inputs.narrow(0, begin, std::min(batch, prepared.inputs.size(0) - begin))), 1);
+    auto probabilities = ::torch::softmax(at.forward(*model, prepared.inputs.narrow(0, begin, std::min(batch, prepared.inputs.size(0) - begin))), 1);
     auto [p, k] = probabilities.max(1);
     for (int64_t i = 0; i < p.size(0); ++i) {
       auto id = static_cast<size_t>(k[i].item<int64_t>());
@@ -66,6 +69,8 @@ int predict_recipe(const rig::Config& cfg) {
 
 rig::RecipeSchema schema() {
   rig::RecipeSchema s;
+  rt::placement_keys(s);
+  s.check(&rt::check_placement);
   s.key<std::string>("checkpoint", "", "a classify run directory: model.pt and inference.yaml")
       .key<std::string>("input", "", "a CSV file with the training columns, or an image folder")
       .key<int64_t>("batch_size", 1000, "examples per forward pass")

@@ -37,7 +37,7 @@ assert len(va) == 2 and len(vb) == 2, (va, vb)
 assert all(abs(x - y) <= 1e-5 * abs(x) for x, y in zip(va, vb)), (va, vb)
 PY
 files=$(ls two | tr '\n' ' ')
-[[ $files == "adapters.pt checkpoints config.yaml metrics.jsonl model.pt operative.yaml origins.json overrides.txt rank-1.log resolved.yaml run.json " ]] ||
+[[ $files == "adapters.pt checkpoints config.yaml metrics.jsonl model.pt operative.yaml origins.json overrides.txt rank-1.log resolved.yaml run.json stdout.log tensorboard " ]] ||
   { echo "FAIL: unexpected files in the run directory: $files"; exit 1; }
 grep -q "^perplexity: " two.log || { echo "FAIL: rank 0's final metrics missing"; cat two.log; exit 1; }
 echo "PASS: 2 processes x batch 4 end with the adapters and validation metrics of 1 process x batch 8"

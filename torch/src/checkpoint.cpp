@@ -10,6 +10,7 @@
 #include "rig/io.hpp"
 #include "rig/registry.hpp"
 #include "rig/torch/checkpoint.hpp"
+#include "rig/torch/device.hpp"
 
 namespace rig::torch {
 namespace {
@@ -63,13 +64,48 @@ void set_rng_state(const Tensor& state) {
   return archive;
 }
 
-// LibTorch's Module::load resizes parameters to whatever the file holds; rig refuses a file that does not fit.
-void load_module_checked(::torch::nn::Module& model, ::torch::serialize::InputArchive& archive,
-                         const fs::path& path) {
+// The floating-point dtype of the model's parameters (fp32 for a model without any), as device.hpp names it.
+std::string model_dtype(::torch::nn::Module& model) {
+  for (const auto& p : model.parameters())
+    if (p.is_floating_point()) return dtype_name(p.scalar_type());
+  return "fp32";
+}
+
+// The dtype a file's floating-point tensors were saved in (fp32 for a file from before dtypes were recorded).
+::torch::Dtype file_dtype(::torch::serialize::InputArchive& archive, const fs::path& path) {
+  c10::IValue v;
+  if (!archive.try_read("dtype", v)) return ::torch::kFloat32;
+  const std::string name = v.isString() ? v.toStringRef() : "";
+  if (name != "fp32" && name != "bf16" && name != "fp16")
+    throw IoError("rig.io.read", "'" + path.string() + "' records a dtype that is not fp32, bf16 or fp16");
+  return parse_dtype(name);
+}
+
+// LibTorch's Module::load resizes parameters to whatever the file holds; rig refuses a file that does not fit. Its
+// load also keeps a tensor's dtype while taking the file's bytes (Tensor::set_ on a same-device tensor: bf16 bytes
+// read as fp32 would be garbage), so the model's floating-point tensors are first given the file's dtype (`saved`,
+// recorded in the file), loaded, and put back in the model's own dtype and device: a bf16 checkpoint loads into an
+// fp32 model and the other way round, and a CPU file onto the model's device.
+void load_module_checked(::torch::nn::Module& model, ::torch::serialize::InputArchive& archive, const fs::path& path,
+                         ::torch::Dtype saved) {
   std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
-  for (const auto& p : model.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
-  for (const auto& b : model.named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
+  std::map<std::string, ::torch::TensorOptions> placed;
+  ::torch::NoGradGuard no_grad;
+  auto as_saved = [&](const std::string& name, Tensor& t) {
+    shapes.emplace_back(name, t.sizes().vec());
+    placed[name] = t.options();
+    if (t.is_floating_point() && t.scalar_type() != saved) t.set_data(t.to(saved));
+  };
+  for (auto& p : model.named_parameters()) as_saved(p.key(), p.value());
+  for (auto& b : model.named_buffers()) as_saved(b.key(), b.value());
   model.load(archive);
+  auto put_back = [&](const std::string& name, Tensor& t) {
+    auto was = placed.find(name);
+    if (was != placed.end() && (t.dtype() != was->second.dtype() || t.device() != was->second.device()))
+      t.set_data(t.to(was->second.device(), was->second.dtype()));
+  };
+  for (auto& p : model.named_parameters()) put_back(p.key(), p.value());
+  for (auto& b : model.named_buffers()) put_back(b.key(), b.value());
   auto params = model.named_parameters();
   auto buffers = model.named_buffers();
   for (const auto& [name, shape] : shapes) {
@@ -82,6 +118,11 @@ void load_module_checked(::torch::nn::Module& model, ::torch::serialize::InputAr
 }
 
 }  // namespace
+
+std::string saved_dtype(const fs::path& path) {
+  auto archive = open_archive(path);
+  return dtype_name(file_dtype(archive, path));
+}
 
 Checkpointer::Checkpointer(CheckpointerOptions options) : options_(std::move(options)) {
   if (options_.keep_last < 0) throw Error("rig.torch.checkpoint.option", "keep_last must be >= 0", {}, "keep_last");
@@ -100,6 +141,7 @@ fs::path Checkpointer::save(int64_t step, ::torch::nn::Module& model, ::torch::o
   model.save(model_archive);
   optimizer.save(optimizer_archive);
   archive.write("model", model_archive);
+  archive.write("dtype", c10::IValue(model_dtype(model)));
   archive.write("optimizer", optimizer_archive);
   archive.write("step", scalar(step));
   archive.write("scheduler_step", scalar(scheduler ? scheduler->last_step() : -1));
@@ -140,7 +182,7 @@ Resumed Checkpointer::load(const fs::path& path, ::torch::nn::Module& model, ::t
   try {
     archive.read("model", model_archive);
     archive.read("optimizer", optimizer_archive);
-    load_module_checked(model, model_archive, path);
+    load_module_checked(model, model_archive, path, file_dtype(archive, path));
     optimizer.load(optimizer_archive);
     Tensor step, sched_step, rng;
     archive.read("step", step);
@@ -166,6 +208,7 @@ void save_model(::torch::nn::Module& model, const fs::path& path) {
   ::torch::serialize::OutputArchive archive, model_archive;
   model.save(model_archive);
   archive.write("model", model_archive);
+  archive.write("dtype", c10::IValue(model_dtype(model)));
   if (path.has_parent_path()) fs::create_directories(path.parent_path());
   save_archive(archive, path);
 }
@@ -175,7 +218,7 @@ void load_model(::torch::nn::Module& model, const fs::path& path) {
   ::torch::serialize::InputArchive model_archive;
   try {
     archive.read("model", model_archive);
-    load_module_checked(model, model_archive, path);
+    load_module_checked(model, model_archive, path, file_dtype(archive, path));
   } catch (const c10::Error& e) {
     throw IoError("rig.io.read", "'" + path.string() + "' does not fit this model: " + e.what_without_backtrace());
   }

@@ -8,6 +8,7 @@
 
 #include "rig/error.hpp"
 #include "rig/registry.hpp"
+#include "rig/torch/device.hpp"
 #include "rig/torch/model.hpp"
 
 namespace rig::torch {
@@ -251,9 +252,9 @@ std::vector<int64_t> sample(TransformerLM& model, const std::vector<int64_t>& pr
   const int64_t context = model.options().context;
   for (int64_t i = 0; i < o.max_new_tokens; ++i) {
     int64_t n = static_cast<int64_t>(tokens.size()), start = std::max<int64_t>(0, n - context);
-    Tensor input = ::torch::tensor(std::vector<int64_t>(tokens.begin() + start, tokens.end()), ::torch::kLong)
-                       .unsqueeze(0);
-    Tensor logits = model.forward(input)[0][n - start - 1].to(::torch::kDouble).contiguous();
+    Tensor input = like_module(model, ::torch::tensor(std::vector<int64_t>(tokens.begin() + start, tokens.end()),
+                                                      ::torch::kLong).unsqueeze(0));
+    Tensor logits = model.forward(input)[0][n - start - 1].to(::torch::kCPU, ::torch::kDouble).contiguous();
     std::vector<double> l(logits.data_ptr<double>(), logits.data_ptr<double>() + logits.numel());
     int64_t next;
     if (o.temperature <= 0 || o.top_k == 1) {

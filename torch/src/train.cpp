@@ -8,6 +8,8 @@
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
 
+#include "rig/torch/device.hpp"
+
 namespace rig::torch {
 
 }  // namespace rig::torch
@@ -185,17 +187,18 @@ double clip_grad_norm(const std::vector<Tensor>& parameters, double max_norm) {
 // ---- evaluation ---------------------------------------------------------------------------------------------------
 
 EvalSums eval_batch(Model& model, const ClassBatch& batch) {
-  Tensor logits = model.forward(batch.inputs);
+  Tensor logits = model.forward(like_module(model, batch.inputs)).to(::torch::kFloat32);
+  Tensor labels = like_module(model, batch.labels);
   double loss = ::torch::nn::functional::cross_entropy(
-                    logits, batch.labels, ::torch::nn::functional::CrossEntropyFuncOptions().reduction(::torch::kSum))
+                    logits, labels, ::torch::nn::functional::CrossEntropyFuncOptions().reduction(::torch::kSum))
                     .item<double>();
-  double correct = logits.argmax(1).eq(batch.labels).sum().item<double>();
-  return {loss, correct, static_cast<double>(batch.labels.size(0))};
+  double correct = logits.argmax(1).eq(labels).sum().item<double>();
+  return {loss, correct, static_cast<double>(labels.size(0))};
 }
 
 EvalSums eval_batch(Model& model, const LMBatch& batch) {
-  Tensor logits = model.forward(batch.inputs);
-  Tensor flat_logits = logits.reshape({-1, logits.size(-1)}), flat_targets = batch.targets.reshape({-1});
+  Tensor logits = model.forward(like_module(model, batch.inputs)).to(::torch::kFloat32);
+  Tensor flat_logits = logits.reshape({-1, logits.size(-1)}), flat_targets = like_module(model, batch.targets).reshape({-1});
   double loss = ::torch::nn::functional::cross_entropy(flat_logits, flat_targets,
                                                        ::torch::nn::functional::CrossEntropyFuncOptions()
                                                            .reduction(::torch::kSum)

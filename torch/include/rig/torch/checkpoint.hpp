@@ -10,7 +10,9 @@
 // A checkpoint holds the model's parameters and buffers, the optimizer's state, the scheduler's step, LibTorch's
 // CPU random generator state, the step and any integers the caller adds (data loader position). It is written to
 // `step_<N>.pt.tmp` and renamed into place, so a run killed at any moment leaves only complete checkpoints; the
-// oldest beyond keep_last are deleted after each save. Loading restores everything bit for bit.
+// oldest beyond keep_last are deleted after each save. Loading restores everything bit for bit. Checkpoints and
+// save_model files record the model's dtype ("fp32", "bf16", "fp16"; saved_dtype reads it); loading puts every tensor
+// in the receiving model's own dtype and device, so a bf16 file loads into an fp32 model and the other way round.
 #pragma once
 
 #include <cstdint>
@@ -91,5 +93,9 @@ void load_model(::torch::nn::Module& model, const std::filesystem::path& path);
 // in `checkpointer.dir`. --validate reports it (rig.torch.checkpoint.resume, at `resume`), and so does the run
 // before it starts, rather than training from scratch where the user asked to continue.
 void check_resume(const rig::Node& resolved, std::vector<rig::Error>& errors);
+
+// The dtype a checkpoint or model file was saved in: "fp32", "bf16" or "fp16" ("fp32" for a file from before dtypes
+// were recorded). Throws rig.io.read like load_model.
+std::string saved_dtype(const std::filesystem::path& path);
 
 }  // namespace rig::torch

@@ -7,7 +7,8 @@
 //
 // The recipes build each of them with rig::instantiate from the config (configs/<recipe>/<recipe>.yaml holds the
 // `_component_`s), so `optimizer._component_=rig.torch.SGD` or `optimizer:={_component_: rig.torch.SGD, lr: 0.1}`
-// swaps the optimizer of any of them. Resuming is one convention: `resume: true` continues from the latest checkpoint
+// swaps the optimizer of any of them. `device`, `dtype` and `autocast` place the model and the batches
+// (rig/torch/device.hpp); `profiler` profiles a few steps (rig/torch/profiler.hpp). Resuming is one convention: `resume: true` continues from the latest checkpoint
 // in checkpointer.dir (Checkpointer::resume_latest).
 #pragma once
 
@@ -15,6 +16,8 @@
 
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/device.hpp"
+#include "rig/torch/profiler.hpp"
 #include "rig/torch/train.hpp"
 #include "rig/validate.hpp"
 
@@ -33,9 +36,12 @@ inline rig::RecipeSchema training_schema() {
       .component<LRScheduler>("lr_scheduler", "the optimizer is passed at the call site")
       .component<Evaluator>("evaluator", "metrics on the validation split every N steps")
       .component<Checkpointer>("checkpointer", "atomic checkpoints every N steps, keep-last-N")
+      .component<Profiler>("profiler", "LibTorch's profiler on a step schedule (enabled: false by default)")
       .section("loggers", "a list of rig.torch.MetricLogger components (ConsoleLogger, JSONLLogger, CSVLogger, "
                           "TensorBoardLogger)")
-      .check(&check_resume);
+      .check(&check_resume)
+      .check(&check_placement);
+  placement_keys(s);
   return s;
 }
 
