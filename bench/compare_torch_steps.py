@@ -322,7 +322,7 @@ def main():
                     print(f"  {name:22} mean per step {ms(per_step[side])}   median interval {ms(median[side])}")
                 for side in ratios:
                     r = ratios[side]
-                    print(f"  C++ / {SIDES[side]:16} {statistics.median(r):.3f} [{min(r):.3f}–{max(r):.3f}] "
+                    print(f"  C++ / {SIDES[side]:22} {statistics.median(r):.3f} [{min(r):.3f}–{max(r):.3f}] "
                           f"(mean per step, per repetition; < 1: C++ faster)", flush=True)
 
 if __name__ == "__main__":
