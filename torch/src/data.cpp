@@ -53,6 +53,12 @@ Tensor read_idx(const std::filesystem::path& path) {
   return ::torch::from_blob(data.data() + offset, shape, ::torch::kUInt8).clone();
 }
 
+// The indices as an int64 tensor over the same memory (no copy): valid while `indices` is.
+Tensor index_tensor(std::span<const int64_t> indices) {
+  return ::torch::from_blob(const_cast<int64_t*>(indices.data()), {static_cast<int64_t>(indices.size())},
+                            ::torch::kLong);
+}
+
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
   size_t b = s.find_first_not_of(" \t");
@@ -72,8 +78,7 @@ TensorDataset::TensorDataset(Tensor inputs, Tensor labels, int64_t num_classes)
     : inputs_(std::move(inputs)), labels_(std::move(labels)), num_classes_(num_classes) {}
 
 ClassBatch TensorDataset::collate(std::span<const int64_t> indices) const {
-  Tensor idx = ::torch::from_blob(const_cast<int64_t*>(indices.data()), {static_cast<int64_t>(indices.size())},
-                                  ::torch::kLong);
+  Tensor idx = index_tensor(indices);
   return {inputs_.index_select(0, idx), labels_.index_select(0, idx)};
 }
 
@@ -250,9 +255,10 @@ TextCorpus::TextCorpus(TextCorpusOptions options, std::shared_ptr<const Tokenize
 int64_t TextCorpus::size() const { return (tokens_.size(0) - options_.context - 1) / options_.stride + 1; }
 
 LMBatch TextCorpus::collate(std::span<const int64_t> indices) const {
-  int64_t T = options_.context, B = static_cast<int64_t>(indices.size());
-  Tensor windows = ::torch::empty({B, T + 1}, ::torch::kLong);
-  for (int64_t b = 0; b < B; ++b) windows[b].copy_(tokens_.narrow(0, indices[static_cast<size_t>(b)] * options_.stride, T + 1));
+  // Every window as a row of one strided view of the token stream; the batch is one gather of its rows.
+  const int64_t T = options_.context;
+  Tensor all_windows = tokens_.as_strided({size(), T + 1}, {options_.stride, 1});
+  Tensor windows = all_windows.index_select(0, index_tensor(indices));
   return {windows.narrow(1, 0, T), windows.narrow(1, 1, T)};
 }
 

@@ -1,4 +1,5 @@
 // Thread-count defaults and the OpenMP wait policy. No LibTorch here: this TU skips the torch PCH.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,9 +27,17 @@ void prefer_passive_openmp(char** argv) {
   execv("/proc/self/exe", argv);  // only returns on failure: then run on with the active policy
 }
 
-// Every recipe linking rig::torch (RIG_RECIPE) switches OpenMP to the passive wait policy before anything else.
+void retain_freed_memory(char** /*argv*/) {
+  constexpr int kMmapThreshold = 32 << 20, kTrimThreshold = 64 << 20;
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+  if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+}
+
+// Every recipe linking rig::torch (RIG_RECIPE) switches OpenMP to the passive wait policy before anything else, and
+// keeps freed memory for the next step.
 namespace {
 [[maybe_unused]] const ::rig::detail::RecipeStartupRegistrar passive_openmp{&prefer_passive_openmp};
+[[maybe_unused]] const ::rig::detail::RecipeStartupRegistrar retained_memory{&retain_freed_memory};
 }  // namespace
 
 }  // namespace rig::torch

@@ -342,6 +342,27 @@ TEST(TextCorpus, WindowsShiftedByOne) {
             "rig.torch.data.too_short");
 }
 
+TEST(TextCorpus, OverlappingWindowsInAnyOrder) {
+  TempDir dir;
+  const std::string text = "abcdefghij\n";
+  auto file = dir.write("t.txt", text.substr(0, 10));  // the corpus reader appends the '\n'
+  rt::TextCorpus corpus({.paths = {file.string()}, .context = 4, .stride = 2}, std::make_shared<rt::ByteTokenizer>());
+  ASSERT_EQ(corpus.size(), 4);  // windows of 5 bytes at 0, 2, 4, 6
+  const std::vector<int64_t> picks = {3, 0, 2, 3};
+  auto batch = corpus.collate(picks);
+  ASSERT_EQ(batch.inputs.sizes(), (std::vector<int64_t>{4, 4}));
+  auto bytes = [&](size_t from) {
+    std::vector<int64_t> v;
+    for (size_t i = from; i < from + 4; ++i) v.push_back(static_cast<unsigned char>(text[i]));
+    return ::torch::tensor(v, ::torch::kLong);
+  };
+  for (size_t b = 0; b < picks.size(); ++b) {
+    const auto start = static_cast<size_t>(picks[b]) * 2;
+    EXPECT_TRUE(::torch::equal(batch.inputs[static_cast<int64_t>(b)], bytes(start))) << b;
+    EXPECT_TRUE(::torch::equal(batch.targets[static_cast<int64_t>(b)], bytes(start + 1))) << b;
+  }
+}
+
 TEST(TextCorpus, DefaultCorpusIsDebianLicenses) {
   if (!fs::exists("/usr/share/common-licenses/GPL-3")) GTEST_SKIP() << "no /usr/share/common-licenses";
   rt::TextCorpus corpus({.context = 64}, std::make_shared<rt::ByteTokenizer>());

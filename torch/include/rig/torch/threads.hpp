@@ -30,4 +30,14 @@ int set_threads(const ThreadOptions& options = {});
 // a main of your own.
 void prefer_passive_openmp(char** argv);
 
+// Keeps freed memory in the process for reuse instead of handing it back to the kernel after every step: malloc
+// serves blocks below 32 MiB from its heap (glibc's own adaptive mmap threshold stops at that size) and releases the
+// heap's top only when more than 64 MiB is free there. Why: a training step frees and reallocates the same tensors
+// (activations, gradients, the optimizer's temporaries; hundreds of KiB each), and when glibc returns them between
+// steps, every step page-faults them in again, zero-filled by the kernel. Measured on the 2-core VM with
+// python3-torch's own loop, which falls into it: ~300 page faults and +7 ms on a 4 ms step (docs/performance.md).
+// Every recipe that links rig::torch calls it first thing (through a RecipeStartupRegistrar, like the wait policy);
+// the environment's MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ win when set.
+void retain_freed_memory(char** argv = nullptr);
+
 }  // namespace rig::torch
