@@ -2,8 +2,6 @@
 # A run's directory and its end: a run that fails on its config (at resolution or in the recipe) leaves no run
 # directory behind; one killed by SIGTERM or SIGINT records its exit status (128 + the signal) in run.json.
 source "$(dirname "$0")/lib/common.bash" "$@"
-rig=$(realpath "$rig")
-build=$(cd "$(dirname "$rig")/../.." && pwd)
 greet="$build/tests/recipes/greet"
 cd "$tmp" || exit 1
 unset RIG_CONFIG_PATH RIG_RECIPE_PATH
