@@ -205,23 +205,37 @@ bool MapData::insert_new(MapEntry& entry) {
 
 static_assert(sizeof(NodeData) <= 104, "see NodeData: keep a node within glibc's fast-bin size");
 
+namespace {
+
+bool has_children(const NodeData& d) {
+  if (const auto* list = std::get_if<std::vector<Node>>(&d.value)) return !list->empty();
+  if (const auto* map = std::get_if<MapData>(&d.value)) return !map->entries.empty();
+  return false;
+}
+
+}  // namespace
+
 NodeData::~NodeData() {
+  // Only children that are the last owner of storage with children of their own are moved onto the stack: a leaf,
+  // or storage shared with another node, is released in place without descending (and a map of leaves allocates
+  // no stack at all).
   std::vector<std::shared_ptr<NodeData>> pending;
-  auto detach_children = [&pending](NodeData& d) {
+  auto detach = [&pending](std::shared_ptr<NodeData>& child) {
+    if (child && child.use_count() == 1 && has_children(*child)) pending.push_back(std::move(child));
+  };
+  auto detach_children = [&detach](NodeData& d) {
     if (auto* list = std::get_if<std::vector<Node>>(&d.value)) {
-      for (Node& n : *list)
-        if (n.d_) pending.push_back(std::move(n.d_));
+      for (Node& n : *list) detach(n.d_);
     } else if (auto* map = std::get_if<MapData>(&d.value)) {
-      for (MapEntry& e : map->entries)
-        if (e.value.d_) pending.push_back(std::move(e.value.d_));
+      for (MapEntry& e : map->entries) detach(e.value.d_);
     }
   };
   detach_children(*this);
   while (!pending.empty()) {
     std::shared_ptr<NodeData> d = std::move(pending.back());
     pending.pop_back();
-    if (d.use_count() == 1) detach_children(*d);  // the last owner; one shared elsewhere is left whole
-  }  // each `d` released here has no children left (or others own it): its destructor does not descend
+    detach_children(*d);
+  }  // each `d` released here holds only leaves or shared storage: its destructor does not descend
 }
 
 bool MapData::erase(std::string_view key) {

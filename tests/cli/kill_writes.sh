@@ -2,7 +2,6 @@
 # SIGKILL at 50 random moments while rig writes a run directory (the test recipe greet), a sweep directory
 # (`rig sweep run`) and while a resume rewrites it: every file left is absent or complete (lib/kill_writes.py).
 source "$(dirname "$0")/lib/common.bash" "$@"
-build=$(cd "$(dirname "$rig")/../.." && pwd)
 unset RIG_CONFIG_PATH RIG_RECIPE_PATH
 out=$(python3 "$root/tests/cli/lib/kill_writes.py" "$rig" "$build/tests/recipes/greet" \
   "$root/tests/data/sweep_job.sh" "$tmp" 50 2>&1); rc=$?

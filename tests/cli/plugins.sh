@@ -3,7 +3,6 @@
 # with --plugin or RIG_PLUGIN_PATH; the greet recipe uses its component from a config without being rebuilt; rig
 # components / describe / schema / validate see it; the same name from two libraries is rig.component.duplicate.
 source "$(dirname "$0")/lib/common.bash" "$(realpath "$1")" "$(realpath "$2")"
-build=$(cd "$(dirname "$rig")/../.." && pwd)
 plugin="$build/tests/recipes/libgreet_whisper.so"
 again="$build/tests/recipes/libgreet_whisper_again.so"
 cd "$tmp" || exit 1

@@ -2,7 +2,6 @@
 # Values from environment variables are redacted in every printed resolved config (`rig print --resolve`, a recipe's
 # --print-config --resolve) unless --show-env asks for them; resolved.yaml: tests/cli/recipes.sh.
 source "$(dirname "$0")/lib/common.bash" "$@"
-build=$(cd "$(dirname "$rig")/../.." && pwd)
 greet="$build/tests/recipes/greet"
 cd "$tmp" || exit 1
 unset RIG_CONFIG_PATH RIG_RECIPE_PATH

@@ -3,8 +3,6 @@
 # directory behind; one killed by SIGTERM or SIGINT records its exit status (128 + the signal) in run.json. The
 # console output is kept in stdout.log.
 source "$(dirname "$0")/lib/common.bash" "$@"
-rig=$(realpath "$rig")
-build=$(cd "$(dirname "$rig")/../.." && pwd)
 greet="$build/tests/recipes/greet"
 cd "$tmp" || exit 1
 unset RIG_CONFIG_PATH RIG_RECIPE_PATH

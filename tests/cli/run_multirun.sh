@@ -4,7 +4,6 @@
 # `rig run --nproc N` (rank 0 streams, the others log, the first failure stops the rest).
 source "$(dirname "$0")/lib/common.bash" "$@"
 unset RIG_RECIPE_PATH RIG_CONFIG_PATH NO_COLOR RANK WORLD_SIZE SLURM_PROCID SLURM_NTASKS RIG_RUN_DIR
-build=$(cd "$(dirname "$rig")/../.." && pwd)
 greet="$build/tests/recipes/greet"
 cd "$tmp" || exit 1
 exits_with() { test "$1" -eq "$2" && grep -qF -- "$3" <<<"$4"; }  # exits_with RC WANTED TEXT OUTPUT

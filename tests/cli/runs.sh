@@ -4,7 +4,6 @@
 # `rig sweep collect --sort/--desc/--top/--csv` (metrics as columns, the best job marked, best.json).
 source "$(dirname "$0")/lib/common.bash" "$@"
 unset RIG_RECIPE_PATH RIG_CONFIG_PATH NO_COLOR RANK WORLD_SIZE SLURM_PROCID SLURM_NTASKS RIG_RUN_DIR
-build=$(cd "$(dirname "$rig")/../.." && pwd)
 job="$root/tests/data/objective_job.sh"
 exits_with_id() { test "$4" -eq "$1" && grep -qF -- "$2" <<<"$3"; }  # exits_with_id RC_WANTED ID OUTPUT RC
 cd "$tmp" || exit 1

@@ -5,10 +5,7 @@
 # secret is found nowhere — not in `rig print`, `rig validate`, a recipe run (stdout, stderr, every file of the run
 # directory) nor a sweep (stdout, stderr, every file of the sweep and job directories).
 source "$(dirname "$0")/lib/common.bash" "$@"
-rig=$(realpath "$rig")
-build=$(cd "$(dirname "$rig")/../.." && pwd)
-export RIG_RECIPE_PATH="$build/tests/recipes"
-unset RIG_CONFIG_PATH
+use_test_recipes
 cd "$tmp" || exit 1
 S='qX9-SECRET-v4lue'
 export SEC_A="$S" SEC_BAD="{a: [$S" SEC_LIST="[1, $S]" SEC_MAP="{k: $S, $S: 2}" SEC_REF="\${notes.a}" RIG_NOTES="{n: $S}"

@@ -3,10 +3,7 @@
 # for them — the command line and a --launcher-file — never from a composed recipe config (rig.sweep.config_shell,
 # located, unless --allow-config-shell); --dry-run lists them whatever their source.
 source "$(dirname "$0")/lib/common.bash" "$@"
-rig=$(realpath "$rig")
-build=$(cd "$(dirname "$rig")/../.." && pwd)
-export RIG_RECIPE_PATH="$build/tests/recipes"
-unset RIG_CONFIG_PATH
+use_test_recipes
 cd "$tmp" || exit 1
 mkdir conf
 cat >conf/evil.yaml <<'YAML'

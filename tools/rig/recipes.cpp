@@ -87,6 +87,19 @@ Recipe named_recipe(const std::vector<Recipe>& recipes, const LaunchArgs& a, std
   return r;
 }
 
+// Replaces this process with the recipe (its exit status is rig run's); when that fails, says why and exits 1.
+[[noreturn]] void exec_recipe(const Recipe& r, std::vector<std::string> argv_strings) {
+  std::vector<char*> argv;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::cout.flush();
+  execv(argv[0], argv.data());
+  std::cerr << format(IoError("rig.run.exec", fmt::format("cannot run '{}': {}", r.binary(), std::strerror(errno)),
+                              {}, {}, "rebuild or reinstall the recipe; its manifest is " + r.manifest.string()),
+                      {.color = use_color(2)});
+  std::exit(kExitFailure);
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& args, bool validate) {
@@ -116,33 +129,9 @@ int run(const std::vector<std::string>& args, bool validate) {
   std::vector<std::string> argv_strings{r.binary()};
   argv_strings.insert(argv_strings.end(), rest.begin(), rest.end());
   if (validate) argv_strings.emplace_back("--validate");
-  std::vector<char*> argv;
-  for (auto& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  std::cout.flush();
-  execv(argv[0], argv.data());
-  // Not a config problem: the recipe is gone (exit 1).
-  std::cerr << format(IoError("rig.run.exec", fmt::format("cannot run '{}': {}", r.binary(), std::strerror(errno)),
-                              {}, {}, "rebuild or reinstall the recipe; its manifest is " + r.manifest.string()),
-                      {.color = use_color(2)});
-  return kExitFailure;
+  exec_recipe(r, std::move(argv_strings));
 }
 
-namespace {
-
-[[noreturn]] void exec_recipe(const Recipe& r, std::vector<std::string> argv_strings) {
-  std::vector<char*> argv;
-  for (auto& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  std::cout.flush();
-  execv(argv[0], argv.data());
-  std::cerr << format(IoError("rig.run.exec", fmt::format("cannot run '{}': {}", r.binary(), std::strerror(errno)),
-                              {}, {}, "rebuild or reinstall the recipe; its manifest is " + r.manifest.string()),
-                      {.color = use_color(2)});
-  std::exit(kExitFailure);
-}
-
-}  // namespace
 
 int schema(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
