@@ -1,6 +1,8 @@
 // rig::torch measurements (docs/performance.md, "LibTorch components"):
 //  - per-step time of the classify recipe's loop against a hand-written LibTorch loop doing the same work
 //    (Fashion-MNIST, MLP 784-256-128-10, batch 128, AdamW, cosine schedule, shuffled batches, loss read every step);
+//  - the per-step cost of the profiler when off and of the TensorBoard logger logging every step, as a percentage of
+//    the fashion_mnist_mlp training step they ride on, measured interleaved in one loop (BM_StepOverheads);
 //  - TransformerLM training steps/s at a documented size on Debian's license texts (byte tokens).
 // Data loading is outside every timed region (the recipe runs as its own process and reports its loop's time).
 // Threads: OMP_NUM_THREADS (default: every core).
@@ -15,6 +17,8 @@
 
 #include "rig/torch/data.hpp"
 #include "rig/torch/model.hpp"
+#include "rig/torch/profiler.hpp"
+#include "rig/torch/tensorboard.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
 
@@ -115,6 +119,52 @@ void BM_RecipeBookkeepingPerStep(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 
+// The fashion_mnist_mlp step (MLP 784-256-128-10, AdamW, batch 128, loss read) is the anchor; in the same warm loop,
+// each step also times what the classify recipe adds for the profiler when it is off (start once, step() every step,
+// as the recipe calls it) and for a TensorBoardLogger logging loss and lr at every step (the recipe's every-step
+// logging; its buffered file flushed every flush_secs as configured). Counters: each one's mean time per step and
+// its share of the anchor step, in percent.
+void BM_StepOverheads(benchmark::State& state) {
+  rt::set_threads();
+  ::torch::manual_seed(0);
+  rt::MLP model({.in_features = 784, .hidden = {256, 128}, .out_features = 10});
+  rt::AdamW opt(model.parameters(), {.lr = 2e-3});
+  rt::CrossEntropyLoss loss_fn;
+  ::torch::Tensor x = ::torch::rand({128, 784}), y = ::torch::randint(0, 10, {128}, ::torch::kLong);
+  auto dir = std::filesystem::temp_directory_path() / "rig_bench_overheads";
+  std::filesystem::remove_all(dir);
+  rt::Profiler profiler(rt::ProfilerOptions{.enabled = false, .dir = (dir / "profile").string()});
+  rt::TensorBoardLogger tensorboard(rt::TensorBoardLoggerOptions{.log_dir = (dir / "tensorboard").string()});
+  double step_s = 0, profiler_s = 0, tensorboard_s = 0;
+  int64_t step = 0;
+  profiler.start();
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    ::torch::Tensor loss = loss_fn(model.forward(x), y);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    const double loss_value = loss.item<double>();
+    auto t1 = Clock::now();
+    profiler.step();
+    auto t2 = Clock::now();
+    tensorboard.log(++step, {{"loss", loss_value}, {"lr", 2e-3}});
+    auto t3 = Clock::now();
+    step_s += std::chrono::duration<double>(t1 - t0).count();
+    profiler_s += std::chrono::duration<double>(t2 - t1).count();
+    tensorboard_s += std::chrono::duration<double>(t3 - t2).count();
+  }
+  profiler.stop();
+  tensorboard.flush();
+  const double n = static_cast<double>(state.iterations());
+  state.counters["step_ms"] = 1e3 * step_s / n;
+  state.counters["profiler_off_us"] = 1e6 * profiler_s / n;
+  state.counters["profiler_off_pct"] = 100 * profiler_s / step_s;
+  state.counters["tensorboard_us"] = 1e6 * tensorboard_s / n;
+  state.counters["tensorboard_pct"] = 100 * tensorboard_s / step_s;
+  std::filesystem::remove_all(dir);
+}
+
 // TransformerLM: d_model 128, 4 layers, 4 heads, context 128, batch 16, byte vocabulary (257): 0.86 M parameters.
 void BM_TransformerLMTrainStep(benchmark::State& state) {
   rt::set_threads();
@@ -145,6 +195,7 @@ void BM_TransformerLMTrainStep(benchmark::State& state) {
 BENCHMARK(BM_HandwrittenLibTorchStep)->UseManualTime()->Iterations(1)->Repetitions(5)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ClassifyRecipeStep)->UseManualTime()->Iterations(1)->Repetitions(5)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RecipeBookkeepingPerStep)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_StepOverheads)->MinWarmUpTime(1)->MinTime(5)->Repetitions(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TransformerLMTrainStep)->MinTime(5)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
