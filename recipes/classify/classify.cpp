@@ -100,7 +100,8 @@ int classify_recipe(const rig::Config& cfg) {
   profiler.start();
   while (step < steps) {
     rt::ClassBatch batch = loader.next();
-    ::torch::Tensor loss = loss_fn(at.forward(*model, batch.inputs), at.input(batch.labels));
+    ::torch::Tensor logits = at.forward(*model, batch.inputs);
+    ::torch::Tensor loss = loss_fn(logits, at.input(batch.labels));
     optimizer->zero_grad();
     loss.backward();
     // The gradients are complete here: the one place to combine or inspect them before the update.

@@ -7,16 +7,21 @@
 
 #include "rig/torch/chat_data.hpp"
 #include "rig/torch/checkpoint.hpp"
+#include "rig/torch/csv.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/device.hpp"
 #include "rig/torch/distributed.hpp"
 #include "rig/torch/hf.hpp"
 #include "rig/torch/hf_tokenizer.hpp"
+#include "rig/torch/image.hpp"
 #include "rig/torch/llama.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/lora.hpp"
 #include "rig/torch/model.hpp"
+#include "rig/torch/profiler.hpp"
 #include "rig/torch/recipe.hpp"
 #include "rig/torch/safetensors.hpp"
+#include "rig/torch/tensorboard.hpp"
 #include "rig/torch/text.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
@@ -43,4 +48,5 @@ extern rig::Config config;
 extern int64_t step, steps, B;
 extern uint64_t seed;
 extern double loss_value;
+void train_step();
 extern bool resume;

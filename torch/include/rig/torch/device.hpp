@@ -1,7 +1,7 @@
 // rig/torch/device.hpp — where a recipe computes and in which floating-point type: the `device:`, `dtype:` and
 // `autocast:` keys of every recipe.
 //
-//   rig::torch::Placement at = rig::torch::placement(cfg);   // cfg["device"], cfg["dtype"], cfg["autocast"]
+//   rig::torch::Placement at = rig::torch::placement(config);   // its device, dtype and autocast keys
 //   at.place(*model);                                          // parameters and buffers: device (and dtype)
 //   ::torch::Tensor logits = at.forward(*model, batch.inputs);   // placed, autocast when asked, fp32 out
 //   ::torch::Tensor loss = loss_fn(logits, at.input(batch.labels));

@@ -2,7 +2,10 @@
 //
 //   auto profiler = rig::instantiate<rig::torch::Profiler>(cfg["profiler"]);   // off unless enabled: true
 //   profiler.start();                       // before the first step
-//   while (...) { ...; profiler.step(); }   // after each step
+//   for (int64_t i = 0; i < steps; ++i) {
+//     train_step();                         // forward, backward, optimizer step
+//     profiler.step();                      // after each step
+//   }
 //   profiler.stop();                        // writes what an unfinished schedule recorded
 //
 // The schedule is torch.profiler.schedule's first cycle: `wait` steps unprofiled, `warmup` steps profiled and
