@@ -75,6 +75,7 @@ int recipe(const rig::Config& cfg) {
 
   model->train();
   profiler.start();
+  rt::Metrics final_metrics;  // the last evaluation of the validation split
   while (step < steps) {
     rt::LMBatch batch = loader.next();
     optimizer->zero_grad();
@@ -99,14 +100,17 @@ int recipe(const rig::Config& cfg) {
 
     logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}});
     if (group.is_main() && checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
-    if (evaluator.due(step) && validation_set->size() > 0)  // every rank: the batches are shared out
-      logger.log(step, evaluator.evaluate<Data>(*model, validation_set, group));
+    if (evaluator.due(step) && validation_set->size() > 0) {  // every rank: the batches are shared out
+      final_metrics = evaluator.evaluate<Data>(*model, validation_set, group);
+      logger.log(step, final_metrics);
+    }
     profiler.step();
   }
   profiler.stop();
 
-  rt::Metrics final_metrics;
-  if (validation_set->size() > 0) final_metrics = evaluator.evaluate<Data>(*model, validation_set, group);
+  // The loop's evaluation at the last step is the final one; evaluated again only when the last step was not due.
+  if ((!evaluator.due(step) || final_metrics.empty()) && validation_set->size() > 0)
+    final_metrics = evaluator.evaluate<Data>(*model, validation_set, group);
   if (!group.is_main()) return 0;
   rt::LoRA::save(*model, run_dir / "adapters.pt");
   if (!final_metrics.empty()) {
