@@ -16,6 +16,7 @@
 #include "rig/plugins.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
+#include "process_memory.hpp"
 #include "verbs.hpp"
 #include "sweep_cmd.hpp"
 #include "runs_cmd.hpp"
@@ -72,6 +73,7 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
   }
   rig::SearchPath sp = rig::SearchPath::standard({a.config_dirs.begin(), a.config_dirs.end()});
   sp.allow_links_outside(a.allow_outside_links);
+  rig_cli::prepare_heap_for_input(rig_cli::input_bytes(files));
   size_t first_file = 0;
   std::optional<rig::Node> loaded;
   if (composes(files.front(), sp, a.defaults_tree, loaded)) {
@@ -129,15 +131,13 @@ int print(const PrintArgs& a, int argc, char** argv) {
     return rig::kExitOk;
   }
   // Printed configs end up in logs: values from the environment are redacted unless asked for.
-  if (a.resolve)
-    cfg = a.show_env ? rig::resolve(cfg) : rig::resolve_redacted(cfg);
-  else if (!a.show_env)
-    cfg = rig::redact_environment_layer(cfg);
+  rig::Node shown = a.resolve ? (a.show_env ? rig::resolve(cfg) : rig::resolve_redacted(cfg))
+                              : (a.show_env ? cfg : rig::redact_environment_layer(cfg));
   if (a.json)
-    std::cout << rig::dump_json(cfg);
+    std::cout << rig::dump_json(shown);
   else
-    std::cout << rig::dump_yaml(cfg, {.show_origin = a.show_origin});
-  return rig::kExitOk;
+    std::cout << rig::dump_yaml(shown, {.show_origin = a.show_origin});
+  return rig_cli::finish_command(rig::kExitOk);  // a large input's trees are not torn down
 }
 
 }  // namespace
