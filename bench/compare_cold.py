@@ -44,9 +44,22 @@ recipe_list = subprocess.run([rig, "ls"], capture_output=True, text=True).stdout
 recipes = [line.split()[0] for line in recipe_list[1:] if line.strip()]
 recipe = "greet" if "greet" in recipes else (recipes[0] if recipes else None)
 
+# The floor of any C++ program linked as rig is (libstdc++ shared: rig hosts plugins, which bring it): a "hello"
+# compiled here, and the same linked with -static-libstdc++ to show what the shared runtime's loading costs.
+hello_src = os.path.join(work, "hello.cpp")
+open(hello_src, "w").write('#include <cstdio>\n#include <string>\nint main(int argc, char**) {\n'
+                           '  std::string s = "hello\\n"; if (argc > 9) s += "!"; std::fputs(s.c_str(), stdout);\n}\n')
+hellos = {}
+for name, flags in (("C++ hello (shared libstdc++, as rig)", []), ("C++ hello (-static-libstdc++)",
+                                                                   ["-static-libstdc++", "-static-libgcc"])):
+    exe = os.path.join(work, f"hello{len(hellos)}")
+    if subprocess.run(["c++", "-O2", hello_src, "-o", exe, *flags]).returncode == 0:
+        hellos[name] = ([exe], 100)
+
 # name -> (arguments after the program, runs). The anchors have their own program; rig's rows run `rig`.
 anchors = {
     "/bin/true": (["/bin/true"], 100),
+    **hellos,
     "python3 -c 'import omegaconf'": (["/usr/bin/python3", "-c", "import omegaconf"], 20),
 }
 rows = {
