@@ -179,11 +179,14 @@ ChatDataset::ChatDataset(ChatDatasetOptions options, std::shared_ptr<const Token
     if (ex.tokens.size() >= 2) examples_.push_back(std::move(ex));
   }
   if (options_.packing) {
+    // Windows of max_seq_len tokens, each starting at the previous one's last token: a window's first token is
+    // only an input (no position predicts it), so with this overlap every token after the first is a target once.
     const auto n = static_cast<size_t>(options_.max_seq_len);
-    for (size_t start = 0; start + 2 <= packed_tokens.size(); start += n) {
+    for (size_t start = 0; start + 1 < packed_tokens.size(); start += n - 1) {
       size_t end = std::min(packed_tokens.size(), start + n);
       examples_.push_back({{packed_tokens.begin() + static_cast<std::ptrdiff_t>(start), packed_tokens.begin() + static_cast<std::ptrdiff_t>(end)},
                            {packed_labels.begin() + static_cast<std::ptrdiff_t>(start), packed_labels.begin() + static_cast<std::ptrdiff_t>(end)}});
+      if (end == packed_tokens.size()) break;
     }
   }
   if (examples_.empty())

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "rig/error.hpp"
+#include "rig/instantiate.hpp"
 #include "rig/io.hpp"
 #include "rig/registry.hpp"
 #include "rig/torch/safetensors.hpp"
@@ -75,30 +76,112 @@ Origin config_origin(const CheckpointInfo& info, const std::string& key) {
   return n ? n->origin() : info.config_json.origin();
 }
 
-// The agreement of config.json with the shape a recipe asked for: every field, located at config.json's key.
-void check_expected(const CheckpointInfo& info, const LlamaConfig& want) {
-  const LlamaConfig& got = info.config;
-  auto check = [&](const char* key, auto a, auto b) {
-    if (a == b) return;
-    std::ostringstream sa, sb;
-    sa << a;
-    sb << b;
-    fail("rig.torch.hf.config_mismatch",
-         "config.json has " + std::string(key) + " = " + sa.str() + " but the recipe's model config says " + sb.str(),
-         config_origin(info, key), key, "use the checkpoint's shape (drop the model's shape from the recipe config)");
+// The fields a builder's shape is compared on (max_position_embeddings, a limit, only when given explicitly).
+const std::vector<std::string> kShapeFields = {
+    "vocab_size",          "hidden_size",         "intermediate_size",   "num_hidden_layers",
+    "num_attention_heads", "num_key_value_heads", "head_dim",            "rms_norm_eps",
+    "rope_theta",          "rope_scaling_type",   "rope_scaling_factor", "rope_low_freq_factor",
+    "rope_high_freq_factor", "rope_original_max_position_embeddings", "tie_word_embeddings", "attention_bias"};
+
+// config.json's key for a LlamaConfig field (rope scaling's fields live in its object).
+std::string json_key(const std::string& field) {
+  if (field == "rope_scaling_type") return "rope_scaling";
+  if (field == "rope_scaling_factor") return "rope_scaling.factor";
+  if (field.starts_with("rope_") && field != "rope_theta") return "rope_scaling." + field.substr(5);
+  return field;
+}
+
+// Those fields, without rope scaling's parameters when the shape has no scaling.
+std::vector<std::string> shape_fields(const LlamaConfig& c) {
+  std::vector<std::string> out = kShapeFields;
+  if (c.rope_scaling_type.empty())
+    std::erase_if(out, [](const std::string& f) { return json_key(f).starts_with("rope_scaling."); });
+  return out;
+}
+
+// The shape a model config expects (LoadOptions::shape or the C++ overload's), and which fields of it count.
+struct Expectation {
+  LlamaConfig config;
+  std::vector<std::string> fields;  // LlamaConfig field names
+  const Node* node = nullptr;       // where the config says it: a builder's name, or the map of fields
+  std::string builder;              // the builder's name, if one
+};
+
+// The registered shape builders (RIG_FUNCTIONs making a LlamaConfig from nothing: rig.torch.llama3_2_1b, ...).
+std::vector<std::string> shape_builders() {
+  std::vector<std::string> out;
+  for (const auto* d : registry().components())
+    if (d->product == type_key<LlamaConfig>() && d->params.empty() && d->cpp_name != "rig::torch::LlamaConfig")
+      out.push_back(d->name());
+  return out;
+}
+
+Expectation expectation(const Node& shape) {
+  Expectation e;
+  e.node = &shape;
+  if (shape.is_string()) {
+    std::vector<std::string> builders = shape_builders();
+    std::string name = shape.str();
+    for (const std::string& candidate : {name, "rig.torch." + name})
+      if (std::find(builders.begin(), builders.end(), candidate) != builders.end()) e.builder = candidate;
+    if (e.builder.empty()) {
+      std::vector<std::string> short_names;
+      for (const auto& b : builders) short_names.push_back(b.substr(b.rfind('.') + 1));
+      std::string all;
+      for (const auto& n : short_names) all += (all.empty() ? "" : ", ") + n;
+      fail("rig.torch.hf.option", "'" + name + "' is not a model shape rig knows", shape.origin(), "shape",
+           did_you_mean(name, short_names) + " (builders: " + all + "; or a map of LlamaConfig fields)");
+    }
+    Node call = Node::map();
+    call.set("_component_", Node(e.builder));
+    e.config = instantiate<LlamaConfig>(call);
+    e.fields = shape_fields(e.config);
+    return e;
+  }
+  if (!shape.is_map())
+    fail("rig.torch.hf.option", "shape must be a builder's name or a map of LlamaConfig fields", shape.origin(),
+         "shape", "e.g. shape: llama3_2_1b, or shape: {hidden_size: 2048, num_hidden_layers: 16}");
+  KeyPath path;
+  path.push_key("shape");
+  e.config = Convert<LlamaConfig>::from(shape, path);  // unknown fields and wrong types are located errors
+  for (const auto& entry : shape.entries()) e.fields.push_back(entry.key);
+  return e;
+}
+
+std::string shown(const Node& v) {
+  if (v.is_string() && v.str().empty()) return "none";
+  return dump_json(v, -1);
+}
+
+// The agreement of config.json with the shape the model config expects: the first field that differs is an error
+// located at config.json's key, with a note where the model config says otherwise.
+void check_expected(const CheckpointInfo& info, const Expectation& want) {
+  auto normalized = [](LlamaConfig c) {
+    if (c.head_dim == 0 && c.num_attention_heads > 0) c.head_dim = c.hidden_size / c.num_attention_heads;
+    return c;
   };
-  check("vocab_size", got.vocab_size, want.vocab_size);
-  check("hidden_size", got.hidden_size, want.hidden_size);
-  check("intermediate_size", got.intermediate_size, want.intermediate_size);
-  check("num_hidden_layers", got.num_hidden_layers, want.num_hidden_layers);
-  check("num_attention_heads", got.num_attention_heads, want.num_attention_heads);
-  check("num_key_value_heads", got.num_key_value_heads, want.num_key_value_heads);
-  if (want.head_dim > 0) check("head_dim", got.head_dim > 0 ? got.head_dim : got.hidden_size / got.num_attention_heads, want.head_dim);
-  check("rms_norm_eps", got.rms_norm_eps, want.rms_norm_eps);
-  check("rope_theta", got.rope_theta, want.rope_theta);
-  check("rope_scaling", got.rope_scaling_type, want.rope_scaling_type);
-  check("tie_word_embeddings", got.tie_word_embeddings, want.tie_word_embeddings);
-  check("attention_bias", got.attention_bias, want.attention_bias);
+  Node got = to_node(normalized(info.config)), expected = to_node(normalized(want.config));
+  for (const std::string& field : want.fields) {
+    const Node* a = got.find(field);
+    const Node* b = expected.find(field);
+    if (!a || !b || *a == *b) continue;
+    const std::string key = json_key(field);
+    const Node* in_json = info.config_json.find(key.substr(0, key.find('.')));
+    if (in_json && key.find('.') != std::string::npos)
+      in_json = in_json->is_map() ? in_json->find(key.substr(key.find('.') + 1)) : nullptr;
+    const bool present = in_json && !in_json->is_null();
+    std::string says = want.builder.empty() ? "the model's shape" : "the model's shape (" + want.builder + ")";
+    Error err("rig.torch.hf.config_mismatch",
+              (present ? "config.json has " + key + " = " : "config.json has no " + key + ", so ") + shown(*a) +
+                  ", but " + says + " says " + field + " = " + shown(*b),
+              present ? in_json->origin() : info.config_json.origin(), key,
+              "is this the checkpoint the config means? Fix the model's shape, or drop it to take config.json's");
+    if (want.node) {
+      const Node* where = want.node->is_map() && want.node->find(field) ? want.node->find(field) : want.node;
+      err.add_note(where->origin(), says + " is set here");
+    }
+    throw err;
+  }
 }
 
 st::DType model_dtype(const Llama& m) { return m.dtype() == ::torch::kBFloat16 ? st::DType::BF16 : st::DType::F32; }
@@ -261,7 +344,10 @@ CheckpointInfo read_config(const fs::path& dir) {
 namespace {
 std::shared_ptr<Llama> load_expecting(const fs::path& dir, const LoadOptions& options, const LlamaConfig* expect) {
   CheckpointInfo info = read_config(dir);
-  if (expect) check_expected(info, *expect);
+  if (expect)
+    check_expected(info, Expectation{*expect, shape_fields(*expect), nullptr, ""});
+  else if (!options.shape.is_null())
+    check_expected(info, expectation(options.shape));
   Weights weights = open_weights(dir);
   auto model = std::make_shared<Llama>(LlamaOptions{.config = info.config,
                                                     .dtype = options.dtype,
@@ -392,4 +478,6 @@ RIG_FUNCTION_AS(rig::torch::hf::load,
                 rig::options<rig::torch::hf::LoadOptions>,
                 rig::require("checkpoint_dir", rig::non_empty(), "rig.torch.hf.option"),
                 rig::field_doc("dtype", "the weights' type: float32 or bfloat16"),
-                rig::field_doc("activation_checkpointing", "recompute layers in backward to save memory"));
+                rig::field_doc("activation_checkpointing", "recompute layers in backward to save memory"),
+                rig::field_doc("shape", "optional: the shape config.json must have, a builder's name (llama3_2_1b) "
+                                        "or a map of LlamaConfig fields"));

@@ -402,10 +402,11 @@ def run(args, **kw):
     return subprocess.run(args, capture_output=True, text=True, env=ENV, **kw)
 
 
-def main():
+def main(body=None):
+    """Runs body(work) (this file's tests by default) in a scratch directory; exit status 1 on any failure."""
     work = tempfile.mkdtemp(prefix="rig_hf_test_")
     try:
-        tests(work)
+        (body or tests)(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if failures:

@@ -6,6 +6,10 @@
 //                                                then decodes them again and fails unless the text comes back
 //   hf_probe export SRC DST [bfloat16]          load SRC (as float32, or bfloat16) and write it to DST
 //   hf_probe check DIR                          load DIR; print rig's error and exit 2 when it fails
+//   hf_probe chat TOKDIR DATA TEMPLATE MAX_SEQ_LEN:PACKING:TRAIN_ON_PROMPT...
+//                                               rig.torch.ChatDataset's examples for each option set (e.g. 512:0:1),
+//                                               each set's after a line "--": per example a line of token ids, then
+//                                               a line of labels (-100 where the loss does not apply)
 //
 // Errors are printed as rig formats them (file:line:col: error[id]: ...).
 #include <cstdio>
@@ -16,6 +20,7 @@
 #include <vector>
 
 #include "rig/error.hpp"
+#include "rig/torch/chat_data.hpp"
 #include "rig/torch/hf.hpp"
 #include "rig/torch/hf_tokenizer.hpp"
 
@@ -76,6 +81,23 @@ int run(int argc, char** argv) {
   if (cmd == "export" && argc >= 4) {
     auto model = rig::torch::hf::load(dir, {.dtype = argc >= 5 ? argv[4] : "float32"});
     rig::torch::hf::save(*model, argv[3], dir);
+    return 0;
+  }
+  if (cmd == "chat" && argc >= 6) {
+    auto tok = std::make_shared<rig::torch::HFTokenizer>(rig::torch::HFTokenizerOptions{.path = dir});
+    for (int i = 5; i < argc; ++i) {
+      std::string set = argv[i];  // MAX_SEQ_LEN:PACKING:TRAIN_ON_PROMPT
+      size_t a = set.find(':'), b = set.rfind(':');
+      rig::torch::ChatDataset data({.path = argv[3], .chat_template = argv[4], .max_seq_len = std::stoll(set.substr(0, a)),
+                                    .packing = set.substr(a + 1, b - a - 1) == "1", .train_on_prompt = set.substr(b + 1) == "1"},
+                                   tok);
+      std::printf("--\n");
+      for (const auto& ex : data.examples())
+        for (const auto* ids : {&ex.tokens, &ex.labels}) {
+          for (int64_t id : *ids) std::printf("%lld ", static_cast<long long>(id));
+          std::printf("\n");
+        }
+    }
     return 0;
   }
   if (cmd == "check" && argc == 3) {

@@ -14,9 +14,11 @@
 // An Alpaca record is the chat [user: instruction (+ "\n\n" + input), assistant: output]; a chat record under the
 // alpaca template uses its user turns as the instruction and its assistant turns as responses. Every example starts
 // with the tokenizer's post-processor prefix (a BOS, rig/torch/hf_tokenizer.hpp). The loss covers the assistant
-// turns only (their content and end token) unless train_on_prompt. Examples are cut to max_seq_len tokens; with
-// `packing`, all examples are concatenated and cut into max_seq_len windows (no padding; attention is not masked at
-// example boundaries). Errors are located at the record's line: rig.torch.data.chat, rig.io.read.
+// turns only (their content and end token) unless train_on_prompt. Each message's prompt and response parts are
+// tokenized separately (as torchtune tokenizes message by message). Examples are cut to max_seq_len tokens; with
+// `packing`, all examples are concatenated and cut into windows of max_seq_len tokens, each starting at the previous
+// window's last token, so that every token but the very first is a target exactly once (no padding; attention is not
+// masked at example boundaries). Errors are located at the record's line: rig.torch.data.chat, rig.io.read.
 #pragma once
 
 #include <cstdint>

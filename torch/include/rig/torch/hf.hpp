@@ -44,6 +44,11 @@ CheckpointInfo read_config(const std::filesystem::path& dir);
 struct LoadOptions {
   std::string dtype = "float32";  // the model's weights: float32 | bfloat16
   bool activation_checkpointing = false;
+  // The shape the config expects the checkpoint to have; config.json must agree (rig.torch.hf.config_mismatch):
+  //   null                 no expectation
+  //   "llama3_2_1b"        a registered builder's shape (rig.torch.llama3_2_1b, ...): every architecture field
+  //   {hidden_size: 2048, num_key_value_heads: 8, ...}   LlamaConfig fields: those given
+  Node shape = {};
 };
 
 // The model described by DIR/config.json with DIR's weights (rig.torch.HFLlama in a config).
