@@ -135,8 +135,13 @@ bool same_config_node(const Node& a, const Node& b) {
 // it rejects: place it at that parameter's value in the config, or at `_component_` when the value came from a
 // default or the call site, under the full key path (`lr_scheduler.total_steps`, not `total_steps`).
 Error locate_construction_error(const Error& e, const Node& node, const MapEntry& named, const KeyPath& path) {
-  if (e.origin().known()) return e;
   const std::string& key = e.key_path();
+  if (e.origin().known()) {  // located by the component itself (at a value it was given): its key is still its own
+    if (key.empty() || path.empty()) return e;
+    Error keyed(e.id(), e.message(), e.origin(), child_path(path, key), e.hint());
+    for (const auto& note : e.notes()) keyed.add_note(note.origin, note.message);
+    return keyed;
+  }
   const Node* value = key.empty() ? nullptr : node.find(key);
   Error located(e.id(), e.message(), value ? value->origin() : named.value.origin(),
                 key.empty() ? path.to_string() : child_path(path, key), e.hint());

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "rig/config.hpp"
 #include "rig/instantiate.hpp"
 #include "rig/registry.hpp"
 #include "rig/yaml.hpp"
@@ -34,6 +35,17 @@ struct Refuses : Schedule {
   explicit Refuses(Options) { throw rig::Error("rig.test.refuses", "never builds"); }
 };
 
+// Locates its own error at the value it was given (as components that read a rig::Node do), naming its parameter.
+struct Templated : Schedule {
+  struct Options {
+    rig::Node chat_template;
+  };
+  explicit Templated(Options o) {
+    throw rig::Error("rig.test.template", "the tokenizer lacks this template's markers", o.chat_template.origin(),
+                     "chat_template");
+  }
+};
+
 struct Trainer {
   struct Options {
     std::shared_ptr<Schedule> schedule;
@@ -46,6 +58,7 @@ struct Trainer {
 
 RIG_COMPONENT(ctortest::Warmup, rig::interfaces<ctortest::Schedule>);
 RIG_COMPONENT(ctortest::Refuses, rig::interfaces<ctortest::Schedule>);
+RIG_COMPONENT(ctortest::Templated, rig::interfaces<ctortest::Schedule>);
 RIG_COMPONENT(ctortest::Trainer);
 
 namespace {
@@ -87,6 +100,39 @@ TEST(ConstructionErrors, NestedErrorGetsTheFullKeyPath) {
   auto e = the_error("rig.test.schedule", [&] { rig::instantiate<Trainer>(cfg); });
   EXPECT_EQ(e.origin().line, 4u);
   EXPECT_EQ(e.key_path(), "schedule.total_steps");
+}
+
+TEST(ConstructionErrors, AnErrorTheComponentLocatedItselfKeepsItsPlaceAndGetsTheFullKeyPath) {
+  rig::Node cfg = yaml(
+      "_component_: ctortest.Trainer\n"
+      "schedule:\n"
+      "  _component_: ctortest.Templated\n"
+      "  chat_template: llama3\n");
+  auto e = the_error("rig.test.template", [&] { rig::instantiate<Trainer>(cfg); });
+  EXPECT_EQ(e.origin().line, 4u);
+  EXPECT_EQ(e.origin().column, 18u);
+  EXPECT_EQ(e.key_path(), "schedule.chat_template");
+  // Built from the sub-node, as a recipe does with cfg["schedule"]: the key is the component's own.
+  auto top = the_error("rig.test.template",
+                       [&] { rig::instantiate<std::shared_ptr<Schedule>>(*cfg.find("schedule")); });
+  EXPECT_EQ(top.key_path(), "chat_template");
+}
+
+TEST(ConstructionErrors, AConfigViewsErrorsNameTheFullKeyPath) {
+  // A recipe builds each component from its view: rig::instantiate<T>(cfg["schedule"]).
+  rig::Config cfg(yaml(
+      "schedule:\n"
+      "  _component_: ctortest.Templated\n"
+      "  chat_template: llama3\n"
+      "warmup:\n"
+      "  _component_: ctortest.Warmup\n"
+      "  total_steps: 5\n"));
+  auto located = the_error("rig.test.template", [&] { rig::instantiate<std::shared_ptr<Schedule>>(cfg["schedule"]); });
+  EXPECT_EQ(located.origin().line, 3u);
+  EXPECT_EQ(located.key_path(), "schedule.chat_template");
+  auto placed = the_error("rig.test.schedule", [&] { rig::instantiate<std::shared_ptr<Schedule>>(cfg["warmup"]); });
+  EXPECT_EQ(placed.origin().line, 6u);
+  EXPECT_EQ(placed.key_path(), "warmup.total_steps");
 }
 
 TEST(ConstructionErrors, AValueFromADefaultIsPlacedAtTheComponentName) {

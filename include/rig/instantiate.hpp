@@ -114,9 +114,13 @@ T instantiate(const Node& node, A&&... args) {
 
 // The same from a rig::Config view: its subtree is resolved first (interpolations anywhere in the config), then built.
 // Two keys interpolating one node (`a: ${tok}`, `b: ${tok}`) get ONE object when the parameters are std::shared_ptr.
+// Errors name the full key path (`dataset.chat_template`, where config is cfg["dataset"]).
 template <class T, class... A>
 T instantiate(const Config& config, A&&... args) {
-  return instantiate<T>(config.resolved(), std::forward<A>(args)...);
+  std::tuple<typename detail::Stored<A>::type...> stored(std::forward<A>(args)...);
+  auto erased = std::apply(
+      [](auto&... v) { return std::array<detail::ErasedArg, sizeof...(A)>{detail::erase(v)...}; }, stored);
+  return detail::run<T>(config.resolved(), erased, false, nullptr, config.path());
 }
 
 // A callable that builds the component with the configured arguments bound; call-time arguments fill the first

@@ -109,10 +109,12 @@ bool recording_operative();
 template <class T>
 T build_nested(const Node& node, Session& s, Call* parent, size_t param, std::span<ErasedArg> args, bool partial_call);
 
+// `root`: where `node` sits in its config (a rig::Config view's path), so that errors name the full key path.
 template <class T>
 T run(const Node& node, std::span<ErasedArg> args, bool partial_call,
-      const std::shared_ptr<const std::vector<SharedInstance>>& built = nullptr) {
+      const std::shared_ptr<const std::vector<SharedInstance>>& built = nullptr, const KeyPath& root = {}) {
   Session s;
+  s.root = root;
   s.record = recording_operative();
   if (built) s.shared = *built;
   try {
