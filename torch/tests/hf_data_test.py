@@ -13,6 +13,8 @@
     (prompt tokens ignored, responses kept, train_on_prompt) and truncation at max_seq_len;
   - packing: every example's tokens appear, in order, across the windows; each window holds max_seq_len tokens
     (the last at most); every token after the first is a target exactly once, with its own example's mask.
+  - a checkpoint whose config.json vocab_size exceeds its tokenizer's tokens (real Qwen2's does): generate picks ids with
+    no token and works; decode skips them as Hugging Face's tokenizers library does (reference written below);
 
 Usage: hf_data_test.py HF_PROBE RIG_TOOL
 """
@@ -295,9 +297,59 @@ def template_tests(work):
                   f"{len(concat_t)} tokens in order with their masks; {targets} targets = every token but the first")
 
 
+# ---- ids with no token -----------------------------------------------------------------------------------------------
+
+def ref_decode(ref, ids):
+    """Hugging Face tokenizers' decode (Tokenizer::decode): each id's token, ids with none skipped (its filter_map),
+    then the ByteLevel decoder: the tokens' bytes joined, as UTF-8 with invalid bytes replaced."""
+    known = set(ref.vocab.values()) | set(ref.added.values())
+    return b"".join(ref.token_bytes(t) for t in ids if t in known).decode("utf-8", "replace")
+
+
+def vocab_gap_tests(work, rng):
+    """A Qwen2-like checkpoint whose config.json vocab_size exceeds its tokenizer's tokens (as real Qwen2's 151936 rows
+    exceed its ~151665 tokens): generation that picks a row with no token still works, and decode skips such ids."""
+    tok, ref, added = hfc.make_tokenizer("gpt2")
+    n_tok = max(list(ref.vocab.values()) + list(added.values())) + 1
+    cfg = hfc.base_config("Qwen2ForCausalLM", vocab_size=n_tok + 32, bos_token_id=added["<|endoftext|>"],
+                          eos_token_id=added["<|im_end|>"])
+    w = hfc.make_weights(cfg, rng)
+    w["lm_head.weight"][n_tok:] *= 1.6  # rows with no token score higher, so the greedy continuation picks some
+    d = os.path.join(work, "qwen2_gap")
+    hfc.write_checkpoint(d, cfg, w, tokenizer=tok)
+
+    prompt = "The quick brown fox"
+    ptoks = ref.encode(prompt)
+    want = hfc.ref_greedy(cfg, w, ptoks, 8, eos=(cfg["eos_token_id"],))
+    check(any(t >= n_tok for t in want) and any(t < n_tok for t in want),
+          f"vocab gap: the reference's greedy continuation {want} mixes ids with and without a token (>= {n_tok})")
+    out = os.path.join(work, "gen_gap")
+    r = run([RIG, "run", "generate", "--config", "hf", f"checkpoint_dir={d}", f"prompt={prompt}",
+             "max_new_tokens=8", "temperature=0", "--output-dir", out])
+    try:
+        g = json.load(open(os.path.join(out, "generation.json")))
+    except OSError:
+        check(False, f"vocab gap: generate wrote no generation.json ({r.stdout[-300:]} {r.stderr[-500:]})")
+        return d, ref
+    check(r.returncode == 0 and g["prompt_tokens"] == ptoks and g["completion_tokens"] == want,
+          f"vocab gap: generate gives the reference's tokens ({g['completion_tokens']} vs {want})")
+    check(g["completion"] == ref_decode(ref, want),
+          f"vocab gap: the completion {g['completion']!r} is the reference's decode {ref_decode(ref, want)!r}")
+
+    text = "naïve café 日本語 🙂 the fox"
+    body = ref.encode(text)
+    mixed = [n_tok] + body[:3] + [n_tok + 31, 10 ** 9] + body[3:] + [added["<|im_start|>"], n_tok + 5]
+    r = run([PROBE, "decode", d] + [str(t) for t in mixed])
+    got = r.stdout[:-1] if r.stdout.endswith("\n") else r.stdout
+    check(r.returncode == 0 and got == ref_decode(ref, mixed) == text + "<|im_start|>",
+          f"vocab gap: decode of {mixed} is the reference's {ref_decode(ref, mixed)!r} ({got!r} {r.stderr.strip()})")
+    return d, ref
+
+
 def tests(work):
     sentencepiece_tests(work, np.random.default_rng(23))
     template_tests(work)
+    vocab_gap_tests(work, np.random.default_rng(29))
 
 
 if __name__ == "__main__":
