@@ -15,6 +15,8 @@
     (the last at most); every token after the first is a target exactly once, with its own example's mask.
   - a checkpoint whose config.json vocab_size exceeds its tokenizer's tokens (real Qwen2's does): generate picks ids with
     no token and works; decode skips them as Hugging Face's tokenizers library does (reference written below);
+  - the llama3/chatml templates on a tokenizer without their markers as added tokens: rig.torch.data.chat_template,
+    located at the dataset's chat_template, exit 2 through `rig run lora_finetune --config hf`.
 
 Usage: hf_data_test.py HF_PROBE RIG_TOOL
 """
@@ -297,7 +299,7 @@ def template_tests(work):
                   f"{len(concat_t)} tokens in order with their masks; {targets} targets = every token but the first")
 
 
-# ---- ids with no token -----------------------------------------------------------------------------------------------
+# ---- ids with no token; templates whose markers the tokenizer lacks --------------------------------------------------
 
 def ref_decode(ref, ids):
     """Hugging Face tokenizers' decode (Tokenizer::decode): each id's token, ids with none skipped (its filter_map),
@@ -346,10 +348,47 @@ def vocab_gap_tests(work, rng):
     return d, ref
 
 
+def missing_marker_tests(work, qwen_dir):
+    """chat_template llama3 or chatml with a tokenizer lacking one of its markers as an added token is an error at
+    the dataset's chat_template key (the marker would otherwise be tokenized as plain text)."""
+    data = os.path.join(work, "gap_data.jsonl")
+    with open(data, "w") as f:
+        f.write(json.dumps(RECORDS[2]) + "\n")
+    # The Qwen2-like tokenizer has <|im_start|>/<|im_end|> but not Llama 3's markers; hf.yaml's default is llama3.
+    config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "configs", "lora_finetune", "hf.yaml")
+    line = next(i for i, l in enumerate(open(config), 1) if l.strip().startswith("chat_template:"))
+    for extra, marker, where in (([], "<|start_header_id|>", f"hf.yaml:{line}:"),
+                                 (["dataset.chat_template=chatml"], None, None)):
+        out = os.path.join(work, "lora_gap_" + str(len(extra)))
+        r = run([RIG, "run", "lora_finetune", "--config", "hf", f"checkpoint_dir={qwen_dir}", f"dataset.path={data}",
+                 "steps=1"] + extra + ["--output-dir", out])
+        if marker is None:  # chatml: the tokenizer has its markers, so the run works
+            check(r.returncode == 0, "lora_finetune chatml on a tokenizer with its markers runs"
+                  + ("" if r.returncode == 0 else f" ({r.stderr[-600:]})"))
+            continue
+        err = r.stderr
+        ok = (r.returncode == 2 and "error[rig.torch.data.chat_template]" in err and f"'{marker}'" in err
+              and where in err and "= key: " in err and "chat_template" in err.split("= key: ")[1].split("\n")[0]
+              and "alpaca" in err)
+        check(ok, f"lora_finetune llama3 on a tokenizer without {marker}: exit 2, rig.torch.data.chat_template at "
+                  f"{where} (its chat_template), naming the marker, hinting alpaca"
+                  + ("" if ok else f" (exit {r.returncode}: {err[-900:]})"))
+    # ChatDataset itself (hf_probe chat): the Llama 3 tokenizer lacks <|im_start|>.
+    llama_tok, _, _ = hfc.make_tokenizer("llama3")
+    d = os.path.join(work, "llama3_tok_only")
+    os.makedirs(d)
+    json.dump(llama_tok, open(os.path.join(d, "tokenizer.json"), "w"), ensure_ascii=False)
+    r = run([PROBE, "chat", d, data, "chatml", "64:0:0"])
+    ok = r.returncode != 0 and "error[rig.torch.data.chat_template]" in r.stderr and "'<|im_start|>'" in r.stderr
+    check(ok, "ChatDataset chatml on a Llama 3 tokenizer is rig.torch.data.chat_template naming <|im_start|>"
+          + ("" if ok else f" ({r.stderr.strip()[-400:]})"))
+
+
 def tests(work):
     sentencepiece_tests(work, np.random.default_rng(23))
     template_tests(work)
-    vocab_gap_tests(work, np.random.default_rng(29))
+    qwen_dir, _ = vocab_gap_tests(work, np.random.default_rng(29))
+    missing_marker_tests(work, qwen_dir)
 
 
 if __name__ == "__main__":
