@@ -23,6 +23,19 @@ struct Segment {
   int64_t extra_id = -1;  // a token appended after the text (alpaca's eos)
 };
 
+// The templates' markers: each must be one of the tokenizer's added (special) tokens, matched whole in any text.
+constexpr const char* kStartHeader = "<|start_header_id|>";
+constexpr const char* kEndHeader = "<|end_header_id|>";
+constexpr const char* kEot = "<|eot_id|>";
+constexpr const char* kImStart = "<|im_start|>";
+constexpr const char* kImEnd = "<|im_end|>";
+
+std::vector<std::string> markers(const std::string& tmpl) {
+  if (tmpl == "llama3") return {kStartHeader, kEndHeader, kEot};
+  if (tmpl == "chatml") return {kImStart, kImEnd};
+  return {};
+}
+
 const char* kAlpacaWithInput =
     "Below is an instruction that describes a task, paired with an input that provides further context. Write a "
     "response that appropriately completes the request.\n\n### Instruction:\n";
@@ -35,23 +48,23 @@ std::vector<Segment> render(const std::string& tmpl, const std::vector<Message>&
   std::vector<Segment> out;
   if (tmpl == "llama3") {
     for (const auto& m : messages) {
-      std::string header = "<|start_header_id|>" + m.role + "<|end_header_id|>\n\n";
+      std::string header = kStartHeader + m.role + kEndHeader + "\n\n";
       if (m.role == "assistant") {
         out.push_back({header, false});
-        out.push_back({m.content + "<|eot_id|>", true});
+        out.push_back({m.content + kEot, true});
       } else {
-        out.push_back({header + m.content + "<|eot_id|>", false});
+        out.push_back({header + m.content + kEot, false});
       }
     }
   } else if (tmpl == "chatml") {
     for (const auto& m : messages) {
-      std::string header = "<|im_start|>" + m.role + "\n";
+      std::string header = kImStart + m.role + "\n";
       if (m.role == "assistant") {
         out.push_back({header, false});
-        out.push_back({m.content + "<|im_end|>", true});
+        out.push_back({m.content + kImEnd, true});
         out.push_back({"\n", false});
       } else {
-        out.push_back({header + m.content + "<|im_end|>\n", false});
+        out.push_back({header + m.content + kImEnd + "\n", false});
       }
     }
   } else {  // alpaca: user turns are instructions, assistant turns responses
@@ -83,6 +96,16 @@ ChatDataset::ChatDataset(ChatDatasetOptions options, std::shared_ptr<const Token
   if (options_.max_seq_len < 2)
     throw Error("rig.torch.data.option", "ChatDataset: max_seq_len must be at least 2", {}, "max_seq_len");
   auto hf = std::dynamic_pointer_cast<const HFTokenizer>(tokenizer);
+  // A marker the tokenizer does not have as an added token would be tokenized as plain text: a silently wrong prompt.
+  for (const std::string& marker : markers(options_.chat_template))
+    if (!hf || !hf->added_token_id(marker))
+      throw Error("rig.torch.data.chat_template",
+                  "ChatDataset: chat_template '" + options_.chat_template + "' needs '" + marker +
+                      "', which the tokenizer does not have as a special (added) token: it would be tokenized as "
+                      "plain text",
+                  {}, "chat_template",
+                  "choose the template the checkpoint was trained with: llama3 needs Llama 3's header and <|eot_id|> "
+                  "tokens, chatml needs <|im_start|> and <|im_end|> (Qwen2); alpaca needs no special tokens");
   auto encode = [&](const std::string& s) { return hf ? hf->encode_raw(s) : tokenizer->encode(s); };
   const std::vector<int64_t> prefix = hf ? hf->prefix() : std::vector<int64_t>{};
 

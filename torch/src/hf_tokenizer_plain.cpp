@@ -562,8 +562,9 @@ std::string HFTokenizer::decode(std::span<const int64_t> ids) const {
       out += a->second;
       continue;
     }
-    if (id < 0 || id >= impl_->size || impl_->id_to_token[static_cast<size_t>(id)].empty())
-      throw Error("rig.torch.tokenizer.id", "token id " + std::to_string(id) + " is not in the vocabulary");
+    // An id with no token is skipped, as Hugging Face's tokenizers library decodes: a model's vocab_size may exceed
+    // its tokenizer's tokens (Qwen2: 151936 rows, ~151665 tokens), and sampling can pick such a row.
+    if (id < 0 || id >= impl_->size || impl_->id_to_token[static_cast<size_t>(id)].empty()) continue;
     const std::string& tok = impl_->id_to_token[static_cast<size_t>(id)];
     for (size_t i = 0; i < tok.size();) {
       size_t start = i;
@@ -583,9 +584,14 @@ int64_t HFTokenizer::eos_id() const { return impl_->eos; }
 const std::vector<int64_t>& HFTokenizer::prefix() const { return impl_->prefix; }
 const std::vector<int64_t>& HFTokenizer::suffix() const { return impl_->suffix; }
 
-std::optional<int64_t> HFTokenizer::token_id(std::string_view token) const {
+std::optional<int64_t> HFTokenizer::added_token_id(std::string_view token) const {
   for (const auto& a : impl_->added)
     if (a.content == token) return a.id;
+  return std::nullopt;
+}
+
+std::optional<int64_t> HFTokenizer::token_id(std::string_view token) const {
+  if (auto id = added_token_id(token)) return id;
   if (auto it = impl_->vocab.find(std::string(token)); it != impl_->vocab.end()) return it->second;
   return std::nullopt;
 }

@@ -13,6 +13,10 @@
     (prompt tokens ignored, responses kept, train_on_prompt) and truncation at max_seq_len;
   - packing: every example's tokens appear, in order, across the windows; each window holds max_seq_len tokens
     (the last at most); every token after the first is a target exactly once, with its own example's mask.
+  - a checkpoint whose config.json vocab_size exceeds its tokenizer's tokens (real Qwen2's does): generate picks ids with
+    no token and works; decode skips them as Hugging Face's tokenizers library does (reference written below);
+  - the llama3/chatml templates on a tokenizer without their markers as added tokens: rig.torch.data.chat_template,
+    located at the dataset's chat_template, exit 2 through `rig run lora_finetune --config hf`.
 
 Usage: hf_data_test.py HF_PROBE RIG_TOOL
 """
@@ -295,9 +299,96 @@ def template_tests(work):
                   f"{len(concat_t)} tokens in order with their masks; {targets} targets = every token but the first")
 
 
+# ---- ids with no token; templates whose markers the tokenizer lacks --------------------------------------------------
+
+def ref_decode(ref, ids):
+    """Hugging Face tokenizers' decode (Tokenizer::decode): each id's token, ids with none skipped (its filter_map),
+    then the ByteLevel decoder: the tokens' bytes joined, as UTF-8 with invalid bytes replaced."""
+    known = set(ref.vocab.values()) | set(ref.added.values())
+    return b"".join(ref.token_bytes(t) for t in ids if t in known).decode("utf-8", "replace")
+
+
+def vocab_gap_tests(work, rng):
+    """A Qwen2-like checkpoint whose config.json vocab_size exceeds its tokenizer's tokens (as real Qwen2's 151936 rows
+    exceed its ~151665 tokens): generation that picks a row with no token still works, and decode skips such ids."""
+    tok, ref, added = hfc.make_tokenizer("gpt2")
+    n_tok = max(list(ref.vocab.values()) + list(added.values())) + 1
+    cfg = hfc.base_config("Qwen2ForCausalLM", vocab_size=n_tok + 32, bos_token_id=added["<|endoftext|>"],
+                          eos_token_id=added["<|im_end|>"])
+    w = hfc.make_weights(cfg, rng)
+    w["lm_head.weight"][n_tok:] *= 1.6  # rows with no token score higher, so the greedy continuation picks some
+    d = os.path.join(work, "qwen2_gap")
+    hfc.write_checkpoint(d, cfg, w, tokenizer=tok)
+
+    prompt = "The quick brown fox"
+    ptoks = ref.encode(prompt)
+    want = hfc.ref_greedy(cfg, w, ptoks, 8, eos=(cfg["eos_token_id"],))
+    check(any(t >= n_tok for t in want) and any(t < n_tok for t in want),
+          f"vocab gap: the reference's greedy continuation {want} mixes ids with and without a token (>= {n_tok})")
+    out = os.path.join(work, "gen_gap")
+    r = run([RIG, "run", "generate", "--config", "hf", f"checkpoint_dir={d}", f"prompt={prompt}",
+             "max_new_tokens=8", "temperature=0", "--output-dir", out])
+    try:
+        g = json.load(open(os.path.join(out, "generation.json")))
+    except OSError:
+        check(False, f"vocab gap: generate wrote no generation.json ({r.stdout[-300:]} {r.stderr[-500:]})")
+        return d, ref
+    check(r.returncode == 0 and g["prompt_tokens"] == ptoks and g["completion_tokens"] == want,
+          f"vocab gap: generate gives the reference's tokens ({g['completion_tokens']} vs {want})")
+    check(g["completion"] == ref_decode(ref, want),
+          f"vocab gap: the completion {g['completion']!r} is the reference's decode {ref_decode(ref, want)!r}")
+
+    text = "naïve café 日本語 🙂 the fox"
+    body = ref.encode(text)
+    mixed = [n_tok] + body[:3] + [n_tok + 31, 10 ** 9] + body[3:] + [added["<|im_start|>"], n_tok + 5]
+    r = run([PROBE, "decode", d] + [str(t) for t in mixed])
+    got = r.stdout[:-1] if r.stdout.endswith("\n") else r.stdout
+    check(r.returncode == 0 and got == ref_decode(ref, mixed) == text + "<|im_start|>",
+          f"vocab gap: decode of {mixed} is the reference's {ref_decode(ref, mixed)!r} ({got!r} {r.stderr.strip()})")
+    return d, ref
+
+
+def missing_marker_tests(work, qwen_dir):
+    """chat_template llama3 or chatml with a tokenizer lacking one of its markers as an added token is an error at
+    the dataset's chat_template key (the marker would otherwise be tokenized as plain text)."""
+    data = os.path.join(work, "gap_data.jsonl")
+    with open(data, "w") as f:
+        f.write(json.dumps(RECORDS[2]) + "\n")
+    # The Qwen2-like tokenizer has <|im_start|>/<|im_end|> but not Llama 3's markers; hf.yaml's default is llama3.
+    config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "configs", "lora_finetune", "hf.yaml")
+    line = next(i for i, l in enumerate(open(config), 1) if l.strip().startswith("chat_template:"))
+    for extra, marker, where in (([], "<|start_header_id|>", f"hf.yaml:{line}:"),
+                                 (["dataset.chat_template=chatml"], None, None)):
+        out = os.path.join(work, "lora_gap_" + str(len(extra)))
+        r = run([RIG, "run", "lora_finetune", "--config", "hf", f"checkpoint_dir={qwen_dir}", f"dataset.path={data}",
+                 "steps=1"] + extra + ["--output-dir", out])
+        if marker is None:  # chatml: the tokenizer has its markers, so the run works
+            check(r.returncode == 0, "lora_finetune chatml on a tokenizer with its markers runs"
+                  + ("" if r.returncode == 0 else f" ({r.stderr[-600:]})"))
+            continue
+        err = r.stderr
+        ok = (r.returncode == 2 and "error[rig.torch.data.chat_template]" in err and f"'{marker}'" in err
+              and where in err and "= key: " in err and "chat_template" in err.split("= key: ")[1].split("\n")[0]
+              and "alpaca" in err)
+        check(ok, f"lora_finetune llama3 on a tokenizer without {marker}: exit 2, rig.torch.data.chat_template at "
+                  f"{where} (its chat_template), naming the marker, hinting alpaca"
+                  + ("" if ok else f" (exit {r.returncode}: {err[-900:]})"))
+    # ChatDataset itself (hf_probe chat): the Llama 3 tokenizer lacks <|im_start|>.
+    llama_tok, _, _ = hfc.make_tokenizer("llama3")
+    d = os.path.join(work, "llama3_tok_only")
+    os.makedirs(d)
+    json.dump(llama_tok, open(os.path.join(d, "tokenizer.json"), "w"), ensure_ascii=False)
+    r = run([PROBE, "chat", d, data, "chatml", "64:0:0"])
+    ok = r.returncode != 0 and "error[rig.torch.data.chat_template]" in r.stderr and "'<|im_start|>'" in r.stderr
+    check(ok, "ChatDataset chatml on a Llama 3 tokenizer is rig.torch.data.chat_template naming <|im_start|>"
+          + ("" if ok else f" ({r.stderr.strip()[-400:]})"))
+
+
 def tests(work):
     sentencepiece_tests(work, np.random.default_rng(23))
     template_tests(work)
+    qwen_dir, _ = vocab_gap_tests(work, np.random.default_rng(29))
+    missing_marker_tests(work, qwen_dir)
 
 
 if __name__ == "__main__":

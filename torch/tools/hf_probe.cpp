@@ -4,6 +4,7 @@
 //   hf_probe generate DIR N cache|nocache ID...  greedy continuation; prints the new ids
 //   hf_probe encode DIR FILE                    tokenizes FILE's texts (separated by NUL bytes); one line of ids each,
 //                                                then decodes them again and fails unless the text comes back
+//   hf_probe decode DIR ID...                   the ids' text (bytes as decode gives them), then a newline
 //   hf_probe export SRC DST [bfloat16]          load SRC (as float32, or bfloat16) and write it to DST
 //   hf_probe check DIR                          load DIR; print rig's error and exit 2 when it fails
 //   hf_probe chat TOKDIR DATA TEMPLATE MAX_SEQ_LEN:PACKING:TRAIN_ON_PROMPT...
@@ -76,6 +77,13 @@ int run(int argc, char** argv) {
       }
       start = end + 1;
     }
+    return 0;
+  }
+  if (cmd == "decode" && argc >= 3) {
+    rig::torch::HFTokenizer tok({.path = dir});
+    std::string text = tok.decode(ids_from(argv, 3, argc));
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::printf("\n");
     return 0;
   }
   if (cmd == "export" && argc >= 4) {

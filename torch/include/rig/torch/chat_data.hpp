@@ -18,7 +18,10 @@
 // tokenized separately (as torchtune tokenizes message by message). Examples are cut to max_seq_len tokens; with
 // `packing`, all examples are concatenated and cut into windows of max_seq_len tokens, each starting at the previous
 // window's last token, so that every token but the very first is a target exactly once (no padding; attention is not
-// masked at example boundaries). Errors are located at the record's line: rig.torch.data.chat, rig.io.read.
+// masked at example boundaries). The llama3 and chatml markers must be special (added) tokens of the tokenizer (as in
+// Llama 3's and Qwen2's tokenizer.json), else rig.torch.data.chat_template at chat_template: tokenized as plain text,
+// they would make a silently different prompt. Errors are located at the record's line: rig.torch.data.chat,
+// rig.io.read.
 #pragma once
 
 #include <cstdint>

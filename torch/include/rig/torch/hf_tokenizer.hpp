@@ -15,7 +15,9 @@
 //     piece that is a vocabulary entry as a whole is kept whole);
 //   - post-processor: TemplateProcessing's single-sequence template (its special tokens before and after the text),
 //     ByteLevel (no tokens), or a Sequence of them.
-// decode() inverts the byte mapping, so decode(encode_raw(s)) == s for any valid UTF-8 text s.
+// decode() inverts the byte mapping, so decode(encode_raw(s)) == s for any valid UTF-8 text s. Ids with no token
+// (a checkpoint's vocab_size may exceed its tokenizer's tokens, as Qwen2's does) are skipped, as Hugging Face's
+// tokenizers library skips them; encoding never gives such ids.
 // Normalizers: none, or NFC, which rig does not apply (docs/compatibility.md). Anything else (a WordPiece or Unigram
 // model, a Metaspace pre-tokenizer, byte-fallback BPE) is refused with an error naming the key; for Llama 2 / Mistral
 // the SentencePiece tokenizer.model is read instead.
@@ -53,6 +55,8 @@ class HFTokenizer : public Tokenizer {
   int64_t eos_id() const override;
   // The id of a token (an added token's content or a vocabulary entry), if there is one.
   std::optional<int64_t> token_id(std::string_view token) const;
+  // The id of an added (or special) token, matched whole wherever it occurs in a text, if the text is one.
+  std::optional<int64_t> added_token_id(std::string_view token) const;
   // The tokens the post-processor puts before and after a single text.
   const std::vector<int64_t>& prefix() const;
   const std::vector<int64_t>& suffix() const;
