@@ -368,10 +368,10 @@ def missing_marker_tests(work, qwen_dir):
             continue
         err = r.stderr
         ok = (r.returncode == 2 and "error[rig.torch.data.chat_template]" in err and f"'{marker}'" in err
-              and where in err and "= key: " in err and "chat_template" in err.split("= key: ")[1].split("\n")[0]
+              and where in err and "= key: " in err and err.split("= key: ")[1].split("\n")[0].strip() == "dataset.chat_template"
               and "alpaca" in err)
         check(ok, f"lora_finetune llama3 on a tokenizer without {marker}: exit 2, rig.torch.data.chat_template at "
-                  f"{where} (its chat_template), naming the marker, hinting alpaca"
+                  f"{where} (key dataset.chat_template), naming the marker, hinting alpaca"
                   + ("" if ok else f" (exit {r.returncode}: {err[-900:]})"))
     # ChatDataset itself (hf_probe chat): the Llama 3 tokenizer lacks <|im_start|>.
     llama_tok, _, _ = hfc.make_tokenizer("llama3")
