@@ -402,10 +402,11 @@ def run(args, **kw):
     return subprocess.run(args, capture_output=True, text=True, env=ENV, **kw)
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="rig_hf_test_")
+def main(run=None, prefix="rig_hf_test_"):
+    """Runs run(work) (this file's tests by default) in a fresh temporary directory; exit 1 on any failure."""
+    work = tempfile.mkdtemp(prefix=prefix)
     try:
-        tests(work)
+        (run or tests)(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if failures:

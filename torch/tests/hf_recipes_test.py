@@ -18,9 +18,7 @@ import json
 import math
 import os
 import re
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 
@@ -147,17 +145,5 @@ def tests(work):
           f"+model.dtype=bfloat16: exit 2, rig.torch.dtype located at the override (rc {rc}: {text[-400:]})")
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="rig_hf_recipes_")
-    try:
-        tests(work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    if hc.failures:
-        print(f"{len(hc.failures)} FAILED", file=sys.stderr)
-        sys.exit(1)
-    print("all passed")
-
-
 if __name__ == "__main__":
-    main()
+    hc.main(tests, "rig_hf_recipes_")
