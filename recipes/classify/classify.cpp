@@ -42,10 +42,12 @@ std::pair<Examples, Examples> split_off_validation(std::shared_ptr<const rt::Ten
 }
 
 // Validation metrics, then the test split's (named test_*) when the task has one; every rank of `group` calls it and
-// evaluates its share of the batches.
+// evaluates its share of the batches. `evaluated`: the validation metrics of the model as it is, when the loop has
+// just computed them (not computed twice); empty: evaluate the validation split here.
 rt::Metrics final_scores(const rt::Evaluator& evaluator, rt::Model& model, const Examples& validation,
-                         const std::shared_ptr<const rt::TensorDataset>& test, const rt::ProcessGroup& group) {
-  rt::Metrics scores = evaluator.evaluate(model, validation, group);
+                         rt::Metrics evaluated, const std::shared_ptr<const rt::TensorDataset>& test,
+                         const rt::ProcessGroup& group) {
+  rt::Metrics scores = evaluated.empty() ? evaluator.evaluate(model, validation, group) : std::move(evaluated);
   if (test)
     for (const auto& [name, value] : evaluator.evaluate(model, test, group))
       scores.emplace_back("test_" + (name.starts_with("val_") ? name.substr(4) : name), value);
@@ -98,6 +100,7 @@ int classify_recipe(const rig::Config& cfg) {
   const int64_t first_step = step;
   const auto start = std::chrono::steady_clock::now();
   profiler.start();
+  rt::Metrics last_validation;  // the loop's latest evaluation of the validation split
   while (step < steps) {
     rt::ClassBatch batch = loader.next();
     ::torch::Tensor logits = at.forward(*model, batch.inputs);
@@ -114,12 +117,18 @@ int classify_recipe(const rig::Config& cfg) {
 
     logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}});
     if (group.is_main() && checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
-    if (evaluator.due(step)) logger.log(step, evaluator.evaluate(*model, validation_set, group));  // every rank: shared out
+    if (evaluator.due(step)) {  // every rank: the batches are shared out
+      last_validation = evaluator.evaluate(*model, validation_set, group);
+      logger.log(step, last_validation);
+    }
     profiler.step();
   }
   profiler.stop();
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  rt::Metrics scores = final_scores(evaluator, *model, validation_set, task->test(), group);
+  // The loop's evaluation at a due last step is the final one's validation part; else the validation split is
+  // evaluated now (a last step that was not due, or a resumed run with no step left to run).
+  rt::Metrics scores = final_scores(evaluator, *model, validation_set,
+                                    evaluator.due(step) ? std::move(last_validation) : rt::Metrics{}, task->test(), group);
   if (!group.is_main()) return 0;
 
   logger.log(step, scores);

@@ -65,6 +65,7 @@ rig::RecipeSchema schema() {
   s.key<std::string>("checkpoint", "", "the model: a model.pt (full_finetune, lora_finetune) or a checkpoint")
       .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes generation.json)")
       .key<bool>("use_cache", true, "--config hf: decode with the KV cache")
+      .section("profiler", "--config hf (optional): a rig.torch.Profiler on the decoding steps (each token a step)")
       .key<std::string>("prompt", "", "the text to continue (empty: a new text)")
       .key<int64_t>("max_new_tokens", 200, "the most tokens to add")
       .key<double>("temperature", 0.8, "softmax temperature (<= 0: greedy, the most likely token)")

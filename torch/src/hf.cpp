@@ -422,7 +422,7 @@ void save(Llama& model, const fs::path& dir, const fs::path& source) {
     Tensor t = m != merged.end() ? m->second : param.detach();
     auto sd = source_dtype.find(name);
     st::DType dtype = sd != source_dtype.end() ? sd->second : model_dtype(model);
-    t = t.to(torch_dtype(dtype)).contiguous();
+    t = t.to(::torch::kCPU, torch_dtype(dtype)).contiguous();  // written from host memory, whatever the device
     keep.push_back(t);
     views.push_back({name, dtype, t.sizes().vec(), t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size()});
   }

@@ -12,9 +12,11 @@
 #include "rig/yaml.hpp"
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
+#include "rig/torch/device.hpp"
 #include "rig/torch/hf.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/lora.hpp"
+#include "rig/torch/profiler.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/torch/train.hpp"
 
@@ -52,15 +54,34 @@ std::string valid_utf8(std::string_view bytes) {
   }
   return out;
 }
+
+// The Llama of cfg["model"] (rig.torch.HFLlama) with the checkpoint's weights converted, tensor by tensor, straight
+// into the dtype `at` keeps them in: the top-level `dtype` without autocast (fp32 or bf16), fp32 with autocast. That
+// key is the one source of the weights' dtype, so a `dtype` in the model section is refused rather than overridden.
+// Built on the CPU; the caller places it (at.place) on its device.
+std::shared_ptr<Llama> load_llama(const Config& cfg, const Placement& at) {
+  if (const Node* own = cfg["model"].node().find("dtype"))
+    throw Error("rig.torch.dtype", "model.dtype: the Llama's weights take the top-level `dtype` key, not a model key",
+                own->origin(), "model.dtype", "remove model.dtype and set dtype=fp32 or dtype=bf16 (top level)");
+  const ::torch::Dtype weights = at.storage_dtype();
+  if (weights != ::torch::kFloat32 && weights != ::torch::kBFloat16)
+    throw Error("rig.torch.dtype",
+                "dtype '" + dtype_name(weights) + "' without autocast: the Llama keeps its weights in fp32 or bf16",
+                cfg["dtype"].node().origin(), "dtype",
+                "dtype=bf16, or autocast=true (fp32 weights, the forward pass in " + dtype_name(at.dtype) + ")");
+  return rig::instantiate<std::shared_ptr<Llama>>(cfg["model"], rig::kw("dtype", dtype_name(weights)));
+}
 }  // namespace
 
 int generate_recipe(const Config& cfg) {
   set_threads({cfg.get_or<int>("threads", 0)});
   const fs::path run_dir = cfg.get<std::string>("run_dir");
   const fs::path dir = cfg.get<std::string>("checkpoint_dir");
+  const Placement at = placement(cfg);  // device, dtype, autocast: checked before anything is loaded
   CheckpointInfo info = read_config(dir);
   auto tokenizer = rig::instantiate<std::shared_ptr<Tokenizer>>(cfg["tokenizer"]);
-  auto model = rig::instantiate<std::shared_ptr<Llama>>(cfg["model"]);
+  auto model = load_llama(cfg, at);
+  at.place(*model);
 
   const std::string prompt = cfg.get<std::string>("prompt");
   std::vector<int64_t> prompt_ids = tokenizer->encode(prompt);
@@ -74,7 +95,16 @@ int generate_recipe(const Config& cfg) {
                                .stop_ids = cfg.get_or<bool>("stop_at_eos", true) ? info.eos_token_ids
                                                                                   : std::vector<int64_t>{},
                                .use_cache = cfg.get_or<bool>("use_cache", true)};
-  std::vector<int64_t> completion = generate(*model, prompt_ids, options);
+  // The profiler's steps are the decoding steps: the first is the prompt's forward pass, each later one a new token's.
+  Profiler profiler = cfg.contains("profiler") ? rig::instantiate<Profiler>(cfg["profiler"]) : Profiler();
+  options.on_step = [&profiler] { profiler.step(); };
+  std::vector<int64_t> completion;
+  {
+    AutocastScope amp = at.autocast_scope();  // autocast: true computes the forward passes in dtype
+    profiler.start();
+    completion = generate(*model, prompt_ids, options);
+    profiler.stop();
+  }
   std::string text = valid_utf8(tokenizer->decode(completion));
 
   Node out = Node::map();
@@ -103,16 +133,13 @@ int finetune_recipe(const Config& cfg, bool lora) {
     throw Error("rig.torch.train.option", "gradient_accumulation_steps must be at least 1",
                 cfg["gradient_accumulation_steps"].node().origin(), "gradient_accumulation_steps");
 
+  const Placement at = placement(cfg);  // device, dtype, autocast: checked before anything is loaded
+
   auto tokenizer = rig::instantiate<std::shared_ptr<Tokenizer>>(cfg["tokenizer"]);
-  auto model = rig::instantiate<std::shared_ptr<Llama>>(cfg["model"]);
-  std::vector<Tensor> trainable;
-  if (lora) {
-    auto adapters = rig::instantiate<LoRA>(cfg["lora"]);
-    adapters.apply(*model);
-    trainable = LoRA::parameters(*model);
-  } else {
-    trainable = model->parameters();
-  }
+  auto model = load_llama(cfg, at);
+  if (lora) rig::instantiate<LoRA>(cfg["lora"]).apply(*model);
+  at.place(*model);  // the adapters too; before the optimizer is built: its state follows the parameters
+  const std::vector<Tensor> trainable = lora ? LoRA::parameters(*model) : model->parameters();
   using Data = Subset<LMDataset>;
   auto dataset = rig::instantiate<std::shared_ptr<LMDataset>>(cfg["dataset"], tokenizer);
   auto [train_set, validation_set] = split<LMDataset>(dataset, cfg.get<SplitOptions>("split"));
@@ -123,11 +150,14 @@ int finetune_recipe(const Config& cfg, bool lora) {
   auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], trainable);
   auto scheduler = rig::instantiate<std::unique_ptr<LRScheduler>>(cfg["lr_scheduler"], optimizer);
   auto evaluator = rig::instantiate<Evaluator>(cfg["evaluator"]);
+  Profiler profiler = rig::instantiate<Profiler>(cfg["profiler"]);
   const double grad_clip = cfg.get_or<double>("grad_clip", 1.0);
   std::printf("%s: %lld trainable parameters of %lld, %lld training examples, %lld micro-batches per step\n",
               lora ? "lora_finetune" : "full_finetune", static_cast<long long>(count_parameters(*model, true)),
               static_cast<long long>(count_parameters(*model)), static_cast<long long>(train_set->size()),
               static_cast<long long>(accumulate));
+  const std::string amp = at.autocast && at.dtype != ::torch::kFloat32 ? ", forward autocast to " + dtype_name(at.dtype) : "";
+  std::printf("weights: %s on %s%s\n", dtype_name(model->dtype()).c_str(), model->device().str().c_str(), amp.c_str());
 
   int64_t step = 0;
   if (cfg.get_or<bool>("resume", false)) {
@@ -140,13 +170,14 @@ int finetune_recipe(const Config& cfg, bool lora) {
   }
 
   model->train();
+  profiler.start();
   while (step < steps) {
     optimizer->zero_grad();
     double loss_value = 0;
     int64_t tokens = 0;
     for (int64_t micro = 0; micro < accumulate; ++micro) {
       LMBatch batch = loader.next();
-      Tensor loss = loss_fn(model->forward(batch.inputs), batch.targets) / static_cast<double>(accumulate);
+      Tensor loss = loss_fn(at.forward(*model, batch.inputs), at.input(batch.targets)) / static_cast<double>(accumulate);
       loss.backward();
       loss_value += loss.item<double>();
       tokens += batch.targets.ne(kIgnoreIndex).sum().item<int64_t>();
@@ -162,7 +193,9 @@ int finetune_recipe(const Config& cfg, bool lora) {
     }
     if (evaluator.due(step) && validation_set->size() > 0)
       logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
+    profiler.step();
   }
+  profiler.stop();
   if (validation_set->size() > 0 && !evaluator.due(step)) logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
   logger.flush();
   if (lora) LoRA::save(*model, run_dir / "adapters.pt");

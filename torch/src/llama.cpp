@@ -85,8 +85,9 @@ class LlamaAttention : public nn::Module {
     Tensor scores = ::torch::matmul(qg, k.transpose(-2, -1)).to(::torch::kFloat) *
                     (1.0 / std::sqrt(static_cast<double>(hd)));  // [B, KV, rep*T, S]
     if (T > 1) {
-      Tensor qpos = ::torch::arange(offset, offset + T, ::torch::kLong).unsqueeze(1);
-      Tensor kpos = ::torch::arange(0, S, ::torch::kLong).unsqueeze(0);
+      const auto on = ::torch::TensorOptions(::torch::kLong).device(x.device());
+      Tensor qpos = ::torch::arange(offset, offset + T, on).unsqueeze(1);
+      Tensor kpos = ::torch::arange(0, S, on).unsqueeze(0);
       Tensor mask = (kpos > qpos).repeat({rep, 1});  // [rep*T, S]
       scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
     }
@@ -211,12 +212,13 @@ Llama::Llama(LlamaOptions options) : options_(std::move(options)) {
   inv_freq_ = ::torch::tensor(inv, ::torch::kDouble).to(::torch::kFloat);
 
   auto model = register_module("model", std::make_shared<nn::Module>());
-  Tensor embed = ::torch::empty({c.vocab_size, c.hidden_size});
+  // Without init (a checkpoint fills it) the largest tensor is made in the weights' dtype directly: no float32 copy.
+  Tensor embed = ::torch::empty({c.vocab_size, c.hidden_size}, options_.init ? ::torch::kFloat : dtype_);
   if (options_.init) {
     ::torch::NoGradGuard no_grad;
-    embed.normal_(0, 0.02);
+    embed = embed.normal_(0, 0.02).to(dtype_);
   }
-  auto embed_tokens = model->register_module("embed_tokens", std::make_shared<WeightHolder>(embed.to(dtype_)));
+  auto embed_tokens = model->register_module("embed_tokens", std::make_shared<WeightHolder>(embed));
   embed_ = embed_tokens->weight;
   auto layers = model->register_module("layers", nn::ModuleList());
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
@@ -229,6 +231,9 @@ Llama::Llama(LlamaOptions options) : options_(std::move(options)) {
     lm_head_ = register_module("lm_head", make_linear(c.hidden_size, c.vocab_size, false, dtype_, options_.init));
 }
 
+::torch::Dtype Llama::dtype() const { return embed_.scalar_type(); }
+::torch::Device Llama::device() const { return embed_.device(); }
+
 int64_t Llama::head_dim() const {
   const LlamaConfig& c = options_.config;
   return c.head_dim > 0 ? c.head_dim : c.hidden_size / c.num_attention_heads;
@@ -238,7 +243,8 @@ KVCache Llama::make_cache(int64_t batch, int64_t capacity) const {
   KVCache cache;
   cache.capacity = capacity;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    cache.keys.push_back(::torch::zeros({batch, config().num_key_value_heads, capacity, head_dim()}, ::torch::dtype(dtype_)));
+    cache.keys.push_back(::torch::zeros({batch, config().num_key_value_heads, capacity, head_dim()},
+                                        ::torch::TensorOptions(dtype()).device(device())));
     cache.values.push_back(::torch::zeros_like(cache.keys.back()));
   }
   return cache;
@@ -255,10 +261,13 @@ Tensor Llama::run(const Tensor& tokens, KVCache* cache) {
   if (cache && offset + T > cache->capacity)
     throw Error("rig.torch.model.input", "Llama: the KV cache holds " + std::to_string(cache->capacity) +
                                              " positions; " + std::to_string(offset + T) + " were asked for");
-  Tensor pos = ::torch::arange(offset, offset + T, ::torch::kFloat);
-  Tensor freqs = ::torch::outer(pos, inv_freq_);
+  // Positions and rotary tables where the weights are (embed_ is the parameter itself: it follows Module::to /
+  // Placement::place), computed in float32 and then given the weights' dtype.
+  const ::torch::Device on = device();
+  Tensor pos = ::torch::arange(offset, offset + T, ::torch::TensorOptions(::torch::kFloat).device(on));
+  Tensor freqs = ::torch::outer(pos, inv_freq_.to(on));
   Tensor emb = ::torch::cat({freqs, freqs}, -1);
-  Tensor cos = emb.cos().to(dtype_), sin = emb.sin().to(dtype_);
+  Tensor cos = emb.cos().to(dtype()), sin = emb.sin().to(dtype());
   Tensor x = F::embedding(tokens, embed_);
   const bool checkpoint = options_.activation_checkpointing && is_training() && !cache && ::torch::GradMode::is_enabled();
   for (size_t i = 0; i < layers_.size(); ++i) {
@@ -394,14 +403,15 @@ std::vector<int64_t> generate(Llama& model, const std::vector<int64_t>& prompt, 
   std::vector<int64_t> tokens = prompt, generated;
   KVCache cache;
   if (o.use_cache) cache = model.make_cache(1, static_cast<int64_t>(prompt.size()) + o.max_new_tokens);
+  const ::torch::Device on = model.device();  // the tokens go where the model is; the last logits come back
   for (int64_t i = 0; i < o.max_new_tokens; ++i) {
     Tensor input;
     if (o.use_cache && i > 0)
-      input = ::torch::tensor({tokens.back()}, ::torch::kLong).unsqueeze(0);
+      input = ::torch::tensor({tokens.back()}, ::torch::kLong).unsqueeze(0).to(on);
     else
-      input = ::torch::tensor(tokens, ::torch::kLong).unsqueeze(0);
+      input = ::torch::tensor(tokens, ::torch::kLong).unsqueeze(0).to(on);
     Tensor logits = model.forward(input, o.use_cache ? &cache : nullptr);
-    Tensor last = logits[0][logits.size(1) - 1].to(::torch::kDouble).contiguous();
+    Tensor last = logits[0][logits.size(1) - 1].to(::torch::kCPU, ::torch::kDouble).contiguous();
     const double* l = last.data_ptr<double>();
     const int64_t V = last.numel();
     int64_t next = 0;
@@ -429,6 +439,7 @@ std::vector<int64_t> generate(Llama& model, const std::vector<int64_t>& prompt, 
     }
     tokens.push_back(next);
     generated.push_back(next);
+    if (o.on_step) o.on_step();
     if (std::find(o.stop_ids.begin(), o.stop_ids.end(), next) != o.stop_ids.end()) break;
   }
   model.train(was_training);

@@ -402,9 +402,9 @@ def run(args, **kw):
     return subprocess.run(args, capture_output=True, text=True, env=ENV, **kw)
 
 
-def main(body=None):
-    """Runs body(work) (this file's tests by default) in a scratch directory; exit status 1 on any failure."""
-    work = tempfile.mkdtemp(prefix="rig_hf_test_")
+def main(body=None, prefix="rig_hf_test_"):
+    """Runs body(work) (this file's tests by default) in a fresh temporary directory; exit status 1 on any failure."""
+    work = tempfile.mkdtemp(prefix=prefix)
     try:
         (body or tests)(work)
     finally:

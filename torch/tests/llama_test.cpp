@@ -5,6 +5,7 @@
 #include <map>
 
 #include "rig/error.hpp"
+#include "rig/torch/device.hpp"
 #include "rig/torch/llama.hpp"
 #include "rig/torch/lora.hpp"
 #include "rig/torch/train.hpp"
@@ -140,4 +141,28 @@ TEST(Llama, GreedyGenerationWithAndWithoutTheCacheAgrees) {
   auto stopped = rt::generate(model, prompt, {.max_new_tokens = 10, .stop_ids = {a[3]}});
   auto first = std::find(a.begin(), a.end(), a[3]);
   EXPECT_EQ(stopped, std::vector<int64_t>(a.begin(), first + 1));  // the eos is kept, nothing after it
+}
+
+TEST(Llama, FollowsItsWeightsWhenPlacedInAnotherDtype) {
+  // Built fp32, then placed in bf16 (Placement::place, as the recipes do): the model reports the weights' dtype, and
+  // what it makes per call (rotary tables, the KV cache) follows them; the logits stay close to the fp32 ones.
+  torch::manual_seed(5);
+  rt::Llama model({.config = tiny()});
+  model.eval();
+  torch::NoGradGuard no_grad;
+  torch::Tensor tokens = torch::randint(0, 50, {1, 7}, torch::kLong);
+  torch::Tensor fp32 = model.forward(tokens);
+  rt::Placement{.device = torch::kCPU, .dtype = torch::kBFloat16}.place(model);
+  EXPECT_EQ(model.dtype(), torch::kBFloat16);
+  EXPECT_TRUE(model.device().is_cpu());
+  rt::KVCache cache = model.make_cache(1, 16);
+  EXPECT_EQ(cache.keys[0].scalar_type(), torch::kBFloat16);
+  torch::Tensor bf16 = model.forward(tokens, &cache);
+  EXPECT_EQ(bf16.scalar_type(), torch::kFloat);
+  EXPECT_LT((bf16 - fp32).abs().max().item<double>(), 0.1);
+  std::vector<int64_t> prompt = {3, 14, 15};
+  int steps = 0;
+  auto a = rt::generate(model, prompt, {.max_new_tokens = 6, .use_cache = true, .on_step = [&steps] { ++steps; }});
+  EXPECT_EQ(a.size(), 6u);
+  EXPECT_EQ(steps, 6);  // on_step: once per new token
 }

@@ -10,12 +10,16 @@
 // Llama-3 "llama3" rope_scaling), SwiGLU MLP, tied or untied embeddings, q/k/v biases (Qwen2). Submodule names are
 // those of Hugging Face's transformers (model.layers.N.self_attn.q_proj, ...), so a checkpoint's tensor names are the
 // model's parameter names and LoRA targets read like them ("*.q_proj", "*.mlp.*"). Weights are float32 or bfloat16
-// (`dtype`); norms, rotary tables, softmax and the returned logits are float32.
+// (`dtype`); norms, rotary tables, softmax and the returned logits are float32. The model is built on the CPU and may
+// be moved (Placement::place, Module::to): the tensors it makes per call (positions, the causal mask, the rotary
+// tables, the KV cache) follow its parameters' device and dtype, and `generate` feeds tokens on that device. Only
+// the CPU was available to test it.
 //
 // Builders name common shapes (torchtune's names; shapes only, the weights come from a checkpoint, rig/torch/hf.hpp).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,7 +87,8 @@ class Llama : public Model {
 
   const LlamaOptions& options() const { return options_; }
   const LlamaConfig& config() const { return options_.config; }
-  ::torch::Dtype dtype() const { return dtype_; }
+  ::torch::Dtype dtype() const;    // the weights' dtype, as they are now
+  ::torch::Device device() const;  // where the weights are
   int64_t head_dim() const;
 
   // The weights by Hugging Face name (lm_head.weight is absent when tied). LoRA adapters are not included.
@@ -92,7 +97,7 @@ class Llama : public Model {
  private:
   Tensor run(const Tensor& tokens, KVCache* cache);
   LlamaOptions options_;
-  ::torch::Dtype dtype_;
+  ::torch::Dtype dtype_;  // the dtype it was built in (dtype() reads the weights')
   Tensor inv_freq_;  // [head_dim / 2] float32
   Tensor embed_;
   std::vector<std::shared_ptr<LlamaLayer>> layers_;
@@ -109,6 +114,7 @@ struct LlamaGenerateOptions {
   uint64_t seed = 0;
   std::vector<int64_t> stop_ids = {};
   bool use_cache = true;
+  std::function<void()> on_step = {};  // after each new token (e.g. Profiler::step)
 };
 std::vector<int64_t> generate(Llama& model, const std::vector<int64_t>& prompt, const LlamaGenerateOptions& options);
 
