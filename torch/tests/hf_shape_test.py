@@ -57,7 +57,7 @@ def tests(work):
                 and str(value_got) in out and str(value_want) in out)
 
     # A builder's shape: llama3_2_1b's vocabulary (128256) is not this checkpoint's (384).
-    r, out = generate(ckpt, work, "builder", "+model.shape=llama3_2_1b")
+    r, out = generate(ckpt, work, "builder", "model.shape=llama3_2_1b")
     check(r.returncode != 0 and located(out, "vocab_size", n_tokens, 128256) and "llama3_2_1b" in out
           and re.search(r"note: (argv\[\d+\]|<cli>)", out) is not None,
           f"shape=llama3_2_1b: located at config.json's vocab_size with both values and a note at the override\n{out[-900:]}")
@@ -77,23 +77,23 @@ def tests(work):
                                    "high_freq_factor": 4.0, "original_max_position_embeddings": 64})
     json.dump(cfg2, open(os.path.join(scaled, "config.json"), "w"), indent=2)
     text_scaled = open(os.path.join(scaled, "config.json")).read()
-    r, out = generate(scaled, work, "rope", "+model.shape={rope_scaling_factor: 32.0}")
+    r, out = generate(scaled, work, "rope", "model.shape={rope_scaling_factor: 32.0}")
     line, col = json_position(text_scaled, "factor", nested_in="rope_scaling")
     check(r.returncode != 0 and f"config.json:{line}:{col}: error[rig.torch.hf.config_mismatch]" in out
           and "rope_scaling.factor" in out and "32" in out,
           f"shape rope_scaling_factor: located inside config.json's rope_scaling\n{out[-900:]}")
 
     # An agreeing shape (head_dim derived from hidden_size / heads in config.json) runs.
-    r, out = generate(ckpt, work, "agree", "+model.shape={hidden_size: 64, num_key_value_heads: 2, head_dim: 16, "
+    r, out = generate(ckpt, work, "agree", "model.shape={hidden_size: 64, num_key_value_heads: 2, head_dim: 16, "
                       "rms_norm_eps: 1.0e-5, tie_word_embeddings: false, max_position_embeddings: 256}")
     check(r.returncode == 0 and os.path.exists(os.path.join(work, "gen_agree", "generation.json")),
           f"an agreeing shape loads and generates\n{out[-600:]}")
 
     # Names and fields that do not exist: located, with did-you-mean.
-    r, out = generate(ckpt, work, "unknown", "+model.shape=llama3_2_1")
+    r, out = generate(ckpt, work, "unknown", "model.shape=llama3_2_1")
     check(r.returncode != 0 and "error[rig.torch.hf.option]" in out and "llama3_2_1b" in out,
           f"an unknown builder is a located error suggesting one\n{out[-600:]}")
-    r, out = generate(ckpt, work, "field", "+model.shape={hiden_size: 64}")
+    r, out = generate(ckpt, work, "field", "model.shape={hiden_size: 64}")
     check(r.returncode != 0 and "hidden_size" in out and "error[" in out,
           f"an unknown field is an error suggesting hidden_size\n{out[-600:]}")
 
