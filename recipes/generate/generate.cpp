@@ -18,6 +18,7 @@
 #include "rig/torch/device.hpp"
 #include "rig/torch/hf_recipes.hpp"
 #include "rig/torch/model.hpp"
+#include "rig/torch/profiler.hpp"
 #include "rig/torch/threads.hpp"
 
 namespace generate {
@@ -44,10 +45,14 @@ int recipe(const rig::Config& cfg) {
                                .top_k = cfg.get<int64_t>("top_k"),
                                .seed = cfg.get<uint64_t>("seed"),
                                .stop_id = cfg.get<bool>("stop_at_eos") ? tokenizer->eos_id() : -1};
+  // The profiler's steps are the sampling steps, one per new token (profiler.enabled=true: run_dir/profile).
+  rt::Profiler profiler = cfg.contains("profiler") ? rig::instantiate<rt::Profiler>(cfg["profiler"]) : rt::Profiler();
   std::vector<int64_t> generated;
   {
     rt::AutocastScope amp = at.autocast_scope();  // autocast: true computes the forward passes in dtype
-    generated = rt::sample(*model, prompt_ids, sampling);
+    profiler.start();
+    generated = rt::sample(*model, prompt_ids, sampling, [&profiler] { profiler.step(); });
+    profiler.stop();
   }
   if (!generated.empty() && generated.back() == sampling.stop_id) generated.pop_back();
 
@@ -65,7 +70,7 @@ rig::RecipeSchema schema() {
   s.key<std::string>("checkpoint", "", "the model: a model.pt (full_finetune, lora_finetune) or a checkpoint")
       .key<std::string>("checkpoint_dir", "", "--config hf: a Hugging Face checkpoint directory (writes generation.json)")
       .key<bool>("use_cache", true, "--config hf: decode with the KV cache")
-      .section("profiler", "--config hf (optional): a rig.torch.Profiler on the decoding steps (each token a step)")
+      .section("profiler", "(optional) a rig.torch.Profiler on the decoding steps (each new token a step)")
       .key<std::string>("prompt", "", "the text to continue (empty: a new text)")
       .key<int64_t>("max_new_tokens", 200, "the most tokens to add")
       .key<double>("temperature", 0.8, "softmax temperature (<= 0: greedy, the most likely token)")

@@ -22,6 +22,7 @@
 #include "rig/torch/csv.hpp"
 #include "rig/torch/data.hpp"
 #include "rig/torch/device.hpp"
+#include "rig/torch/profiler.hpp"
 #include "rig/torch/threads.hpp"
 #include "rig/yaml.hpp"
 
@@ -52,7 +53,10 @@ int predict_recipe(const rig::Config& cfg) {
   const auto batch = cfg.get<int64_t>("batch_size");
   if (batch <= 0) rt::throw_bad_batch_size(batch);
   std::string out = "id,predicted,probability\n";
-  for (int64_t begin = 0; begin < prepared.inputs.size(0); begin += batch) {
+  // The profiler's steps are the batches (profiler.enabled=true: run_dir/profile).
+  rt::Profiler profiler = rig::instantiate<rt::Profiler>(cfg["profiler"]);
+  profiler.start();
+  for (int64_t begin = 0; begin < prepared.inputs.size(0); begin += batch, profiler.step()) {
     auto probabilities = ::torch::softmax(at.forward(*model, prepared.inputs.narrow(0, begin, std::min(batch, prepared.inputs.size(0) - begin))), 1);
     auto [p, k] = probabilities.max(1);
     for (int64_t i = 0; i < p.size(0); ++i) {
@@ -61,6 +65,7 @@ int predict_recipe(const rig::Config& cfg) {
                          rt::csv_quoted(id < classes.size() ? classes[id] : std::to_string(id)), p[i].item<float>());
     }
   }
+  profiler.stop();
   rig::write_file_atomic(run_dir / "predictions.csv", out);
   std::printf("predict: %lld examples -> %s\n", static_cast<long long>(prepared.inputs.size(0)),
               (run_dir / "predictions.csv").c_str());
@@ -74,7 +79,8 @@ rig::RecipeSchema schema() {
   s.key<std::string>("checkpoint", "", "a classify run directory: model.pt and inference.yaml")
       .key<std::string>("input", "", "a CSV file with the training columns, or an image folder")
       .key<int64_t>("batch_size", 1000, "examples per forward pass")
-      .key<int>("threads", 0, "LibTorch threads; 0: OMP_NUM_THREADS, else every core");
+      .key<int>("threads", 0, "LibTorch threads; 0: OMP_NUM_THREADS, else every core")
+      .component<rt::Profiler>("profiler", "LibTorch's profiler on the batches (enabled: false by default)");
   return s;
 }
 

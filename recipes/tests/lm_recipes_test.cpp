@@ -279,6 +279,24 @@ TEST_F(LMPipeline, GenerateSameSeedSameTextOtherSeedOtherText) {
   EXPECT_NE(a, c);
 }
 
+TEST_F(LMPipeline, GenerateProfilesItsSamplingSteps) {
+  // One profiler step per new token: 6 tokens, wait 1, warmup 1, active 2 -> ProfilerStep#2 and #3 recorded.
+  generate(base() / "model.pt",
+           "prompt=This max_new_tokens=6 temperature=0 stop_at_eos=false profiler.enabled=true profiler.wait=1 "
+           "profiler.warmup=1 profiler.active=2",
+           "gen_profiled");
+  fs::path trace = work_ / "gen_profiled" / "profile" / "trace.json";
+  std::string check =
+      "/usr/bin/python3 -c 'import json, sys\n"
+      "names = [e[\"name\"] for e in json.load(open(sys.argv[1]))[\"traceEvents\"]]\n"
+      "steps = sorted(n for n in names if n.startswith(\"ProfilerStep#\"))\n"
+      "assert steps == [\"ProfilerStep#2\", \"ProfilerStep#3\"], steps\n"
+      "assert \"aten::addmm\" in names or \"aten::linear\" in names, set(names)' " +
+      trace.string() + " > " + (work_ / "gen_profiled.check").string() + " 2>&1";
+  EXPECT_EQ(std::system(check.c_str()), 0) << slurp(work_ / "gen_profiled.check");
+  EXPECT_TRUE(fs::exists(work_ / "gen_profiled" / "profile" / "summary.txt"));
+}
+
 TEST_F(LMPipeline, GreedyGenerateIsTheArgmax) {
   const std::string prompt = "This";
   std::string greedy = generate(base() / "model.pt", "prompt=" + prompt + " max_new_tokens=24 temperature=0 stop_at_eos=false",

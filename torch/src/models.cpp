@@ -239,7 +239,8 @@ int64_t draw(const std::vector<double>& w, double u) {
 }
 }  // namespace
 
-std::vector<int64_t> sample(TransformerLM& model, const std::vector<int64_t>& prompt, const SamplingOptions& o) {
+std::vector<int64_t> sample(TransformerLM& model, const std::vector<int64_t>& prompt, const SamplingOptions& o,
+                            const std::function<void()>& on_token) {
   if (prompt.empty()) throw Error("rig.torch.sample.prompt", "sample: the prompt has no tokens", {}, "prompt");
   if (o.max_new_tokens < 0)
     throw Error("rig.torch.sample.option", "sample: max_new_tokens must be >= 0", {}, "max_new_tokens");
@@ -273,6 +274,7 @@ std::vector<int64_t> sample(TransformerLM& model, const std::vector<int64_t>& pr
     }
     tokens.push_back(next);
     generated.push_back(next);
+    if (on_token) on_token();
     if (next == o.stop_id) break;
   }
   model.train(was_training);

@@ -76,6 +76,14 @@ c = x.transpose(1, 0, 2, 3).reshape(3, -1)
 x = (x - c.mean(1).reshape(1, 3, 1, 1)) / c.std(1, ddof=1).reshape(1, 3, 1, 1)
 oracle.check("irun", x.reshape(len(ids), -1), ["blue", "red"], [i.split("/")[0] for i in ids], ids, "iout/predictions.csv")
 PY
+"$rig" run predict checkpoint=run input=train.csv threads=1 batch_size=4 profiler.enabled=true profiler.active=2 \
+  --output-dir pout >pprof.out 2>&1; rc=$?
+check "predict with the profiler: exit 0" test "$rc" -eq 0 || cat pprof.out
+check "predict's profiler: trace.json parses and names the model's ops in its 2 active batches" /usr/bin/python3 -c '
+import json, sys
+names = [e["name"] for e in json.load(open(sys.argv[1]))["traceEvents"]]
+assert sorted(n for n in names if n.startswith("ProfilerStep#")) == ["ProfilerStep#0", "ProfilerStep#1"], names
+assert "aten::addmm" in names and "aten::softmax" in names, set(names)' pout/profile/trace.json
 out=$("$rig" run predict checkpoint=. input=train.csv 2>&1); rc=$?
 check "predict on a directory without inference.yaml: exit 2, rig.classify.predict" \
   test "$rc" -eq 2 -a -n "$(grep -F 'error[rig.classify.predict]' <<<"$out")"

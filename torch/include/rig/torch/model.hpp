@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -164,7 +165,9 @@ struct SamplingOptions {
 };
 // Continues `prompt` (at least one token) by up to max_new_tokens tokens, feeding the model the last `context`
 // tokens each step, in eval mode without gradients. Returns the new tokens only. Greedy picks the first largest logit.
-std::vector<int64_t> sample(TransformerLM& model, const std::vector<int64_t>& prompt, const SamplingOptions& options);
+// `on_token` (when set) runs after each new token: a profiler's step, a progress display.
+std::vector<int64_t> sample(TransformerLM& model, const std::vector<int64_t>& prompt, const SamplingOptions& options,
+                            const std::function<void()>& on_token = {});
 
 // Number of elements over `module`'s parameters (trainable only when `trainable_only`).
 int64_t count_parameters(::torch::nn::Module& module, bool trainable_only = false);
