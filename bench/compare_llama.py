@@ -6,7 +6,13 @@ KV cache (tokens/s, peak RSS). The Python side is written as a PyTorch user woul
 torch.frombuffer and load_state_dict. Each measurement runs in its own process (one peak RSS each), both sides with
 the same thread count. Runs only when BUILD/bench/rig_bench_llama exists.
 
-usage: compare_llama.py [BUILD_DIR]      (env SMALL=1: a ~10M model, for a quick check)
+Peak RSS is reported in total and above each process's own baseline (its RSS once Python/LibTorch are loaded, before
+the checkpoint is touched): the baseline is LibTorch's (and Python's) fixed cost, the rest is what loading costs.
+
+usage: compare_llama.py [BUILD_DIR]
+  env SMALL=1: a ~10M model, for a quick check; RUNS=N: each measurement N times, rig and python alternating, the
+  median reported (and every run listed); PROFILE_DIR=DIR: LibTorch's profiler op table of each side's timed work in
+  DIR/{rig,python}-{lora,generate}/summary.txt (the timings are then the profiled ones).
 """
 import json
 import math
@@ -89,6 +95,23 @@ import torch.nn.functional as F
 torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
 torch.manual_seed(0)
 mode, d = sys.argv[1], sys.argv[2]
+# The process's RSS before the checkpoint is touched (Python and LibTorch loaded, no model), in MiB.
+baseline = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:")) / 1024.0
+
+class profiled:
+    """BENCH_PROFILE=DIR: LibTorch's profiler op table of the timed work, written to DIR/summary.txt."""
+    def __enter__(self):
+        self.dir = os.environ.get("BENCH_PROFILE")
+        if self.dir:
+            self.prof = torch.autograd.profiler.profile()
+            self.prof.__enter__()
+        return self
+    def __exit__(self, *exc):
+        if self.dir:
+            self.prof.__exit__(*exc)
+            os.makedirs(self.dir, exist_ok=True)
+            with open(os.path.join(self.dir, "summary.txt"), "w") as f:
+                f.write(self.prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=-1))
 cfg = json.load(open(os.path.join(d, "config.json")))
 
 class RMSNorm(nn.Module):
@@ -193,7 +216,7 @@ for shard in sorted(set(index["weight_map"].values())):
 load_s = time.perf_counter() - t0
 rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 if mode == "load":
-    print(json.dumps({"seconds": load_s, "peak_rss_mb": rss()}))
+    print(json.dumps({"seconds": load_s, "peak_rss_mb": rss(), "baseline_rss_mb": baseline}))
     sys.exit(0)
 
 class LoRALinear(nn.Module):
@@ -224,10 +247,11 @@ if mode == "lora":
         opt.step()
     step()
     t = time.perf_counter()
-    for _ in range(steps):
-        step()
+    with profiled():
+        for _ in range(steps):
+            step()
     s = time.perf_counter() - t
-    print(json.dumps({"seconds": s, "tokens_per_s": steps * B * T / s, "peak_rss_mb": rss()}))
+    print(json.dumps({"seconds": s, "tokens_per_s": steps * B * T / s, "peak_rss_mb": rss(), "baseline_rss_mb": baseline}))
 elif mode == "generate":
     plen, n = map(int, sys.argv[3:5])
     prompt = [(i * 7919) % cfg["vocab_size"] for i in range(plen)]
@@ -245,18 +269,27 @@ elif mode == "generate":
             return out
     generate(4)
     t = time.perf_counter()
-    out = generate(n)
+    with profiled():
+        out = generate(n)
     s = time.perf_counter() - t
-    print(json.dumps({"seconds": s, "tokens_per_s": len(out) / s, "peak_rss_mb": rss()}))
+    print(json.dumps({"seconds": s, "tokens_per_s": len(out) / s, "peak_rss_mb": rss(), "baseline_rss_mb": baseline}))
 '''
 
 
-def run(cmd):
+def run(cmd, profile=None):
     env = dict(os.environ, OMP_NUM_THREADS=THREADS, BENCH_THREADS=THREADS)
+    env.pop("BENCH_PROFILE", None)
+    if profile:
+        env["BENCH_PROFILE"] = profile
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{r.stdout}\n{r.stderr}")
     return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
 
 
 def main():
@@ -265,25 +298,40 @@ def main():
     if not os.path.exists(rig):
         print(f"compare_llama: {rig} not built; skipped")
         return
+    runs = int(os.environ.get("RUNS", "1"))
+    profile_dir = os.environ.get("PROFILE_DIR")
     work = tempfile.mkdtemp(prefix="rig_bench_llama_")
     try:
         size = write_checkpoint(work)
-        params = size // 4
-        print(f"model: {params / 1e6:.1f}M parameters, {size / 2**20:.0f} MiB float32 in 4 shards; "
-              f"{THREADS} threads each side")
+        params, model_mib = size // 4, size / 2**20
+        print(f"model: {params / 1e6:.1f}M parameters, {model_mib:.0f} MiB float32 in 4 shards; "
+              f"{THREADS} threads each side; median of {runs} run(s), rig and python alternating; "
+              f"load average before {os.getloadavg()[0]:.2f}")
         py = os.path.join(work, "py_side.py")
         open(py, "w").write(PY_SIDE)
         rows = [("load", ["load"], "seconds"),
                 ("LoRA step", ["lora", str(LORA["steps"]), str(LORA["batch"]), str(LORA["seq"])], "tokens_per_s"),
                 ("generate (KV cache)", ["generate", str(GEN["prompt"]), str(GEN["new"])], "tokens_per_s")]
         for label, args, key in rows:
-            r = run([rig, args[0], work] + args[1:])
-            p = run(["/usr/bin/python3", py, args[0], work] + args[1:])
+            rs, ps = [], []
+            for _ in range(runs):
+                rs.append(run([rig, args[0], work] + args[1:],
+                              profile_dir and os.path.join(profile_dir, "rig-" + args[0])))
+                ps.append(run(["/usr/bin/python3", py, args[0], work] + args[1:],
+                              profile_dir and os.path.join(profile_dir, "python-" + args[0])))
+            r = {k: median([x[k] for x in rs]) for k in rs[0]}
+            p = {k: median([x[k] for x in ps]) for k in ps[0]}
             ratio = (p[key] / r[key]) if key == "seconds" else (r[key] / p[key])
             unit = "s" if key == "seconds" else "tokens/s"
+            r_above, p_above = r["peak_rss_mb"] - r["baseline_rss_mb"], p["peak_rss_mb"] - p["baseline_rss_mb"]
             print(f"{label:20s} rig {r[key]:9.2f} {unit}  python3-torch {p[key]:9.2f} {unit}  "
-                  f"ratio (rig faster > 1) {ratio:.2f}   peak RSS rig {r['peak_rss_mb']:.0f} MB, "
-                  f"python {p['peak_rss_mb']:.0f} MB (model {size / 2**20:.0f} MiB)")
+                  f"ratio (rig faster > 1) {ratio:.2f}   peak RSS rig {r['peak_rss_mb']:.0f} MiB, "
+                  f"python {p['peak_rss_mb']:.0f} MiB; above the process baseline (rig {r['baseline_rss_mb']:.0f}, "
+                  f"python {p['baseline_rss_mb']:.0f} MiB) rig {r_above:.0f} = {r_above / model_mib:.2f}x the model, "
+                  f"python {p_above:.0f} = {p_above / model_mib:.2f}x  [load average {os.getloadavg()[0]:.2f}]")
+            if runs > 1:
+                print(f"{'':20s} runs: rig " + " ".join(f"{x[key]:.2f}" for x in rs) + " | python " +
+                      " ".join(f"{x[key]:.2f}" for x in ps))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -381,13 +381,23 @@ std::shared_ptr<Llama> load_expecting(const fs::path& dir, const LoadOptions& op
            where.second->origin, name,
            info.config.tie_word_embeddings ? "" : "(tie_word_embeddings, attention_bias and the layer count decide "
                                                   "which tensors exist)");
+  // Each tensor is copied from the mapping in slices, and each slice's mapped pages are dropped as soon as it is
+  // copied: reading costs one slice of resident memory beyond the model, not a whole tensor (an embedding matrix
+  // can be a fifth of a small model) nor a whole shard.
+  constexpr size_t kSliceBytes = size_t{8} << 20;
   ::torch::NoGradGuard no_grad;
   for (auto& [name, param] : state) {
     auto [file, t] = weights.tensors.at(name);
-    Tensor src = ::torch::from_blob(const_cast<unsigned char*>(file->data(*t)), t->shape,
-                                    ::torch::TensorOptions().dtype(torch_dtype(t->dtype)));
-    param.copy_(src);
-    file->release(*t);
+    const auto dtype = ::torch::TensorOptions().dtype(torch_dtype(t->dtype));
+    const size_t esize = st::dtype_size(t->dtype);
+    const int64_t n = t->numel(), per = static_cast<int64_t>(std::max<size_t>(1, kSliceBytes / esize));
+    Tensor dst = param.view({-1});  // parameters are freshly allocated, contiguous
+    for (int64_t at = 0; at < n; at += per) {
+      const int64_t len = std::min(per, n - at);
+      const size_t from = static_cast<size_t>(at) * esize;
+      dst.narrow(0, at, len).copy_(::torch::from_blob(const_cast<unsigned char*>(file->data(*t) + from), {len}, dtype));
+      file->release(*t, from, static_cast<size_t>(len) * esize);
+    }
   }
   return model;
 }

@@ -63,9 +63,10 @@ class LlamaAttention : public nn::Module {
     o_proj = register_module("o_proj", make_linear(heads * hd, c.hidden_size, false, dtype, init));
   }
 
-  // x [B, T, C]; cos/sin [T, hd]; the cache (may be null) holds positions [0, offset).
-  Tensor forward(const Tensor& x, const Tensor& cos, const Tensor& sin, Tensor* cache_k, Tensor* cache_v,
-                 int64_t offset) {
+  // x [B, T, C]; cos/sin [T, hd]; mask [rep*T, S] (causal_mask; undefined when T == 1); the cache (may be null)
+  // holds positions [0, offset).
+  Tensor forward(const Tensor& x, const Tensor& cos, const Tensor& sin, const Tensor& mask, Tensor* cache_k,
+                 Tensor* cache_v, int64_t offset) {
     const int64_t B = x.size(0), T = x.size(1), rep = heads / kv_heads;
     Tensor q = q_proj->forward(x).view({B, T, heads, hd}).transpose(1, 2);
     Tensor k = k_proj->forward(x).view({B, T, kv_heads, hd}).transpose(1, 2);
@@ -84,13 +85,7 @@ class LlamaAttention : public nn::Module {
     Tensor qg = q.reshape({B, kv_heads, rep * T, hd});
     Tensor scores = ::torch::matmul(qg, k.transpose(-2, -1)).to(::torch::kFloat) *
                     (1.0 / std::sqrt(static_cast<double>(hd)));  // [B, KV, rep*T, S]
-    if (T > 1) {
-      const auto on = ::torch::TensorOptions(::torch::kLong).device(x.device());
-      Tensor qpos = ::torch::arange(offset, offset + T, on).unsqueeze(1);
-      Tensor kpos = ::torch::arange(0, S, on).unsqueeze(0);
-      Tensor mask = (kpos > qpos).repeat({rep, 1});  // [rep*T, S]
-      scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
-    }
+    if (mask.defined()) scores = scores + mask;  // x + 0 == x: the same numbers as masked_fill, no backward pass
     Tensor probs = ::torch::softmax(scores, -1).to(x.scalar_type());
     Tensor y = ::torch::matmul(probs, v)  // [B, KV, rep*T, hd]
                    .view({B, heads, T, hd})
@@ -125,8 +120,9 @@ class LlamaLayer : public nn::Module {
         "post_attention_layernorm",
         std::make_shared<WeightHolder>(::torch::ones({c.hidden_size}, ::torch::dtype(dtype))));
   }
-  Tensor forward(const Tensor& x, const Tensor& cos, const Tensor& sin, Tensor* ck, Tensor* cv, int64_t offset) {
-    Tensor h = x + self_attn->forward(rms_norm(x, input_layernorm->weight, eps), cos, sin, ck, cv, offset);
+  Tensor forward(const Tensor& x, const Tensor& cos, const Tensor& sin, const Tensor& mask, Tensor* ck, Tensor* cv,
+                 int64_t offset) {
+    Tensor h = x + self_attn->forward(rms_norm(x, input_layernorm->weight, eps), cos, sin, mask, ck, cv, offset);
     return h + mlp->forward(rms_norm(h, post_attention_layernorm->weight, eps));
   }
   double eps;
@@ -137,14 +133,27 @@ class LlamaLayer : public nn::Module {
 
 namespace {
 
+// The causal mask of T queries at positions [offset, offset + T) over S = offset + T keys, as an additive float
+// mask (0 where a query sees a key, -inf after it), repeated for the rep query heads that share a key/value head:
+// [rep*T, S], the rows of LlamaAttention's grouped scores. Built once per forward, shared by every layer.
+Tensor causal_mask(int64_t T, int64_t offset, int64_t rep, ::torch::Device device) {
+  const int64_t S = offset + T;
+  const auto on = ::torch::TensorOptions(::torch::kLong).device(device);
+  Tensor blocked = ::torch::arange(0, S, on).unsqueeze(0) > ::torch::arange(offset, S, on).unsqueeze(1);
+  return ::torch::zeros({T, S}, ::torch::TensorOptions(::torch::kFloat).device(device))
+      .masked_fill_(blocked, -std::numeric_limits<float>::infinity())
+      .repeat({rep, 1});
+}
+
 // Activation checkpointing: the layer runs without building a graph; backward runs it again with one and
 // backpropagates through it (parameters' gradients accumulate there, as in PyTorch's reentrant checkpoint).
 struct CheckpointedLayer : public ::torch::autograd::Function<CheckpointedLayer> {
-  static Tensor forward(::torch::autograd::AutogradContext* ctx, Tensor x, Tensor cos, Tensor sin, int64_t layer) {
-    ctx->save_for_backward({x, cos, sin});
+  static Tensor forward(::torch::autograd::AutogradContext* ctx, Tensor x, Tensor cos, Tensor sin, Tensor mask,
+                        int64_t layer) {
+    ctx->save_for_backward({x, cos, sin, mask});
     ctx->saved_data["layer"] = layer;
     ::torch::NoGradGuard no_grad;
-    return reinterpret_cast<LlamaLayer*>(layer)->forward(x, cos, sin, nullptr, nullptr, 0);
+    return reinterpret_cast<LlamaLayer*>(layer)->forward(x, cos, sin, mask, nullptr, nullptr, 0);
   }
   static ::torch::autograd::variable_list backward(::torch::autograd::AutogradContext* ctx,
                                                    ::torch::autograd::variable_list grad) {
@@ -154,10 +163,10 @@ struct CheckpointedLayer : public ::torch::autograd::Function<CheckpointedLayer>
     Tensor out;
     {
       ::torch::AutoGradMode enable(true);
-      out = layer->forward(x, saved[1], saved[2], nullptr, nullptr, 0);
+      out = layer->forward(x, saved[1], saved[2], saved[3], nullptr, nullptr, 0);
     }
     ::torch::autograd::backward({out}, {grad[0]});
-    return {x.grad(), Tensor(), Tensor(), Tensor()};
+    return {x.grad(), Tensor(), Tensor(), Tensor(), Tensor()};
   }
 };
 
@@ -268,15 +277,17 @@ Tensor Llama::run(const Tensor& tokens, KVCache* cache) {
   Tensor freqs = ::torch::outer(pos, inv_freq_.to(on));
   Tensor emb = ::torch::cat({freqs, freqs}, -1);
   Tensor cos = emb.cos().to(dtype()), sin = emb.sin().to(dtype());
+  Tensor mask;
+  if (T > 1) mask = causal_mask(T, offset, config().num_attention_heads / config().num_key_value_heads, on);
   Tensor x = F::embedding(tokens, embed_);
   const bool checkpoint = options_.activation_checkpointing && is_training() && !cache && ::torch::GradMode::is_enabled();
   for (size_t i = 0; i < layers_.size(); ++i) {
     if (checkpoint) {
       if (!x.requires_grad()) x = x.detach().requires_grad_(true);
-      x = CheckpointedLayer::apply(x, cos, sin, reinterpret_cast<int64_t>(layers_[i].get()));
+      x = CheckpointedLayer::apply(x, cos, sin, mask, reinterpret_cast<int64_t>(layers_[i].get()));
     } else {
-      x = layers_[i]->forward(x, cos, sin, cache ? &cache->keys[i] : nullptr, cache ? &cache->values[i] : nullptr,
-                              offset);
+      x = layers_[i]->forward(x, cos, sin, mask, cache ? &cache->keys[i] : nullptr,
+                              cache ? &cache->values[i] : nullptr, offset);
     }
   }
   if (cache) cache->length += T;

@@ -14,6 +14,7 @@
 // No LibTorch here: the fuzz target (fuzz/fuzz_safetensors_header.cpp) links this alone.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -78,7 +79,10 @@ class File {
   const std::map<std::string, std::string>& metadata() const { return header_.metadata; }
   const TensorInfo* find(std::string_view name) const;
   const unsigned char* data(const TensorInfo& t) const { return map_.data() + header_.data_start + t.begin; }
-  void release(const TensorInfo& t) const { map_.release(header_.data_start + t.begin, t.end - t.begin); }
+  // Drops the mapped pages of t's bytes [from, from + length) (all of them by default) from the resident set.
+  void release(const TensorInfo& t, size_t from = 0, size_t length = SIZE_MAX) const {
+    map_.release(header_.data_start + t.begin + from, std::min<size_t>(length, t.end - t.begin - from));
+  }
 
  private:
   std::filesystem::path path_;
