@@ -291,7 +291,7 @@ TEST_F(LMPipeline, GenerateProfilesItsSamplingSteps) {
       "names = [e[\"name\"] for e in json.load(open(sys.argv[1]))[\"traceEvents\"]]\n"
       "steps = sorted(n for n in names if n.startswith(\"ProfilerStep#\"))\n"
       "assert steps == [\"ProfilerStep#2\", \"ProfilerStep#3\"], steps\n"
-      "assert \"aten::addmm\" in names or \"aten::linear\" in names, set(names)' " +
+      "assert \"aten::mm\" in names and \"aten::softmax\" in names, set(names)' " +
       trace.string() + " > " + (work_ / "gen_profiled.check").string() + " 2>&1";
   EXPECT_EQ(std::system(check.c_str()), 0) << slurp(work_ / "gen_profiled.check");
   EXPECT_TRUE(fs::exists(work_ / "gen_profiled" / "profile" / "summary.txt"));
