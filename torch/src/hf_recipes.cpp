@@ -3,6 +3,7 @@
 #include "rig/torch/hf_recipes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 
@@ -13,6 +14,7 @@
 #include "rig/torch/checkpoint.hpp"
 #include "rig/torch/data.hpp"
 #include "rig/torch/device.hpp"
+#include "rig/torch/distributed.hpp"
 #include "rig/torch/hf.hpp"
 #include "rig/torch/logger.hpp"
 #include "rig/torch/lora.hpp"
@@ -140,24 +142,31 @@ int finetune_recipe(const Config& cfg, bool lora) {
   if (lora) rig::instantiate<LoRA>(cfg["lora"]).apply(*model);
   at.place(*model);  // the adapters too; before the optimizer is built: its state follows the parameters
   const std::vector<Tensor> trainable = lora ? LoRA::parameters(*model) : model->parameters();
+  // Data parallelism (rig run --nproc N, srun), as the small-model recipes: world size 1 is no group at all. Every
+  // rank starts from rank 0's weights, reads its slice of each global micro-batch of loader.batch_size x world size,
+  // the trained parameters' gradients are all-reduced, evaluation is shared out, and rank 0 alone writes.
+  auto group = ProcessGroup::from_environment(cfg.get_or<DistributedOptions>("distributed", {}));
+  group.broadcast_parameters(*model);
   using Data = Subset<LMDataset>;
   auto dataset = rig::instantiate<std::shared_ptr<LMDataset>>(cfg["dataset"], tokenizer);
   auto [train_set, validation_set] = split<LMDataset>(dataset, cfg.get<SplitOptions>("split"));
-  DataLoader<Data> loader(train_set, cfg.get<DataLoaderOptions>("loader"));
+  auto loader_options = cfg.get<DataLoaderOptions>("loader");
+  loader_options.batch_size *= group.world_size();
+  DataLoader loader(shard_batches(std::shared_ptr<const Data>(train_set), group), loader_options);
   auto loss_fn = rig::instantiate<CrossEntropyLoss>(cfg["loss"]);
-  MultiLogger logger = make_loggers(cfg["loggers"]);
+  MultiLogger logger = group.is_main() ? make_loggers(cfg["loggers"]) : MultiLogger();
   auto checkpointer = rig::instantiate<Checkpointer>(cfg["checkpointer"]);
   auto optimizer = rig::instantiate<std::shared_ptr<::torch::optim::Optimizer>>(cfg["optimizer"], trainable);
   auto scheduler = rig::instantiate<std::unique_ptr<LRScheduler>>(cfg["lr_scheduler"], optimizer);
   auto evaluator = rig::instantiate<Evaluator>(cfg["evaluator"]);
-  Profiler profiler = rig::instantiate<Profiler>(cfg["profiler"]);
+  Profiler profiler = group.is_main() ? rig::instantiate<Profiler>(cfg["profiler"]) : Profiler();
   const double grad_clip = cfg.get_or<double>("grad_clip", 1.0);
-  std::printf("%s: %lld trainable parameters of %lld, %lld training examples, %lld micro-batches per step\n",
+  if (group.is_main()) std::printf("%s: %lld trainable parameters of %lld, %lld training examples, %lld micro-batches per step\n",
               lora ? "lora_finetune" : "full_finetune", static_cast<long long>(count_parameters(*model, true)),
               static_cast<long long>(count_parameters(*model)), static_cast<long long>(train_set->size()),
               static_cast<long long>(accumulate));
   const std::string amp = at.autocast && at.dtype != ::torch::kFloat32 ? ", forward autocast to " + dtype_name(at.dtype) : "";
-  std::printf("weights: %s on %s%s\n", dtype_name(model->dtype()).c_str(), model->device().str().c_str(), amp.c_str());
+  if (group.is_main()) std::printf("weights: %s on %s%s\n", dtype_name(model->dtype()).c_str(), model->device().str().c_str(), amp.c_str());
 
   int64_t step = 0;
   if (cfg.get_or<bool>("resume", false)) {
@@ -173,30 +182,43 @@ int finetune_recipe(const Config& cfg, bool lora) {
   profiler.start();
   while (step < steps) {
     optimizer->zero_grad();
-    double loss_value = 0;
-    int64_t tokens = 0;
+    // Each micro-batch's loss is the mean over the counted targets of the whole global micro-batch, whichever rank
+    // holds them: each rank weights its own mean by its share of the targets (examples differ in length).
+    std::array<double, 2> sums{0.0, 0.0};  // this rank's share of the step's loss; its counted targets
     for (int64_t micro = 0; micro < accumulate; ++micro) {
       LMBatch batch = loader.next();
-      Tensor loss = loss_fn(at.forward(*model, batch.inputs), at.input(batch.targets)) / static_cast<double>(accumulate);
-      loss.backward();
-      loss_value += loss.item<double>();
-      tokens += batch.targets.ne(kIgnoreIndex).sum().item<int64_t>();
+      const double counted = batch.targets.numel() > 0 ? batch.targets.ne(kIgnoreIndex).sum().item<double>() : 0.0;
+      double total = counted;
+      group.average({&total, 1});
+      total *= group.world_size();
+      if (counted > 0) {
+        Tensor loss = loss_fn(at.forward(*model, batch.inputs), at.input(batch.targets));
+        const double share = counted / total;
+        (loss * (share * group.world_size() / static_cast<double>(accumulate))).backward();
+        sums[0] += loss.item<double>() * share;
+      }  // else: no gradient, which averages as zeros
+      sums[1] += counted;
     }
+    group.average_gradients(trainable, sums);  // the sums too: averaged over the ranks
+    const double loss_value = sums[0] * group.world_size() / static_cast<double>(accumulate);
+    const double tokens = sums[1] * group.world_size();
     clip_grad_norm(trainable, grad_clip);
     optimizer->step();
     scheduler->step();
     ++step;
-    logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}, {"tokens", static_cast<double>(tokens)}});
-    if (checkpointer.due(step)) {
+    logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}, {"tokens", tokens}});
+    if (group.is_main() && checkpointer.due(step)) {
       auto position = loader.state();
       checkpointer.save(step, *model, *optimizer, scheduler.get(), {{"epoch", position.epoch}, {"batch", position.batch}});
     }
-    if (evaluator.due(step) && validation_set->size() > 0)
-      logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
+    if (evaluator.due(step) && validation_set->size() > 0)  // every rank: the batches are shared out
+      logger.log(step, evaluator.evaluate<Data>(*model, validation_set, group));
     profiler.step();
   }
   profiler.stop();
-  if (validation_set->size() > 0 && !evaluator.due(step)) logger.log(step, evaluator.evaluate<Data>(*model, validation_set));
+  if (validation_set->size() > 0 && !evaluator.due(step))
+    logger.log(step, evaluator.evaluate<Data>(*model, validation_set, group));
+  if (!group.is_main()) return 0;
   logger.flush();
   if (lora) LoRA::save(*model, run_dir / "adapters.pt");
   save(*model, run_dir / "hf", dir);  // LoRA merged into the written weights

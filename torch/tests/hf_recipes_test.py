@@ -10,7 +10,10 @@ On a tiny random Llama checkpoint (float32 safetensors, written here with hf_che
   - generate with dtype=bf16 (and autocast) gives a completion;
   - device=cuda on this CPU-only LibTorch: exit 2 and a located rig.torch.device error, for generate and fine-tuning
     (full_finetune; lora_finetune runs the same function);
-  - a `dtype` in the model section is refused at that key (the top-level `dtype` is the one source).
+  - a `dtype` in the model section is refused at that key (the top-level `dtype` is the one source);
+  - data parallel: `rig run --nproc 2` with batch 2 logs the same losses, tokens and validation metrics as one
+    process with batch 4 (2 accumulated micro-batches, examples of different lengths) and exports the same weights;
+    rank 0 alone writes the run directory. For lora_finetune and full_finetune.
 Only the CPU is tested: the machine has no GPU.
 
 Usage: hf_recipes_test.py HF_PROBE RIG_TOOL
@@ -144,6 +147,51 @@ def tests(work):
     check(rc == 2 and re.search(r"(?m)^argv\[\d+\]:1:\d+: error\[rig\.torch\.dtype\]: model\.dtype", text)
           and not NO_CRASH.search(text),
           f"+model.dtype=bfloat16: exit 2, rig.torch.dtype located at the override (rc {rc}: {text[-400:]})")
+
+
+    # -- data parallel: 2 processes x batch 2 end where 1 process x batch 4 does (micro-batches accumulated, examples
+    #    of different lengths, validation shared out), and rank 0 alone writes. SGD: Adam magnifies float rounding.
+    records = os.path.join(work, "records.jsonl")
+    with open(records, "w") as f:
+        for i in range(16):
+            f.write(json.dumps({"instruction": f"Count to {i % 5 + 1}", "input": "",
+                                "output": " ".join(str(k) for k in range(i % 5 + 1))}) + "\n")
+    common = [f"checkpoint_dir={ckpt}", f"dataset.path={records}", "dataset.chat_template=alpaca", "threads=1",
+              "steps=4", "gradient_accumulation_steps=2", "optimizer._component_=rig.torch.SGD", "optimizer.lr=0.5",
+              "split.validation_ratio=0.25", "evaluator.every_n_steps=2", "evaluator.batch_size=3", "seed=3"]
+    for recipe in ("lora_finetune", "full_finetune"):
+        one, two = os.path.join(work, recipe + "_dp1"), os.path.join(work, recipe + "_dp2")
+        r1 = hc.run([RIG, "run", recipe, "--config", "hf", *common, "loader.batch_size=4", "--output-dir", one])
+        r2 = hc.run([RIG, "run", "--nproc", "2", recipe, "--config", "hf", *common, "loader.batch_size=2",
+                     "--output-dir", two])
+        ok = r1.returncode == 0 and r2.returncode == 0
+        check(ok, f"{recipe} --config hf: 1 process and --nproc 2 run ({r1.returncode}, {r2.returncode}) "
+                  f"{'' if ok else (r1.stderr + r2.stderr)[-1500:]}")
+        if not ok:
+            continue
+
+        def rows(d):
+            return [{k: v for k, v in json.loads(l).items() if k != "wall_time"} for l in open(os.path.join(d, "metrics.jsonl"))]
+
+        a, b = rows(one), rows(two)
+        same = len(a) == len(b) and all(x.keys() == y.keys() and all(abs(x[k] - y[k]) <= 1e-5 * max(1.0, abs(x[k]))
+                                                                      for k in x) for x, y in zip(a, b))
+        check(same and sum("loss" in x for x in a) == 4 and any(len(x) > 1 and "loss" not in x for x in a),
+              f"{recipe} --nproc 2 x batch 2: every logged value (4 losses, tokens, validation) equals 1 x batch 4 "
+              f"({a} vs {b})")
+        ta, tb = hc.read_dir_tensors(os.path.join(one, "hf")), hc.read_dir_tensors(os.path.join(two, "hf"))
+        src = hc.read_dir_tensors(ckpt)
+
+        def f32(t):
+            return np.frombuffer(t[2], dtype=np.float32)
+
+        close = ta.keys() == tb.keys() and all(np.allclose(f32(ta[n]), f32(tb[n]), rtol=1e-4, atol=1e-6) for n in ta)
+        moved = any(not np.array_equal(f32(ta[n]), f32(src[n])) for n in ta)
+        check(close and moved, f"{recipe} --nproc 2: the exported weights equal 1 process's (and differ from the "
+                               f"source: {moved})")
+        files = sorted(os.listdir(two))
+        check("rank-1.log" in files and all(not f.startswith("rank-") or f == "rank-1.log" for f in files)
+              and os.path.isdir(os.path.join(two, "hf")), f"{recipe} --nproc 2: rank 0 writes the run ({files})")
 
 
 if __name__ == "__main__":

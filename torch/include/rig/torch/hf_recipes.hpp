@@ -6,6 +6,7 @@
 //       OUT/generation.json = {"prompt", "prompt_tokens", "completion_tokens", "completion"}
 //   rig run lora_finetune --config hf checkpoint_dir=DIR dataset.path=FILE.jsonl steps=N --output-dir OUT
 //   rig run full_finetune --config hf checkpoint_dir=DIR dataset.path=FILE.jsonl steps=N --output-dir OUT
+//   rig run --nproc 2 lora_finetune --config hf ...   (data parallel, as the small-model recipes; rank 0 writes)
 //       OUT/hf/ (the fine-tuned model in DIR's format, LoRA merged), OUT/metrics.jsonl
 //
 // device, dtype and autocast (rig/torch/device.hpp) apply as in every recipe, and the top-level `dtype` is the one
