@@ -82,9 +82,7 @@ int recipe(const rig::Config& cfg) {
     // The loss is the mean over the counted targets of the whole global batch, whichever rank holds them: each rank
     // weights its own mean by its share of the targets (ranks' examples differ in length).
     double counted = batch.targets.numel() > 0 ? (batch.targets != rt::kIgnoreIndex).sum().item<double>() : 0.0;
-    double total = counted;
-    group.average({&total, 1});
-    total *= group.world_size();
+    const double total = group.sum(counted);
     double loss_sum = 0;
     if (counted > 0) {
       ::torch::Tensor loss = loss_fn(at.forward(*model, batch.inputs), at.input(batch.targets));

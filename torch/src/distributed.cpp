@@ -178,6 +178,13 @@ void ProcessGroup::average(std::span<double> values) const {
   for (size_t i = 0; i < values.size(); ++i) values[i] = flat[static_cast<int64_t>(i)].item<double>();
 }
 
+double ProcessGroup::sum(double value) const {
+  if (!impl_) return value;
+  at::Tensor flat = ::torch::tensor(std::vector<double>{value}, ::torch::kFloat64);
+  impl_->all_reduce_sum(flat);
+  return flat.item<double>();
+}
+
 void ProcessGroup::barrier() const {
   if (!impl_) return;
   impl_->gloo->barrier()->wait();

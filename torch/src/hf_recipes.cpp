@@ -188,9 +188,7 @@ int finetune_recipe(const Config& cfg, bool lora) {
     for (int64_t micro = 0; micro < accumulate; ++micro) {
       LMBatch batch = loader.next();
       const double counted = batch.targets.numel() > 0 ? batch.targets.ne(kIgnoreIndex).sum().item<double>() : 0.0;
-      double total = counted;
-      group.average({&total, 1});
-      total *= group.world_size();
+      const double total = group.sum(counted);
       if (counted > 0) {
         Tensor loss = loss_fn(at.forward(*model, batch.inputs), at.input(batch.targets));
         const double share = counted / total;

@@ -76,6 +76,8 @@ class ProcessGroup {
   void average_gradients(const std::vector<at::Tensor>& parameters, std::span<double> scalars = {}) const;
   // The mean of each value over the ranks.
   void average(std::span<double> values) const;
+  // `value` summed over the ranks (`value` itself without a group): a global batch's count of targets, say.
+  double sum(double value) const;
   void barrier() const;
 
  private:
