@@ -168,15 +168,7 @@ int finetune_recipe(const Config& cfg, bool lora) {
   const std::string amp = at.autocast && at.dtype != ::torch::kFloat32 ? ", forward autocast to " + dtype_name(at.dtype) : "";
   if (group.is_main()) std::printf("weights: %s on %s%s\n", dtype_name(model->dtype()).c_str(), model->device().str().c_str(), amp.c_str());
 
-  int64_t step = 0;
-  if (cfg.get_or<bool>("resume", false)) {
-    if (auto last = checkpointer.latest()) {
-      Resumed resumed = checkpointer.load(*last, *model, *optimizer, scheduler.get());
-      step = resumed.step;
-      loader.restore({resumed.extra["epoch"], resumed.extra["batch"]});
-      std::printf("resumed from %s (step %lld)\n", last->c_str(), static_cast<long long>(step));
-    }
-  }
+  int64_t step = cfg.get_or<bool>("resume", false) ? checkpointer.resume_latest(*model, *optimizer, scheduler.get(), loader) : 0;
 
   model->train();
   profiler.start();
@@ -205,10 +197,7 @@ int finetune_recipe(const Config& cfg, bool lora) {
     scheduler->step();
     ++step;
     logger.log(step, {{"loss", loss_value}, {"lr", scheduler->lr()}, {"tokens", tokens}});
-    if (group.is_main() && checkpointer.due(step)) {
-      auto position = loader.state();
-      checkpointer.save(step, *model, *optimizer, scheduler.get(), {{"epoch", position.epoch}, {"batch", position.batch}});
-    }
+    if (group.is_main() && checkpointer.due(step)) checkpointer.save_step(step, *model, *optimizer, scheduler.get(), loader);
     if (evaluator.due(step) && validation_set->size() > 0)  // every rank: the batches are shared out
       logger.log(step, evaluator.evaluate<Data>(*model, validation_set, group));
     profiler.step();
