@@ -104,12 +104,19 @@ ErasedArg erase(Kw<V>& k) {
 }  // namespace detail
 
 // Builds the component `node` configures, as T (see the top of this file). Throws rig::ErrorList.
+namespace detail {
+// `node` built with the call-site arguments; `root` is where it sits in its config (errors name the full key path).
+template <class T, class... A>
+T instantiate_at(const Node& node, const KeyPath& root, A&&... args) {
+  std::tuple<typename Stored<A>::type...> stored(std::forward<A>(args)...);
+  auto erased = std::apply([](auto&... v) { return std::array<ErasedArg, sizeof...(A)>{erase(v)...}; }, stored);
+  return run<T>(node, erased, false, nullptr, root);
+}
+}  // namespace detail
+
 template <class T, class... A>
 T instantiate(const Node& node, A&&... args) {
-  std::tuple<typename detail::Stored<A>::type...> stored(std::forward<A>(args)...);
-  auto erased = std::apply(
-      [](auto&... v) { return std::array<detail::ErasedArg, sizeof...(A)>{detail::erase(v)...}; }, stored);
-  return detail::run<T>(node, erased, false);
+  return detail::instantiate_at<T>(node, KeyPath{}, std::forward<A>(args)...);
 }
 
 // The same from a rig::Config view: its subtree is resolved first (interpolations anywhere in the config), then built.
@@ -117,10 +124,7 @@ T instantiate(const Node& node, A&&... args) {
 // Errors name the full key path (`dataset.chat_template`, where config is cfg["dataset"]).
 template <class T, class... A>
 T instantiate(const Config& config, A&&... args) {
-  std::tuple<typename detail::Stored<A>::type...> stored(std::forward<A>(args)...);
-  auto erased = std::apply(
-      [](auto&... v) { return std::array<detail::ErasedArg, sizeof...(A)>{detail::erase(v)...}; }, stored);
-  return detail::run<T>(config.resolved(), erased, false, nullptr, config.path());
+  return detail::instantiate_at<T>(config.resolved(), config.path(), std::forward<A>(args)...);
 }
 
 // A callable that builds the component with the configured arguments bound; call-time arguments fill the first
