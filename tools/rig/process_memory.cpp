@@ -42,8 +42,9 @@ void prepare_heap_for_input(size_t input_bytes) {
   // trimmed: glibc otherwise maps a separate arena per thread and returns freed tops to the kernel, to fault again.
   mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
-  mallopt(M_TRIM_THRESHOLD, static_cast<int>(std::min<size_t>(reserve, INT32_MAX)));
-  mallopt(M_TOP_PAD, static_cast<int>(std::min<size_t>(reserve, INT32_MAX)));
+  const int pad = static_cast<int>(std::min<size_t>(reserve, INT32_MAX));  // mallopt takes an int
+  mallopt(M_TRIM_THRESHOLD, pad);
+  mallopt(M_TOP_PAD, pad);
   auto* before = static_cast<char*>(sbrk(0));
   // More than a young heap's free top holds, so the heap grows by this and the pad (volatile: a malloc/free pair whose
   // block is never used may be optimised away).
