@@ -6,6 +6,8 @@
 #     DESCRIPTION "Train a classifier"                       #   directory of the shallowest config); without
 #                                                            #   CONFIGS: every .yaml/.yml below CONFIG_DIR
 #     [CONFIG_DIR configs] [LINK my_components ...]          # component libraries, linked whole (rig_link_components)
+#     [OBJECTS my_objects ...]                               # OBJECT libraries that compile some of SOURCES: linked,
+#                                                            #   their sources not compiled again (still the recipe's)
 #     [NO_INSTALL])                                          # build-tree only (tests)
 #
 # builds the recipe, tells it its name, description, config dir and sources (a generated source file), writes its
@@ -17,7 +19,7 @@
 set(RIG_MANIFEST_DIR "${CMAKE_BINARY_DIR}/share/rig/recipes" CACHE PATH "Where rig_add_recipe writes recipe manifests")
 
 function(rig_add_recipe name)
-  cmake_parse_arguments(PARSE_ARGV 1 R "NO_INSTALL" "DESCRIPTION;CONFIG_DIR" "SOURCES;CONFIGS;LINK")  # keeps ";" in DESCRIPTION
+  cmake_parse_arguments(PARSE_ARGV 1 R "NO_INSTALL" "DESCRIPTION;CONFIG_DIR" "SOURCES;CONFIGS;LINK;OBJECTS")  # keeps ";" in DESCRIPTION
   if(NOT R_SOURCES)
     message(FATAL_ERROR "rig_add_recipe(${name}): SOURCES is required")
   endif()
@@ -44,11 +46,24 @@ function(rig_add_recipe name)
   else()
     set(config_dir "${CMAKE_CURRENT_SOURCE_DIR}/configs")
   endif()
-  set(sources "")
+  set(prebuilt "")
+  foreach(lib IN LISTS R_OBJECTS)
+    get_target_property(lib_sources ${lib} SOURCES)
+    get_target_property(lib_dir ${lib} SOURCE_DIR)
+    foreach(s IN LISTS lib_sources)
+      get_filename_component(s "${s}" ABSOLUTE BASE_DIR "${lib_dir}")
+      list(APPEND prebuilt "${s}")
+    endforeach()
+  endforeach()
+  set(sources "")  # compiled here
+  set(recipe_sources "")  # the recipe's, copied by `rig cp` and installed
   set(source_list "")
   foreach(s IN LISTS R_SOURCES)
     get_filename_component(s "${s}" ABSOLUTE)
-    list(APPEND sources "${s}")
+    list(APPEND recipe_sources "${s}")
+    if(NOT s IN_LIST prebuilt)
+      list(APPEND sources "${s}")
+    endif()
     string(APPEND source_list "R\"rig(${s})rig\", ")
   endforeach()
   set(link_list "")
@@ -67,7 +82,7 @@ static const ::rig::detail::RecipeInfoRegistrar rig_recipe_info_registrar{::rig:
   # It needs no precompiled header (a recipe may use one for its own sources).
   set_source_files_properties("${info_cpp}" PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
   add_executable(${name} ${sources} "${info_cpp}")
-  target_link_libraries(${name} PRIVATE rig::rig)
+  target_link_libraries(${name} PRIVATE rig::rig ${R_OBJECTS})
   rig_host_plugins(${name})
   if(R_LINK)
     rig_link_components(${name} PRIVATE ${R_LINK})
@@ -87,7 +102,7 @@ static const ::rig::detail::RecipeInfoRegistrar rig_recipe_info_registrar{::rig:
     get_filename_component(rel_dir "${rel}" DIRECTORY)
     install(FILES "${c}" DESTINATION "${CMAKE_INSTALL_DATADIR}/rig/configs/${name}/${rel_dir}")
   endforeach()
-  install(FILES ${sources} DESTINATION "${CMAKE_INSTALL_DATADIR}/rig/sources/${name}")
+  install(FILES ${recipe_sources} DESTINATION "${CMAKE_INSTALL_DATADIR}/rig/sources/${name}")
   install(CODE "
     set(bin \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBEXECDIR}/rig/${name}\")
     set(out \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/rig/recipes/${name}.json\")

@@ -14,13 +14,13 @@ using ::torch::Tensor;
 
 namespace {
 
-std::map<std::string, Tensor> snapshot(::torch::nn::Module& m) {
+std::map<std::string, Tensor> parameters_snapshot(::torch::nn::Module& m) {
   std::map<std::string, Tensor> out;
   for (const auto& p : m.named_parameters()) out[p.key()] = p.value().detach().clone();
   return out;
 }
 
-std::string error_id(const std::function<void()>& f) {
+std::string thrown_id(const std::function<void()>& f) {
   try {
     f();
   } catch (const rig::Error& e) {
@@ -42,20 +42,20 @@ TEST(MLP, ShapesAndLayerNames) {
 }
 
 TEST(MLP, BadOptionsAreErrors) {
-  EXPECT_EQ(error_id([] { rt::MLP({.activation = "rleu"}); }), "rig.torch.model.activation");
+  EXPECT_EQ(thrown_id([] { rt::MLP({.activation = "rleu"}); }), "rig.torch.model.activation");
   try {
     rt::MLP({.activation = "rleu"});
   } catch (const rig::Error& e) {
     EXPECT_NE(e.hint().find("relu"), std::string::npos) << e.hint();
   }
-  EXPECT_EQ(error_id([] { rt::MLP({.hidden = {0}}); }), "rig.torch.model.option");
+  EXPECT_EQ(thrown_id([] { rt::MLP({.hidden = {0}}); }), "rig.torch.model.option");
 }
 
 TEST(ConvNet, ShapesForImagesAndFlatInputs) {
   rt::ConvNet net({.channels = {4, 8}, .hidden = 16, .num_classes = 10});
   EXPECT_EQ(net.forward(::torch::randn({2, 1, 28, 28})).sizes(), (std::vector<int64_t>{2, 10}));
   EXPECT_EQ(net.forward(::torch::randn({2, 784})).sizes(), (std::vector<int64_t>{2, 10}));
-  EXPECT_EQ(error_id([] { rt::ConvNet({.image_size = 4, .channels = {2, 2, 2, 2}}); }), "rig.torch.model.option");
+  EXPECT_EQ(thrown_id([] { rt::ConvNet({.image_size = 4, .channels = {2, 2, 2, 2}}); }), "rig.torch.model.option");
 }
 
 TEST(TransformerLM, ShapesAndCausality) {
@@ -73,8 +73,8 @@ TEST(TransformerLM, ShapesAndCausality) {
   EXPECT_TRUE(::torch::allclose(logits.index({0, Slice(0, 7)}), logits2.index({0, Slice(0, 7)})));
   EXPECT_FALSE(::torch::allclose(logits.index({0, 7}), logits2.index({0, 7})));
   EXPECT_TRUE(lm.named_parameters().contains("blocks.1.attn.qkv.weight"));
-  EXPECT_EQ(error_id([&] { lm.forward(::torch::zeros({1, 17}, ::torch::kLong)); }), "rig.torch.model.input");
-  EXPECT_EQ(error_id([] { rt::TransformerLM({.d_model = 30, .n_heads = 4}); }), "rig.torch.model.option");
+  EXPECT_EQ(thrown_id([&] { lm.forward(::torch::zeros({1, 17}, ::torch::kLong)); }), "rig.torch.model.input");
+  EXPECT_EQ(thrown_id([] { rt::TransformerLM({.d_model = 30, .n_heads = 4}); }), "rig.torch.model.option");
 }
 
 TEST(TransformerLM, LearnsARepeatingSequence) {
@@ -112,7 +112,7 @@ TEST(LoRA, AdaptsMatchingLayersAndFreezesTheRest) {
   EXPECT_EQ(trainable, 2 * (4 * 16 + 48 * 4) + (4 * 16 + 64 * 4) + (4 * 64 + 16 * 4));
   EXPECT_EQ(rt::LoRA::parameters(lm).size(), 8u);
   EXPECT_TRUE(lm.named_parameters().contains("blocks.0.attn.qkv.lora.A"));
-  EXPECT_EQ(error_id([&] { lora.apply(lm); }), "rig.torch.lora.already_applied");
+  EXPECT_EQ(thrown_id([&] { lora.apply(lm); }), "rig.torch.lora.already_applied");
 }
 
 TEST(LoRA, TargetMatchingNothingIsAnError) {
@@ -129,7 +129,7 @@ TEST(LoRA, TargetMatchingNothingIsAnError) {
 TEST(LoRA, TrainingLeavesBaseWeightsUntouchedSaveLoadAndMerge) {
   ::torch::manual_seed(1);
   rt::TransformerLM lm({.vocab_size = 20, .context = 8, .d_model = 16, .n_layers = 1, .n_heads = 2});
-  auto base = snapshot(lm);
+  auto base = parameters_snapshot(lm);
   rt::LoRA lora({.rank = 2, .alpha = 4, .targets = {"*.attn.*", "head"}});
   lora.apply(lm);
   ::torch::optim::AdamW opt(rt::LoRA::parameters(lm), ::torch::optim::AdamWOptions(1e-2));

@@ -58,16 +58,16 @@ void train(rt::ProfilerOptions options, int steps) {
   profiler.stop();
 }
 
-struct TempDir {
+struct TraceDir {
   fs::path path = fs::temp_directory_path() / ("rig_profiler_test_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
+  TraceDir() { fs::create_directories(path); }
+  ~TraceDir() { fs::remove_all(path); }
 };
 
 }  // namespace
 
 TEST(Profiler, TraceParsesAsJsonAndNamesTheModelsOpsOfTheActiveStepsOnly) {
-  TempDir tmp;
+  TraceDir tmp;
   // Steps 0 unprofiled, 1 warm-up (thrown away), 2 and 3 recorded, 4 and 5 after the schedule.
   train({.enabled = true, .dir = (tmp.path / "profile").string(), .wait = 1, .warmup = 1, .active = 2}, 6);
   const std::string out = run_reader(tmp.path);
@@ -87,7 +87,7 @@ TEST(Profiler, TraceParsesAsJsonAndNamesTheModelsOpsOfTheActiveStepsOnly) {
 }
 
 TEST(Profiler, ALoopShorterThanTheScheduleWritesWhatWasRecordedAndOffWritesNothing) {
-  TempDir tmp;
+  TraceDir tmp;
   train({.enabled = true, .dir = (tmp.path / "profile").string(), .wait = 0, .warmup = 0, .active = 5}, 2);
   const std::string out = run_reader(tmp.path);
   EXPECT_NE(out.find("steps ProfilerStep#0 ProfilerStep#1\n"), std::string::npos) << out;

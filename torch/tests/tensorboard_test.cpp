@@ -103,7 +103,7 @@ assert pos == len(data)
 print("records", records)
 )PY";
 
-std::string run_reader(const fs::path& dir, const std::string& event_file) {
+std::string read_event_file(const fs::path& dir, const std::string& event_file) {
   std::ofstream(dir / "read.py") << kReader;
   std::string command = "python3 " + (dir / "read.py").string() + " '" + event_file + "' 2>&1";
   std::FILE* pipe = ::popen(command.c_str(), "r");
@@ -115,7 +115,7 @@ std::string run_reader(const fs::path& dir, const std::string& event_file) {
   return status == 0 ? out : "reader failed: " + out;
 }
 
-double now_seconds() {
+double unix_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
@@ -137,7 +137,7 @@ TEST(TensorBoardLogger, CRC32CKnownValues) {
 TEST(TensorBoardLogger, AnIndependentReaderReadsEveryScalarBack) {
   fs::path dir = fs::temp_directory_path() / ("rig_tb_test_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  const double before = now_seconds();
+  const double before = unix_seconds();
   struct Point {
     int64_t step;
     std::string tag;
@@ -156,14 +156,14 @@ TEST(TensorBoardLogger, AnIndependentReaderReadsEveryScalarBack) {
       log.log(points[i].step, {{points[i].tag, points[i].value}, {points[i + 1].tag, points[i + 1].value}});
     log.flush();
   }
-  const double after = now_seconds();
+  const double after = unix_seconds();
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir / "tb")) files.push_back(e.path());
   ASSERT_EQ(files.size(), 1u);
   path = files[0].string();
   EXPECT_EQ(files[0].filename().string().rfind("events.out.tfevents.", 0), 0u) << path;
 
-  std::string out = run_reader(dir, path);
+  std::string out = read_event_file(dir, path);
   std::istringstream lines(out);
   std::string kind;
   std::vector<Point> read;
