@@ -8,13 +8,14 @@
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
 
+using rig::testing::yaml;
+
 namespace {
 
 using rig::Node;
 using rig::testing::expect_error;
 using namespace std::chrono_literals;
 
-Node yaml(std::string_view text) { return rig::load_yaml(text, "c.yaml"); }
 
 enum class Act { relu, gelu, silu };
 enum Plain { kA = -3, kB = 100 };

@@ -61,12 +61,13 @@ RIG_COMPONENT(ctortest::Refuses, rig::interfaces<ctortest::Schedule>);
 RIG_COMPONENT(ctortest::Templated, rig::interfaces<ctortest::Schedule>);
 RIG_COMPONENT(ctortest::Trainer);
 
+using rig::testing::yaml;
+
 namespace {
 
 using rig::testing::expect_error;
 using namespace ctortest;
 
-rig::Node yaml(std::string_view text) { return rig::load_yaml(text, "ctor.yaml"); }
 
 // The one error `fn` reports: instantiate collects errors into a rig::ErrorList.
 template <class Fn>
@@ -85,7 +86,7 @@ rig::Error the_error(const std::string& id, Fn&& fn) {
 TEST(ConstructionErrors, TopLevelErrorIsAtTheRejectedValue) {
   rig::Node cfg = yaml("_component_: ctortest.Warmup\nwarmup_steps: 20\ntotal_steps: 10\n");
   auto e = the_error("rig.test.schedule", [&] { rig::instantiate<std::unique_ptr<Schedule>>(cfg); });
-  EXPECT_EQ(e.origin().source_name(), "ctor.yaml");
+  EXPECT_EQ(e.origin().source_name(), "t.yaml");
   EXPECT_EQ(e.origin().line, 3u);
   EXPECT_EQ(e.origin().column, 14u);
   EXPECT_EQ(e.key_path(), "total_steps");

@@ -91,11 +91,12 @@ TEST(Interpolation, TypedResolverArguments) {
 }
 
 TEST(Interpolation, BuiltinResolvers) {
-  ::setenv("RIG_TEST_ENV", "value", 1);
-  ::unsetenv("RIG_TEST_UNSET");
+  // Not RIG_*: those are override sources of recipes, which later tests in this process run.
+  ::setenv("INTERP_TEST_ENV", "value", 1);
+  ::unsetenv("INTERP_TEST_UNSET");
   Node r = resolved(
       "d: {a: 1, b: '${x0}'}\nx0: 9\nnum: '1_0'\n"
-      "e1: ${oc.env:RIG_TEST_ENV}\ne2: ${env:RIG_TEST_UNSET,5}\ne3: ${oc.env:RIG_TEST_UNSET,null}\n"
+      "e1: ${oc.env:INTERP_TEST_ENV}\ne2: ${env:INTERP_TEST_UNSET,5}\ne3: ${oc.env:INTERP_TEST_UNSET,null}\n"
       "s1: ${oc.select:d.a}\ns2: ${oc.select:nope,7}\ns3: ${oc.select:nope}\n"
       "dec: \"${oc.decode:'{a: 1, b: [x, 2]}'}\"\ndec2: ${oc.decode:${num}}\n"
       "cr: \"${oc.create:{a: 1}}\"\nkeys: ${oc.dict.keys:d}\nvals: ${oc.dict.values:d}\n"
@@ -112,6 +113,7 @@ TEST(Interpolation, BuiltinResolvers) {
   EXPECT_EQ(r["keys"][1].str(), "b");
   EXPECT_EQ(r["vals"][1].int_value(), 9);
   EXPECT_TRUE(std::regex_match(r["now"].str(), std::regex("[0-9]{4}")));
+  ::unsetenv("INTERP_TEST_ENV");
 }
 
 TEST(Interpolation, DeprecatedRedirectsWithAWarning) {

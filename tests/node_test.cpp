@@ -12,9 +12,10 @@ using rig::KeyPath;
 using rig::Node;
 using rig::testing::expect_error;
 
+using rig::testing::yaml;
+
 namespace {
 
-Node yaml(std::string_view text) { return rig::load_yaml(text, "t.yaml"); }
 
 TEST(NodeKinds, ScalarsAndContainers) {
   EXPECT_EQ(Node().kind(), Kind::Null);

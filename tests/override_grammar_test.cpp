@@ -36,7 +36,7 @@ Sweep S(std::string_view text) {
   return o.sweep ? *o.sweep : Sweep{};
 }
 
-Node Y(std::string_view yaml) { return rig::load_yaml(yaml, "expected.yaml"); }
+Node expected_tree(std::string_view yaml) { return rig::load_yaml(yaml, "expected.yaml"); }
 
 // The error `arg` raises, checking its id and the caret's column inside the argument.
 rig::Error E(std::string_view arg, const std::string& id, uint32_t column) {
@@ -119,14 +119,14 @@ TEST(OverrideForms, ReplaceAndAppend) {
   Override r = P("optimizer:={_component_: SGD, lr: 0.1}");
   EXPECT_EQ(r.kind, OverrideKind::Replace);
   EXPECT_EQ(r.key_text, "optimizer");
-  EXPECT_EQ(*r.value, Y("{_component_: SGD, lr: 0.1}"));
+  EXPECT_EQ(*r.value, expected_tree("{_component_: SGD, lr: 0.1}"));
   Override a = P("callbacks+=[x, y]");
   EXPECT_EQ(a.kind, OverrideKind::Append);
   EXPECT_EQ(a.key_text, "callbacks");
-  EXPECT_EQ(*a.value, Y("[x, y]"));
+  EXPECT_EQ(*a.value, expected_tree("[x, y]"));
   Override e = P("callbacks=extend_list(x, y)");
   EXPECT_EQ(e.kind, OverrideKind::Append);
-  EXPECT_EQ(*e.value, Y("[x, y]"));
+  EXPECT_EQ(*e.value, expected_tree("[x, y]"));
 }
 
 TEST(OverrideForms, OriginsPointIntoTheArgument) {
@@ -187,14 +187,14 @@ TEST(OverrideValues, EqualsInsideValues) {
   EXPECT_EQ(P("name=a=b").value->str(), "a=b");
   EXPECT_EQ(V("==").str(), "==");
   EXPECT_EQ(V("http://host:80/p?a=1&b=2").str(), "http://host:80/p?a=1&b=2");
-  EXPECT_EQ(V("[a=b, c]"), Y("['a=b', c]"));
-  EXPECT_EQ(V("{k: x=y}"), Y("{k: 'x=y'}"));
+  EXPECT_EQ(V("[a=b, c]"), expected_tree("['a=b', c]"));
+  EXPECT_EQ(V("{k: x=y}"), expected_tree("{k: 'x=y'}"));
 }
 
 TEST(OverrideValues, WhitespaceInUnquotedValues) {
   EXPECT_EQ(V("hello world").str(), "hello world");
   EXPECT_EQ(V("    hello world    ").str(), "hello world");
-  EXPECT_EQ(V("[ a b , c ]"), Y("['a b', c]"));
+  EXPECT_EQ(V("[ a b , c ]"), expected_tree("['a b', c]"));
   EXPECT_EQ(V("a\\ ").str(), "a ") << "an escaped space is kept";
 }
 
@@ -217,7 +217,7 @@ TEST(OverrideValues, Interpolations) {
   EXPECT_EQ(V("${a.${b}}").str(), "${a.${b}}");
   EXPECT_EQ(V("${f:{a: 1}, [x]}").str(), "${f:{a: 1}, [x]}");
   EXPECT_EQ(V("${oc.env:X,'}'}").str(), "${oc.env:X,'}'}");
-  EXPECT_EQ(V("[${a}, ${b}]"), Y("['${a}', '${b}']"));
+  EXPECT_EQ(V("[${a}, ${b}]"), expected_tree("['${a}', '${b}']"));
   EXPECT_EQ(V("\"${get_dir: {root: /root, name: ${name}}}\"").str(), "${get_dir: {root: /root, name: ${name}}}");
 }
 
@@ -245,7 +245,7 @@ TEST(OverrideQuoting, SingleQuoteExamples) {
 
 TEST(OverrideQuoting, QuotesKeepTypesAsStrings) {
   EXPECT_EQ(P(R"(+foo="{a: 10}")").value->str(), "{a: 10}");
-  EXPECT_EQ(*P("+foo={a: 10}").value, Y("{a: 10}"));
+  EXPECT_EQ(*P("+foo={a: 10}").value, expected_tree("{a: 10}"));
   EXPECT_EQ(V("'10'").str(), "10");
   EXPECT_EQ(V("'true'").str(), "true");
   EXPECT_EQ(V("'null'").str(), "null");
@@ -260,8 +260,8 @@ TEST(OverrideQuoting, EdgeCases) {
   EXPECT_EQ(V(R"("a\nb")").str(), R"(a\nb)") << "no C escapes, as in Hydra: Windows paths stay intact";
   EXPECT_EQ(V("  \"x\"  ").str(), "x");
   EXPECT_EQ(V("it's").str(), "it's") << "a quote inside an unquoted value is text";
-  EXPECT_EQ(V("[\"a,b\", 'c]d']"), Y("['a,b', 'c]d']"));
-  EXPECT_EQ(V("{\"k:1\": v}"), Y("{'k:1': v}")) << "quoted dict keys may hold ':'";
+  EXPECT_EQ(V("[\"a,b\", 'c]d']"), expected_tree("['a,b', 'c]d']"));
+  EXPECT_EQ(V("{\"k:1\": v}"), expected_tree("{'k:1': v}")) << "quoted dict keys may hold ':'";
   EXPECT_EQ(strs(S("\"a\" ,\"b\"").choices), (std::vector<std::string>{"a", "b"}));
 }
 
@@ -273,7 +273,7 @@ TEST(OverrideUnicode, KeysValuesAndCaretColumns) {
   EXPECT_EQ(o.value->str(), "値 ünïcödé 🚀");
   EXPECT_EQ(o.value->origin().column, 4u) << "columns count characters, not bytes";
   EXPECT_EQ(V("'ü,ö'").str(), "ü,ö");
-  EXPECT_EQ(V("[é, 😀]"), Y("[é, 😀]"));
+  EXPECT_EQ(V("[é, 😀]"), expected_tree("[é, 😀]"));
   E("ключ=[1, ü", "unclosed_bracket", 6);
   E("ключ=ü(1)", "unexpected_char", 7);
 }
@@ -303,16 +303,16 @@ TEST(OverrideSize, VeryLongValues) {
 // ---- containers --------------------------------------------------------------------------------------------------
 
 TEST(OverrideContainers, ListsAndDicts) {
-  EXPECT_EQ(V("[1,2,3]"), Y("[1, 2, 3]"));
-  EXPECT_EQ(V("[a,[b,[c]]]"), Y("[a, [b, [c]]]"));
-  EXPECT_EQ(V("[]"), Y("[]"));
-  EXPECT_EQ(V("[ ]"), Y("[]"));
-  EXPECT_EQ(V("{a:10,b:20}"), Y("{a: 10, b: 20}"));
-  EXPECT_EQ(V("{a:10,b:{c:30,d:40}}"), Y("{a: 10, b: {c: 30, d: 40}}"));
-  EXPECT_EQ(V("{}"), Y("{}"));
-  EXPECT_EQ(V("{a: [1, {b: null}], c: 'x y'}"), Y("{a: [1, {b: null}], c: 'x y'}"));
-  EXPECT_EQ(V("{1: a, true: b}"), Y("{'1': a, 'true': b}")) << "dict keys are strings";
-  EXPECT_EQ(V("{a: ${x}}"), Y("{a: '${x}'}"));
+  EXPECT_EQ(V("[1,2,3]"), expected_tree("[1, 2, 3]"));
+  EXPECT_EQ(V("[a,[b,[c]]]"), expected_tree("[a, [b, [c]]]"));
+  EXPECT_EQ(V("[]"), expected_tree("[]"));
+  EXPECT_EQ(V("[ ]"), expected_tree("[]"));
+  EXPECT_EQ(V("{a:10,b:20}"), expected_tree("{a: 10, b: 20}"));
+  EXPECT_EQ(V("{a:10,b:{c:30,d:40}}"), expected_tree("{a: 10, b: {c: 30, d: 40}}"));
+  EXPECT_EQ(V("{}"), expected_tree("{}"));
+  EXPECT_EQ(V("{a: [1, {b: null}], c: 'x y'}"), expected_tree("{a: [1, {b: null}], c: 'x y'}"));
+  EXPECT_EQ(V("{1: a, true: b}"), expected_tree("{'1': a, 'true': b}")) << "dict keys are strings";
+  EXPECT_EQ(V("{a: ${x}}"), expected_tree("{a: '${x}'}"));
   Node order = V("{z: 1, a: 2, m: 3}");
   EXPECT_EQ(order.keys(), (std::vector<std::string>{"z", "a", "m"}));
 }
@@ -327,10 +327,10 @@ TEST(OverrideSweeps, SimpleChoiceSweeps) {
   EXPECT_EQ(strs(S("\"a,b\",\"c,d\"").choices), (std::vector<std::string>{"a,b", "c,d"}));
   Sweep lists = S("[a,b],[c,d]");
   ASSERT_EQ(lists.choices.size(), 2u);
-  EXPECT_EQ(lists.choices[1], Y("[c, d]"));
+  EXPECT_EQ(lists.choices[1], expected_tree("[c, d]"));
   Sweep dicts = S("{a:10, b:20},{c:30,d:40}");
-  EXPECT_EQ(dicts.choices[0], Y("{a: 10, b: 20}"));
-  EXPECT_EQ(dicts.choices[1], Y("{c: 30, d: 40}"));
+  EXPECT_EQ(dicts.choices[0], expected_tree("{a: 10, b: 20}"));
+  EXPECT_EQ(dicts.choices[1], expected_tree("{c: 30, d: 40}"));
   Sweep typed = S("1, 2.5, true, null");
   EXPECT_EQ(typed.choices[0].int_value(), 1);
   EXPECT_EQ(typed.choices[1].float_value(), 2.5);
@@ -419,9 +419,9 @@ TEST(OverrideSweeps, SortSweepsAndLists) {
   EXPECT_EQ(strs(S("sort(b, a, c)").values()), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(strs(S("sort(2.5, 1, 2)").values()), (std::vector<std::string>{"1", "2", "2.5"}));
 
-  EXPECT_EQ(V("sort([1,3,2])"), Y("[1, 2, 3]"));
-  EXPECT_EQ(V("sort(list=[1,3,2])"), Y("[1, 2, 3]"));
-  EXPECT_EQ(V("sort(list=[1,3,2], reverse=true)"), Y("[3, 2, 1]"));
+  EXPECT_EQ(V("sort([1,3,2])"), expected_tree("[1, 2, 3]"));
+  EXPECT_EQ(V("sort(list=[1,3,2])"), expected_tree("[1, 2, 3]"));
+  EXPECT_EQ(V("sort(list=[1,3,2], reverse=true)"), expected_tree("[3, 2, 1]"));
   EXPECT_EQ(V("sort(1)").int_value(), 1);
 }
 
@@ -461,10 +461,10 @@ TEST(OverrideCasts, Examples) {
   EXPECT_TRUE(r.start.is_float());
   EXPECT_TRUE(r.stop.is_float());
   EXPECT_EQ(r.stop.float_value(), 10.0);
-  EXPECT_EQ(V("str([1,2,3])"), Y("['1', '2', '3']"));
-  EXPECT_EQ(V("str({a:10})"), Y("{a: '10'}"));
-  EXPECT_EQ(V("json('{\"a\": [1, 2.5, null]}')"), Y("{a: [1, 2.5, null]}"));
-  EXPECT_EQ(V("json(\"[true]\")"), Y("[true]"));
+  EXPECT_EQ(V("str([1,2,3])"), expected_tree("['1', '2', '3']"));
+  EXPECT_EQ(V("str({a:10})"), expected_tree("{a: '10'}"));
+  EXPECT_EQ(V("json('{\"a\": [1, 2.5, null]}')"), expected_tree("{a: [1, 2.5, null]}"));
+  EXPECT_EQ(V("json(\"[true]\")"), expected_tree("[true]"));
 }
 
 // Hydra's conversion matrix, row by row. "error" cells must fail with rig.override.cast.

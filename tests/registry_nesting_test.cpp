@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "test_util.hpp"
 #include "rig/instantiate.hpp"
 #include "rig/registry.hpp"
 #include "rig/validate.hpp"
@@ -88,12 +89,13 @@ RIG_FUNCTION_AS(nesttest::area, int(int, int), rig::params("w", "h"), rig::name(
 RIG_COMPONENT(nesttest::Box, rig::params<int>("side"), rig::name("nesttest.Cube"));
 RIG_COMPONENT(nesttest::Box, rig::params<int, int>("w", "h"));
 
+using rig::testing::yaml;
+
 namespace {
 
 using namespace nesttest;
 using rig::Node;
 
-Node yaml(std::string_view text) { return rig::load_yaml(text, "t.yaml"); }
 
 std::vector<rig::Error> errors_of(const std::function<void()>& fn) {
   try {

@@ -136,13 +136,14 @@ RIG_FUNCTION(rigtest::small, rig::params("v"));
 RIG_FUNCTION(rigtest::schedule_len, rig::params("sched"));
 RIG_COMPONENT(rigtest::Square, rig::interfaces<rigtest::Shape>);
 
+using rig::testing::yaml;
+
 namespace {
 
 using rig::Node;
 using rig::testing::expect_error;
 using namespace rigtest;
 
-Node yaml(std::string_view text) { return rig::load_yaml(text, "t.yaml"); }
 
 // The errors of an instantiate that must fail, flattened.
 template <class Fn>

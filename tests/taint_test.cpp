@@ -19,13 +19,13 @@ using rig::Node;
 
 constexpr const char* kSecret = "Zq7-TAINT-s3cret";
 
-struct Env {
+struct ScopedEnv {
   std::vector<std::string> names;
   void set(const std::string& name, const std::string& value) {
     ::setenv(name.c_str(), value.c_str(), 1);
     names.push_back(name);
   }
-  ~Env() {
+  ~ScopedEnv() {
     for (const auto& n : names) ::unsetenv(n.c_str());
   }
 };
@@ -43,7 +43,7 @@ Node redacted(const std::string& yaml) {
 }
 
 TEST(Taint, EveryResolverCarriesIt) {
-  Env env;
+  ScopedEnv env;
   env.set("TAINT_A", kSecret);
   env.set("TAINT_KEY", "picked");
   env.set("TAINT_YAML", std::string("{user: bob, ") + kSecret + ": 1, deep: {k: " + kSecret + "}}");
@@ -115,7 +115,7 @@ void expect_hidden_error(const std::string& yaml, const std::string& variable) {
 }
 
 TEST(Taint, DiagnosticsShowTheVariableNotTheValue) {
-  Env env;
+  ScopedEnv env;
   env.set("TAINT_E", kSecret);
   env.set("TAINT_E_YAML", std::string("{a: [") + kSecret);
   env.set("TAINT_E_DECODE", std::string("${") + kSecret + "}");
@@ -167,7 +167,7 @@ struct Gen {
 };
 
 TEST(Taint, GeneratedExpressionsNeverRevealTheSecret) {
-  Env env;
+  ScopedEnv env;
   env.set("TAINT_G", kSecret);
   env.set("TAINT_G_KEY", "k1");
   rig::register_resolver("gen_taint", [](Node v) { return Node(rig::dump_json(v, -1) + "!"); },

@@ -1,5 +1,7 @@
 #include "test_util.hpp"
 
+#include "rig/yaml.hpp"
+
 #include <unistd.h>
 
 #include <fstream>
@@ -26,6 +28,10 @@ std::filesystem::path TempDir::write(const std::string& name, const std::string&
   std::filesystem::create_directories(p.parent_path());
   std::ofstream(p, std::ios::binary) << text;
   return p;
+}
+
+rig::Node yaml(std::string_view text, std::string_view source_name) {
+  return rig::load_yaml(text, std::string(source_name));
 }
 
 }  // namespace rig::testing

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "rig/error.hpp"
+#include "rig/node.hpp"
 
 namespace rig::testing {
 
@@ -26,6 +27,10 @@ Error expect_error(const std::string& id, Fn&& fn) {
   ADD_FAILURE() << "expected rig error " << id << ", nothing was thrown";
   return Error("none", "none");
 }
+
+// `text` loaded as YAML from a source named `source_name`: the test files' one helper for it (they compile as unity
+// batches, where a helper of the same name in two files would collide).
+rig::Node yaml(std::string_view text, std::string_view source_name = "t.yaml");
 
 // ../shared beside the project root, or empty when it is absent (tests that need it skip, saying so).
 inline std::filesystem::path shared_dir() {

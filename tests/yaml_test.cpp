@@ -11,9 +11,10 @@ using rig::Kind;
 using rig::Node;
 using rig::testing::expect_error;
 
+using rig::testing::yaml;
+
 namespace {
 
-Node yaml(std::string_view text) { return rig::load_yaml(text, "t.yaml"); }
 Kind kind_of(std::string_view scalar) { return yaml(std::string("v: ") + std::string(scalar))["v"].kind(); }
 
 TEST(YamlCoreSchema, Booleans) {
