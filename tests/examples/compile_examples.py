@@ -4,10 +4,10 @@
 Usage: compile_examples.py SOURCE_DIR CXX [--torch-includes DIR;DIR... [--torch-only]] [--only PATTERN]
 
 Each example becomes a namespace of its own after context.hpp (every public header, and the few names examples use
-without declaring them: a `cfg`, a `my::AdamW`, ...), precompiled once: the example's declarations at namespace scope
-and its statements in a function body (so an example may declare what the context declares). `...` standing for
-elided code compiles as nothing. All examples compile as one translation unit; when that fails, each compiles alone
-after the context, and those that fail are reported.
+without declaring them: a `cfg`, a `my::AdamW`, ...): the example's declarations at namespace scope and its
+statements in a function body (so an example may declare what the context declares). `...` standing for elided code
+compiles as nothing. All examples compile as one translation unit; when that fails, the context is precompiled and
+each example compiles alone after it, and those that fail are reported.
 Examples that use rig::torch compile against context_torch.hpp when LibTorch's include directories are given, and
 are reported as not checked otherwise (--torch-only: those alone). Exit status 1 when any example does not compile.
 """
@@ -100,11 +100,15 @@ def main():
             for dep in ("context.hpp", name):  # context_torch.hpp includes context.hpp
                 with open(os.path.join(tmp, dep), "w") as f:
                     f.write(open(os.path.join(here, dep)).read())
-            r = subprocess.run([cxx, *flags, "-x", "c++-header", copy, "-o", copy + ".gch"], capture_output=True,
-                               text=True)
+            pch[name] = copy
+
+        def precompile(name):
+            # Only for compiling examples one by one: for the single translation unit, writing and reading a
+            # precompiled header costs more than parsing the context once (LibTorch's: an 800 MB file).
+            r = subprocess.run([cxx, *flags, "-x", "c++-header", pch[name], "-o", pch[name] + ".gch"],
+                               capture_output=True, text=True)
             if r.returncode != 0:
                 sys.exit(f"tests/examples/{name} does not compile:\n{r.stderr}")
-            pch[name] = copy
         # The examples of one context compile as one translation unit (seconds instead of a compiler start and a
         # context each); when that fails, each compiles alone, to name the ones that do not compile.
         chosen = {}
@@ -120,6 +124,8 @@ def main():
         for name, examples in chosen.items():
             units = [translation_unit(e, f"rig_example_{n}") for n, e in examples]
             together, _ = compiles(cxx, flags, pch[name], units, tmp, f"all_{name}")
+            if not together:
+                precompile(name)
             for (n, e), unit in zip(examples, units):
                 checked += 1
                 ok, errors = (True, "") if together else compiles(cxx, flags, pch[name], [unit], tmp, f"example_{n}")
