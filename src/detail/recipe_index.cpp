@@ -175,11 +175,33 @@ std::string index_text(const Manifest& m, const ManifestStamp& of) {
   return out;
 }
 
-std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected, bool components) {
+std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected, bool components,
+                                   const ComponentFilter& filter) {
   if (!text.ends_with("\nend\n")) return std::nullopt;  // cut short
   Manifest m;
   std::vector<std::string_view> f;
   bool stamped = false, named = false, ended = false;
+  // The component being read: how much of it is kept, or (pending) not asked yet while its name and aliases are
+  // read, its other fields waiting in `header` (views into `text`) until then.
+  ManifestComponent c;
+  bool in_component = false, pending = false;
+  ComponentDetail detail = ComponentDetail::Full;
+  std::string_view header[4];
+  auto settle = [&] {
+    if (!pending) return;
+    pending = false;
+    detail = filter ? filter(c) : ComponentDetail::Full;
+    if (detail < ComponentDetail::NoParams) return;
+    c.cpp_name = unescape(header[0]);
+    c.doc = unescape(header[1]);
+    c.product = unescape(header[2]);
+    c.file = unescape(header[3]);
+  };
+  auto finish = [&] {
+    settle();
+    if (in_component && detail != ComponentDetail::Skip) m.components.push_back(std::move(c));
+    c = {};
+  };
   while (!text.empty()) {
     if (ended) return std::nullopt;  // anything after the end
     size_t eol = text.find('\n');
@@ -230,16 +252,22 @@ std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& e
     } else if (kind == "component" && !components) {
       text = "end\n";  // the components come last: skip to the end
     } else if (kind == "component" && n == 5) {
-      m.components.push_back({unescape(f[1]), unescape(f[2]), unescape(f[3]), unescape(f[4]), unescape(f[5]), {}, {}, {}});
-    } else if (kind == "alias" && n == 1 && !m.components.empty()) {
-      m.components.back().aliases.push_back(unescape(f[1]));
-    } else if (kind == "interface" && n == 1 && !m.components.empty()) {
-      m.components.back().interfaces.push_back(unescape(f[1]));
+      finish();
+      c.name = unescape(f[1]);
+      std::copy(f.begin() + 2, f.end(), header);
+      in_component = pending = true;
+    } else if (kind == "alias" && n == 1 && in_component) {
+      c.aliases.push_back(unescape(f[1]));
+    } else if (kind == "interface" && n == 1 && in_component) {
+      settle();
+      if (detail >= ComponentDetail::NoParams) c.interfaces.push_back(unescape(f[1]));
     } else if (kind == "end" && n == 0) {
+      finish();
       ended = true;
-    } else if (kind == "param" && n == 6 && !m.components.empty() && (f[3] == "0" || f[3] == "1")) {
-      m.components.back().params.push_back(
-          {unescape(f[1]), unescape(f[2]), unescape(f[6]), f[3] == "1", unescape(f[4]), unescape(f[5])});
+    } else if (kind == "param" && n == 6 && in_component && (f[3] == "0" || f[3] == "1")) {
+      settle();
+      if (detail == ComponentDetail::Full)
+        c.params.push_back({unescape(f[1]), unescape(f[2]), unescape(f[6]), f[3] == "1", unescape(f[4]), unescape(f[5])});
     } else {
       return std::nullopt;  // not this format: the JSON decides
     }
@@ -278,10 +306,10 @@ std::optional<std::string> slurp(const fs::path& path) {
 
 }  // namespace
 
-Manifest load_manifest(const fs::path& path, bool components) {
+Manifest load_manifest(const fs::path& path, bool components, const ComponentFilter& filter) {
   if (std::optional<ManifestStamp> stamp = stamp_of(path))
     if (std::optional<std::string> text = slurp(index_path(path)))
-      if (std::optional<Manifest> m = read_index(*text, *stamp, components)) return std::move(*m);
+      if (std::optional<Manifest> m = read_index(*text, *stamp, components, filter)) return std::move(*m);
   return manifest_from(load_json(read_file(path), path.string()));
 }
 
