@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <memory>
+
 #include "rig/io.hpp"
 #include "rig/yaml.hpp"
 
@@ -284,21 +286,28 @@ void write_manifest(const fs::path& path, const Node& manifest) {
 
 namespace {
 
-// The whole file, or nullopt when it cannot be read (no index: the JSON decides).
-std::optional<std::string> slurp(const fs::path& path) {
+// The whole file, or nullopt when it cannot be read (no index: the JSON decides). In a buffer the read fills, not
+// one cleared first (a std::string of the size would write every byte twice).
+struct FileText {
+  std::unique_ptr<char[]> bytes;
+  size_t size = 0;
+  std::string_view view() const { return {bytes.get(), size}; }
+};
+
+std::optional<FileText> slurp(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   struct stat st{};
-  std::optional<std::string> out;
+  std::optional<FileText> out;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    std::string text(static_cast<size_t>(st.st_size), '\0');
+    FileText text{std::make_unique_for_overwrite<char[]>(static_cast<size_t>(st.st_size)), static_cast<size_t>(st.st_size)};
     size_t got = 0;
-    while (got < text.size()) {
-      ssize_t r = ::read(fd, text.data() + got, text.size() - got);
+    while (got < text.size) {
+      ssize_t r = ::read(fd, text.bytes.get() + got, text.size - got);
       if (r <= 0) break;
       got += static_cast<size_t>(r);
     }
-    if (got == text.size()) out = std::move(text);
+    if (got == text.size) out = std::move(text);
   }
   ::close(fd);
   return out;
@@ -308,8 +317,8 @@ std::optional<std::string> slurp(const fs::path& path) {
 
 Manifest load_manifest(const fs::path& path, bool components, const ComponentFilter& filter) {
   if (std::optional<ManifestStamp> stamp = stamp_of(path))
-    if (std::optional<std::string> text = slurp(index_path(path)))
-      if (std::optional<Manifest> m = read_index(*text, *stamp, components, filter)) return std::move(*m);
+    if (std::optional<FileText> text = slurp(index_path(path)))
+      if (std::optional<Manifest> m = read_index(text->view(), *stamp, components, filter)) return std::move(*m);
   return manifest_from(load_json(read_file(path), path.string()));
 }
 
