@@ -74,6 +74,48 @@ TEST(RecipeIndex, RoundTripsAnyContent) {
   }
 }
 
+// A filter keeps of each component exactly what it says, asked with the component's name and aliases (and nothing
+// else read yet), and the components it skips are still checked.
+TEST(RecipeIndex, FilterKeepsWhatItSaysOfEachComponent) {
+  using rig::detail::ComponentDetail;
+  std::mt19937 rng(11);
+  for (int i = 0; i < 300; ++i) {
+    Manifest m = random_manifest(rng);
+    ManifestStamp stamp{rng(), static_cast<int64_t>(rng())};
+    std::string text = rig::detail::index_text(m, stamp);
+    std::vector<ComponentDetail> details;  // drawn per component, in order
+    for (size_t k = 0; k < m.components.size(); ++k) details.push_back(static_cast<ComponentDetail>(rng() % 4));
+    size_t asked = 0;
+    auto back = rig::detail::read_index(text, stamp, true, [&](const ManifestComponent& c) {
+      EXPECT_LT(asked, m.components.size());
+      const ManifestComponent& full = m.components[asked];
+      ManifestComponent seen{full.name, "", "", "", "", full.aliases, {}, {}};
+      EXPECT_EQ(c, seen) << text;
+      return details[asked++];
+    });
+    ASSERT_TRUE(back.has_value()) << text;
+    EXPECT_EQ(asked, m.components.size());
+    Manifest want = m;
+    want.components.clear();
+    for (size_t k = 0; k < m.components.size(); ++k) {
+      ManifestComponent c = m.components[k];
+      if (details[k] == ComponentDetail::Skip) continue;
+      if (details[k] == ComponentDetail::Name) c = {c.name, "", "", "", "", c.aliases, {}, {}};
+      if (details[k] == ComponentDetail::NoParams) c.params.clear();
+      want.components.push_back(std::move(c));
+    }
+    EXPECT_EQ(*back, want) << text;
+  }
+  Manifest m;
+  m.name = "r";
+  m.components.push_back({"c", "c", "", "", "f:1", {}, {"I"}, {{"p", "int", "", false, "3", "", }}});
+  ManifestStamp stamp{1, 2};
+  std::string damaged = rig::detail::index_text(m, stamp);
+  damaged.replace(damaged.find("\tint\t0\t"), 7, "\tint\t2\t");  // REQUIRED is 0 or 1
+  for (auto detail : {ComponentDetail::Skip, ComponentDetail::Name, ComponentDetail::NoParams})
+    EXPECT_FALSE(rig::detail::read_index(damaged, stamp, true, [&](const auto&) { return detail; }));
+}
+
 TEST(RecipeIndex, RefusesAnotherManifestsIndexAndDamagedText) {
   std::mt19937 rng(7);
   Manifest m = random_manifest(rng);

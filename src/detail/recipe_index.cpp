@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <memory>
+
 #include "rig/io.hpp"
 #include "rig/yaml.hpp"
 
@@ -175,11 +177,33 @@ std::string index_text(const Manifest& m, const ManifestStamp& of) {
   return out;
 }
 
-std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected, bool components) {
+std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected, bool components,
+                                   const ComponentFilter& filter) {
   if (!text.ends_with("\nend\n")) return std::nullopt;  // cut short
   Manifest m;
   std::vector<std::string_view> f;
   bool stamped = false, named = false, ended = false;
+  // The component being read: how much of it is kept, or (pending) not asked yet while its name and aliases are
+  // read, its other fields waiting in `header` (views into `text`) until then.
+  ManifestComponent c;
+  bool in_component = false, pending = false;
+  ComponentDetail detail = ComponentDetail::Full;
+  std::string_view header[4];
+  auto settle = [&] {
+    if (!pending) return;
+    pending = false;
+    detail = filter ? filter(c) : ComponentDetail::Full;
+    if (detail < ComponentDetail::NoParams) return;
+    c.cpp_name = unescape(header[0]);
+    c.doc = unescape(header[1]);
+    c.product = unescape(header[2]);
+    c.file = unescape(header[3]);
+  };
+  auto finish = [&] {
+    settle();
+    if (in_component && detail != ComponentDetail::Skip) m.components.push_back(std::move(c));
+    c = {};
+  };
   while (!text.empty()) {
     if (ended) return std::nullopt;  // anything after the end
     size_t eol = text.find('\n');
@@ -230,16 +254,22 @@ std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& e
     } else if (kind == "component" && !components) {
       text = "end\n";  // the components come last: skip to the end
     } else if (kind == "component" && n == 5) {
-      m.components.push_back({unescape(f[1]), unescape(f[2]), unescape(f[3]), unescape(f[4]), unescape(f[5]), {}, {}, {}});
-    } else if (kind == "alias" && n == 1 && !m.components.empty()) {
-      m.components.back().aliases.push_back(unescape(f[1]));
-    } else if (kind == "interface" && n == 1 && !m.components.empty()) {
-      m.components.back().interfaces.push_back(unescape(f[1]));
+      finish();
+      c.name = unescape(f[1]);
+      std::copy(f.begin() + 2, f.end(), header);
+      in_component = pending = true;
+    } else if (kind == "alias" && n == 1 && in_component) {
+      c.aliases.push_back(unescape(f[1]));
+    } else if (kind == "interface" && n == 1 && in_component) {
+      settle();
+      if (detail >= ComponentDetail::NoParams) c.interfaces.push_back(unescape(f[1]));
     } else if (kind == "end" && n == 0) {
+      finish();
       ended = true;
-    } else if (kind == "param" && n == 6 && !m.components.empty() && (f[3] == "0" || f[3] == "1")) {
-      m.components.back().params.push_back(
-          {unescape(f[1]), unescape(f[2]), unescape(f[6]), f[3] == "1", unescape(f[4]), unescape(f[5])});
+    } else if (kind == "param" && n == 6 && in_component && (f[3] == "0" || f[3] == "1")) {
+      settle();
+      if (detail == ComponentDetail::Full)
+        c.params.push_back({unescape(f[1]), unescape(f[2]), unescape(f[6]), f[3] == "1", unescape(f[4]), unescape(f[5])});
     } else {
       return std::nullopt;  // not this format: the JSON decides
     }
@@ -256,21 +286,28 @@ void write_manifest(const fs::path& path, const Node& manifest) {
 
 namespace {
 
-// The whole file, or nullopt when it cannot be read (no index: the JSON decides).
-std::optional<std::string> slurp(const fs::path& path) {
+// The whole file, or nullopt when it cannot be read (no index: the JSON decides). In a buffer the read fills, not
+// one cleared first (a std::string of the size would write every byte twice).
+struct FileText {
+  std::unique_ptr<char[]> bytes;
+  size_t size = 0;
+  std::string_view view() const { return {bytes.get(), size}; }
+};
+
+std::optional<FileText> slurp(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   struct stat st{};
-  std::optional<std::string> out;
+  std::optional<FileText> out;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    std::string text(static_cast<size_t>(st.st_size), '\0');
+    FileText text{std::make_unique_for_overwrite<char[]>(static_cast<size_t>(st.st_size)), static_cast<size_t>(st.st_size)};
     size_t got = 0;
-    while (got < text.size()) {
-      ssize_t r = ::read(fd, text.data() + got, text.size() - got);
+    while (got < text.size) {
+      ssize_t r = ::read(fd, text.bytes.get() + got, text.size - got);
       if (r <= 0) break;
       got += static_cast<size_t>(r);
     }
-    if (got == text.size()) out = std::move(text);
+    if (got == text.size) out = std::move(text);
   }
   ::close(fd);
   return out;
@@ -278,10 +315,10 @@ std::optional<std::string> slurp(const fs::path& path) {
 
 }  // namespace
 
-Manifest load_manifest(const fs::path& path, bool components) {
+Manifest load_manifest(const fs::path& path, bool components, const ComponentFilter& filter) {
   if (std::optional<ManifestStamp> stamp = stamp_of(path))
-    if (std::optional<std::string> text = slurp(index_path(path)))
-      if (std::optional<Manifest> m = read_index(*text, *stamp, components)) return std::move(*m);
+    if (std::optional<FileText> text = slurp(index_path(path)))
+      if (std::optional<Manifest> m = read_index(text->view(), *stamp, components, filter)) return std::move(*m);
   return manifest_from(load_json(read_file(path), path.string()));
 }
 

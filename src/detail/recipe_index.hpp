@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,16 +71,25 @@ std::optional<ManifestStamp> stamp_of(const std::filesystem::path& manifest);
 // NAME.json -> NAME.index
 std::filesystem::path index_path(const std::filesystem::path& manifest);
 
+// How much of a component to keep: nothing, its name and aliases, all of it but its parameters, or all of it.
+enum class ComponentDetail { Skip, Name, NoParams, Full };
+// Asked of each component once its name and aliases are read (its other fields are empty then); an empty filter
+// keeps every component in full. Most answers show one component, or the components' names, and the components are
+// most of an index (884 of its 1,600 lines are parameters for six torch recipes).
+using ComponentFilter = std::function<ComponentDetail(const ManifestComponent&)>;
+
 std::string index_text(const Manifest& m, const ManifestStamp& of);
 // nullopt when `text` is not an index of this format or was made from another manifest than `expected`. Without
-// `components`, the manifest's components are left out (and not read).
-std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected, bool components = true);
+// `components`, the manifest's components are left out (and not read). With a `filter`, each component is read as
+// far as it says (the rest is checked, not read).
+std::optional<Manifest> read_index(std::string_view text, const ManifestStamp& expected, bool components = true,
+                                   const ComponentFilter& filter = {});
 
 // Writes the manifest (JSON, atomically), then its index.
 void write_manifest(const std::filesystem::path& path, const Node& manifest);
 
 // The manifest at `path`: from its index when the index matches it, else from the JSON. Without `components`, its
-// components may be left out (`rig ls` and `rig run` need none).
-Manifest load_manifest(const std::filesystem::path& path, bool components = true);
+// components may be left out (`rig ls` and `rig run` need none); with a `filter`, what it declines of each may be.
+Manifest load_manifest(const std::filesystem::path& path, bool components = true, const ComponentFilter& filter = {});
 
 }  // namespace rig::detail

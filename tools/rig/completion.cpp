@@ -133,9 +133,15 @@ std::vector<std::string> recipe_args(const Recipe& r, const std::vector<std::str
   std::vector<std::string> out;
   for (const auto& g : r.groups()) out.push_back(g + "=");
   for (const auto& k : r.config_keys(config)) out.push_back(k + "=");
-  // Every parameter of each component in the config, also those the config leaves to their defaults.
-  auto comps = all_components({r});
-  for (const auto& [path, name] : r.config_components(config))
+  // Every parameter of each component in the config, also those the config leaves to their defaults: the recipe's
+  // manifest read again for those components.
+  auto in_config = r.config_components(config);
+  std::vector<std::string> names;
+  for (const auto& [path, name] : in_config) names.push_back(name);
+  auto comps = named_components(ComponentNames(names), [&](const auto& filter) {
+    return std::vector<Recipe>{{r.manifest, detail::load_manifest(r.manifest, true, filter)}};
+  });
+  for (const auto& [path, name] : in_config)
     for (const auto& c : comps)
       if (component_has_name(c, name))
         for (const auto& p : c.params) out.push_back(path + "." + p.name + "=");
@@ -180,7 +186,10 @@ int complete(const std::vector<std::string>& words) {
     return kExitOk;
   }
   if (verb == "print") return kExitOk;  // files: the shell's own completion
-  auto recipes = load_recipes();
+  // Recipe names and configs answer most; the components' names or interfaces some.
+  bool interfaces = verb == "components" || verb == "compat";
+  bool components = interfaces || verb == "describe" || (verb == "schema" && before.size() == 2 && before[1] == "--component");
+  auto recipes = load_recipes(components, interfaces ? without_params : names_only);
   if (verb == "describe" || (verb == "components" && before.back() != "--interface")) {
     std::vector<std::string> names;
     for (const auto& c : all_components(recipes)) names.push_back(c.name);

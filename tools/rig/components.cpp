@@ -38,34 +38,35 @@ bool family_matches(const std::string& base, const std::string& family) {
 }  // namespace
 
 int describe(const std::string& name) {
-  auto comps = all_components(load_recipes());
-  std::vector<std::string> names;
-  for (const auto& c : comps) {
-    names.push_back(c.name);
-    if (!component_has_name(c, name)) continue;
-    Style s = Style::for_stdout();
-    std::cout << fmt::format("{}{}{}  ({})\n", s.bold, c.name, s.reset, c.cpp_name);
-    if (!c.doc.empty()) std::cout << "  " << c.doc << "\n";
-    std::cout << fmt::format("  interfaces: {}\n  product:    {}\n", join(c.interfaces), c.product);
-    if (!c.aliases.empty()) std::cout << "  aliases:    " << join(c.aliases) << "\n";
-    std::cout << "  parameters:\n";
-    for (const auto& p : c.params) {
-      std::string dv = p.required ? "(required)" : !p.default_json.empty() ? "= " + p.default_json : "";
-      std::cout << fmt::format("    {}{:<16}{} {:<28} {:<12} {}\n", s.green, p.name, s.reset, p.type, dv, p.doc);
-    }
-    std::cout << fmt::format("  registered: {}\n  in recipes: {}\n", c.file, join(c.recipes));
-    if (!c.plugin.empty()) std::cout << fmt::format("  in plugin:  {}\n", c.plugin);
-    return kExitOk;
+  // The components `name` names alone are read (the others are a manifest's most); the first in name order is shown.
+  auto comps = named_components(ComponentNames({name}), [](const auto& filter) { return load_recipes(true, filter); });
+  if (comps.empty()) {
+    std::vector<std::string> names;
+    for (const auto& c : all_components(load_recipes(true, names_only))) names.push_back(c.name);
+    std::string hint = did_you_mean(canonical_name(name), names);
+    throw Error("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},
+                hint.empty() ? "rig components lists them" : hint);
   }
-  throw Error("rig.component.unknown", fmt::format("unknown component '{}'", name), {}, {},
-                   did_you_mean(canonical_name(name), names).empty() ? "rig components lists them"
-                                                                     : did_you_mean(canonical_name(name), names));
+  const Component& c = comps.front();
+  Style s = Style::for_stdout();
+  std::cout << fmt::format("{}{}{}  ({})\n", s.bold, c.name, s.reset, c.cpp_name);
+  if (!c.doc.empty()) std::cout << "  " << c.doc << "\n";
+  std::cout << fmt::format("  interfaces: {}\n  product:    {}\n", join(c.interfaces), c.product);
+  if (!c.aliases.empty()) std::cout << "  aliases:    " << join(c.aliases) << "\n";
+  std::cout << "  parameters:\n";
+  for (const auto& p : c.params) {
+    std::string dv = p.required ? "(required)" : !p.default_json.empty() ? "= " + p.default_json : "";
+    std::cout << fmt::format("    {}{:<16}{} {:<28} {:<12} {}\n", s.green, p.name, s.reset, p.type, dv, p.doc);
+  }
+  std::cout << fmt::format("  registered: {}\n  in recipes: {}\n", c.file, join(c.recipes));
+  if (std::string plugin = plugin_of(c); !plugin.empty()) std::cout << fmt::format("  in plugin:  {}\n", plugin);
+  return kExitOk;
 }
 
 int components(const std::string& interface, const std::string& pattern) {
   Style s = Style::for_stdout();
   size_t shown = 0;
-  for (const auto& c : all_components(load_recipes())) {
+  for (const auto& c : all_components(load_recipes(true, without_params))) {
     const auto& ifaces = c.interfaces;
     const std::string& name = c.name;
     if (!interface.empty()) {

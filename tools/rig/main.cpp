@@ -175,12 +175,20 @@ void load_tool_plugins(int& argc, char** argv) {
   if (!libs.empty() && verb != "__complete" && !recipe_verb) rig::load_plugins(libs);
 }
 
+// What `rig --version` prints.
+std::string version_line() { return "rig " + std::string(rig::version()); }
+
+// `rig --help` or `rig -h` and nothing else.
+bool top_level_help(int argc, char** argv) {
+  return argc == 2 && (argv[1] == std::string_view("--help") || argv[1] == std::string_view("-h"));
+}
+
 // The tool's command line; `only`: set up that verb alone (nullopt when the arguments do not parse that way).
 std::optional<int> cli(int argc, char** argv, std::string_view only) {
   auto wanted = [&](std::string_view verb) { return only.empty() || only == verb; };
   CLI::App app{"rig: typed, located, composable configuration for C++"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "rig " + std::string(rig::version()));
+  app.set_version_flag("--version", version_line());
 
   PrintArgs print_args;
   CLI::App* print_cmd = nullptr;
@@ -273,6 +281,13 @@ std::optional<int> cli(int argc, char** argv, std::string_view only) {
     completion_cmd->add_option("shell", shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
   }
 
+  if (only.empty() && top_level_help(argc, argv)) {
+    // What parsing would print (CLI11 names the program after argv[0]), without the exception CLI11 reports help
+    // with: unwinding through this large binary costs a cold process more than the help text itself.
+    app.name(argv[0]);
+    std::cout << app.help();
+    return rig::kExitOk;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -307,6 +322,10 @@ int main(int argc, char** argv) {
       });
       rc != rig::kExitOk)
     return rc;
+  if (argc == 2 && argv[1] == std::string_view("--version")) {  // as CLI11 prints it, without its exception
+    std::cout << version_line() << std::endl;
+    return rig::kExitOk;
+  }
   if (argc >= 2) {
     std::string_view verb = argv[1];
     if (verb == "__complete" || verb == "run" || verb == "validate" || verb == "schema")

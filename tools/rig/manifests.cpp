@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "detail/recipe_manifest.hpp"
 #include "rig/error.hpp"
@@ -86,7 +87,7 @@ std::vector<fs::path> manifest_dirs() {
   return dirs;
 }
 
-std::vector<Recipe> load_recipes(bool components) {
+std::vector<Recipe> load_recipes(bool components, const detail::ComponentFilter& filter) {
   std::vector<Recipe> out;
   std::map<std::string, bool> seen;
   for (const auto& dir : manifest_dirs()) {
@@ -97,7 +98,7 @@ std::vector<Recipe> load_recipes(bool components) {
       if (e.path().extension() == ".json") files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      Recipe r{f, detail::load_manifest(f, components)};
+      Recipe r{f, detail::load_manifest(f, components, filter)};
       if (seen.emplace(r.name(), true).second) out.push_back(std::move(r));
     }
   }
@@ -118,12 +119,19 @@ Recipe find_recipe(const std::vector<Recipe>& recipes, const std::string& name) 
                    (hint.empty() ? "" : hint + "; ") + (all.empty() ? "no recipes found (see rig ls --help)" : "recipes: " + all));
 }
 
-std::vector<Component> all_components(const std::vector<Recipe>& recipes) {
+namespace {
+
+// all_components, moving the recipes' components (kMove) or copying them.
+template <bool kMove, class Recipes>
+std::vector<Component> merge_components(Recipes& recipes) {
   std::map<std::string, Component> by_name;
-  for (const auto& r : recipes)
-    for (const auto& c : r.m.components) {
+  for (auto& r : recipes)
+    for (auto& c : r.m.components) {
       auto [it, fresh] = by_name.try_emplace(c.name);
-      if (fresh) static_cast<detail::ManifestComponent&>(it->second) = c;
+      if (fresh) {
+        if constexpr (kMove) static_cast<detail::ManifestComponent&>(it->second) = std::move(c);
+        else static_cast<detail::ManifestComponent&>(it->second) = c;
+      }
       it->second.recipes.push_back(r.name());
     }
   // Components this process registered itself: those of plugins (--plugin, RIG_PLUGIN_PATH).
@@ -132,19 +140,64 @@ std::vector<Component> all_components(const std::vector<Recipe>& recipes) {
     detail::ManifestComponent mc = detail::component_from(c);
     auto [it, fresh] = by_name.try_emplace(mc.name);
     if (fresh) static_cast<detail::ManifestComponent&>(it->second) = std::move(mc);
-    if (const detail::ComponentDef* d = registry().find(it->first)) it->second.plugin = library_of(d);
+    it->second.own = registry().find(it->first);
   }
   std::vector<Component> out;
   for (auto& [_, c] : by_name) out.push_back(std::move(c));
   return out;
 }
 
-bool component_has_name(const Component& c, std::string_view name) {
-  std::string want = canonical_name(name);
-  if (canonical_name(c.name) == want) return true;
-  for (const auto& a : c.aliases)
-    if (a == name) return true;
+}  // namespace
+
+std::vector<Component> all_components(const std::vector<Recipe>& recipes) { return merge_components<false>(recipes); }
+std::vector<Component> all_components(std::vector<Recipe>&& recipes) { return merge_components<true>(recipes); }
+
+std::string plugin_of(const Component& c) { return c.own ? library_of(c.own) : std::string(); }
+
+ComponentNames::ComponentNames(std::vector<std::string> names) : names_(std::move(names)) {
+  for (const auto& n : names_) canonical_.push_back(canonical_name(n));
+}
+
+bool ComponentNames::match(const detail::ManifestComponent& c) const {
+  if (match_name(c)) return true;
+  for (const auto& n : names_)
+    for (const auto& a : c.aliases)
+      if (a == n) return true;
   return false;
+}
+
+bool ComponentNames::match_name(const detail::ManifestComponent& c) const {
+  std::string name = canonical_name(c.name);
+  return std::find(canonical_.begin(), canonical_.end(), name) != canonical_.end();
+}
+
+bool component_has_name(const detail::ManifestComponent& c, std::string_view name) {
+  return ComponentNames({std::string(name)}).match(c);
+}
+
+detail::ComponentDetail names_only(const detail::ManifestComponent&) { return detail::ComponentDetail::Name; }
+detail::ComponentDetail without_params(const detail::ManifestComponent&) { return detail::ComponentDetail::NoParams; }
+
+std::vector<Component> named_components(
+    const ComponentNames& names, const std::function<std::vector<Recipe>(const detail::ComponentFilter&)>& load) {
+  // all_components keeps the first copy of a name (a recipe's, else this process's). Copies of one name differ only
+  // if the recipes were built from different sources; then the copy matched through an alias may not be the first.
+  // So when a copy of a name matched through an alias was left out, every copy of that name is read again.
+  std::set<std::string, std::less<>> every_copy;
+  std::vector<size_t> left_out;  // hashes of the names of the copies left out
+  auto hash = [](std::string_view name) { return std::hash<std::string_view>{}(name); };
+  detail::ComponentFilter filter = [&](const detail::ManifestComponent& c) {
+    if (names.match(c) || every_copy.contains(c.name)) return detail::ComponentDetail::Full;
+    left_out.push_back(hash(c.name));
+    return detail::ComponentDetail::Skip;
+  };
+  std::vector<Component> out = all_components(load(filter));
+  for (const auto& c : out)
+    if (names.match(c) && !names.match_name(c) && std::find(left_out.begin(), left_out.end(), hash(c.name)) != left_out.end())
+      every_copy.insert(c.name);
+  if (!every_copy.empty()) out = all_components(load(filter));
+  std::erase_if(out, [&](const Component& c) { return !names.match(c); });
+  return out;
 }
 
 Style Style::for_stdout() {

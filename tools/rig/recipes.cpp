@@ -142,8 +142,9 @@ int schema(const std::vector<std::string>& args) {
                  "extension reads `# yaml-language-server: $schema=FILE` on a config's first line (docs/schema.md).\n";
     return args.empty() ? kExitConfigError : kExitOk;
   }
-  auto recipes = load_recipes();
-  if (args[0] == "--component" || args[0].starts_with("--component=")) {
+  bool component = args[0] == "--component" || args[0].starts_with("--component=");
+  auto recipes = load_recipes(/*components=*/component, names_only);
+  if (component) {
     std::string name = args[0] == "--component" ? (args.size() > 1 ? args[1] : "") : args[0].substr(12);
     if (name.empty())
       throw UsageError("rig.usage.missing_value", "--component needs a value", {}, {}, "rig schema --component NAME");
@@ -232,7 +233,7 @@ int copy_project(const Recipe& r, const fs::path& dest) {
 }  // namespace
 
 int cp(const std::string& what, const std::string& dest, bool project) {
-  auto recipes = load_recipes();
+  auto recipes = load_recipes(/*components=*/false);
   for (const auto& r : recipes) {
     if (r.name() != what) continue;
     if (project) return copy_project(r, dest);

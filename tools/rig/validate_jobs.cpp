@@ -100,7 +100,7 @@ bool is_recipe_command(const std::vector<std::string>& command) {
   if (command.empty()) return false;
   fs::path program = program_file(command[0]);
   if (program.empty()) return false;
-  for (const auto& r : rig::tool::load_recipes()) {
+  for (const auto& r : rig::tool::load_recipes(/*components=*/false)) {
     std::error_code ec;
     if (!r.binary().empty() && fs::equivalent(program, r.binary(), ec)) return true;
   }
