@@ -184,17 +184,15 @@ std::vector<Component> named_components(
   // if the recipes were built from different sources; then the copy matched through an alias may not be the first.
   // So when a copy of a name matched through an alias was left out, every copy of that name is read again.
   std::set<std::string, std::less<>> every_copy;
-  std::vector<size_t> left_out;  // hashes of the names of the copies left out
-  auto hash = [](std::string_view name) { return std::hash<std::string_view>{}(name); };
+  std::set<std::string, std::less<>> left_out;  // the names of the copies left out
   detail::ComponentFilter filter = [&](const detail::ManifestComponent& c) {
     if (names.match(c) || every_copy.contains(c.name)) return detail::ComponentDetail::Full;
-    left_out.push_back(hash(c.name));
+    left_out.insert(c.name);
     return detail::ComponentDetail::Skip;
   };
   std::vector<Component> out = all_components(load(filter));
   for (const auto& c : out)
-    if (names.match(c) && !names.match_name(c) && std::find(left_out.begin(), left_out.end(), hash(c.name)) != left_out.end())
-      every_copy.insert(c.name);
+    if (names.match(c) && !names.match_name(c) && left_out.contains(c.name)) every_copy.insert(c.name);
   if (!every_copy.empty()) out = all_components(load(filter));
   std::erase_if(out, [&](const Component& c) { return !names.match(c); });
   return out;
