@@ -74,4 +74,28 @@ out=$("$rig" run greet --plugin ./fake.so who=x 2>&1); rc=$?
 check "not a shared library: exit 2 with the loader's reason" bash -c "test $rc -eq 2 && grep -q 'rig.plugin.load' <<<\"\$1\"" _ "$out"
 out=$(RIG_PLUGIN_PATH=/nonexistent "$rig" run greet who=x 2>&1); rc=$?
 check "RIG_PLUGIN_PATH naming nothing: exit 2, rig.plugin.path" bash -c "test $rc -eq 2 && grep -q 'rig.plugin.path' <<<\"\$1\"" _ "$out"
+# The tool's own verbs with plugins. A statically linked rig (RIG_STATIC_TOOL, tools/rig/tool_plugins.hpp) cannot
+# load them and runs the command in rig-plugin-host, found beside it or at ../libexec as installed; a dynamic rig
+# (sanitizer builds) loads them itself.
+out=$(RIG_PLUGIN_PATH="$plugin" "$rig" components Whisper); rc=$?
+check "RIG_PLUGIN_PATH: rig components lists the plugin's component" bash -c "test $rc -eq 0 && grep -q 'greet.Whisper' <<<\"\$1\"" _ "$out"
+out=$(RIG_PLUGIN_PATH=/nonexistent "$rig" components 2>&1); rc=$?
+check "RIG_PLUGIN_PATH naming nothing, rig components: exit 2, rig.plugin.path" bash -c "test $rc -eq 2 && grep -q 'rig.plugin.path' <<<\"\$1\"" _ "$out"
+mkdir -p alone prefix/bin prefix/libexec
+cp "$rig" alone/rig
+cp "$rig" prefix/bin/rig
+out=$(alone/rig components --plugin "$plugin" Whisper 2>&1); rc=$?
+if ldd "$rig" >/dev/null 2>&1; then
+  check "a dynamic rig copied alone loads the plugin itself" bash -c "test $rc -eq 0 && grep -q 'greet.Whisper' <<<\"\$1\"" _ "$out"
+else
+  check "a static rig copied alone, without its plugin host: exit 2, rig.plugin.host" \
+    bash -c "test $rc -eq 2 && grep -q 'rig.plugin.host' <<<\"\$1\"" _ "$out"
+  check "... and nothing loaded without a plugin" bash -c "alone/rig --version | grep -q '^rig '"
+  cp "$(dirname "$rig")/rig-plugin-host" prefix/libexec/
+  out=$(prefix/bin/rig describe greet.Whisper --plugin "$plugin" 2>&1); rc=$?
+  check "installed layout (bin/rig, libexec/rig-plugin-host): rig describe --plugin" \
+    bash -c "test $rc -eq 0 && grep -q 'softness' <<<\"\$1\"" _ "$out"
+  out=$(alone/rig __complete components --plugin "$plugin" '' 2>&1); rc=$?
+  check "completion loads no plugin, so it needs no plugin host (exit 0 alone)" test "$rc" -eq 0
+fi
 exit $fail

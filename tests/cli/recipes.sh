@@ -238,6 +238,9 @@ check "cp --project writes CMakeLists.txt" grep -q 'find_package(rig REQUIRED)' 
 check "cp --project copies configs" test -f proj/configs/greeter/loud.yaml
 # Out of tree: install rig, configure and build the project against it, run it, install it, find it with rig ls.
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null 2>&1
+if [ -x "$(dirname "$rig")/rig-plugin-host" ]; then  # a static rig (tools/rig/tool_plugins.hpp) and its plugin host
+  check "the plugin host is installed in libexec/, off PATH" test -x "$tmp/prefix/libexec/rig-plugin-host" -a ! -e "$tmp/prefix/bin/rig-plugin-host"
+fi
 if cmake -S proj -B proj/build -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_TYPE=Release >build.log 2>&1 &&
    cmake --build proj/build -j2 >>build.log 2>&1; then
   check "cp --project builds out of tree" true

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -13,13 +14,13 @@
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/overrides.hpp"
-#include "rig/plugins.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 #include "process_memory.hpp"
 #include "verbs.hpp"
 #include "sweep_cmd.hpp"
 #include "runs_cmd.hpp"
+#include "tool_plugins.hpp"
 
 namespace {
 
@@ -152,11 +153,12 @@ int raw_verb(std::string_view verb, int argc, char** argv) {
   });
 }
 
-// rig's own --plugin PATH (repeatable; components, describe, schema --component, ls) and RIG_PLUGIN_PATH: loaded
-// into this process and taken out of argv. run, validate and schema RECIPE pass --plugin on to the recipe, which
-// loads it itself.
+// rig's own --plugin PATH (repeatable; components, describe, schema --component, ls) and RIG_PLUGIN_PATH: provided
+// to this command (tool_plugins.hpp) and taken out of argv. run, validate and schema RECIPE pass --plugin on to the
+// recipe, which loads it itself; __complete loads none.
 void load_tool_plugins(int& argc, char** argv) {
-  std::vector<std::filesystem::path> libs = rig::plugin_path_libraries();
+  std::vector<char*> original(argv, argv + argc + 1);
+  std::vector<std::filesystem::path> libs;
   std::string_view verb = argc >= 2 ? argv[1] : "";
   bool recipe_verb = verb == "run" || verb == "validate" || (verb == "schema" && argc >= 3 && argv[2] != std::string_view("--component"));
   int out = 1;
@@ -172,7 +174,9 @@ void load_tool_plugins(int& argc, char** argv) {
   }
   argc = out;
   argv[argc] = nullptr;
-  if (!libs.empty() && verb != "__complete" && !recipe_verb) rig::load_plugins(libs);
+  const char* env = std::getenv("RIG_PLUGIN_PATH");
+  if ((!libs.empty() || (env && *env)) && verb != "__complete" && !recipe_verb)
+    rig::tool::provide_plugins(libs, original.data());
 }
 
 // What `rig --version` prints.
