@@ -44,14 +44,15 @@ recipe_list = subprocess.run([rig, "ls"], capture_output=True, text=True).stdout
 recipes = [line.split()[0] for line in recipe_list[1:] if line.strip()]
 recipe = "greet" if "greet" in recipes else (recipes[0] if recipes else None)
 
-# The floor of any C++ program linked as rig is (libstdc++ shared: rig hosts plugins, which bring it): a "hello"
-# compiled here, and the same linked with -static-libstdc++ to show what the shared runtime's loading costs.
+# The floor of any C++ program: a "hello" compiled here three ways. rig is linked statically (RIG_STATIC_TOOL,
+# tools/rig/tool_plugins.hpp); the other two show what loading the shared runtime costs a start-up.
 hello_src = os.path.join(work, "hello.cpp")
 open(hello_src, "w").write('#include <cstdio>\n#include <string>\nint main(int argc, char**) {\n'
                            '  std::string s = "hello\\n"; if (argc > 9) s += "!"; std::fputs(s.c_str(), stdout);\n}\n')
 hellos = {}
-for name, flags in (("C++ hello (shared libstdc++, as rig)", []), ("C++ hello (-static-libstdc++)",
-                                                                   ["-static-libstdc++", "-static-libgcc"])):
+for name, flags in (("C++ hello (shared libstdc++)", []),
+                    ("C++ hello (-static-libstdc++)", ["-static-libstdc++", "-static-libgcc"]),
+                    ("C++ hello (-static, as rig)", ["-static"])):
     exe = os.path.join(work, f"hello{len(hellos)}")
     if subprocess.run(["c++", "-O2", hello_src, "-o", exe, *flags]).returncode == 0:
         hellos[name] = ([exe], 100)

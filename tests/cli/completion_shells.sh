@@ -15,6 +15,10 @@ subs=$("$rig" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NR > 1 && /^  [a-z]
 check "rig --help lists subcommands" test -n "$subs"
 words=$(complete_ "")
 for s in $subs; do check "complete '': $s" has "$s" "$words"; done
+# ... and the other way: `rig --help` sets up the verbs by name only (their options cost a start-up), so check that
+# every verb a full set-up knows is still listed, each with its description.
+for w in $words; do check "rig --help lists $w" bash -c "grep -qE '^  $w +[A-Z]' <<<\"\$1\"" _ "$("$rig" --help)"; done
+for w in print sweep runs diff plot ls cp describe; do check "a verb rig completes: $w" has "$w" "$words"; done
 
 # rig run's own flags, before and after -m / --multirun, and the recipe's flags.
 check "complete: run -m RECIPE --d offers --dry-run" has "--dry-run" "$(complete_ run -m greet --d)"

@@ -9,17 +9,14 @@
 #include "rig/error.hpp"
 #include "rig/registry.hpp"
 #include "rig/yaml.hpp"
+#include "table.hpp"
 #include "verbs.hpp"
 
 namespace rig::tool {
 
 namespace {
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
+using rig_cli::join;
 
 // "greet::Task<greet::TextBatch>" -> {"Task", "greet::TextBatch"}; a plain interface has no argument.
 std::pair<std::string, std::string> split_interface(const std::string& name) {

@@ -190,6 +190,8 @@ bool top_level_help(int argc, char** argv) {
 // The tool's command line; `only`: set up that verb alone (nullopt when the arguments do not parse that way).
 std::optional<int> cli(int argc, char** argv, std::string_view only) {
   auto wanted = [&](std::string_view verb) { return only.empty() || only == verb; };
+  // `rig --help` shows each verb's name and description only: setting up their options is most of a start-up's work.
+  const bool names_only = only.empty() && top_level_help(argc, argv);
   CLI::App app{"rig: typed, located, composable configuration for C++"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version_line());
@@ -197,38 +199,40 @@ std::optional<int> cli(int argc, char** argv, std::string_view only) {
   PrintArgs print_args;
   CLI::App* print_cmd = nullptr;
   if (wanted("print")) {
-  print_cmd = app.add_subcommand("print", "Load a config and print it as YAML (or JSON)");
-  print_cmd->add_option("args", print_args.args,
-                        "FILE... (.yaml, .yml or .json; a later file wins) then OVERRIDES... (key=value, +key=value, "
-                        "++key=value, ~key, key:=value, key+=[x]; see docs/overrides.md)");
-  print_cmd->add_option("--config", print_args.configs, "Config file; repeatable, a later file wins")
-      ->allow_extra_args(false);
-  print_cmd->add_option("--history", print_args.history, "Show each value KEY had and who set it");
-  print_cmd->add_option("--config-dir", print_args.config_dirs,
-                        "Search DIR for config names and groups (repeatable; before RIG_CONFIG_PATH): the first "
-                        "config is then a name, composed with its defaults list (docs/composition.md)")
-      ->allow_extra_args(false);
-  print_cmd->add_flag("--defaults-tree", print_args.defaults_tree,
-                      "Print the defaults tree (which file made each part, with the choices) instead of the config");
-  print_cmd->add_flag("--allow-outside-links", print_args.allow_outside_links,
-                      "Follow symbolic links in config directories that lead outside the search path (refused by "
-                      "default: rig.compose.outside_search_path)");
-  print_cmd->add_flag("--keep-hydra", print_args.keep_hydra,
-                      "Compose Hydra's namespace too: the `hydra` group and the top-level `hydra:` node (left out by "
-                      "default, as Hydra leaves them out of the job config; docs/composition.md)");
-  print_cmd->footer(rig::precedence_help());
-  print_cmd->add_flag("--json", print_args.json, "Print JSON instead of YAML");
-  print_cmd->add_flag("--show-origin", print_args.show_origin, "Show where each value was written (file:line:col)");
-  print_cmd->add_flag("--resolve", print_args.resolve,
-                      "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with "
-                      "--show-origin, also show which interpolations carried each value");
-  print_cmd->add_flag("--show-env", print_args.show_env,
-                      "Show values that came from environment variables (RIG_* and, with --resolve, ${oc.env:...} and anything "
-                      "computed from one), redacted by default");
+    print_cmd = app.add_subcommand("print", "Load a config and print it as YAML (or JSON)");
+    if (!names_only) {
+      print_cmd->add_option("args", print_args.args,
+                            "FILE... (.yaml, .yml or .json; a later file wins) then OVERRIDES... (key=value, +key=value, "
+                            "++key=value, ~key, key:=value, key+=[x]; see docs/overrides.md)");
+      print_cmd->add_option("--config", print_args.configs, "Config file; repeatable, a later file wins")
+          ->allow_extra_args(false);
+      print_cmd->add_option("--history", print_args.history, "Show each value KEY had and who set it");
+      print_cmd->add_option("--config-dir", print_args.config_dirs,
+                            "Search DIR for config names and groups (repeatable; before RIG_CONFIG_PATH): the first "
+                            "config is then a name, composed with its defaults list (docs/composition.md)")
+          ->allow_extra_args(false);
+      print_cmd->add_flag("--defaults-tree", print_args.defaults_tree,
+                          "Print the defaults tree (which file made each part, with the choices) instead of the config");
+      print_cmd->add_flag("--allow-outside-links", print_args.allow_outside_links,
+                          "Follow symbolic links in config directories that lead outside the search path (refused by "
+                          "default: rig.compose.outside_search_path)");
+      print_cmd->add_flag("--keep-hydra", print_args.keep_hydra,
+                          "Compose Hydra's namespace too: the `hydra` group and the top-level `hydra:` node (left out by "
+                          "default, as Hydra leaves them out of the job config; docs/composition.md)");
+      print_cmd->footer(rig::precedence_help());
+      print_cmd->add_flag("--json", print_args.json, "Print JSON instead of YAML");
+      print_cmd->add_flag("--show-origin", print_args.show_origin, "Show where each value was written (file:line:col)");
+      print_cmd->add_flag("--resolve", print_args.resolve,
+                          "Resolve ${...} interpolations (an unreferenced MISSING value stays as it is); with "
+                          "--show-origin, also show which interpolations carried each value");
+      print_cmd->add_flag("--show-env", print_args.show_env,
+                          "Show values that came from environment variables (RIG_* and, with --resolve, ${oc.env:...} and anything "
+                          "computed from one), redacted by default");
+    }
   }
-  if (wanted("sweep")) rig_cli::add_sweep_commands(app, argc, argv);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
-  if (wanted("runs") || wanted("diff")) rig_cli::add_runs_commands(app);  // `rig runs`, `rig diff` (runs_cmd.cpp)
-  if (wanted("plot")) rig_cli::add_plot_command(app);                     // `rig plot` (tools/rig/plot_cmd.cpp)
+  if (wanted("sweep")) rig_cli::add_sweep_commands(app, argc, argv, names_only);  // `rig sweep ...` (tools/rig/sweep_cmd.cpp)
+  if (wanted("runs") || wanted("diff")) rig_cli::add_runs_commands(app, names_only);  // `rig runs`, `rig diff` (runs_cmd.cpp)
+  if (wanted("plot")) rig_cli::add_plot_command(app, names_only);                    // `rig plot` (tools/rig/plot_cmd.cpp)
 
   // ---- recipes and components: tools/rig/recipes.cpp, components.cpp, completion.cpp -------------------
   app.footer(
@@ -239,7 +243,7 @@ std::optional<int> cli(int argc, char** argv, std::string_view only) {
   CLI::App* ls_cmd = nullptr;
   if (wanted("ls")) {
     ls_cmd = app.add_subcommand("ls", "List recipes and their configs (or one recipe in detail)");
-    ls_cmd->add_option("recipe", ls_recipe, "A recipe to show in detail");
+    if (!names_only) ls_cmd->add_option("recipe", ls_recipe, "A recipe to show in detail");
   }
   if (only.empty()) {  // listed in help; main() handles them before CLI11
     app.add_subcommand("run", "Run a recipe: rig run RECIPE [--config NAME|PATH] [OVERRIDES...]");
@@ -252,40 +256,46 @@ std::optional<int> cli(int argc, char** argv, std::string_view only) {
   CLI::App* cp_cmd = nullptr;
   if (wanted("cp")) {
     cp_cmd = app.add_subcommand("cp", "Copy a recipe's source, a config, or (--project) a standalone CMake project");
-    cp_cmd->add_option("what", cp_what, "RECIPE, or a config: RECIPE/NAME or NAME")->required();
-    cp_cmd->add_option("dest", cp_dest, "Destination file or directory")->required();
-    cp_cmd->add_flag("--project", cp_project,
-                     "Write DEST/CMakeLists.txt (find_package(rig)), the recipe's sources and configs: builds as is");
+    if (!names_only) {
+      cp_cmd->add_option("what", cp_what, "RECIPE, or a config: RECIPE/NAME or NAME")->required();
+      cp_cmd->add_option("dest", cp_dest, "Destination file or directory")->required();
+      cp_cmd->add_flag("--project", cp_project,
+                       "Write DEST/CMakeLists.txt (find_package(rig)), the recipe's sources and configs: builds as is");
+    }
   }
   std::string describe_name;
   CLI::App* describe_cmd = nullptr;
   if (wanted("describe")) {
     describe_cmd = app.add_subcommand("describe", "Describe a component: interfaces, parameters, defaults, docs");
-    describe_cmd->add_option("component", describe_name, "Component name (either spelling, or an alias)")->required();
+    if (!names_only) describe_cmd->add_option("component", describe_name, "Component name (either spelling, or an alias)")->required();
   }
   std::string comp_interface, comp_pattern;
   CLI::App* components_cmd = nullptr;
   if (wanted("components")) {
     components_cmd = app.add_subcommand("components", "List the components registered in the recipes");
-    components_cmd->add_option("--interface", comp_interface, "Only those registered as this interface (or template)");
-    components_cmd->add_option("pattern", comp_pattern, "Only names containing this text");
+    if (!names_only) {
+      components_cmd->add_option("--interface", comp_interface, "Only those registered as this interface (or template)");
+      components_cmd->add_option("pattern", comp_pattern, "Only names containing this text");
+    }
   }
   std::string compat_rows = "Task", compat_cols = "Model";
   CLI::App* compat_cmd = nullptr;
   if (wanted("compat")) {
     compat_cmd = app.add_subcommand(
         "compat", "Which components fit together: ROWS<B> x COLS<B> from the registered types (● / ○)");
-    compat_cmd->add_option("--rows", compat_rows, "Row interface or interface template")->capture_default_str();
-    compat_cmd->add_option("--cols", compat_cols, "Column interface or interface template")->capture_default_str();
+    if (!names_only) {
+      compat_cmd->add_option("--rows", compat_rows, "Row interface or interface template")->capture_default_str();
+      compat_cmd->add_option("--cols", compat_cols, "Column interface or interface template")->capture_default_str();
+    }
   }
   std::string shell;
   CLI::App* completion_cmd = nullptr;
   if (wanted("completion")) {
     completion_cmd = app.add_subcommand("completion", "Print a shell completion script");
-    completion_cmd->add_option("shell", shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+    if (!names_only) completion_cmd->add_option("shell", shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
   }
 
-  if (only.empty() && top_level_help(argc, argv)) {
+  if (names_only) {
     // What parsing would print (CLI11 names the program after argv[0]), without the exception CLI11 reports help
     // with: unwinding through this large binary costs a cold process more than the help text itself.
     app.name(argv[0]);

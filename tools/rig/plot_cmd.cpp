@@ -72,10 +72,11 @@ int plot(const PlotArgs& a) {
 
 }  // namespace
 
-void add_plot_command(CLI::App& app) {
+void add_plot_command(CLI::App& app, bool names_only) {
   auto a = std::make_shared<PlotArgs>();
   auto* cmd = app.add_subcommand(
       "plot", "Metric curves of runs or a sweep as one offline HTML page (plots.html) and an SVG per metric");
+  if (names_only) return;
   cmd->add_option("dirs", a->dirs, "RUN_DIR... or one SWEEP_DIR")->required();
   cmd->add_option("-o,--output", a->output,
                   "The page (default plots.html in the run or sweep directory; here for several runs)");

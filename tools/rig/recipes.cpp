@@ -17,19 +17,15 @@
 #include "rig/registry.hpp"
 #include "rig/schema.hpp"
 #include "rig/yaml.hpp"
+#include "table.hpp"
 #include "verbs.hpp"
 
 namespace rig::tool {
 
 namespace fs = std::filesystem;
+using rig_cli::join;
 
 namespace {
-
-std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
-  return out;
-}
 
 bool is_config_path(const std::string& s) {
   return s.ends_with(".yaml") || s.ends_with(".yml") || s.ends_with(".json");

@@ -38,12 +38,6 @@ std::string duration_text(double s) {
   return fmt::format("{:.1f}h", s / 3600);
 }
 
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
-  return out;
-}
-
 rig::JobResult with_metrics(const rig::Node& metrics) {
   rig::JobResult r;
   r.metrics = metrics;
@@ -184,22 +178,25 @@ int diff(const std::string& dir_a, const std::string& dir_b) {
 
 }  // namespace
 
-void add_runs_commands(CLI::App& app) {
+void add_runs_commands(CLI::App& app, bool names_only) {
   auto a = std::make_shared<RunsArgs>();
   auto* runs_cmd = app.add_subcommand("runs", "A table of the runs under outputs/ (or DIR): status, duration, metrics");
-  runs_cmd->add_option("dir", a->dir, "Where to look (default outputs; a sweep directory works too)");
-  runs_cmd->add_option("--sort", a->sort,
-                       "Sort by a column (recipe, start, status, duration), a final metric, an override or config key");
-  runs_cmd->add_flag("--desc", a->desc, "Sort descending");
-  runs_cmd->add_option("--filter", a->filters, "KEY=VALUE: only runs whose KEY (as for --sort) has VALUE; repeatable")
-      ->allow_extra_args(false);
-  runs_cmd->add_flag("--json", a->json, "Print a JSON list instead of the table");
-  runs_cmd->callback([a] { std::exit(handle([&] { return runs(*a); })); });
+  if (!names_only) {
+    runs_cmd->add_option("dir", a->dir, "Where to look (default outputs; a sweep directory works too)");
+    runs_cmd->add_option("--sort", a->sort,
+                         "Sort by a column (recipe, start, status, duration), a final metric, an override or config key");
+    runs_cmd->add_flag("--desc", a->desc, "Sort descending");
+    runs_cmd->add_option("--filter", a->filters, "KEY=VALUE: only runs whose KEY (as for --sort) has VALUE; repeatable")
+        ->allow_extra_args(false);
+    runs_cmd->add_flag("--json", a->json, "Print a JSON list instead of the table");
+    runs_cmd->callback([a] { std::exit(handle([&] { return runs(*a); })); });
+  }
 
   auto d = std::make_shared<std::pair<std::string, std::string>>();
   auto* diff_cmd = app.add_subcommand(
       "diff", "Compare two runs (or sweep jobs): config keys that differ and where each was set, overrides, final "
               "metrics; exit 0 when the configs are equal, 1 when they differ");
+  if (names_only) return;
   diff_cmd->add_option("run_a", d->first, "A run directory")->required();
   diff_cmd->add_option("run_b", d->second, "Another run directory")->required();
   diff_cmd->callback([d] { std::exit(handle([&] { return diff(d->first, d->second); })); });

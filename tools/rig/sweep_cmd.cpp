@@ -349,7 +349,7 @@ int run_multirun(const MultirunRequest& r, std::ostream& out) {
   return launch_and_report(dir, all, settings, r.wait, out);
 }
 
-void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
+void add_sweep_commands(CLI::App& app, int& argc, char** argv, bool names_only) {
   // `rig sweep run ... -- PROGRAM ARGS...`: the command is taken out of argv here, before CLI11 sees it.
   auto command = std::make_shared<std::vector<std::string>>();
   if (argc > 2 && std::string_view(argv[1]) == "sweep" && std::string_view(argv[2]) == "run")
@@ -360,6 +360,7 @@ void add_sweep_commands(CLI::App& app, int& argc, char** argv) {
         break;
       }
   auto* sweep = app.add_subcommand("sweep", "Multirun sweeps: run, status, collect, resume (docs/sweeps.md)");
+  if (names_only) return;
   sweep->require_subcommand(1);
 
   struct RunArgs {

@@ -43,6 +43,7 @@ int run_multirun(const MultirunRequest& request, std::ostream& out);
 
 // Adds `rig sweep run|status|collect|resume|job` to `app`; each runs from its CLI11 callback and exits the process.
 // For `rig sweep run ... -- PROGRAM ARGS...` it takes the command after `--` out of argv (argc shrinks).
-void add_sweep_commands(CLI::App& app, int& argc, char** argv);
+// names_only: the subcommand with its description and nothing else, all that the top-level help shows.
+void add_sweep_commands(CLI::App& app, int& argc, char** argv, bool names_only);
 
 }  // namespace rig_cli

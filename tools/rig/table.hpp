@@ -6,9 +6,17 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rig_cli {
+
+// "a, b, c": the strings with `sep` between them (none after an empty first one).
+inline std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
+  return out;
+}
 
 struct Table {
   std::vector<std::string> header;
