@@ -13,15 +13,28 @@
 
 namespace rig::detail {
 
+// A map's entries in insertion order, with an open-addressing index past a few entries. The index is kept up to date
+// by every change (an insert probes once, an erase removes its slot and renumbers the later ones without hashing
+// them again); only growth past half full rehashes, doubling the table, so n inserts cost O(n) hashes in all.
 struct MapData {
-  std::vector<MapEntry> entries;
-  std::vector<uint32_t> slots;  // open-addressing index into entries (+1; 0 = empty), built past a few entries
+  static constexpr size_t npos = static_cast<size_t>(-1);
 
+  std::vector<MapEntry> entries;
+  std::vector<uint32_t> slots;  // positions in entries (+1; 0 = empty); empty while entries.size() <= kIndexThreshold
+
+  static size_t hash(std::string_view key);
+
+  // The position of `key` in entries, or npos. `h` is hash(key).
+  size_t position(std::string_view key, size_t h) const;
+  size_t position(std::string_view key) const { return position(key, hash(key)); }
   const MapEntry* find(std::string_view key) const;
   MapEntry* find(std::string_view key);
   void insert(MapEntry entry);  // key must be absent
   bool insert_new(MapEntry& entry);  // moves `entry` in unless its key exists
+  // Appends an entry whose key is known to be absent; `h` is hash(entry.key).
+  void append_absent(MapEntry&& entry, size_t h);
   bool erase(std::string_view key);
+  void erase_at(size_t position, size_t h);  // `h` is hash(entries[position].key)
   void rebuild_index();
 };
 
