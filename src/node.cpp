@@ -220,7 +220,7 @@ void MapData::rebuild_index() {
   }
   size_t cap = 16;
   while (cap < entries.size() * 2) cap *= 2;
-  slots.assign(cap, 0);
+  slots.assign_zeros(cap);
   size_t mask = cap - 1;
   for (size_t e = 0; e < entries.size(); ++e) {
     size_t i = hash(entries[e].key) & mask;
@@ -290,7 +290,8 @@ void MapData::erase_at(size_t position, size_t h) {
     if (s > erased) --s;
 }
 
-static_assert(sizeof(NodeData) <= 104, "see NodeData: keep a node within glibc's fast-bin size");
+static_assert(sizeof(detail::MapData) == 32, "see SlotTable");
+static_assert(sizeof(NodeData) <= 88, "see NodeData: a node's bytes are a loaded config's memory");
 
 namespace {
 
@@ -351,7 +352,7 @@ Node take_map(MapData& built, Origin origin) {
   auto d = make_data(Kind::Map, std::move(origin));
   MapData& m = d->value.emplace<MapData>();
   m.entries.assign(std::make_move_iterator(built.entries.begin()), std::make_move_iterator(built.entries.end()));
-  m.slots = built.slots;  // positions in entries, which keep their order
+  m.slots = std::move(built.slots);  // positions in entries, which keep their order
   built.entries.clear();
   built.slots.clear();
   return Node(std::move(d));

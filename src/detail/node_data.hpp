@@ -2,16 +2,56 @@
 // provenance, and a map's entries with their index. Private to src/.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "rig/node.hpp"
 
 namespace rig::detail {
+
+// A map's index: a power-of-two table of slots behind one pointer, its size stored in front of the slots, so that a
+// map takes 8 bytes for it (a vector would take 24 in every node's value, map or not: see NodeData).
+class SlotTable {
+ public:
+  SlotTable() = default;
+  SlotTable(const SlotTable& other) {
+    if (other.p_) {
+      p_ = new uint32_t[other.size() + 1];
+      std::copy(other.p_, other.p_ + other.size() + 1, p_);
+    }
+  }
+  SlotTable(SlotTable&& other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+  SlotTable& operator=(SlotTable other) noexcept {
+    std::swap(p_, other.p_);
+    return *this;
+  }
+  ~SlotTable() { delete[] p_; }
+
+  size_t size() const { return p_ ? p_[0] : 0; }
+  bool empty() const { return p_ == nullptr; }
+  uint32_t& operator[](size_t i) { return p_[i + 1]; }
+  uint32_t operator[](size_t i) const { return p_[i + 1]; }
+  uint32_t* begin() { return p_ ? p_ + 1 : nullptr; }
+  uint32_t* end() { return p_ ? p_ + 1 + p_[0] : nullptr; }
+  void assign_zeros(size_t n) {  // n slots, all empty
+    delete[] p_;
+    p_ = new uint32_t[n + 1]();
+    p_[0] = static_cast<uint32_t>(n);
+  }
+  void clear() {
+    delete[] p_;
+    p_ = nullptr;
+  }
+
+ private:
+  uint32_t* p_ = nullptr;
+};
 
 // A map's entries in insertion order, with an open-addressing index past a few entries. The index is kept up to date
 // by every change (an insert probes once, an erase removes its slot and renumbers the later ones without hashing
@@ -20,7 +60,7 @@ struct MapData {
   static constexpr size_t npos = static_cast<size_t>(-1);
 
   std::vector<MapEntry> entries;
-  std::vector<uint32_t> slots;  // positions in entries (+1; 0 = empty); empty while entries.size() <= kIndexThreshold
+  SlotTable slots;  // positions in entries (+1; 0 = empty); empty while entries.size() <= kIndexThreshold
 
   static size_t hash(std::string_view key);
 
@@ -54,8 +94,9 @@ struct NodeData {
   NodeData& operator=(NodeData&&) = default;
   ~NodeData();
 
-  // kind and interpolation sit in the tail padding of origin: with the shared_ptr's control block a node then takes
-  // 120 bytes, which glibc serves from its fast bins (a loaded config allocates one per value).
+  // kind and interpolation sit in the tail padding of origin, and a map's value is 32 bytes (its index is one
+  // pointer): with the shared_ptr's control block a node takes 112 bytes of a loader's arena (a loaded config
+  // allocates one per value) and stays within glibc's fast bins when malloc'd.
   [[no_unique_address]] Origin origin;
   Kind kind = Kind::Null;
   bool interpolation = false;
