@@ -291,7 +291,7 @@ void MapData::erase_at(size_t position, size_t h) {
 }
 
 static_assert(sizeof(detail::MapData) == 32, "see SlotTable");
-static_assert(sizeof(NodeData) <= 88, "see NodeData: a node's bytes are a loaded config's memory");
+static_assert(sizeof(NodeData) <= 80, "see NodeData: a node's bytes are a loaded config's memory");
 
 namespace {
 
@@ -417,22 +417,13 @@ std::span<const Origin> Node::via() const {
   return d_->provenance->via;
 }
 
-namespace {
-detail::Provenance& writable_provenance(detail::NodeData& d) {
-  auto fresh = d.provenance ? std::make_shared<detail::Provenance>(*d.provenance)
-                            : std::make_shared<detail::Provenance>();
-  d.provenance = fresh;
-  return *fresh;
-}
-}  // namespace
-
 Node& Node::push_history(Node previous) {
-  writable_provenance(mut()).history.push_back(std::move(previous));
+  mut().provenance.writable().history.push_back(std::move(previous));
   return *this;
 }
 
 Node& Node::push_via(Origin interpolation) {
-  writable_provenance(mut()).via.push_back(std::move(interpolation));
+  mut().provenance.writable().via.push_back(std::move(interpolation));
   return *this;
 }
 

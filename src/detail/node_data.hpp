@@ -83,6 +83,30 @@ struct Provenance {
   std::vector<Origin> via;
 };
 
+// A node's provenance, owned by its storage: one pointer (a shared_ptr would take two in every node, and nearly all
+// nodes have none). Storage is copied only when a shared node is written, and the copy gets its own provenance.
+class ProvenancePtr {
+ public:
+  ProvenancePtr() = default;
+  ProvenancePtr(const ProvenancePtr& other) : p_(other.p_ ? std::make_unique<Provenance>(*other.p_) : nullptr) {}
+  ProvenancePtr(ProvenancePtr&&) noexcept = default;
+  ProvenancePtr& operator=(ProvenancePtr other) noexcept {
+    p_ = std::move(other.p_);
+    return *this;
+  }
+  ~ProvenancePtr() = default;
+
+  explicit operator bool() const { return p_ != nullptr; }
+  const Provenance* operator->() const { return p_.get(); }
+  Provenance& writable() {
+    if (!p_) p_ = std::make_unique<Provenance>();
+    return *p_;
+  }
+
+ private:
+  std::unique_ptr<Provenance> p_;
+};
+
 // A node's storage. Releasing it releases its children first, which would recurse once per level of the tree; its
 // destructor moves the children's storage onto an explicit stack instead, so a tree of any depth (one built through
 // the API is not limited) is released in constant stack (tests/depth_test.cpp: a million levels).
@@ -94,13 +118,13 @@ struct NodeData {
   NodeData& operator=(NodeData&&) = default;
   ~NodeData();
 
-  // kind and interpolation sit in the tail padding of origin, and a map's value is 32 bytes (its index is one
-  // pointer): with the shared_ptr's control block a node takes 112 bytes of a loader's arena (a loaded config
-  // allocates one per value) and stays within glibc's fast bins when malloc'd.
+  // kind and interpolation sit in the tail padding of origin, provenance is one pointer and a map's value is 32
+  // bytes (its index is one pointer): with the shared_ptr's control block a node takes 104 bytes of a loader's arena
+  // (a loaded config allocates one per value) or a 112-byte chunk of malloc.
   [[no_unique_address]] Origin origin;
   Kind kind = Kind::Null;
   bool interpolation = false;
-  std::shared_ptr<const Provenance> provenance;  // rarely present; shared between copies
+  ProvenancePtr provenance;  // rarely present
   std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<Node>, MapData> value;
 };
 
