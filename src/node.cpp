@@ -190,17 +190,18 @@ size_t MapData::hash(std::string_view key) {
   return static_cast<size_t>(fold(kK1 ^ n, fold(a ^ kK1, b ^ seed)) ^ kK2);
 }
 
-size_t MapData::position(std::string_view key, size_t h) const {
+MapData::Lookup MapData::lookup(std::string_view key) const {
   if (slots.empty()) {
     for (size_t e = 0; e < entries.size(); ++e)
-      if (entries[e].key == key) return e;
-    return npos;
+      if (entries[e].key == key) return {e, 0};
+    return {};
   }
+  size_t h = hash(key);
   size_t mask = slots.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     uint32_t s = slots[i];
-    if (s == 0) return npos;
-    if (entries[s - 1].key == key) return s - 1;
+    if (s == 0) return {npos, h};
+    if (entries[s - 1].key == key) return {s - 1, h};
   }
 }
 
@@ -235,45 +236,44 @@ void MapData::insert(MapEntry entry) {
 }
 
 bool MapData::insert_new(MapEntry& entry) {
-  size_t h = hash(entry.key);
-  if (position(entry.key, h) != npos) return false;
-  append_absent(std::move(entry), h);
+  Lookup at = lookup(entry.key);
+  if (at.position != npos) return false;
+  append_absent(std::move(entry), at);
   return true;
 }
 
-void MapData::append_absent(MapEntry&& entry, size_t h) {
+void MapData::append_absent(MapEntry&& entry, const Lookup& at) {
   entries.push_back(std::move(entry));
   if (entries.size() * 2 > slots.size()) {  // no index yet, or past half full: (re)build at the next size
     if (entries.size() > kIndexThreshold) rebuild_index();
     return;
   }
   size_t mask = slots.size() - 1;
-  size_t i = h & mask;
+  size_t i = at.hash & mask;  // indexed at the lookup too: the table has not changed since
   while (slots[i] != 0) i = (i + 1) & mask;
   slots[i] = static_cast<uint32_t>(entries.size());
 }
 
 bool MapData::erase(std::string_view key) {
-  size_t h = hash(key);
-  size_t p = position(key, h);
-  if (p == npos) return false;
-  erase_at(p, h);
+  Lookup at = lookup(key);
+  if (at.position == npos) return false;
+  erase_at(at);
   return true;
 }
 
 // Linear probing without tombstones: the slot is emptied and the rest of its cluster shifted back over it (each
 // entry moved only if its home slot allows), so lookups stay exact. Entries after the erased one move down by one
 // place, and so do their numbers in the index.
-void MapData::erase_at(size_t position, size_t h) {
-  entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(position));
+void MapData::erase_at(const Lookup& at) {
+  entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(at.position));
   if (slots.empty()) return;
   if (entries.size() <= kIndexThreshold) {
     slots.clear();
     return;
   }
   const size_t mask = slots.size() - 1;
-  const auto erased = static_cast<uint32_t>(position + 1);
-  size_t hole = h & mask;
+  const auto erased = static_cast<uint32_t>(at.position + 1);
+  size_t hole = at.hash & mask;
   while (slots[hole] != erased) hole = (hole + 1) & mask;
   for (size_t j = (hole + 1) & mask; slots[j] != 0; j = (j + 1) & mask) {
     uint32_t s = slots[j];
@@ -527,14 +527,14 @@ Node& Node::set(std::string key, Node value, Origin key_origin) {
   }
   if (!is_map()) wrong_kind(*this, "map");
   auto& m = std::get<detail::MapData>(mut().value);
-  size_t h = detail::MapData::hash(key);
-  if (size_t p = m.position(key, h); p != detail::MapData::npos) {
-    MapEntry& e = m.entries[p];
+  detail::MapData::Lookup at = m.lookup(key);
+  if (at.position != detail::MapData::npos) {
+    MapEntry& e = m.entries[at.position];
     e.value = std::move(value);
     if (key_origin.known()) e.key_origin = std::move(key_origin);
     return e.value;
   }
-  m.append_absent(MapEntry{std::move(key), std::move(value), std::move(key_origin)}, h);
+  m.append_absent(MapEntry{std::move(key), std::move(value), std::move(key_origin)}, at);
   return m.entries.back().value;
 }
 
@@ -550,10 +550,9 @@ bool Node::insert(std::string key, Node value, Origin key_origin) {
 
 bool Node::erase(std::string_view key) {
   if (!is_map()) return false;
-  size_t h = detail::MapData::hash(key);
-  size_t p = std::get<detail::MapData>(d_->value).position(key, h);
-  if (p == detail::MapData::npos) return false;
-  std::get<detail::MapData>(mut().value).erase_at(p, h);
+  detail::MapData::Lookup at = std::get<detail::MapData>(d_->value).lookup(key);
+  if (at.position == detail::MapData::npos) return false;
+  std::get<detail::MapData>(mut().value).erase_at(at);  // the copy mut() may make has the same index
   return true;
 }
 

@@ -64,17 +64,22 @@ struct MapData {
 
   static size_t hash(std::string_view key);
 
-  // The position of `key` in entries, or npos. `h` is hash(key).
-  size_t position(std::string_view key, size_t h) const;
-  size_t position(std::string_view key) const { return position(key, hash(key)); }
+  // Where a key is: its position in entries (npos when absent) and, when the map is indexed, its hash (a map of a
+  // few entries is searched without hashing). Valid for this map, or a copy of it, until the next change.
+  struct Lookup {
+    size_t position = npos;
+    size_t hash = 0;
+  };
+  Lookup lookup(std::string_view key) const;
+  size_t position(std::string_view key) const { return lookup(key).position; }
   const MapEntry* find(std::string_view key) const;
   MapEntry* find(std::string_view key);
   void insert(MapEntry entry);  // key must be absent
   bool insert_new(MapEntry& entry);  // moves `entry` in unless its key exists
-  // Appends an entry whose key is known to be absent; `h` is hash(entry.key).
-  void append_absent(MapEntry&& entry, size_t h);
+  // Appends an entry whose key the lookup `at` did not find.
+  void append_absent(MapEntry&& entry, const Lookup& at);
   bool erase(std::string_view key);
-  void erase_at(size_t position, size_t h);  // `h` is hash(entries[position].key)
+  void erase_at(const Lookup& at);  // a lookup that found its key
   void rebuild_index();
 };
 
