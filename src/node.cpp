@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -51,6 +52,9 @@ KeyPath KeyPath::parse(std::string_view text) {
   size_t i = 0;
   const size_t n = text.size();
   if (n == 0) return path;
+  // At most one segment per '.' or '[', plus the first: one allocation for the segments.
+  path.segments_.reserve(1 + static_cast<size_t>(std::count_if(text.begin(), text.end(),
+                                                               [](char c) { return c == '.' || c == '['; })));
   bool expect_segment = true;  // at the start or after '.'
   while (i < n) {
     char c = text[i];
@@ -89,12 +93,18 @@ KeyPath KeyPath::parse(std::string_view text) {
       continue;
     }
     if (!expect_segment) path_syntax(text, i, "expected '.'");
+    // The key is copied a run at a time: a backslash ends a run, and the character it escapes starts the next.
     std::string key;
+    size_t run = i;
     while (i < n && text[i] != '.' && text[i] != '[') {
       if (text[i] == ']') path_syntax(text, i, "unexpected ']'");
-      if (text[i] == '\\' && i + 1 < n) ++i;
-      key += text[i++];
+      if (text[i] == '\\' && i + 1 < n) {
+        key.append(text.substr(run, i - run));
+        run = ++i;
+      }
+      ++i;
     }
+    key.append(text.substr(run, i - run));
     path.segments_.push_back({std::move(key), false});
     expect_segment = false;
   }

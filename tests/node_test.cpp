@@ -173,6 +173,24 @@ TEST(KeyPathSyntax, Forms) {
     expect_error("rig.key.syntax", [&] { KeyPath::parse(bad); });
 }
 
+// A backslash in a plain segment takes the next character as it is, whatever it is; a last backslash is itself.
+TEST(KeyPathSyntax, BackslashEscapesInPlainSegments) {
+  auto keys = [](std::string_view text) {
+    std::vector<std::string> out;
+    const KeyPath path = KeyPath::parse(text);
+    for (const auto& s : path.segments()) out.push_back(s.key);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(keys("a\\.b.c"), (V{"a.b", "c"}));
+  EXPECT_EQ(keys("x\\[0\\].y"), (V{"x[0]", "y"}));
+  EXPECT_EQ(keys("a\\\\b"), (V{"a\\b"}));
+  EXPECT_EQ(keys("\\.\\.\\."), (V{"..."}));
+  EXPECT_EQ(keys("ab\\"), (V{"ab\\"}));
+  EXPECT_EQ(keys("k.with\\]"), (V{"k", "with]"}));
+  EXPECT_EQ(keys("s\\.t[1].u\\.v"), (V{"s.t", "1", "u.v"}));
+}
+
 TEST(NodePath, BothIndexSpellingsAndEscapedKeys) {
   Node n = yaml("a:\n  b:\n    - c: 1\n    - c: 2\n  x.y: 3\n");
   EXPECT_EQ(n.get<int>("a.b[1].c"), 2);
