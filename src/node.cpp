@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -51,6 +52,9 @@ KeyPath KeyPath::parse(std::string_view text) {
   size_t i = 0;
   const size_t n = text.size();
   if (n == 0) return path;
+  // At most one segment per '.' or '[', plus the first: one allocation for the segments.
+  path.segments_.reserve(1 + static_cast<size_t>(std::count_if(text.begin(), text.end(),
+                                                               [](char c) { return c == '.' || c == '['; })));
   bool expect_segment = true;  // at the start or after '.'
   while (i < n) {
     char c = text[i];
@@ -89,12 +93,18 @@ KeyPath KeyPath::parse(std::string_view text) {
       continue;
     }
     if (!expect_segment) path_syntax(text, i, "expected '.'");
+    // The key is copied a run at a time: a backslash ends a run, and the character it escapes starts the next.
     std::string key;
+    size_t run = i;
     while (i < n && text[i] != '.' && text[i] != '[') {
       if (text[i] == ']') path_syntax(text, i, "unexpected ']'");
-      if (text[i] == '\\' && i + 1 < n) ++i;
-      key += text[i++];
+      if (text[i] == '\\' && i + 1 < n) {
+        key.append(text.substr(run, i - run));
+        run = ++i;
+      }
+      ++i;
     }
+    key.append(text.substr(run, i - run));
     path.segments_.push_back({std::move(key), false});
     expect_segment = false;
   }
@@ -141,21 +151,73 @@ namespace detail {
 
 namespace {
 constexpr size_t kIndexThreshold = 8;
-size_t hash_key(std::string_view k) { return std::hash<std::string_view>{}(k); }
 }  // namespace
 
-const MapEntry* MapData::find(std::string_view key) const {
+namespace {
+__extension__ using Wide = unsigned __int128;
+// Folds a 64x64-bit product: every input bit reaches the low bits the index masks by.
+inline uint64_t fold(uint64_t a, uint64_t b) {
+  Wide r = static_cast<Wide>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+inline uint64_t load8(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint64_t load4(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+constexpr uint64_t kK0 = 0xa0761d6478bd642full, kK1 = 0xe7037ed1a0b428dbull, kK2 = 0x8ebc6af09c88c6e3ull;
+}  // namespace
+
+// Keys are short (most under 16 bytes): they are read 4 or 8 bytes at a time, overlapping, and mixed by multiplication
+// (the scheme of wyhash), several times cheaper than std::hash's byte loop on such keys.
+size_t MapData::hash(std::string_view key) {
+  const char* p = key.data();
+  size_t n = key.size();
+  uint64_t seed = kK0 ^ n;
+  uint64_t a = 0, b = 0;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = load8(p);
+      b = load8(p + n - 8);
+    } else if (n >= 4) {
+      a = load4(p);
+      b = load4(p + n - 4);
+    } else if (n > 0) {
+      a = (uint64_t{static_cast<unsigned char>(p[0])} << 16) | (uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+          static_cast<unsigned char>(p[n - 1]);
+    }
+  } else {
+    size_t i = 0;
+    for (; i + 16 < n; i += 16) seed = fold(load8(p + i) ^ kK1, load8(p + i + 8) ^ seed);
+    a = load8(p + n - 16);
+    b = load8(p + n - 8);
+  }
+  return static_cast<size_t>(fold(kK1 ^ n, fold(a ^ kK1, b ^ seed)) ^ kK2);
+}
+
+MapData::Lookup MapData::lookup(std::string_view key) const {
   if (slots.empty()) {
-    for (const auto& e : entries)
-      if (e.key == key) return &e;
-    return nullptr;
+    for (size_t e = 0; e < entries.size(); ++e)
+      if (entries[e].key == key) return {e, 0};
+    return {};
   }
+  size_t h = hash(key);
   size_t mask = slots.size() - 1;
-  for (size_t i = hash_key(key) & mask;; i = (i + 1) & mask) {
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
     uint32_t s = slots[i];
-    if (s == 0) return nullptr;
-    if (entries[s - 1].key == key) return &entries[s - 1];
+    if (s == 0) return {npos, h};
+    if (entries[s - 1].key == key) return {s - 1, h};
   }
+}
+
+const MapEntry* MapData::find(std::string_view key) const {
+  size_t p = position(key);
+  return p == npos ? nullptr : &entries[p];
 }
 
 MapEntry* MapData::find(std::string_view key) {
@@ -169,10 +231,10 @@ void MapData::rebuild_index() {
   }
   size_t cap = 16;
   while (cap < entries.size() * 2) cap *= 2;
-  slots.assign(cap, 0);
+  slots.assign_zeros(cap);
   size_t mask = cap - 1;
   for (size_t e = 0; e < entries.size(); ++e) {
-    size_t i = hash_key(entries[e].key) & mask;
+    size_t i = hash(entries[e].key) & mask;
     while (slots[i] != 0) i = (i + 1) & mask;
     slots[i] = static_cast<uint32_t>(e + 1);
   }
@@ -184,26 +246,62 @@ void MapData::insert(MapEntry entry) {
 }
 
 bool MapData::insert_new(MapEntry& entry) {
-  if (slots.empty()) {
-    for (const auto& e : entries)
-      if (e.key == entry.key) return false;
-    entries.push_back(std::move(entry));
-    if (entries.size() > kIndexThreshold) rebuild_index();
-    return true;
-  }
-  size_t mask = slots.size() - 1;
-  size_t i = hash_key(entry.key) & mask;
-  for (; slots[i] != 0; i = (i + 1) & mask)
-    if (entries[slots[i] - 1].key == entry.key) return false;
-  entries.push_back(std::move(entry));
-  if (entries.size() * 2 > slots.size())
-    rebuild_index();
-  else
-    slots[i] = static_cast<uint32_t>(entries.size());
+  Lookup at = lookup(entry.key);
+  if (at.position != npos) return false;
+  append_absent(std::move(entry), at);
   return true;
 }
 
-static_assert(sizeof(NodeData) <= 104, "see NodeData: keep a node within glibc's fast-bin size");
+void MapData::append_absent(MapEntry&& entry, const Lookup& at) {
+  entries.push_back(std::move(entry));
+  if (entries.size() * 2 > slots.size()) {  // no index yet, or past half full: (re)build at the next size
+    if (entries.size() > kIndexThreshold) rebuild_index();
+    return;
+  }
+  size_t mask = slots.size() - 1;
+  size_t i = at.hash & mask;  // indexed at the lookup too: the table has not changed since
+  while (slots[i] != 0) i = (i + 1) & mask;
+  slots[i] = static_cast<uint32_t>(entries.size());
+}
+
+bool MapData::erase(std::string_view key) {
+  Lookup at = lookup(key);
+  if (at.position == npos) return false;
+  erase_at(at);
+  return true;
+}
+
+// Linear probing without tombstones: the slot is emptied and the rest of its cluster shifted back over it (each
+// entry moved only if its home slot allows), so lookups stay exact. Entries after the erased one move down by one
+// place, and so do their numbers in the index.
+void MapData::erase_at(const Lookup& at) {
+  entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(at.position));
+  if (slots.empty()) return;
+  if (entries.size() <= kIndexThreshold) {
+    slots.clear();
+    return;
+  }
+  const size_t mask = slots.size() - 1;
+  const auto erased = static_cast<uint32_t>(at.position + 1);
+  size_t hole = at.hash & mask;
+  while (slots[hole] != erased) hole = (hole + 1) & mask;
+  for (size_t j = (hole + 1) & mask; slots[j] != 0; j = (j + 1) & mask) {
+    uint32_t s = slots[j];
+    size_t at = s > erased ? s - 2 : s - 1;  // its entry's position after the erase
+    size_t home = hash(entries[at].key) & mask;
+    // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
+    bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (stays) continue;
+    slots[hole] = s;
+    hole = j;
+  }
+  slots[hole] = 0;
+  for (uint32_t& s : slots)
+    if (s > erased) --s;
+}
+
+static_assert(sizeof(detail::MapData) == 32, "see SlotTable");
+static_assert(sizeof(NodeData) <= 80, "see NodeData: a node's bytes are a loaded config's memory");
 
 namespace {
 
@@ -238,14 +336,6 @@ NodeData::~NodeData() {
   }  // each `d` released here holds only leaves or shared storage: its destructor does not descend
 }
 
-bool MapData::erase(std::string_view key) {
-  const MapEntry* e = find(key);
-  if (!e) return false;
-  entries.erase(entries.begin() + (e - entries.data()));
-  rebuild_index();
-  return true;
-}
-
 }  // namespace detail
 
 // ---- Node: construction and access ---------------------------------------------------------------------------------
@@ -272,7 +362,7 @@ Node take_map(MapData& built, Origin origin) {
   auto d = make_data(Kind::Map, std::move(origin));
   MapData& m = d->value.emplace<MapData>();
   m.entries.assign(std::make_move_iterator(built.entries.begin()), std::make_move_iterator(built.entries.end()));
-  m.slots = built.slots;  // positions in entries, which keep their order
+  m.slots = std::move(built.slots);  // positions in entries, which keep their order
   built.entries.clear();
   built.slots.clear();
   return Node(std::move(d));
@@ -337,22 +427,13 @@ std::span<const Origin> Node::via() const {
   return d_->provenance->via;
 }
 
-namespace {
-detail::Provenance& writable_provenance(detail::NodeData& d) {
-  auto fresh = d.provenance ? std::make_shared<detail::Provenance>(*d.provenance)
-                            : std::make_shared<detail::Provenance>();
-  d.provenance = fresh;
-  return *fresh;
-}
-}  // namespace
-
 Node& Node::push_history(Node previous) {
-  writable_provenance(mut()).history.push_back(std::move(previous));
+  mut().provenance.writable().history.push_back(std::move(previous));
   return *this;
 }
 
 Node& Node::push_via(Origin interpolation) {
-  writable_provenance(mut()).via.push_back(std::move(interpolation));
+  mut().provenance.writable().via.push_back(std::move(interpolation));
   return *this;
 }
 
@@ -434,8 +515,10 @@ Node& Node::element(size_t index) {
 }
 
 Node* Node::find_mut(std::string_view key) {
-  if (!is_map() || !find(key)) return nullptr;
-  return &std::get<detail::MapData>(mut().value).find(key)->value;
+  if (!is_map()) return nullptr;
+  size_t p = std::get<detail::MapData>(d_->value).position(key);
+  if (p == detail::MapData::npos) return nullptr;
+  return &std::get<detail::MapData>(mut().value).entries[p].value;  // unsharing keeps positions
 }
 
 void Node::push_back(Node value) {
@@ -454,12 +537,14 @@ Node& Node::set(std::string key, Node value, Origin key_origin) {
   }
   if (!is_map()) wrong_kind(*this, "map");
   auto& m = std::get<detail::MapData>(mut().value);
-  if (MapEntry* e = m.find(key)) {
-    e->value = std::move(value);
-    if (key_origin.known()) e->key_origin = std::move(key_origin);
-    return e->value;
+  detail::MapData::Lookup at = m.lookup(key);
+  if (at.position != detail::MapData::npos) {
+    MapEntry& e = m.entries[at.position];
+    e.value = std::move(value);
+    if (key_origin.known()) e.key_origin = std::move(key_origin);
+    return e.value;
   }
-  m.insert(MapEntry{std::move(key), std::move(value), std::move(key_origin)});
+  m.append_absent(MapEntry{std::move(key), std::move(value), std::move(key_origin)}, at);
   return m.entries.back().value;
 }
 
@@ -474,8 +559,11 @@ bool Node::insert(std::string key, Node value, Origin key_origin) {
 }
 
 bool Node::erase(std::string_view key) {
-  if (!find(key)) return false;
-  return std::get<detail::MapData>(mut().value).erase(key);
+  if (!is_map()) return false;
+  detail::MapData::Lookup at = std::get<detail::MapData>(d_->value).lookup(key);
+  if (at.position == detail::MapData::npos) return false;
+  std::get<detail::MapData>(mut().value).erase_at(at);  // the copy mut() may make has the same index
+  return true;
 }
 
 void Node::erase_element(size_t index) {
@@ -553,14 +641,41 @@ const Node& Node::at_path(const KeyPath& path) const {
   return *n;
 }
 
+// Two walks: the first finds every step's position without writing, so that a path that does not exist unshares
+// nothing; the second unshares along the path and steps by those positions without looking keys up again.
 Node* Node::find_path_mut(const KeyPath& path) {
-  if (!find_path(path)) return nullptr;
+  const auto& segs = path.segments();
+  constexpr size_t kLocal = 16;
+  size_t local[kLocal];
+  std::vector<size_t> heap;
+  size_t* at = local;
+  if (segs.size() > kLocal) {
+    heap.resize(segs.size());
+    at = heap.data();
+  }
+  const Node* c = this;
+  for (size_t k = 0; k < segs.size(); ++k) {
+    if (c->is_map()) {
+      const auto& m = std::get<detail::MapData>(c->d_->value);
+      at[k] = m.position(segs[k].key);
+      if (at[k] == detail::MapData::npos) return nullptr;
+      c = &m.entries[at[k]].value;
+    } else if (c->is_list()) {
+      auto i = as_index(segs[k]);
+      if (!i || *i >= c->size()) return nullptr;
+      at[k] = *i;
+      c = &std::get<std::vector<Node>>(c->d_->value)[*i];
+    } else {
+      return nullptr;
+    }
+  }
   Node* n = this;
-  for (const auto& s : path.segments()) {
-    if (n->is_map())
-      n = n->find_mut(s.key);
+  for (size_t k = 0; k < segs.size(); ++k) {
+    auto& value = n->mut().value;
+    if (auto* m = std::get_if<detail::MapData>(&value))
+      n = &m->entries[at[k]].value;
     else
-      n = &n->element(*as_index(s));
+      n = &std::get<std::vector<Node>>(value)[at[k]];
   }
   return n;
 }

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
@@ -53,6 +58,91 @@ TEST(NodeMap, InsertionOrderAndLookupPastTheIndexThreshold) {
   EXPECT_EQ(m["k499"].int_value(), 500);
 }
 
+// A map's index is maintained change by change (an erase renumbers the later entries and shifts its probe cluster
+// back): random inserts, sets, erases and lookups, on maps that grow past the index threshold, shrink below it and
+// share storage with copies, against a plain vector of pairs. Keys come from a small pool so that they collide in the
+// index and come back after being erased.
+TEST(NodeMap, RandomChangesMatchAReferenceModel) {
+  std::mt19937 rng(23);
+  using Model = std::vector<std::pair<std::string, int>>;
+  auto model_find = [](Model& m, const std::string& k) {
+    for (auto it = m.begin(); it != m.end(); ++it)
+      if (it->first == k) return it;
+    return m.end();
+  };
+  auto check = [](const Node& n, const Model& m) {
+    ASSERT_EQ(n.size(), m.size());
+    for (size_t i = 0; i < m.size(); ++i) {
+      ASSERT_EQ(n.entries()[i].key, m[i].first);
+      ASSERT_EQ(n.entries()[i].value.int_value(), m[i].second);
+      const Node* found = n.find(m[i].first);
+      ASSERT_NE(found, nullptr) << m[i].first;
+      ASSERT_EQ(found->int_value(), m[i].second);
+    }
+  };
+  for (int round = 0; round < 40; ++round) {
+    const int pool = 4 + static_cast<int>(rng() % 120);
+    Node n = Node::map();
+    Model model;
+    Node copy;
+    Model copy_model;
+    for (int step = 0; step < 600; ++step) {
+      std::string key = "k" + std::to_string(rng() % static_cast<unsigned>(pool));
+      int value = static_cast<int>(rng() % 1000);
+      switch (rng() % 8) {
+        case 0:
+        case 1:
+        case 2: {  // set: replaces in place or appends
+          n.set(key, value);
+          auto it = model_find(model, key);
+          if (it != model.end())
+            it->second = value;
+          else
+            model.emplace_back(key, value);
+          break;
+        }
+        case 3: {  // insert: only when absent
+          bool added = n.insert(key, value);
+          auto it = model_find(model, key);
+          ASSERT_EQ(added, it == model.end());
+          if (added) model.emplace_back(key, value);
+          break;
+        }
+        case 4:
+        case 5: {  // erase, present or not
+          auto it = model_find(model, key);
+          ASSERT_EQ(n.erase(key), it != model.end());
+          if (it != model.end()) model.erase(it);
+          break;
+        }
+        case 6: {  // write through find_mut / find_path_mut
+          auto it = model_find(model, key);
+          Node* target = (rng() % 2) ? n.find_mut(key) : n.find_path_mut(KeyPath().push_key(key));
+          ASSERT_EQ(target != nullptr, it != model.end());
+          if (target) {
+            *target = Node(value);
+            it->second = value;
+          }
+          break;
+        }
+        case 7:  // a copy that must not see later changes
+          copy = n;
+          copy_model = model;
+          break;
+      }
+      ASSERT_EQ(n.find("absent") == nullptr, true);
+      if (step % 50 == 0) check(n, model);
+    }
+    check(n, model);
+    if (copy.is_map()) check(copy, copy_model);
+    // Erasing everything, in a random order, leaves an empty map that still finds nothing.
+    std::shuffle(model.begin(), model.end(), rng);
+    for (const auto& [k, v] : model) ASSERT_TRUE(n.erase(k)) << k;
+    EXPECT_EQ(n.size(), 0u);
+    EXPECT_EQ(n.find("k0"), nullptr);
+  }
+}
+
 TEST(NodeCopy, CopiesShareUntilWritten) {
   Node a = yaml("x: {y: {z: 1}}\nw: [1, 2]\n");
   Node b = a;
@@ -81,6 +171,24 @@ TEST(KeyPathSyntax, Forms) {
   EXPECT_TRUE(KeyPath::parse("").empty());
   for (const char* bad : {"a..b", ".a", "a.", "a[0", "a[]", "a['x]", "a[0]b", "a]"})
     expect_error("rig.key.syntax", [&] { KeyPath::parse(bad); });
+}
+
+// A backslash in a plain segment takes the next character as it is, whatever it is; a last backslash is itself.
+TEST(KeyPathSyntax, BackslashEscapesInPlainSegments) {
+  auto keys = [](std::string_view text) {
+    std::vector<std::string> out;
+    const KeyPath path = KeyPath::parse(text);
+    for (const auto& s : path.segments()) out.push_back(s.key);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(keys("a\\.b.c"), (V{"a.b", "c"}));
+  EXPECT_EQ(keys("x\\[0\\].y"), (V{"x[0]", "y"}));
+  EXPECT_EQ(keys("a\\\\b"), (V{"a\\b"}));
+  EXPECT_EQ(keys("\\.\\.\\."), (V{"..."}));
+  EXPECT_EQ(keys("ab\\"), (V{"ab\\"}));
+  EXPECT_EQ(keys("k.with\\]"), (V{"k", "with]"}));
+  EXPECT_EQ(keys("s\\.t[1].u\\.v"), (V{"s.t", "1", "u.v"}));
 }
 
 TEST(NodePath, BothIndexSpellingsAndEscapedKeys) {

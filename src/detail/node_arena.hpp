@@ -23,7 +23,7 @@ namespace rig::detail {
 
 class NodeArena {
  public:
-  static constexpr size_t kAlign = 16;  // as malloc's
+  static constexpr size_t kAlign = 8;  // a node's storage holds nothing more aligned than a pointer
   // Memory for one node's storage, kAlign-aligned. Only the thread of the open scope allocates.
   void* allocate(size_t bytes);
   // A node allocated here was freed; the last one frees the arena once its scope has closed.

@@ -2,10 +2,12 @@
 // provenance, and a map's entries with their index. Private to src/.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -13,21 +15,101 @@
 
 namespace rig::detail {
 
-struct MapData {
-  std::vector<MapEntry> entries;
-  std::vector<uint32_t> slots;  // open-addressing index into entries (+1; 0 = empty), built past a few entries
+// A map's index: a power-of-two table of slots behind one pointer, its size stored in front of the slots, so that a
+// map takes 8 bytes for it (a vector would take 24 in every node's value, map or not: see NodeData).
+class SlotTable {
+ public:
+  SlotTable() = default;
+  SlotTable(const SlotTable& other) {
+    if (other.p_) {
+      p_ = new uint32_t[other.size() + 1];
+      std::copy(other.p_, other.p_ + other.size() + 1, p_);
+    }
+  }
+  SlotTable(SlotTable&& other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+  SlotTable& operator=(SlotTable other) noexcept {
+    std::swap(p_, other.p_);
+    return *this;
+  }
+  ~SlotTable() { delete[] p_; }
 
+  size_t size() const { return p_ ? p_[0] : 0; }
+  bool empty() const { return p_ == nullptr; }
+  uint32_t& operator[](size_t i) { return p_[i + 1]; }
+  uint32_t operator[](size_t i) const { return p_[i + 1]; }
+  uint32_t* begin() { return p_ ? p_ + 1 : nullptr; }
+  uint32_t* end() { return p_ ? p_ + 1 + p_[0] : nullptr; }
+  void assign_zeros(size_t n) {  // n slots, all empty
+    delete[] p_;
+    p_ = new uint32_t[n + 1]();
+    p_[0] = static_cast<uint32_t>(n);
+  }
+  void clear() {
+    delete[] p_;
+    p_ = nullptr;
+  }
+
+ private:
+  uint32_t* p_ = nullptr;
+};
+
+// A map's entries in insertion order, with an open-addressing index past a few entries. The index is kept up to date
+// by every change (an insert probes once, an erase removes its slot and renumbers the later ones without hashing
+// them again); only growth past half full rehashes, doubling the table, so n inserts cost O(n) hashes in all.
+struct MapData {
+  static constexpr size_t npos = static_cast<size_t>(-1);
+
+  std::vector<MapEntry> entries;
+  SlotTable slots;  // positions in entries (+1; 0 = empty); empty while entries.size() <= kIndexThreshold
+
+  static size_t hash(std::string_view key);
+
+  // Where a key is: its position in entries (npos when absent) and, when the map is indexed, its hash (a map of a
+  // few entries is searched without hashing). Valid for this map, or a copy of it, until the next change.
+  struct Lookup {
+    size_t position = npos;
+    size_t hash = 0;
+  };
+  Lookup lookup(std::string_view key) const;
+  size_t position(std::string_view key) const { return lookup(key).position; }
   const MapEntry* find(std::string_view key) const;
   MapEntry* find(std::string_view key);
   void insert(MapEntry entry);  // key must be absent
   bool insert_new(MapEntry& entry);  // moves `entry` in unless its key exists
+  // Appends an entry whose key the lookup `at` did not find.
+  void append_absent(MapEntry&& entry, const Lookup& at);
   bool erase(std::string_view key);
+  void erase_at(const Lookup& at);  // a lookup that found its key
   void rebuild_index();
 };
 
 struct Provenance {
   std::vector<Node> history;
   std::vector<Origin> via;
+};
+
+// A node's provenance, owned by its storage: one pointer (a shared_ptr would take two in every node, and nearly all
+// nodes have none). Storage is copied only when a shared node is written, and the copy gets its own provenance.
+class ProvenancePtr {
+ public:
+  ProvenancePtr() = default;
+  ProvenancePtr(const ProvenancePtr& other) : p_(other.p_ ? std::make_unique<Provenance>(*other.p_) : nullptr) {}
+  ProvenancePtr(ProvenancePtr&&) noexcept = default;
+  ProvenancePtr& operator=(ProvenancePtr other) noexcept {
+    p_ = std::move(other.p_);
+    return *this;
+  }
+  ~ProvenancePtr() = default;
+
+  explicit operator bool() const { return p_ != nullptr; }
+  const Provenance* operator->() const { return p_.get(); }
+  Provenance& writable() {
+    if (!p_) p_ = std::make_unique<Provenance>();
+    return *p_;
+  }
+
+ private:
+  std::unique_ptr<Provenance> p_;
 };
 
 // A node's storage. Releasing it releases its children first, which would recurse once per level of the tree; its
@@ -41,12 +123,13 @@ struct NodeData {
   NodeData& operator=(NodeData&&) = default;
   ~NodeData();
 
-  // kind and interpolation sit in the tail padding of origin: with the shared_ptr's control block a node then takes
-  // 120 bytes, which glibc serves from its fast bins (a loaded config allocates one per value).
+  // kind and interpolation sit in the tail padding of origin, provenance is one pointer and a map's value is 32
+  // bytes (its index is one pointer): with the shared_ptr's control block a node takes 104 bytes of a loader's arena
+  // (a loaded config allocates one per value) or a 112-byte chunk of malloc.
   [[no_unique_address]] Origin origin;
   Kind kind = Kind::Null;
   bool interpolation = false;
-  std::shared_ptr<const Provenance> provenance;  // rarely present; shared between copies
+  ProvenancePtr provenance;  // rarely present
   std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<Node>, MapData> value;
 };
 

@@ -32,6 +32,11 @@ OverrideParser::OverrideParser(std::shared_ptr<const Source> source, int argv_in
     : source_(std::move(source)), text_(source_->text), argv_index_(argv_index) {}
 
 Origin OverrideParser::at(size_t pos) {
+  uint32_t col = column_at(pos);
+  return Origin{source_, cache_line_, col, argv_index_};
+}
+
+uint32_t OverrideParser::column_at(size_t pos) {
   if (pos < cache_pos_) cache_pos_ = 0, cache_line_ = 1, cache_col_ = 1;
   for (; cache_pos_ < pos && cache_pos_ < text_.size(); ++cache_pos_) {
     unsigned char c = static_cast<unsigned char>(text_[cache_pos_]);
@@ -43,8 +48,7 @@ Origin OverrideParser::at(size_t pos) {
     }
   }
   // A position past the end (a caret after the last character) is one column further.
-  uint32_t col = cache_col_ + static_cast<uint32_t>(pos > text_.size() ? pos - text_.size() : 0);
-  return Origin{source_, cache_line_, col, argv_index_};
+  return cache_col_ + static_cast<uint32_t>(pos > text_.size() ? pos - text_.size() : 0);
 }
 
 void OverrideParser::fail(size_t pos, std::string_view what, std::string message, std::string hint) {
@@ -216,7 +220,8 @@ void OverrideParser::parse_key(Override& o) {
                      "rig::TreeLimits::max_depth bounds every tree rig builds");
   depth_ = o.key.size() - 1;  // the value's own nesting starts below the key's levels
   o.key_columns.clear();
-  for (size_t off : offsets) o.key_columns.push_back(at(start + off).column);
+  o.key_columns.reserve(offsets.size());
+  for (size_t off : offsets) o.key_columns.push_back(column_at(start + off));
 }
 
 // ---- values -------------------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ class OverrideParser {
   void seek(size_t byte_offset) { pos_ = byte_offset; }
 
   Origin at(size_t pos);  // the origin of byte `pos` of the argument
+  uint32_t column_at(size_t pos);  // at(pos).column, without making an Origin
   [[noreturn]] void fail(size_t pos, std::string_view what, std::string message, std::string hint = {});
 
  private:
