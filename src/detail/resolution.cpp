@@ -707,8 +707,8 @@ Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t off
   // (it would hint at the value).
   const std::string shown_key = key_taint ? shown_as(key_taint) : std::string();
   const std::string& key = key_taint ? shown_key : key_text;
-  auto shown = [&](const std::string& seg) { return key_taint ? shown_key : seg; };
-  auto suggest = [&](const std::string& seg, const std::vector<std::string>& keys) {
+  auto shown = [&](std::string_view seg) { return key_taint ? shown_key : std::string(seg); };
+  auto suggest = [&](std::string_view seg, const std::vector<std::string>& keys) {
     return key_taint ? std::string() : did_you_mean(seg, keys);
   };
   std::string_view rest = key_text;
@@ -751,7 +751,6 @@ Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t off
     } else {
       seg_view = split[i];
     }
-    auto seg_text = [&] { return std::string(seg_view); };
     const Node& n = cur.node;
     const Loc* next = nullptr;
     auto where_fn = [&] {
@@ -763,22 +762,22 @@ Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t off
       if (!next) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': key '{}' not found in {}", key, shown(seg_text()), where_fn()), c.at(offset),
-             path_of(c.self), suggest(seg_text(), n.keys()));
+             fmt::format("interpolation '${{{}}}': key '{}' not found in {}", key, shown(seg_view), where_fn()), c.at(offset),
+             path_of(c.self), suggest(seg_view, n.keys()));
       }
     } else if (n.is_list()) {
       long long idx = 0;
       if (!python_is_int(seg_view, idx)) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': '{}' is not an index into the list {}", key, shown(seg_text()), where_fn()),
+             fmt::format("interpolation '${{{}}}': '{}' is not an index into the list {}", key, shown(seg_view), where_fn()),
              c.at(offset), path_of(c.self));
       }
       if (idx >= 0) next = child_by_index(cur.loc, static_cast<size_t>(idx));
       if (!next) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': index {} is out of range for {}, a list of {}", key, shown(seg_text()), where_fn(),
+             fmt::format("interpolation '${{{}}}': index {} is out of range for {}, a list of {}", key, shown(seg_view), where_fn(),
                          n.size()),
              c.at(offset), path_of(c.self));
       }
@@ -786,7 +785,7 @@ Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t off
       if (!throwing) return Value{Node(), nullptr, {}};
       fail("rig.interpolation.not_container",
            fmt::format("interpolation '${{{}}}': {} is {}, not a map or list, so it has no '{}'", key, where_fn(),
-                       cur.taint || outer ? shown_as(join(cur.taint, outer)) : describe_kind(n), shown(seg_text())),
+                       cur.taint || outer ? shown_as(join(cur.taint, outer)) : describe_kind(n), shown(seg_view)),
            c.at(offset), path_of(c.self));
     }
     if (next->node->is_missing()) {
