@@ -392,24 +392,29 @@ Node Resolution::redacted_tree_at(const Loc* loc) {
 }
 
 std::optional<Resolution::Extent> Resolution::inert_extent(const Node& n, size_t depth) {
-  const void* key = storage_of(n);
+  // `n` is a non-empty container; its storage is what storage_of() gives.
+  bool map = n.kind() == Kind::Map;
+  std::span<const Node> elements = map ? std::span<const Node>() : n.elements();
+  std::span<const MapEntry> entries = map ? n.entries() : std::span<const MapEntry>();
+  const void* key = map ? static_cast<const void*>(entries.data()) : static_cast<const void*>(elements.data());
   // Deeper than the limit: the long way, which reports it.
   if (depth >= max_depth_ || (!not_inert_.empty() && not_inert_.contains(key))) return std::nullopt;
   Extent total{1, 1};
   auto add = [&](const Node& child) {
-    if (child.is_interpolation()) return false;
+    Kind kind = child.kind();
+    if (kind == Kind::String && child.is_interpolation()) return false;
     if (const Origin& o = child.origin(); o.source && o.source->name.starts_with("env ")) return false;  // written_taint
-    std::optional<Extent> e = !child.is_container() ? Extent{1, 0}
-                              : child.empty()       ? Extent{1, 1}
-                                                    : inert_extent(child, depth + 1);
+    std::optional<Extent> e = kind != Kind::Map && kind != Kind::List ? Extent{1, 0}
+                              : child.empty()                         ? Extent{1, 1}
+                                                                      : inert_extent(child, depth + 1);
     if (e) total = {std::min<size_t>(SIZE_MAX / 2, total.nodes + e->nodes), std::max(total.height, e->height + 1)};
     return e.has_value();
   };
   bool inert = true;
-  for (const auto& e : n.elements())
+  for (const auto& e : elements)
     if (!(inert = add(e))) break;
   if (inert)
-    for (const auto& e : n.entries())
+    for (const auto& e : entries)
       if (!(inert = add(e.value))) break;
   if (inert) return total;
   not_inert_.insert(key);
@@ -417,7 +422,7 @@ std::optional<Resolution::Extent> Resolution::inert_extent(const Node& n, size_t
 }
 
 std::optional<Resolution::Extent> Resolution::returned_as_is(const Node& n) {
-  if (!skip_inert_ || !n.is_container() || n.empty() || n.is_interpolation()) return std::nullopt;
+  if (!skip_inert_ || !n.is_container() || n.empty()) return std::nullopt;
   if (const Origin& o = n.origin(); o.source && o.source->name.starts_with("env ")) return std::nullopt;
   max_depth_ = tree_limits().max_depth;
   std::optional<Extent> e = inert_extent(n, 0);
@@ -679,12 +684,17 @@ Value Resolution::eval_ref(const Expr& e, const Ctx& c) {
   std::string key(e.dots, '.');
   bool first = true;
   const Taint* key_taint = nullptr;
+  std::string computed;
   for (const auto& k : e.keys) {
-    std::string part = key_part(k, c, "a key", key_taint);
-    if (k.bracket)
-      key += "[" + part + "]";
-    else
-      key += (first ? "" : ".") + part;
+    const std::string& part = k.interp ? (computed = key_part(k, c, "a key", key_taint)) : k.literal;
+    if (k.bracket) {
+      key += '[';
+      key += part;
+      key += ']';
+    } else {
+      if (!first) key += '.';
+      key += part;
+    }
     first = false;
   }
   bool found = false;
