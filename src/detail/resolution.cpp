@@ -179,10 +179,17 @@ const Taint* Resolution::taint_of_variable(const std::string& name) {
 
 std::string Resolution::shown_as(const Taint* t) { return fmt::format("<env:{}>", fmt::join(t->variables, ",")); }
 
-const Taint* Resolution::written_taint(const Node& n) {
+namespace {
+// A value the RIG_* layer wrote: its source is named "env NAME".
+bool written_by_environment(const Node& n) {
   const Origin& o = n.origin();
-  if (!o.source || !o.source->name.starts_with("env ")) return nullptr;
-  return taint_of_variable(o.source->name.substr(4));
+  return o.source && o.source->name.starts_with("env ");
+}
+}  // namespace
+
+const Taint* Resolution::written_taint(const Node& n) {
+  if (!written_by_environment(n)) return nullptr;
+  return taint_of_variable(n.origin().source->name.substr(4));
 }
 
 const Taint* Resolution::raw_taint(const Node& n) {
@@ -403,7 +410,7 @@ std::optional<Resolution::Extent> Resolution::inert_extent(const Node& n, size_t
   auto add = [&](const Node& child) {
     Kind kind = child.kind();
     if (kind == Kind::String && child.is_interpolation()) return false;
-    if (const Origin& o = child.origin(); o.source && o.source->name.starts_with("env ")) return false;  // written_taint
+    if (written_by_environment(child)) return false;
     std::optional<Extent> e = kind != Kind::Map && kind != Kind::List ? Extent{1, 0}
                               : child.empty()                         ? Extent{1, 1}
                                                                       : inert_extent(child, depth + 1);
@@ -423,7 +430,7 @@ std::optional<Resolution::Extent> Resolution::inert_extent(const Node& n, size_t
 
 std::optional<Resolution::Extent> Resolution::returned_as_is(const Node& n) {
   if (!skip_inert_ || !n.is_container() || n.empty()) return std::nullopt;
-  if (const Origin& o = n.origin(); o.source && o.source->name.starts_with("env ")) return std::nullopt;
+  if (written_by_environment(n)) return std::nullopt;
   max_depth_ = tree_limits().max_depth;
   std::optional<Extent> e = inert_extent(n, 0);
   if (e && tree_depth_ + e->height > max_depth_) return std::nullopt;
