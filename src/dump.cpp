@@ -1,8 +1,11 @@
 // Writing rig trees as YAML and JSON.
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 #include <ostream>
+#include <utility>
+#include <vector>
 
 #include "detail/scalar.hpp"
 #include "rig/limits.hpp"
@@ -20,10 +23,23 @@ void append_utf8_escape(std::string& out, uint32_t cp, bool json) {
     out += cp < 0x100 ? fmt::format("\\x{:02X}", cp) : fmt::format("\\u{:04X}", cp);
 }
 
+// Bytes quote() writes as they are: everything but '"', '\\', controls, DEL and (YAML) the lead bytes of NEL, LS, PS
+// and the BOM.
+bool copied_as_is(unsigned char c, bool json) {
+  return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && (json || (c != 0xC2 && c != 0xE2 && c != 0xEF));
+}
+
 // A double-quoted scalar (YAML) or string (JSON) that reads back as exactly `s`.
 void quote(std::string& out, std::string_view s, bool json) {
   out += '"';
   for (size_t i = 0; i < s.size(); ++i) {
+    size_t run = i;  // a run of bytes written as they are, appended at once
+    while (run < s.size() && copied_as_is(static_cast<unsigned char>(s[run]), json)) ++run;
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; continue;
@@ -191,13 +207,18 @@ class JsonWriter {
       case Kind::Null: out_ += "null"; return;
       case Kind::Missing: out_ += "\"???\""; return;
       case Kind::Bool: out_ += n.bool_value() ? "true" : "false"; return;
-      case Kind::Int: out_ += std::to_string(n.int_value()); return;
+      case Kind::Int: {
+        char digits[24];
+        auto end = std::to_chars(digits, digits + sizeof digits, n.int_value()).ptr;
+        out_.append(digits, end);
+        return;
+      }
       case Kind::Float:
         if (!std::isfinite(n.float_value()))
           throw Error("rig.json.non_finite",
                       fmt::format("{} cannot be written as JSON, which has no NaN or infinity",
                                   detail::format_float(n.float_value())),
-                      n.origin(), path_.to_string(), "write it as YAML, or replace the value with a finite number");
+                      n.origin(), path().to_string(), "write it as YAML, or replace the value with a finite number");
         out_ += detail::format_float(n.float_value());
         return;
       case Kind::String: quote(out_, n.str(), true); return;
@@ -211,9 +232,9 @@ class JsonWriter {
         for (const auto& v : n.elements()) {
           if (i) out_ += indent_ < 0 ? ", " : ",";
           newline(depth + 1);
-          path_.push_index(i++);
+          path_.push_back({nullptr, i++});
           value(v, depth + 1);
-          path_.pop();
+          path_.pop_back();
         }
         newline(depth);
         out_ += ']';
@@ -232,9 +253,9 @@ class JsonWriter {
           newline(depth + 1);
           quote(out_, e.key, true);
           out_ += ": ";
-          path_.push_key(e.key);
+          path_.push_back({&e.key, 0});
           value(e.value, depth + 1);
-          path_.pop();
+          path_.pop_back();
         }
         newline(depth);
         out_ += '}';
@@ -243,8 +264,20 @@ class JsonWriter {
     }
   }
 
+  // The path of the value being written, spelled only for an error.
+  KeyPath path() const {
+    KeyPath p;
+    for (const auto& [key, index] : path_) {
+      if (key)
+        p.push_key(*key);
+      else
+        p.push_index(index);
+    }
+    return p;
+  }
+
   int indent_;
-  KeyPath path_;
+  std::vector<std::pair<const std::string*, size_t>> path_;  // a map's key, or (nullptr) a list's index
   std::string out_;
 };
 

@@ -6,9 +6,11 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <random>
 #include <regex>
 
 #include "detail/python_text.hpp"
+#include "detail/resolution.hpp"
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
 
@@ -281,6 +283,175 @@ TEST(InterpolationPythonText, FloatsAndContainers) {
   EXPECT_EQ(python_float_repr(2.5e-300), "2.5e-300");
   Node m = load_yaml("a: [1, \"it's\", null, true, 1.0e-5]\nb: {c: \"x\\ny\"}\n");
   EXPECT_EQ(detail::python_str(m), "{'a': [1, \"it's\", None, True, 1e-05], 'b': {'c': 'x\\ny'}}");
+}
+
+
+// ---- subtrees with nothing to resolve are returned as they are ---------------------------------------------------------
+
+// Random configs: subtrees without interpolations (often), shared subtrees (a copy is the same storage), values the
+// RIG_* layer wrote (leaves and containers), and interpolations of every shape the resolver walks: absolute, relative,
+// to scalars and to containers (which copy them), chains, concatenations, ${oc.env:...}, missing keys and references
+// to a container holding them (errors).
+class InertTreeGen {
+ public:
+  explicit InertTreeGen(unsigned seed) : rng_(seed) {}
+
+  Node config() {
+    Node root = Node::map(at(file_));
+    int n = 2 + pick(4);
+    for (int i = 0; i < n; ++i) root.set("k" + std::to_string(i), value(1, {"k" + std::to_string(i)}, chance(4)));
+    return root;
+  }
+
+ private:
+  using Path = std::vector<std::string>;
+
+  int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  bool chance(int one_in) { return pick(one_in) == 0; }
+  Origin at(const std::shared_ptr<const Source>& s) { return Origin{s, static_cast<uint32_t>(++line_), 1}; }
+  static std::string dotted(const Path& p) {
+    std::string out;
+    for (const auto& s : p) out += (out.empty() ? "" : ".") + s;
+    return out;
+  }
+
+  Node value(int depth, const Path& path, bool clean) {
+    int kind = pick(depth >= 5 ? 4 : 7);
+    if (kind >= 5 && !shared_.empty() && chance(4)) return shared_[static_cast<size_t>(pick(static_cast<int>(shared_.size())))];
+    if (kind >= 4) {
+      bool sub_clean = clean || chance(3);
+      const auto& src = !clean && chance(8) ? env_ : file_;  // a container the RIG_* layer wrote
+      Node c = kind == 4 ? Node::list(at(src)) : Node::map(at(src));
+      int n = pick(4);
+      for (int i = 0; i < n; ++i) {
+        Path child = path;
+        child.push_back(kind == 4 ? std::to_string(i) : "k" + std::to_string(i));
+        if (kind == 4)
+          c.push_back(value(depth + 1, child, sub_clean));
+        else
+          c.set(child.back(), value(depth + 1, child, sub_clean));
+      }
+      if (!c.empty()) shared_.push_back(c);
+      earlier_.push_back(path);
+      return c;
+    }
+    Node leaf;
+    if (!clean && (kind == 3 || chance(4)) && !earlier_.empty()) {
+      const Path& target = earlier_[static_cast<size_t>(pick(static_cast<int>(earlier_.size())))];
+      switch (pick(6)) {
+        case 0: leaf = Node("${" + dotted(target) + "}"); break;
+        case 1: leaf = Node("x_${" + dotted(target) + "}_y"); break;
+        case 2: leaf = Node("${oc.env:RIG_INERT_TEST_VAR,fallback}"); break;
+        case 3: leaf = Node("${.k" + std::to_string(pick(3)) + "}"); break;  // a sibling, maybe absent
+        case 4: leaf = Node("${" + dotted(target) + ".k0}"); break;          // into it, maybe not a container
+        default: leaf = Node("${oc.select:" + dotted(target) + ",none}"); break;
+      }
+    } else if (kind == 0) {
+      leaf = Node(pick(1000));
+    } else if (kind == 1) {
+      leaf = Node("s" + std::to_string(pick(1000)));
+    } else if (kind == 2) {
+      leaf = chance(6) ? Node::missing() : Node(pick(2) == 0);
+    } else {
+      leaf = Node(static_cast<double>(pick(100)) / 4);
+    }
+    leaf.set_origin(at(!clean && chance(6) ? env_ : file_));  // a leaf the RIG_* layer wrote
+    earlier_.push_back(path);
+    return leaf;
+  }
+
+  std::mt19937 rng_;
+  int line_ = 0;
+  std::shared_ptr<const Source> file_ = Source::make("gen.yaml"), env_ = Source::make("env RIG_INERT_TEST");
+  std::vector<Path> earlier_;  // nodes made so far, for interpolations to refer to
+  std::vector<Node> shared_;   // containers made so far, to place again (the same storage)
+};
+
+// Everything a resolved tree shows: kinds, values, keys and their order, origins, via and history, at every node.
+void describe_everything(const Node& n, std::string& out, int indent = 0) {
+  out.append(static_cast<size_t>(indent), ' ');
+  out += std::string(kind_name(n.kind())) + " @" + n.origin().to_string();
+  for (const auto& v : n.via()) out += " via " + v.to_string();
+  for (const auto& h : n.history()) out += " was " + dump_json(h) + " @" + h.origin().to_string();
+  if (n.is_scalar()) out += " = " + dump_json(n);
+  out += '\n';
+  for (const auto& e : n.entries()) {
+    out.append(static_cast<size_t>(indent + 1), ' ');
+    out += e.key + " @" + e.key_origin.to_string() + ":\n";
+    describe_everything(e.value, out, indent + 2);
+  }
+  for (const auto& e : n.elements()) describe_everything(e, out, indent + 1);
+}
+
+std::string resolved_everything(const Node& root, bool redact, bool skip_inert) {
+  try {
+    detail::Resolution r(root, redact);
+    r.set_skip_inert(skip_inert);
+    std::string out;
+    describe_everything(redact ? r.redacted_tree_at(r.root_loc()) : r.tree_at(r.root_loc()), out);
+    return out;
+  } catch (const Error& e) {
+    std::string out = "error " + e.id() + ": " + e.message() + " hint " + e.hint();
+    // Where a copied container crosses the depth limit: the long way reports it at the copy when the container was
+    // resolved before (its cached tree), else at the first container inside that crosses it; an inert container is
+    // not cached when its parent returns it as it is, so the place may differ (never the error, its message or hint).
+    if (e.id() != "rig.limit.depth") out += " at " + e.key_path() + " @" + e.origin().to_string();
+    return out;
+  }
+}
+
+TEST(InertSubtrees, ResolveAsTheLongWayDoes) {
+  ::setenv("RIG_INERT_TEST_VAR", "from-env", 1);
+  TreeLimits saved = tree_limits();
+  size_t errors = 0, too_deep = 0, tainted = 0, same_root = 0;
+  for (unsigned seed = 0; seed < 400; ++seed) {
+    // Every fourth config under a depth limit its copied containers may cross (rig.limit.depth).
+    TreeLimits limits = saved;
+    if (seed % 4 == 3) limits.max_depth = 4;
+    set_tree_limits(limits);
+    Node cfg = InertTreeGen(seed).config();
+    for (bool redact : {false, true}) {
+      std::string long_way = resolved_everything(cfg, redact, false);
+      std::string shortcut = resolved_everything(cfg, redact, true);
+      ASSERT_EQ(shortcut, long_way) << "seed " << seed << (redact ? ", redacted" : "") << "\n" << dump_yaml(cfg);
+      errors += long_way.starts_with("error ");
+      too_deep += long_way.starts_with("error rig.limit.depth");
+      tainted += long_way.find("<redacted:env") != std::string::npos;
+    }
+    try {
+      same_root += resolve(cfg).same_storage(cfg);
+    } catch (const Error&) {
+    }
+  }
+  set_tree_limits(saved);
+  ::unsetenv("RIG_INERT_TEST_VAR");
+  // The generator reaches what it is meant to: errors, redactions and configs with nothing to resolve.
+  EXPECT_GT(errors, 40u);
+  EXPECT_GT(too_deep, 10u);
+  EXPECT_GT(tainted, 40u);
+  EXPECT_GT(same_root, 10u);
+  EXPECT_LT(errors, 600u);
+  std::printf("errors %zu, too deep %zu, tainted %zu, nothing to resolve %zu\n", errors, too_deep, tainted, same_root);
+}
+
+// A subtree with nothing to resolve is the same storage after resolution, wherever it is (and so is the whole config
+// when nothing in it needs resolving); a copy of one by an interpolation counts against the limits as before.
+TEST(InertSubtrees, AreSharedNotCopied) {
+  Node cfg = load_yaml("a: {b: {c: 1, d: [1, 2, {e: 3}]}, x: '${y}'}\ny: 2\nz: ${a.b}\n", "t.yaml");
+  Node r = resolve(cfg);
+  EXPECT_TRUE(r["a"]["b"].same_storage(cfg["a"]["b"]));
+  EXPECT_FALSE(r["a"].same_storage(cfg["a"]));
+  EXPECT_EQ(r["z"], cfg["a"]["b"]);
+  Node plain = load_yaml("a: {b: {c: 1}}\nl: [1, {m: 2}]\n", "t.yaml");
+  EXPECT_TRUE(resolve(plain).same_storage(plain));
+  EXPECT_TRUE(resolve_redacted(plain).same_storage(plain));
+  // Copies of an inert subtree still nest their levels: past the limit, the error names where it is crossed.
+  TreeLimits saved = tree_limits();
+  set_tree_limits({.max_depth = 3});
+  Error e = expect_error("rig.limit.depth", [&] { (void)resolve(load_yaml("a: {b: {c: 1}}\nx: {y: '${a}'}\n", "t.yaml")); });
+  EXPECT_EQ(e.key_path(), "a.b");
+  (void)resolve(load_yaml("a: {b: {c: 1}}\nx: '${a}'\n", "t.yaml"));  // at the limit
+  set_tree_limits(saved);
 }
 
 }  // namespace

@@ -241,6 +241,25 @@ void expect_round_trip(const Node& n) {
   EXPECT_EQ(rig::load_json(json, "dumped.json"), n) << json;
 }
 
+// Quoted strings are written run by run: random mixes of plain text and every byte the writers escape (quotes,
+// backslashes, controls, DEL, NEL, LS, PS, a BOM) and the multi-byte characters that share their lead bytes read back
+// the same, as values and as keys, in YAML and JSON.
+TEST(YamlDump, RandomStringsWithEscapesRoundTrip) {
+  const std::vector<std::string> pieces = {"plain", " ", "\"", "\\", "\n", "\t", "\r", "\x01", "\x1f", "\x7f",
+                                           "\xC2\x85", "\xC2\xA0", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x82\xAC",
+                                           "\xEF\xBB\xBF", "\xEF\xBC\x81", "\xC3\xA9", "x:", "#", "'"};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    Node n = Node::map();
+    for (int k = 0; k < 4; ++k) {
+      std::string text = "v";  // never empty, never retyped as a number
+      for (int i = static_cast<int>(rng() % 8); i >= 0; --i) text += pieces[rng() % pieces.size()];
+      n.set(text + std::to_string(k), Node(text));
+    }
+    expect_round_trip(n);
+  }
+}
+
 TEST(YamlDump, StringsThatWouldRetypeAreQuoted) {
   Node n = Node::map();
   for (const char* s : {"true", "1e3", "null", "", "007", "~", "- x", "a: b", "a #b", " lead", "trail ",

@@ -20,8 +20,8 @@ void EventBatch::add(const EventView& v) {
   r.text_in_input = !v.text.empty() && at >= begin && at + v.text.size() <= begin + input.size() &&
                     at - begin <= UINT32_MAX;
   r.text_at = r.text_in_input ? static_cast<uint32_t>(at - begin) : append(strings, v.text);
-  r.tag_at = append(strings, v.tag_text);
-  r.anchor_at = append(strings, v.anchor_text);
+  if (!v.tag_text.empty()) r.tag_at = append(strings, v.tag_text);  // rare: most events have neither
+  if (!v.anchor_text.empty()) r.anchor_at = append(strings, v.anchor_text);
   events.push_back(r);
 }
 

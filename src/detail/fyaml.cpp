@@ -16,6 +16,27 @@ void capture(fy_diag*, void* user, const char* buf, size_t len) {
 }  // namespace
 
 namespace {
+// An event's tokens, read from its union: what fy_event_get_token, fy_event_get_tag_token and
+// fy_event_get_anchor_token return, without three calls into the library for every event.
+struct EventTokens {
+  fy_token *token = nullptr, *tag = nullptr, *anchor = nullptr;
+};
+EventTokens tokens_of(const fy_event* e) {
+  switch (e->type) {
+    case FYET_STREAM_START: return {e->stream_start.stream_start};
+    case FYET_STREAM_END: return {e->stream_end.stream_end};
+    case FYET_DOCUMENT_START: return {e->document_start.document_start};
+    case FYET_DOCUMENT_END: return {e->document_end.document_end};
+    case FYET_MAPPING_START: return {e->mapping_start.mapping_start, e->mapping_start.tag, e->mapping_start.anchor};
+    case FYET_MAPPING_END: return {e->mapping_end.mapping_end};
+    case FYET_SEQUENCE_START: return {e->sequence_start.sequence_start, e->sequence_start.tag, e->sequence_start.anchor};
+    case FYET_SEQUENCE_END: return {e->sequence_end.sequence_end};
+    case FYET_SCALAR: return {e->scalar.value, e->scalar.tag, e->scalar.anchor};
+    case FYET_ALIAS: return {e->alias.anchor};
+    default: return {};
+  }
+}
+
 Position position_of(const fy_mark* m) {
   if (!m) return {};
   return {m->input_pos, static_cast<uint32_t>(m->line + 1), static_cast<uint32_t>(m->column + 1)};
@@ -52,24 +73,8 @@ std::string_view Event::scalar_text(fy_token* token, fy_scalar_style style) cons
 EventView Event::view() const {
   EventView v;
   v.kind = event_->type;
-  fy_token *value = nullptr, *tag = nullptr, *anchor = nullptr;
-  switch (v.kind) {
-    case FYET_SCALAR:
-      value = event_->scalar.value;
-      tag = event_->scalar.tag;
-      anchor = event_->scalar.anchor;
-      break;
-    case FYET_ALIAS: value = event_->alias.anchor; break;
-    case FYET_MAPPING_START:
-      tag = event_->mapping_start.tag;
-      anchor = event_->mapping_start.anchor;
-      break;
-    case FYET_SEQUENCE_START:
-      tag = event_->sequence_start.tag;
-      anchor = event_->sequence_start.anchor;
-      break;
-    default: break;
-  }
+  auto [token, tag, anchor] = tokens_of(event_);
+  fy_token* value = v.kind == FYET_SCALAR || v.kind == FYET_ALIAS ? token : nullptr;
   v.position = value ? position_of(fy_token_start_mark(value)) : start();
   if (v.kind == FYET_SCALAR) {
     v.scalar_style = fy_token_scalar_style(value);
@@ -121,10 +126,10 @@ Event Parser::next() {
 }
 
 bool Parser::track(fy_event* e, std::optional<std::string>& block_text) {
-  fy_token* token = fy_event_get_token(e);
+  auto [token, tag, anchor] = tokens_of(e);
   // A block scalar's header comes after every token before it (its own anchor and tag included): the first '|' or
   // '>' there outside a comment.
-  last_end_ = std::max({last_end_, end_of(fy_event_get_anchor_token(e)), end_of(fy_event_get_tag_token(e))});
+  if (tag || anchor) last_end_ = std::max({last_end_, end_of(anchor), end_of(tag)});
   switch (e->type) {
     case FYET_MAPPING_START:
     case FYET_SEQUENCE_START: {

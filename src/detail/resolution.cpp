@@ -127,7 +127,7 @@ const Loc* Resolution::make_loc(const Node* node, const Loc* parent, const std::
   return &locs_.back();
 }
 
-const Loc* Resolution::child_by_key(const Loc* parent, const std::string& key) {
+const Loc* Resolution::child_by_key(const Loc* parent, std::string_view key) {
   const Node* v = parent->node->find(key);
   if (!v) return nullptr;
   // The entry's own key (stable for the tree's lifetime), found from the value's address within the entries.
@@ -179,10 +179,17 @@ const Taint* Resolution::taint_of_variable(const std::string& name) {
 
 std::string Resolution::shown_as(const Taint* t) { return fmt::format("<env:{}>", fmt::join(t->variables, ",")); }
 
-const Taint* Resolution::written_taint(const Node& n) {
+namespace {
+// A value the RIG_* layer wrote: its source is named "env NAME".
+bool written_by_environment(const Node& n) {
   const Origin& o = n.origin();
-  if (!o.source || !o.source->name.starts_with("env ")) return nullptr;
-  return taint_of_variable(o.source->name.substr(4));
+  return o.source && o.source->name.starts_with("env ");
+}
+}  // namespace
+
+const Taint* Resolution::written_taint(const Node& n) {
+  if (!written_by_environment(n)) return nullptr;
+  return taint_of_variable(n.origin().source->name.substr(4));
 }
 
 const Taint* Resolution::raw_taint(const Node& n) {
@@ -296,9 +303,10 @@ Node Resolution::materialize(const Value& v, const Taint** taint, Node* redacted
       created_.push_back(v.node);
       at = make_loc(&created_.back(), nullptr, nullptr, 0);
     }
-    out = container_tree(at);
-    if (auto it = tree_taints_.find(at->node); it != tree_taints_.end()) t = join(t, it->second);
-    if (redacted_out && redact_) red = redacted_trees_.at(at->node);
+    const Tree& tree = container_tree(at);
+    out = tree.tree;
+    t = join(t, tree.taint);
+    if (redacted_out && redact_) red = tree.redacted;
   }
   bool red_is_out = !v.node.is_container() || red.same_storage(out);
   for (const auto& o : v.via) out.push_via(o);
@@ -390,8 +398,48 @@ Node Resolution::redacted_tree_at(const Loc* loc) {
   return red;
 }
 
-Node Resolution::container_tree(const Loc* loc) {
+std::optional<Resolution::Extent> Resolution::inert_extent(const Node& n, size_t depth) {
+  // `n` is a non-empty container; its storage is what storage_of() gives.
+  bool map = n.kind() == Kind::Map;
+  std::span<const Node> elements = map ? std::span<const Node>() : n.elements();
+  std::span<const MapEntry> entries = map ? n.entries() : std::span<const MapEntry>();
+  const void* key = map ? static_cast<const void*>(entries.data()) : static_cast<const void*>(elements.data());
+  // Deeper than the limit: the long way, which reports it.
+  if (depth >= max_depth_ || (!not_inert_.empty() && not_inert_.contains(key))) return std::nullopt;
+  Extent total{1, 1};
+  auto add = [&](const Node& child) {
+    Kind kind = child.kind();
+    if (kind == Kind::String && child.is_interpolation()) return false;
+    if (written_by_environment(child)) return false;
+    std::optional<Extent> e = kind != Kind::Map && kind != Kind::List ? Extent{1, 0}
+                              : child.empty()                         ? Extent{1, 1}
+                                                                      : inert_extent(child, depth + 1);
+    if (e) total = {std::min<size_t>(SIZE_MAX / 2, total.nodes + e->nodes), std::max(total.height, e->height + 1)};
+    return e.has_value();
+  };
+  bool inert = true;
+  for (const auto& e : elements)
+    if (!(inert = add(e))) break;
+  if (inert)
+    for (const auto& e : entries)
+      if (!(inert = add(e.value))) break;
+  if (inert) return total;
+  not_inert_.insert(key);
+  return std::nullopt;
+}
+
+std::optional<Resolution::Extent> Resolution::returned_as_is(const Node& n) {
+  if (!skip_inert_ || !n.is_container() || n.empty()) return std::nullopt;
+  if (written_by_environment(n)) return std::nullopt;
+  max_depth_ = tree_limits().max_depth;
+  std::optional<Extent> e = inert_extent(n, 0);
+  if (e && tree_depth_ + e->height > max_depth_) return std::nullopt;
+  return e;
+}
+
+const Resolution::Tree& Resolution::container_tree(const Loc* loc) {
   const Node* key = loc->node;
+  const Node& src = *loc->node;
   auto too_deep = [&] {
     throw LimitError("rig.limit.depth",
                      fmt::format("the resolved config nests deeper than the limit of {} levels "
@@ -400,19 +448,28 @@ Node Resolution::container_tree(const Loc* loc) {
                      loc->node->origin(), path_of(loc),
                      "interpolations that copy containers into containers nest their levels; copy less");
   };
-  if (auto it = trees_.find(key); it != trees_.end()) {
+  auto [it, fresh] = trees_.try_emplace(key);
+  Tree& entry = it->second;
+  if (!fresh && entry.done) {
     // A tree resolved once is reused wherever it is copied: its levels count again at each new place.
-    if (tree_depth_ + extent(it->second).height > tree_limits().max_depth) too_deep();
-    return it->second;
+    if (tree_depth_ + extent(entry.tree).height > tree_limits().max_depth) too_deep();
+    return entry;
   }
-  if (tree_depth_ >= tree_limits().max_depth) too_deep();
-  ++tree_depth_;
-  struct DepthGuard {
-    size_t& depth;
-    ~DepthGuard() { --depth; }
-  } depth_guard{tree_depth_};
-  if (!trees_in_progress_.insert(key).second) {
-    // Reported at the interpolation that asked for the container (the innermost one being resolved).
+  if (std::optional<Extent> as_is = fresh ? returned_as_is(src) : std::nullopt) {
+    // Reached by a reference: its extent is kept, as for any resolved container, for the copies to come.
+    extents_.emplace(storage_of(src), *as_is);
+    entry.tree = src;
+    if (redact_) entry.redacted = src;
+    entry.done = true;
+    return entry;
+  }
+  if (tree_depth_ >= tree_limits().max_depth) {
+    if (fresh) trees_.erase(it);
+    too_deep();
+  }
+  if (!fresh) {
+    // Being resolved further up: reported at the interpolation that asked for the container (the innermost one
+    // being resolved).
     const Loc* asker = asking_ ? asking_ : stack_.empty() ? loc : stack_.back();
     std::string container = loc->parent ? fmt::format("'{}'", path_of(loc)) : std::string("the root (the whole config)");
     fail("rig.interpolation.cycle",
@@ -420,20 +477,31 @@ Node Resolution::container_tree(const Loc* loc) {
                      asker->node->is_string() ? asker->node->str() : path_of(asker)),
          asker->node->origin(), path_of(asker), "a container cannot include itself");
   }
-  struct Guard {
-    std::unordered_set<const Node*>& set;
+  ++tree_depth_;
+  struct DepthGuard {
+    size_t& depth;
+    ~DepthGuard() { --depth; }
+  } depth_guard{tree_depth_};
+  struct Pending {  // an entry left unfinished by an error is taken out again
+    std::unordered_map<const Node*, Tree>& trees;
     const Node* key;
-    ~Guard() { set.erase(key); }
-  } guard{trees_in_progress_, key};
+    bool done = false;
+    ~Pending() {
+      if (!done) trees.erase(key);
+    }
+  } pending{trees_, key};
 
-  const Node& src = *loc->node;
   Node out = src;
-  Node red = src;  // with redact_: the same tree, values computed from the environment replaced
+  // With redact_: the same tree, values computed from the environment replaced. It is `out` until a child's
+  // redacted form differs from its resolved one (then a copy of `out` so far, which holds the same children).
+  Node red;
+  bool red_apart = false;
   bool changed = false;
   const Taint* taint = nullptr;  // of everything inside
   auto needs_work = [](const Node& n) { return n.is_interpolation() || (n.is_container() && !n.empty()); };
   // The resolved child written as `child`, or nothing when it stays as written.
   auto child_tree = [&](const Node& child, const std::string* k, size_t i, Node& r, Node& rr) {
+    if (returned_as_is(child)) return false;
     if (!needs_work(child)) {
       const Taint* w = written_taint(child);
       if (!w) return false;
@@ -455,11 +523,18 @@ Node Resolution::container_tree(const Loc* loc) {
     taint = join(taint, t);
     return true;
   };
+  auto redact_child = [&](const Node& child, const Node& r, const Node& rr) {
+    if (!red_apart && !rr.same_storage(r)) {
+      red = out;
+      red_apart = true;
+    }
+    return red_apart && !rr.same_storage(child);
+  };
   if (src.is_map()) {
     for (const auto& e : src.entries()) {
       Node r, rr;
       if (!child_tree(e.value, &e.key, 0, r, rr)) continue;
-      if (redact_ && !rr.same_storage(e.value)) *red.find_mut(e.key) = rr;
+      if (redact_child(e.value, r, rr)) *red.find_mut(e.key) = rr;
       if (r.same_storage(e.value)) continue;
       if (e.value.is_interpolation() && r.is_container()) spend_nodes(logical_size(r), e.value, loc);
       *out.find_mut(e.key) = std::move(r);
@@ -470,7 +545,7 @@ Node Resolution::container_tree(const Loc* loc) {
     for (size_t i = 0; i < elems.size(); ++i) {
       Node r, rr;
       if (!child_tree(elems[i], nullptr, i, r, rr)) continue;
-      if (redact_ && !rr.same_storage(elems[i])) red.element(i) = rr;
+      if (redact_child(elems[i], r, rr)) red.element(i) = rr;
       if (r.same_storage(elems[i])) continue;
       if (elems[i].is_interpolation() && r.is_container()) spend_nodes(logical_size(r), elems[i], loc);
       out.element(i) = std::move(r);
@@ -490,10 +565,11 @@ Node Resolution::container_tree(const Loc* loc) {
     }
     extents_.emplace(storage, total);
   }
-  trees_.emplace(key, out);
-  if (taint) tree_taints_.emplace(key, taint);
-  if (redact_) redacted_trees_.emplace(key, taint ? red : out);
-  return out;
+  entry.tree = out;
+  entry.taint = taint;
+  if (redact_) entry.redacted = taint && red_apart ? red : out;
+  entry.done = pending.done = true;
+  return entry;
 }
 
 // ---- walking rig key paths (Config reads) -----------------------------------------------------------------------
@@ -615,12 +691,17 @@ Value Resolution::eval_ref(const Expr& e, const Ctx& c) {
   std::string key(e.dots, '.');
   bool first = true;
   const Taint* key_taint = nullptr;
+  std::string computed;
   for (const auto& k : e.keys) {
-    std::string part = key_part(k, c, "a key", key_taint);
-    if (k.bracket)
-      key += "[" + part + "]";
-    else
-      key += (first ? "" : ".") + part;
+    const std::string& part = k.interp ? (computed = key_part(k, c, "a key", key_taint)) : k.literal;
+    if (k.bracket) {
+      key += '[';
+      key += part;
+      key += ']';
+    } else {
+      if (!first) key += '.';
+      key += part;
+    }
     first = false;
   }
   bool found = false;
@@ -643,8 +724,8 @@ Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t off
   // (it would hint at the value).
   const std::string shown_key = key_taint ? shown_as(key_taint) : std::string();
   const std::string& key = key_taint ? shown_key : key_text;
-  auto shown = [&](const std::string& seg) { return key_taint ? shown_key : seg; };
-  auto suggest = [&](const std::string& seg, const std::vector<std::string>& keys) {
+  auto shown = [&](std::string_view seg) { return key_taint ? shown_key : std::string(seg); };
+  auto suggest = [&](std::string_view seg, const std::vector<std::string>& keys) {
     return key_taint ? std::string() : did_you_mean(seg, keys);
   };
   std::string_view rest = key_text;
@@ -673,10 +754,20 @@ Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t off
     return cur;
   }
   const Taint* outer = key_taint;  // and the containers walked through
-  auto segments = interp::split_key(rest);
+  // A key without brackets is its text split at each '.' (split_key's result), read in place.
+  std::vector<std::string> split;
+  if (rest.find('[') != std::string_view::npos) split = interp::split_key(rest);
+  size_t count = split.empty() ? static_cast<size_t>(std::count(rest.begin(), rest.end(), '.')) + 1 : split.size();
   const Loc* walked_loc = cur.loc;  // paths are spelled only when an error needs them
-  for (size_t i = 0; i < segments.size(); ++i) {
-    const std::string& seg = segments[i];
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view seg_view;
+    if (split.empty()) {
+      size_t dot = rest.find('.');
+      seg_view = rest.substr(0, dot);
+      rest.remove_prefix(dot == std::string_view::npos ? rest.size() : dot + 1);
+    } else {
+      seg_view = split[i];
+    }
     const Node& n = cur.node;
     const Loc* next = nullptr;
     auto where_fn = [&] {
@@ -684,26 +775,26 @@ Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t off
       return walked.empty() ? std::string("the root") : "'" + walked + "'";
     };
     if (n.is_map()) {
-      if (n.find(seg)) next = child_by_key(cur.loc, seg);
+      next = child_by_key(cur.loc, seg_view);
       if (!next) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': key '{}' not found in {}", key, shown(seg), where_fn()), c.at(offset),
-             path_of(c.self), suggest(seg, n.keys()));
+             fmt::format("interpolation '${{{}}}': key '{}' not found in {}", key, shown(seg_view), where_fn()), c.at(offset),
+             path_of(c.self), suggest(seg_view, n.keys()));
       }
     } else if (n.is_list()) {
       long long idx = 0;
-      if (!python_is_int(seg, idx)) {
+      if (!python_is_int(seg_view, idx)) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': '{}' is not an index into the list {}", key, shown(seg), where_fn()),
+             fmt::format("interpolation '${{{}}}': '{}' is not an index into the list {}", key, shown(seg_view), where_fn()),
              c.at(offset), path_of(c.self));
       }
       if (idx >= 0) next = child_by_index(cur.loc, static_cast<size_t>(idx));
       if (!next) {
         if (!throwing) return Value{Node(), nullptr, {}};
         fail("rig.interpolation.key_not_found",
-             fmt::format("interpolation '${{{}}}': index {} is out of range for {}, a list of {}", key, shown(seg), where_fn(),
+             fmt::format("interpolation '${{{}}}': index {} is out of range for {}, a list of {}", key, shown(seg_view), where_fn(),
                          n.size()),
              c.at(offset), path_of(c.self));
       }
@@ -711,7 +802,7 @@ Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t off
       if (!throwing) return Value{Node(), nullptr, {}};
       fail("rig.interpolation.not_container",
            fmt::format("interpolation '${{{}}}': {} is {}, not a map or list, so it has no '{}'", key, where_fn(),
-                       cur.taint || outer ? shown_as(join(cur.taint, outer)) : describe_kind(n), shown(seg)),
+                       cur.taint || outer ? shown_as(join(cur.taint, outer)) : describe_kind(n), shown(seg_view)),
            c.at(offset), path_of(c.self));
     }
     if (next->node->is_missing()) {
@@ -730,7 +821,7 @@ Value Resolution::select(const std::string& key_text, const Ctx& c, uint32_t off
     outer = join(outer, cur.taint);
     cur = value_at(next);
     walked_loc = cur.loc ? cur.loc : next;
-    if (i + 1 < segments.size() && !cur.node.is_container() && !throwing) return Value{Node(), nullptr, {}};
+    if (i + 1 < count && !cur.node.is_container() && !throwing) return Value{Node(), nullptr, {}};
   }
   *found = true;
   cur.taint = join(cur.taint, outer);

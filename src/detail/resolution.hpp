@@ -7,6 +7,7 @@
 #include <span>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -95,7 +96,7 @@ class Resolution {
   static std::string shown_as(const Taint* t);
 
   // The position of a child of the container at `parent` (which must not be an interpolation).
-  const Loc* child_by_key(const Loc* parent, const std::string& key);
+  const Loc* child_by_key(const Loc* parent, std::string_view key);
   const Loc* child_by_index(const Loc* parent, size_t index);
   const Loc* make_loc(const Node* node, const Loc* parent, const std::string* key, size_t index);  // key may be null
 
@@ -107,6 +108,10 @@ class Resolution {
   Value walk(const Loc* base, const KeyPath& path, const KeyPath& base_path);
 
   static std::string path_of(const Loc* loc);
+
+  // With false, every container is rebuilt child by child even when nothing in it needs resolving: the reference
+  // against which tests check that returning such subtrees unchanged gives the same trees (on by default).
+  void set_skip_inert(bool skip) { skip_inert_ = skip; }
 
   struct Ctx;  // where an expression is evaluated
 
@@ -132,7 +137,14 @@ class Resolution {
                const Taint* key_taint = nullptr);
   Value created(Node node, const Ctx& c, const Taint* taint);
   std::string stringify(const Value& v, const Taint*& taint, const Ctx& c, uint32_t offset);
-  Node container_tree(const Loc* loc);
+  // A container resolved throughout (and, with redact_, redacted), with the variables of everything in it; cached by
+  // position (`done` is false while it is being resolved).
+  struct Tree {
+    Node tree, redacted;
+    const Taint* taint = nullptr;
+    bool done = false;
+  };
+  const Tree& container_tree(const Loc* loc);
   const Taint* written_taint(const Node& n);  // a RIG_* layer value (and everything in it)
   const Taint* raw_taint(const Node& n);      // written_taint of n or anything inside it, unresolved
   [[noreturn]] void cycle(const Loc* loc, const Ctx* c, uint32_t offset);
@@ -141,6 +153,15 @@ class Resolution {
     size_t nodes = 1;   // counted as printed
     size_t height = 0;  // levels of containers (0 for a scalar)
   };
+  // The extent of a container that holds nothing to resolve at any depth (no interpolation, no value the RIG_* layer
+  // wrote): it resolves to itself, so container_tree returns it shared instead of rebuilding it. Nothing for any
+  // other; the scan stops at the first thing to resolve, and remembers the containers it stopped in (by storage), so
+  // that each node is looked at no more than twice (once more by its parent's resolution). `n`'s own value and
+  // origin are its caller's to check.
+  std::optional<Extent> inert_extent(const Node& n, size_t depth);
+  // The extent of `n` when it is such a container and its levels fit below the containers being resolved (past the
+  // limit it takes the long way, which reports where the limit is crossed).
+  std::optional<Extent> returned_as_is(const Node& n);
   Extent extent(const Node& n, size_t depth = 0);
   size_t logical_size(const Node& n) { return extent(n).nodes; }
   void spend_nodes(size_t n, const Node& interpolation, const Loc* at);
@@ -151,18 +172,18 @@ class Resolution {
   std::deque<Loc> locs_;
   std::deque<Node> created_;
   std::unordered_map<const Node*, Entry> values_;
-  std::unordered_map<const Node*, Node> trees_;
+  std::unordered_map<const Node*, Tree> trees_;
   bool redact_ = false;
-  std::unordered_map<const Node*, Node> redacted_trees_;       // with redact_: trees_ with env values replaced
-  std::unordered_map<const Node*, const Taint*> tree_taints_;  // variables of everything inside a resolved tree
   std::deque<Taint> taints_;
   std::map<std::vector<std::string>, const Taint*> taint_index_;
-  std::unordered_set<const Node*> trees_in_progress_;
   size_t call_depth_ = 0;           // resolver calls being evaluated inside one another
   size_t tree_depth_ = 0;           // containers being resolved inside one another (container_tree)
   const Loc* asking_ = nullptr;     // the interpolation whose value container_tree is resolving (for cycle reports)
   size_t produced_nodes_ = 0, produced_bytes_ = 0;
   std::unordered_map<const void*, Extent> extents_;  // of resolved containers, by their storage
+  std::unordered_set<const void*> not_inert_;        // containers inert_extent() found something in, by storage
+  size_t max_depth_ = 0;                             // TreeLimits::max_depth, read at each returned_as_is()
+  bool skip_inert_ = true;
   std::vector<const Loc*> stack_;  // interpolations being resolved, outermost first (for cycle reports)
   std::unordered_map<std::string_view, std::unique_ptr<interp::Expr>> asts_;
 };
