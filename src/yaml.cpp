@@ -409,12 +409,18 @@ class Builder {
     add(std::move(node), f.expanded);
   }
 
+  // A scalar read as a string: "???" is MISSING however it is written (quoted, `!!str`, `!`), as OmegaConf reads
+  // any "???" string; a string "???" that is not MISSING could not be written back (dump_yaml quotes it).
+  static Node string_value(std::string_view text) {
+    return text == "???" ? Node::missing() : Node(std::string(text));
+  }
+
   Node typed_scalar(const detail::fy::EventView& ev, const Origin& at) {
     std::string_view text = ev.value();
     std::string_view tag = ev.tag();
     bool plain = ev.style() == FYSS_PLAIN;
     if (tag.empty()) {
-      if (!plain) return text == "???" ? Node::missing() : Node(std::string(text));
+      if (!plain) return string_value(text);
       if (auto n = detail::resolve_plain(text)) return std::move(*n);
       if (detail::float_out_of_range(text))
         fail<ParseError>("rig.yaml.float_range", at, detail::float_range_message(text),
@@ -422,13 +428,13 @@ class Builder {
       fail<ParseError>("rig.yaml.int_range", at, fmt::format("integer {} does not fit in 64 bits", text),
                        "quote it to keep it as a string");
     }
-    if (tag == "!") return Node(std::string(text));
+    if (tag == "!") return string_value(text);
     if (tag.substr(0, kTagPrefix.size()) != kTagPrefix) unknown_tag(ev, tag);
     std::string_view name = tag.substr(kTagPrefix.size());
     auto bad = [&](std::string_view what) -> Node {
       fail<ParseError>("rig.yaml.tagged_value", at, fmt::format("'{}' is not a valid {}", text, what));
     };
-    if (name == "str") return Node(std::string(text));
+    if (name == "str") return string_value(text);
     if (name == "int") {
       if (auto v = detail::parse_int(text)) return Node(*v);
       return bad("!!int");

@@ -59,6 +59,20 @@ TEST(YamlCoreSchema, MissingIsTripleQuestionMarkQuotedOrNot) {
   EXPECT_EQ(kind_of("????"), Kind::String);
 }
 
+// Tagged a string too (OmegaConf, through PyYAML, gets the string "???" and makes it MISSING). A string "???" that is
+// not MISSING could not round-trip: dump_yaml writes "???" quoted, which reloads as MISSING (found by
+// fuzz_yaml_roundtrip from `+: !\n ???`).
+TEST(YamlCoreSchema, MissingHoweverTaggedAString) {
+  for (auto t : {"!!str ???", "! ???", "! \"???\"", "!!str '\?\?\?'", "|-\n  ???"}) {
+    EXPECT_EQ(kind_of(t), Kind::Missing) << t;
+    Node tree = yaml(std::string("v: ") + t + "\n");
+    EXPECT_TRUE(yaml(rig::dump_yaml(tree)) == tree) << t;
+  }
+  Node fuzzed = yaml("+: !\n ???");
+  EXPECT_TRUE(yaml(rig::dump_yaml(fuzzed)) == fuzzed);
+  EXPECT_EQ(kind_of("!!str ????"), Kind::String);
+}
+
 TEST(YamlCoreSchema, QuotedAndBlockScalarsAreStrings) {
   EXPECT_EQ(kind_of("'1'"), Kind::String);
   EXPECT_EQ(kind_of("\"true\""), Kind::String);
