@@ -199,7 +199,7 @@ Composed compose_config(const RecipeInfo& info, const RecipeArgs& a, const Recip
   ConfigSources sources;
   sources.defaults(std::move(cfg)).environment().overrides(std::move(value_overrides));
   for (const auto& [name, hook] : hooks) sources.hook(name, hook);
-  out.config = sources.build();
+  out.config = std::move(sources).build();
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "rig/interpolation.hpp"
 #include "rig/limits.hpp"
@@ -183,15 +184,18 @@ ConfigSources& ConfigSources::hook(std::string name, Hook hook) {
   return *this;
 }
 
-Node ConfigSources::build() const {
+Node ConfigSources::build() const& { return ConfigSources(*this).build(); }
+
+Node ConfigSources::build() && {
   Node cfg = Node::map();
   for (SourceKind kind : kPrecedence) {
     switch (kind) {
       case SourceKind::Defaults:
-        if (has_defaults_) merge_with_history(cfg, defaults_);
+        if (has_defaults_) merge_with_history(cfg, std::exchange(defaults_, Node()));
         break;
       case SourceKind::File:
-        for (const auto& [path, loaded] : files_) merge_with_history(cfg, loaded ? *loaded : load_file(path));
+        for (auto& [path, loaded] : files_)
+          merge_with_history(cfg, loaded ? *std::exchange(loaded, std::nullopt) : load_file(path));
         break;
       case SourceKind::Environment: apply_environment(cfg, env_, env_prefix_); break;
       case SourceKind::CommandLine: apply_overrides(cfg, overrides_); break;

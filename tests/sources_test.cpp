@@ -45,6 +45,48 @@ TEST(Precedence, AFileLoadedByTheCallerIsNotReadAgain) {
   EXPECT_EQ(rig::setter_name(lr.front().origin()), f1.string() + ":1:5");
 }
 
+// build() on an rvalue consumes the sources' trees so that overrides change the config in place; the config, its
+// origins and its history are the same as an lvalue's build(), which leaves the sources (and trees the caller still
+// holds) as they were, to be built again.
+TEST(Precedence, BuildingFromAnRvalueGivesTheSameConfig) {
+  TempDir dir;
+  auto f1 = dir.write("a.yaml", "model:\n  dim: 8\n  layers: [1, 2]\noptim:\n  lr: 1\n");
+  auto f2 = dir.write("b.yaml", "optim:\n  lr: 2\n  betas: {b1: 0.9}\n");
+  Node loaded = rig::load_file(f1);
+  const std::string loaded_before = rig::dump_yaml(loaded, {.show_origin = true});
+  Node defaults = rig::load_yaml("model: {dim: 4, act: relu}\nseed: 0\n");
+  auto make = [&] {
+    rig::ConfigSources sources;
+    sources.defaults(defaults).file(f1, loaded).file(f2);
+    sources.environment(Env{{"RIG_SEED", "7"}});
+    sources.overrides({rig::parse_override("model.dim=16", 1), rig::parse_override("+optim.betas.b2=0.99", 2),
+                       rig::parse_override("~model.act", 3), rig::parse_override("model.layers=[3]", 4)});
+    sources.hook("h", [](rig::HookContext& h) { h.set("optim.lr", 5); });
+    return sources;
+  };
+  const rig::ConfigSources kept = make();
+  Node first = kept.build();
+  Node again = kept.build();
+  Node consumed = make().build();
+  for (const Node* cfg : {&again, &consumed}) {
+    EXPECT_EQ(*cfg, first);
+    EXPECT_EQ(rig::dump_yaml(*cfg, {.show_origin = true}), rig::dump_yaml(first, {.show_origin = true}));
+    for (const char* key : {"model.dim", "optim.lr", "seed"}) {
+      std::vector<std::string> a, b;
+      for (const auto& v : rig::value_history(cfg->at_path(key))) a.push_back(rig::setter_name(v.origin()));
+      for (const auto& v : rig::value_history(first.at_path(key))) b.push_back(rig::setter_name(v.origin()));
+      EXPECT_EQ(a, b) << key;
+    }
+  }
+  EXPECT_EQ(first.get<int>("model.dim"), 16);
+  EXPECT_EQ(first.get<int>("seed"), 7);
+  EXPECT_EQ(first.get<int>("optim.lr"), 5);
+  EXPECT_FALSE(first.at_path("model").contains("act"));
+  EXPECT_EQ(rig::dump_yaml(loaded, {.show_origin = true}), loaded_before) << "the caller's tree is never changed";
+  EXPECT_EQ(defaults.get<int>("model.dim"), 4);
+  EXPECT_TRUE(defaults.at_path("model").contains("act"));
+}
+
 TEST(Precedence, EachSourceBeatsTheOnesBelowItWhateverTheCallOrder) {
   TempDir dir;
   auto f1 = dir.write("a.yaml", "lr: 1\nbs: 1\nenv_only: 1\ncli_only: 1\nhook_only: 1\nfile1_only: 1\n");

@@ -101,7 +101,11 @@ class ConfigSources {
   ConfigSources& overrides(std::vector<Override> overrides);
   ConfigSources& hook(std::string name, Hook hook);
 
-  Node build() const;
+  // Applies the sources in kPrecedence order. Called on an rvalue (`std::move(sources).build()`) it consumes their
+  // trees: the config then holds them alone, and overrides and hooks change it in place (on an lvalue the sources
+  // keep sharing the trees, so each map an override reaches is copied first).
+  Node build() const&;
+  Node build() &&;
 
  private:
   Node defaults_;
