@@ -164,22 +164,39 @@ Node resolve_redacted(const Node& root) {
   return r.redacted_tree_at(r.root_loc());
 }
 
-Node redact_environment_layer(const Node& config) {
+namespace {
+// Whether any node of the tree came from the environment: a read-only walk, so that the common case (nothing to
+// redact) returns the tree as it is without taking a reference to every node.
+bool holds_environment_values(const Node& n) {
+  if (n.origin().source_name().starts_with("env ")) return true;
+  for (const auto& e : n.entries())
+    if (holds_environment_values(e.value)) return true;
+  for (const auto& v : n.elements())
+    if (holds_environment_values(v)) return true;
+  return false;
+}
+
+Node redact_environment_values(const Node& config) {
   std::string_view src = config.origin().source_name();
   if (src.starts_with("env ")) return Node(fmt::format("<redacted:env {}>", src.substr(4))).set_origin(config.origin());
   Node out = config;
   if (config.is_map()) {
     for (const auto& e : config.entries()) {
-      Node r = redact_environment_layer(e.value);
+      Node r = redact_environment_values(e.value);
       if (!r.same_storage(e.value)) *out.find_mut(e.key) = std::move(r);
     }
   } else if (config.is_list()) {
     for (size_t i = 0; i < config.size(); ++i) {
-      Node r = redact_environment_layer(config[i]);
+      Node r = redact_environment_values(config[i]);
       if (!r.same_storage(config[i])) out.element(i) = std::move(r);
     }
   }
   return out;
+}
+}  // namespace
+
+Node redact_environment_layer(const Node& config) {
+  return holds_environment_values(config) ? redact_environment_values(config) : config;
 }
 
 void resolve_in_place(Node& root) { root = resolve(root); }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <span>
 #include <vector>
 
 namespace rig {
@@ -25,30 +26,34 @@ namespace detail {
 
 void check_depth(const Node& root, size_t max_depth, const Origin& fallback) {
   if (!root.is_container()) return;
+  // Each container's children are taken as one span when it is entered: a leaf then costs one kind test (this walks
+  // every node of every config a program builds).
   struct Frame {
-    const Node* node;
+    std::span<const MapEntry> entries;
+    std::span<const Node> elements;
     size_t next = 0;
+    const Node& child(size_t i) const { return entries.empty() ? elements[i] : entries[i].value; }
+    size_t size() const { return entries.empty() ? elements.size() : entries.size(); }
   };
-  std::vector<Frame> stack{{&root}};
+  auto frame = [](const Node& n) { return n.is_map() ? Frame{n.entries(), {}} : Frame{{}, n.elements()}; };
+  std::vector<Frame> stack{frame(root)};
   while (!stack.empty()) {
     Frame& f = stack.back();
-    const Node& n = *f.node;
-    size_t count = n.is_map() ? n.entries().size() : n.elements().size();
-    if (f.next >= count) {
+    const size_t count = f.size();
+    while (f.next < count && !f.child(f.next).is_container()) ++f.next;
+    if (f.next == count) {
       stack.pop_back();
       continue;
     }
-    const Node& child = n.is_map() ? n.entries()[f.next].value : n.elements()[f.next];
-    ++f.next;
-    if (!child.is_container()) continue;
+    const Node& child = f.child(f.next++);
     if (stack.size() + 1 <= max_depth) {
-      stack.push_back({&child});
+      stack.push_back(frame(child));
       continue;
     }
     KeyPath path;
     for (const auto& fr : stack) {
-      if (fr.node->is_map())
-        path.push_key(fr.node->entries()[fr.next - 1].key);
+      if (!fr.entries.empty())
+        path.push_key(fr.entries[fr.next - 1].key);
       else
         path.push_index(fr.next - 1);
     }
