@@ -51,10 +51,19 @@ void load_plugins(const std::vector<fs::path>& libraries) {
   (void)registry().find("");  // indexes the names now: a duplicate is reported here, naming both libraries
 }
 
+namespace {
+constexpr const char* kPluginPathVariable = "RIG_PLUGIN_PATH";
+}  // namespace
+
+bool plugin_path_set() {
+  const char* env = std::getenv(kPluginPathVariable);
+  return env && *env;
+}
+
 std::vector<fs::path> plugin_path_libraries() {
   std::vector<fs::path> out;
-  const char* env = std::getenv("RIG_PLUGIN_PATH");
-  if (!env || !*env) return out;
+  if (!plugin_path_set()) return out;
+  const char* env = std::getenv(kPluginPathVariable);
   std::string_view rest(env);
   while (!rest.empty()) {
     auto colon = rest.find(':');

@@ -21,6 +21,10 @@ namespace rig {
 // Throws IoError rig.plugin.load when a library cannot be loaded (the loader's reason), rig.component.duplicate.
 void load_plugins(const std::vector<std::filesystem::path>& libraries);
 
+// Whether RIG_PLUGIN_PATH is set and not empty: a program can tell that plugins are asked for without reading the
+// directories it names.
+bool plugin_path_set();
+
 // The libraries RIG_PLUGIN_PATH names (a directory stands for the *.so files in it, sorted); IoError
 // rig.plugin.path for an entry that does not exist.
 std::vector<std::filesystem::path> plugin_path_libraries();

@@ -14,6 +14,7 @@
 #include "rig/error.hpp"
 #include "rig/interpolation.hpp"
 #include "rig/overrides.hpp"
+#include "rig/plugins.hpp"
 #include "rig/sources.hpp"
 #include "rig/yaml.hpp"
 #include "process_memory.hpp"
@@ -66,7 +67,10 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
   if (files.empty())
     throw rig::UsageError("rig.usage.no_config", "no config file given", {}, {},
                           "rig print FILE... [OVERRIDES...] (or --config FILE, or --config-dir DIR NAME)");
+  // Before the overrides are parsed: they are part of what the prepared heap holds (1,000 of them take ~0.5 MB).
+  rig_cli::prepare_heap_for_input(rig_cli::input_bytes(files));
   std::vector<rig::Override> overrides;
+  overrides.reserve(a.args.size() - i);
   int argv_pos = 1;
   for (; i < a.args.size(); ++i) {
     while (argv_pos < argc && a.args[i] != argv[argv_pos]) ++argv_pos;
@@ -74,7 +78,6 @@ bool print_sources(const PrintArgs& a, int argc, char** argv, rig::ConfigSources
   }
   rig::SearchPath sp = rig::SearchPath::standard({a.config_dirs.begin(), a.config_dirs.end()});
   sp.allow_links_outside(a.allow_outside_links);
-  rig_cli::prepare_heap_for_input(rig_cli::input_bytes(files));
   size_t first_file = 0;
   std::optional<rig::Node> loaded;
   if (composes(files.front(), sp, a.defaults_tree, loaded)) {
@@ -126,7 +129,7 @@ void print_history(const rig::Node& cfg, const std::string& key, bool show_env) 
 int print(const PrintArgs& a, int argc, char** argv) {
   rig::ConfigSources sources;
   if (!print_sources(a, argc, argv, sources)) return rig::kExitOk;
-  rig::Node cfg = sources.build();
+  rig::Node cfg = std::move(sources).build();
   if (!a.history.empty()) {
     print_history(cfg, a.history, a.show_env);
     return rig::kExitOk;
@@ -157,26 +160,28 @@ int raw_verb(std::string_view verb, int argc, char** argv) {
 // to this command (tool_plugins.hpp) and taken out of argv. run, validate and schema RECIPE pass --plugin on to the
 // recipe, which loads it itself; __complete loads none.
 void load_tool_plugins(int& argc, char** argv) {
-  std::vector<char*> original(argv, argv + argc + 1);
-  std::vector<std::filesystem::path> libs;
   std::string_view verb = argc >= 2 ? argv[1] : "";
-  bool recipe_verb = verb == "run" || verb == "validate" || (verb == "schema" && argc >= 3 && argv[2] != std::string_view("--component"));
+  if (verb == "run" || verb == "validate" || (verb == "schema" && argc >= 3 && argv[2] != std::string_view("--component")))
+    return;
+  auto plugin_option = [&](int i) {  // --plugin PATH or --plugin=PATH at argv[i]
+    std::string_view a = argv[i];
+    return (a == "--plugin" && i + 1 < argc) || a.starts_with("--plugin=");
+  };
+  bool given = false;
+  for (int i = 1; i < argc && !given; ++i) given = plugin_option(i);
+  const bool wanted = verb != "__complete" && (given || rig::plugin_path_set());
+  if (!given && !wanted) return;  // most commands: nothing to take out, nothing to load
+  std::vector<char*> original(argv, argv + argc + 1);  // the host is given the arguments as they came
+  std::vector<std::filesystem::path> libs;
   int out = 1;
   for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    if (!recipe_verb && a == "--plugin" && i + 1 < argc) {
-      libs.emplace_back(argv[++i]);
-    } else if (!recipe_verb && a.starts_with("--plugin=")) {
-      libs.emplace_back(a.substr(9));
-    } else {
-      argv[out++] = argv[i];
-    }
+    if (!plugin_option(i)) argv[out++] = argv[i];
+    else if (std::string_view a = argv[i]; a == "--plugin") libs.emplace_back(argv[++i]);
+    else libs.emplace_back(a.substr(9));
   }
   argc = out;
   argv[argc] = nullptr;
-  const char* env = std::getenv("RIG_PLUGIN_PATH");
-  if ((!libs.empty() || (env && *env)) && verb != "__complete" && !recipe_verb)
-    rig::tool::provide_plugins(libs, original.data());
+  if (wanted) rig::tool::provide_plugins(libs, original.data());
 }
 
 // What `rig --version` prints.
