@@ -187,15 +187,24 @@ class YamlWriter {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(int indent) : indent_(indent) {}
+  // With a sink, the text goes there in pieces of about kPiece bytes as it is made.
+  explicit JsonWriter(int indent, std::ostream* sink = nullptr) : indent_(indent), sink_(sink) {}
 
   std::string write(const Node& root) {
     value(root, 0);
     if (indent_ >= 0) out_ += '\n';
+    if (sink_) pass_on();
     return std::move(out_);
   }
 
  private:
+  static constexpr size_t kPiece = 64u << 10;
+
+  void pass_on() {
+    sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
+    out_.clear();
+  }
+
   void newline(int depth) {
     if (indent_ < 0) return;
     out_ += '\n';
@@ -235,6 +244,7 @@ class JsonWriter {
           path_.push_back({nullptr, i++});
           value(v, depth + 1);
           path_.pop_back();
+          if (sink_ && out_.size() >= kPiece) pass_on();
         }
         newline(depth);
         out_ += ']';
@@ -256,6 +266,7 @@ class JsonWriter {
           path_.push_back({&e.key, 0});
           value(e.value, depth + 1);
           path_.pop_back();
+          if (sink_ && out_.size() >= kPiece) pass_on();
         }
         newline(depth);
         out_ += '}';
@@ -277,6 +288,7 @@ class JsonWriter {
   }
 
   int indent_;
+  std::ostream* sink_;
   std::vector<std::pair<const std::string*, size_t>> path_;  // a map's key, or (nullptr) a list's index
   std::string out_;
 };
@@ -292,6 +304,24 @@ std::string dump_yaml(const Node& node, const DumpOptions& options) {
 std::string dump_json(const Node& node, int indent) {
   detail::check_depth(node, tree_limits().max_depth);
   return JsonWriter(indent).write(node);
+}
+
+namespace {
+bool holds_non_finite(const Node& n) {
+  if (n.is_float()) return !std::isfinite(n.float_value());
+  for (const auto& e : n.entries())
+    if (holds_non_finite(e.value)) return true;
+  for (const auto& v : n.elements())
+    if (holds_non_finite(v)) return true;
+  return false;
+}
+}  // namespace
+
+void dump_json(const Node& node, std::ostream& out, int indent) {
+  detail::check_depth(node, tree_limits().max_depth);
+  // The one error met while writing, raised before anything is written: the writer that throws it names the key.
+  if (holds_non_finite(node)) (void)JsonWriter(indent).write(node);
+  JsonWriter(indent, &out).write(node);
 }
 
 std::ostream& operator<<(std::ostream& out, const Node& node) { return out << dump_yaml(node); }

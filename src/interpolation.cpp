@@ -166,13 +166,17 @@ Node resolve_redacted(const Node& root) {
 
 namespace {
 // Whether any node of the tree came from the environment: a read-only walk, so that the common case (nothing to
-// redact) returns the tree as it is without taking a reference to every node.
-bool holds_environment_values(const Node& n) {
-  if (n.origin().source_name().starts_with("env ")) return true;
+// redact) returns the tree as it is without taking a reference to every node. Neighbouring nodes mostly share their
+// source, so a source's name is read once per run of nodes from it (`clean`: the last source seen not to be one).
+bool holds_environment_values(const Node& n, const Source*& clean) {
+  if (const Source* s = n.origin().source.get(); s && s != clean) {
+    if (std::string_view(s->name).starts_with("env ")) return true;
+    clean = s;
+  }
   for (const auto& e : n.entries())
-    if (holds_environment_values(e.value)) return true;
+    if (holds_environment_values(e.value, clean)) return true;
   for (const auto& v : n.elements())
-    if (holds_environment_values(v)) return true;
+    if (holds_environment_values(v, clean)) return true;
   return false;
 }
 
@@ -196,7 +200,8 @@ Node redact_environment_values(const Node& config) {
 }  // namespace
 
 Node redact_environment_layer(const Node& config) {
-  return holds_environment_values(config) ? redact_environment_values(config) : config;
+  const Source* clean = nullptr;
+  return holds_environment_values(config, clean) ? redact_environment_values(config) : config;
 }
 
 void resolve_in_place(Node& root) { root = resolve(root); }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <random>
+#include <sstream>
 
 #include "test_util.hpp"
 
@@ -246,13 +247,39 @@ void expect_round_trip(const Node& n) {
   ASSERT_NO_THROW(back = rig::load_yaml(text, "dumped")) << text;
   EXPECT_EQ(back, n) << text;
   std::string json;
+  std::ostringstream streamed;
   try {
     json = rig::dump_json(n);
   } catch (const rig::Error& e) {
     EXPECT_EQ(e.id(), "rig.json.non_finite");
+    auto again = expect_error("rig.json.non_finite", [&] { rig::dump_json(n, streamed); });
+    EXPECT_EQ(again.key_path(), e.key_path());
+    EXPECT_EQ(streamed.str(), "") << "the error comes before any output";
     return;
   }
   EXPECT_EQ(rig::load_json(json, "dumped.json"), n) << json;
+  rig::dump_json(n, streamed);
+  EXPECT_EQ(streamed.str(), json);
+}
+
+// dump_json to a stream writes the text in pieces as it goes; the bytes are dump_json's, for one-line and indented
+// text, and an error anywhere in a tree larger than a piece is raised before the first byte.
+TEST(YamlDump, JsonToAStreamIsTheSameTextAndFailsBeforeWriting) {
+  std::string text;
+  for (int i = 0; i < 3000; ++i)
+    text += "k" + std::to_string(i) + ": {a: [1, 2.5, \"s\\t\\u00e9\"], b: {c: null, d: true}}\n";
+  Node n = rig::load_yaml(text);
+  for (int indent : {-1, 0, 2, 4}) {
+    std::ostringstream out;
+    rig::dump_json(n, out, indent);
+    EXPECT_GT(out.str().size(), size_t{128} << 10);
+    EXPECT_EQ(out.str(), rig::dump_json(n, indent)) << indent;
+  }
+  n.set_path(rig::KeyPath::parse("k2999.b.d"), Node(std::nan("")));
+  std::ostringstream out;
+  auto e = expect_error("rig.json.non_finite", [&] { rig::dump_json(n, out); });
+  EXPECT_EQ(e.key_path(), "k2999.b.d");
+  EXPECT_EQ(out.str(), "");
 }
 
 // Quoted strings are written run by run: random mixes of plain text and every byte the writers escape (quotes,

@@ -61,6 +61,9 @@ std::string dump_yaml(const Node& node, const DumpOptions& options = {});
 // Strict JSON. A non-finite float is an error (rig.json.non_finite) naming its key and origin.
 // indent < 0 writes everything on one line.
 std::string dump_json(const Node& node, int indent = 2);
+// The same text, written to `out` as it is made: a large tree's text is never held whole. Every error is raised
+// before the first byte is written.
+void dump_json(const Node& node, std::ostream& out, int indent = 2);
 
 // Writes dump_yaml(node): for logging and for test failure messages.
 std::ostream& operator<<(std::ostream& out, const Node& node);

@@ -138,7 +138,7 @@ int print(const PrintArgs& a, int argc, char** argv) {
   rig::Node shown = a.resolve ? (a.show_env ? rig::resolve(cfg) : rig::resolve_redacted(cfg))
                               : (a.show_env ? cfg : rig::redact_environment_layer(cfg));
   if (a.json)
-    std::cout << rig::dump_json(shown);
+    rig::dump_json(shown, std::cout);
   else
     std::cout << rig::dump_yaml(shown, {.show_origin = a.show_origin});
   return rig_cli::finish_command(rig::kExitOk);  // a large input's trees are not torn down
