@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <iterator>
+#include <new>
 
 #include "detail/node_arena.hpp"
 #include "detail/node_data.hpp"
@@ -302,6 +303,7 @@ void MapData::erase_at(const Lookup& at) {
 
 static_assert(sizeof(detail::MapData) == 32, "see SlotTable");
 static_assert(sizeof(NodeData) <= 80, "see NodeData: a node's bytes are a loaded config's memory");
+static_assert(sizeof(NodeData) <= NodeArena::kMaxBlock);
 
 namespace {
 
@@ -317,9 +319,10 @@ NodeData::~NodeData() {
   // Only children that are the last owner of storage with children of their own are moved onto the stack: a leaf,
   // or storage shared with another node, is released in place without descending (and a map of leaves allocates
   // no stack at all).
-  std::vector<std::shared_ptr<NodeData>> pending;
-  auto detach = [&pending](std::shared_ptr<NodeData>& child) {
-    if (child && child.use_count() == 1 && has_children(*child)) pending.push_back(std::move(child));
+  std::vector<NodeRef> pending;
+  auto detach = [&pending](NodeRef& child) {
+    if (child && child->refs.load(std::memory_order_acquire) == 1 && has_children(*child))
+      pending.push_back(std::move(child));
   };
   auto detach_children = [&detach](NodeData& d) {
     if (auto* list = std::get_if<std::vector<Node>>(&d.value)) {
@@ -330,10 +333,24 @@ NodeData::~NodeData() {
   };
   detach_children(*this);
   while (!pending.empty()) {
-    std::shared_ptr<NodeData> d = std::move(pending.back());
+    NodeRef d = std::move(pending.back());
     pending.pop_back();
     detach_children(*d);
   }  // each `d` released here holds only leaves or shared storage: its destructor does not descend
+}
+
+void retain_node(NodeData* d) noexcept { d->refs.fetch_add(1, std::memory_order_relaxed); }
+
+void release_node(NodeData* d) noexcept {
+  // acq_rel: the thread that destroys the storage sees every other owner's writes to it as done.
+  if (d->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (!d->in_arena) {
+    delete d;
+    return;
+  }
+  NodeArena* arena = NodeArena::of(d);
+  d->~NodeData();
+  arena->release(d, sizeof(NodeData));
 }
 
 }  // namespace detail
@@ -343,13 +360,13 @@ NodeData::~NodeData() {
 namespace {
 
 // Inside a loader's ArenaScope the node comes from the document's arena (detail/node_arena.hpp).
-std::shared_ptr<detail::NodeData> make_data(Kind kind, Origin origin = {}) {
+detail::NodeRef make_data(Kind kind, Origin origin = {}) {
   detail::NodeArena* arena = detail::current_arena();
-  auto d = arena ? std::allocate_shared<detail::NodeData>(detail::ArenaAllocator<detail::NodeData>(arena))
-                 : std::make_shared<detail::NodeData>();
+  auto* d = arena ? new (arena->allocate(sizeof(detail::NodeData))) detail::NodeData() : new detail::NodeData();
+  d->in_arena = arena != nullptr;
   d->kind = kind;
   d->origin = std::move(origin);
-  return d;
+  return detail::NodeRef(d);
 }
 
 const Origin kNoOrigin;
@@ -407,8 +424,8 @@ const Origin& Node::origin() const { return d_ ? d_->origin : kNoOrigin; }
 detail::NodeData& Node::mut() {
   if (!d_)
     d_ = make_data(Kind::Null);
-  else if (d_.use_count() > 1)
-    d_ = std::make_shared<detail::NodeData>(*d_);  // shallow: children stay shared until written
+  else if (d_->refs.load(std::memory_order_acquire) > 1)
+    d_ = detail::NodeRef(new detail::NodeData(*d_));  // shallow: children stay shared until written
   return *d_;
 }
 

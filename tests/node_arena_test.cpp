@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <thread>
 
 #include "rig/error.hpp"
@@ -96,6 +98,31 @@ TEST(NodeArena, AScopeWhoseNodesAllDiedEarlyFreesItsArenaAsItCloses) {
   }
   EXPECT_EQ(NodeArena::live_arenas(), before);
 }
+
+// A node finds its arena from its address (the arena's pointer at the start of each of its pages): every node of a
+// document spread over many pages and chunks, released one by one in random order, keeps the arena alive until the
+// last, and each reads back intact until then.
+TEST(NodeArena, NodesOnEveryPageFindTheirArenaWhateverTheOrderTheyGo) {
+  const int64_t before = NodeArena::live_arenas();
+  std::vector<std::pair<rig::Node, std::string>> kept;
+  {
+    rig::Node cfg = rig::load_yaml(big_config(300, 30), "pages.yaml");  // 9,301 nodes: ~45 pages, several chunks
+    for (const auto& section : cfg.entries())
+      for (const auto& leaf : section.value.entries()) kept.emplace_back(leaf.value, leaf.value.str());
+  }
+  ASSERT_EQ(kept.size(), 9000u);
+  std::mt19937 rng(7);
+  std::shuffle(kept.begin(), kept.end(), rng);
+  while (!kept.empty()) {
+    EXPECT_EQ(NodeArena::live_arenas(), before + 1);
+    ASSERT_EQ(kept.back().first.str(), kept.back().second);
+    kept.pop_back();
+  }
+  EXPECT_EQ(NodeArena::live_arenas(), before);
+}
+
+// A node is one pointer to its storage, which holds its own count.
+TEST(NodeArena, ANodeIsOnePointer) { EXPECT_EQ(sizeof(rig::Node), sizeof(void*)); }
 
 // Composition loads files on worker threads and drops them on the caller's: the arena must go with the last node
 // on either side (run under ThreadSanitizer by the `threads` label's filter).

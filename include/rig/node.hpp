@@ -31,6 +31,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -88,6 +89,40 @@ struct NodeData;
 struct MapData;
 Node take_map(MapData& built, Origin origin);
 Node take_list(std::vector<Node>& built, Origin origin);
+void retain_node(NodeData* d) noexcept;
+void release_node(NodeData* d) noexcept;  // destroys the storage with its last reference
+
+// A counted reference to a node's storage (its count is inside the storage): one pointer, where a shared_ptr would
+// take two and its control block 24 more bytes of every node.
+class NodeRef {
+ public:
+  NodeRef() = default;
+  explicit NodeRef(NodeData* adopted) noexcept : p_(adopted) {}  // takes over the one count storage starts with
+  NodeRef(const NodeRef& other) noexcept : p_(other.p_) {
+    if (p_) retain_node(p_);
+  }
+  NodeRef(NodeRef&& other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+  NodeRef& operator=(const NodeRef& other) noexcept {
+    NodeRef(other).swap(*this);
+    return *this;
+  }
+  NodeRef& operator=(NodeRef&& other) noexcept {
+    NodeRef(std::move(other)).swap(*this);
+    return *this;
+  }
+  ~NodeRef() {
+    if (p_) release_node(p_);
+  }
+  void swap(NodeRef& other) noexcept { std::swap(p_, other.p_); }
+  NodeData* get() const { return p_; }
+  NodeData* operator->() const { return p_; }
+  NodeData& operator*() const { return *p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+  friend bool operator==(const NodeRef& a, const NodeRef& b) { return a.p_ == b.p_; }
+
+ private:
+  NodeData* p_ = nullptr;
+};
 }  // namespace detail
 
 class Node {
@@ -220,11 +255,11 @@ class Node {
   friend Node detail::take_map(detail::MapData&, Origin);
   friend struct detail::NodeData;  // releases a tree without recursing (src/detail/node_data.hpp)
   friend Node detail::take_list(std::vector<Node>&, Origin);
-  explicit Node(std::shared_ptr<detail::NodeData> d) : d_(std::move(d)) {}
+  explicit Node(detail::NodeRef d) : d_(std::move(d)) {}
   Node(int64_t value, std::true_type);
   detail::NodeData& mut();  // unshares, then returns writable storage
 
-  std::shared_ptr<detail::NodeData> d_;
+  detail::NodeRef d_;
 };
 
 struct MapEntry {

@@ -27,10 +27,10 @@
 namespace rig::detail {
 
 namespace {
-constexpr size_t kMinChunk = 2u << 10;
+constexpr size_t kMinChunk = NodeArena::kPage;
 constexpr size_t kMaxChunk = 8u << 20;
-// A loaded node takes ~104 bytes of arena; dense configs hold about one node per 10 bytes of text.
-constexpr size_t kArenaBytesPerInputByte = 12;
+// A loaded node takes 80 bytes of arena; dense configs hold about one node per 10 bytes of text.
+constexpr size_t kArenaBytesPerInputByte = 10;
 
 thread_local NodeArena* t_current = nullptr;
 std::atomic<int64_t> g_live_arenas{0};
@@ -44,8 +44,9 @@ NodeArena::NodeArena(size_t first_chunk_bytes)
 NodeArena::~NodeArena() {
   for (Chunk* c = chunks_; c;) {
     Chunk* next = c->next;
-    RIG_UNPOISON(reinterpret_cast<char*>(c) + kHeader, c->bytes);
-    std::free(c);
+    char* start = reinterpret_cast<char*>(c) - kAlign;
+    RIG_UNPOISON(start, c->bytes);
+    std::free(start);
     c = next;
   }
   g_live_arenas.fetch_sub(1, std::memory_order_relaxed);
@@ -53,27 +54,39 @@ NodeArena::~NodeArena() {
 
 int64_t NodeArena::live_arenas() { return g_live_arenas.load(std::memory_order_relaxed); }
 
-void NodeArena::grow(size_t at_least) {
-  static_assert(alignof(std::max_align_t) >= kAlign, "chunks come from malloc, aligned for any block");
-  size_t bytes = std::max(next_chunk_bytes_, at_least);
+void NodeArena::start_page(char* page) {
+  RIG_UNPOISON(page, kAlign);
+  *reinterpret_cast<NodeArena**>(page) = this;
+  next_ = page + kAlign;
+  page_end_ = page + kPage;
+}
+
+void NodeArena::grow() {
+  static_assert(kChunkHeader + 128 <= kPage && kPage % kAlign == 0);
+  const size_t bytes = (next_chunk_bytes_ + kPage - 1) / kPage * kPage;
   next_chunk_bytes_ = std::min(next_chunk_bytes_ * 2, kMaxChunk);
-  void* raw = std::malloc(kHeader + bytes);
+  auto* raw = static_cast<char*>(std::aligned_alloc(kPage, bytes));
   if (!raw) throw std::bad_alloc();
-  auto* c = static_cast<Chunk*>(raw);
+  RIG_POISON(raw, bytes);
+  start_page(raw);
+  RIG_UNPOISON(next_, sizeof(Chunk));
+  auto* c = reinterpret_cast<Chunk*>(next_);
   c->next = chunks_;
   c->bytes = bytes;
   chunks_ = c;
-  next_ = static_cast<char*>(raw) + kHeader;
-  left_ = bytes;
-  RIG_POISON(next_, left_);
+  next_ = raw + kChunkHeader;
+  chunk_end_ = raw + bytes;
 }
 
 void* NodeArena::allocate(size_t bytes) {
   bytes = (bytes + kAlign - 1) & ~(kAlign - 1);
-  if (bytes > left_) grow(bytes);
+  if (bytes > kMaxBlock) throw std::bad_alloc();  // never: the arena holds nodes
+  if (bytes > static_cast<size_t>(page_end_ - next_)) {
+    if (page_end_ != chunk_end_) start_page(page_end_);
+    else grow();
+  }
   void* p = next_;
   next_ += bytes;
-  left_ -= bytes;
   ++allocated_;
   RIG_UNPOISON(p, bytes);
   return p;

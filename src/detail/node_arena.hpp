@@ -21,13 +21,22 @@
 
 namespace rig::detail {
 
+// Chunks are made of kPage-aligned pages, each starting with a pointer to its arena: a node's arena is found from the
+// node's address (NodeArena::of), so that a node need not hold it. No block crosses a page boundary.
 class NodeArena {
  public:
   static constexpr size_t kAlign = 8;  // a node's storage holds nothing more aligned than a pointer
-  // Memory for one node's storage, kAlign-aligned. Only the thread of the open scope allocates.
+  static constexpr size_t kPage = 16u << 10;
+  static constexpr size_t kMaxBlock = kPage - kAlign;
+  // Memory for one node's storage (at most kMaxBlock bytes), kAlign-aligned. Only the thread of the open scope
+  // allocates.
   void* allocate(size_t bytes);
   // A node allocated here was freed; the last one frees the arena once its scope has closed.
   void release(void* block, size_t bytes);
+  // The arena of a block allocate() returned.
+  static NodeArena* of(const void* block) {
+    return *reinterpret_cast<NodeArena* const*>(reinterpret_cast<uintptr_t>(block) & ~uintptr_t{kPage - 1});
+  }
 
   // Arenas alive in the process (for tests: every arena goes away with its last node).
   static int64_t live_arenas();
@@ -36,22 +45,25 @@ class NodeArena {
   friend class ArenaScope;
   explicit NodeArena(size_t first_chunk_bytes);
   ~NodeArena();
-  void grow(size_t at_least);
+  void grow();
+  void start_page(char* page);
   void close_scope();
 
   struct Chunk {
     Chunk* next;
-    size_t bytes;  // usable bytes after the header
+    size_t bytes;  // the whole chunk, a multiple of kPage
   };
-  static constexpr size_t kHeader = (sizeof(Chunk) + kAlign - 1) / kAlign * kAlign;  // blocks start aligned
+  // The first page of a chunk holds its arena pointer, then the chunk's header; other pages the pointer only.
+  static constexpr size_t kChunkHeader = kAlign + (sizeof(Chunk) + kAlign - 1) / kAlign * kAlign;
   // Live nodes, plus a bias while the scope is open: allocations are counted without atomics (`allocated_`) and added
   // when the scope closes, so the bias keeps early frees from reaching zero before then.
   static constexpr int64_t kScopeBias = int64_t{1} << 52;
   std::atomic<int64_t> live_{kScopeBias};
   int64_t allocated_ = 0;
   Chunk* chunks_ = nullptr;
-  char* next_ = nullptr;
-  size_t left_ = 0;
+  char* next_ = nullptr;       // the next free byte
+  char* page_end_ = nullptr;   // the end of next_'s page
+  char* chunk_end_ = nullptr;
   size_t next_chunk_bytes_;
 };
 
@@ -71,28 +83,5 @@ class ArenaScope {
 
 // The arena of this thread's innermost open scope, or nullptr.
 NodeArena* current_arena();
-
-// A standard allocator over a NodeArena, for std::allocate_shared. Copies (rebinds) share the arena and count
-// nothing: each allocation is counted once in allocate() and once in deallocate().
-template <class T>
-struct ArenaAllocator {
-  using value_type = T;
-  NodeArena* arena;
-
-  explicit ArenaAllocator(NodeArena* a) : arena(a) {}
-  template <class U>
-  ArenaAllocator(const ArenaAllocator<U>& other) : arena(other.arena) {}  // NOLINT: rebinding is implicit
-
-  T* allocate(size_t n) {
-    static_assert(alignof(T) <= NodeArena::kAlign);
-    return static_cast<T*>(arena->allocate(n * sizeof(T)));
-  }
-  void deallocate(T* p, size_t n) { arena->release(p, n * sizeof(T)); }
-
-  template <class U>
-  bool operator==(const ArenaAllocator<U>& other) const {
-    return arena == other.arena;
-  }
-};
 
 }  // namespace rig::detail

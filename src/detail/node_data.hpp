@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -112,25 +113,30 @@ class ProvenancePtr {
   std::unique_ptr<Provenance> p_;
 };
 
-// A node's storage. Releasing it releases its children first, which would recurse once per level of the tree; its
-// destructor moves the children's storage onto an explicit stack instead, so a tree of any depth (one built through
-// the API is not limited) is released in constant stack (tests/depth_test.cpp: a million levels).
+// A node's storage, counted by the Nodes that refer to it (NodeRef). Releasing it releases its children first, which
+// would recurse once per level of the tree; its destructor moves the children's storage onto an explicit stack
+// instead, so a tree of any depth (one built through the API is not limited) is released in constant stack
+// (tests/depth_test.cpp: a million levels).
 struct NodeData {
   NodeData() = default;
-  NodeData(const NodeData&) = default;
-  NodeData(NodeData&&) = default;
-  NodeData& operator=(const NodeData&) = default;
-  NodeData& operator=(NodeData&&) = default;
+  // A copy (made when a shared node is written) is counted from one and comes from malloc.
+  NodeData(const NodeData& other)
+      : origin(other.origin), provenance(other.provenance), value(other.value), kind(other.kind),
+        interpolation(other.interpolation) {}
+  NodeData& operator=(const NodeData&) = delete;
   ~NodeData();
 
-  // kind and interpolation sit in the tail padding of origin, provenance is one pointer and a map's value is 32
-  // bytes (its index is one pointer): with the shared_ptr's control block a node takes 104 bytes of a loader's arena
-  // (a loaded config allocates one per value) or a 112-byte chunk of malloc.
+  // 80 bytes: the count sits in the tail padding of origin, kind and the flags in that of value (a map's value is
+  // 32 bytes, its index one pointer), and an arena node finds its arena from its address (NodeArena::of). A loaded
+  // config takes one of these per value, from its loader's arena.
   [[no_unique_address]] Origin origin;
+  std::atomic<uint32_t> refs{1};
+  ProvenancePtr provenance;  // rarely present
+  [[no_unique_address]] std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<Node>, MapData>
+      value;
   Kind kind = Kind::Null;
   bool interpolation = false;
-  ProvenancePtr provenance;  // rarely present
-  std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<Node>, MapData> value;
+  bool in_arena = false;  // allocated by a NodeArena, else by new
 };
 
 // For tree builders (the YAML loader): a map or list node made from a container filled elsewhere. The container is
