@@ -321,7 +321,7 @@ NodeData::~NodeData() {
   // no stack at all).
   std::vector<NodeRef> pending;
   auto detach = [&pending](NodeRef& child) {
-    if (child && child->refs.load(std::memory_order_acquire) == 1 && has_children(*child))
+    if (child && child->refs.load(std::memory_order_acquire) == 1 && has_children(*data_of(child)))
       pending.push_back(std::move(child));
   };
   auto detach_children = [&detach](NodeData& d) {
@@ -335,15 +335,12 @@ NodeData::~NodeData() {
   while (!pending.empty()) {
     NodeRef d = std::move(pending.back());
     pending.pop_back();
-    detach_children(*d);
+    detach_children(*data_of(d));
   }  // each `d` released here holds only leaves or shared storage: its destructor does not descend
 }
 
-void retain_node(NodeData* d) noexcept { d->refs.fetch_add(1, std::memory_order_relaxed); }
-
-void release_node(NodeData* d) noexcept {
-  // acq_rel: the thread that destroys the storage sees every other owner's writes to it as done.
-  if (d->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+void destroy_node(NodeHead* head) noexcept {
+  auto* d = static_cast<NodeData*>(head);
   if (!d->in_arena) {
     delete d;
     return;
@@ -377,7 +374,7 @@ namespace detail {
 
 Node take_map(MapData& built, Origin origin) {
   auto d = make_data(Kind::Map, std::move(origin));
-  MapData& m = d->value.emplace<MapData>();
+  MapData& m = data_of(d)->value.emplace<MapData>();
   m.entries.assign(std::make_move_iterator(built.entries.begin()), std::make_move_iterator(built.entries.end()));
   m.slots = std::move(built.slots);  // positions in entries, which keep their order
   built.entries.clear();
@@ -387,7 +384,7 @@ Node take_map(MapData& built, Origin origin) {
 
 Node take_list(std::vector<Node>& built, Origin origin) {
   auto d = make_data(Kind::List, std::move(origin));
-  d->value.emplace<std::vector<Node>>(std::make_move_iterator(built.begin()), std::make_move_iterator(built.end()));
+  data_of(d)->value.emplace<std::vector<Node>>(std::make_move_iterator(built.begin()), std::make_move_iterator(built.end()));
   built.clear();
   return Node(std::move(d));
 }
@@ -396,37 +393,37 @@ Node take_list(std::vector<Node>& built, Origin origin) {
 
 Node::Node() = default;
 
-Node::Node(bool value) : d_(make_data(Kind::Bool)) { d_->value = value; }
-Node::Node(int64_t value, std::true_type) : d_(make_data(Kind::Int)) { d_->value = value; }
-Node::Node(double value) : d_(make_data(Kind::Float)) { d_->value = value; }
+Node::Node(bool value) : d_(make_data(Kind::Bool)) { data_of(d_)->value = value; }
+Node::Node(int64_t value, std::true_type) : d_(make_data(Kind::Int)) { data_of(d_)->value = value; }
+Node::Node(double value) : d_(make_data(Kind::Float)) { data_of(d_)->value = value; }
 Node::Node(std::string value) : d_(make_data(Kind::String)) {
-  d_->interpolation = value.find("${") != std::string::npos;
-  d_->value = std::move(value);
+  data_of(d_)->interpolation = value.find("${") != std::string::npos;
+  data_of(d_)->value = std::move(value);
 }
 
 Node Node::null(Origin origin) { return Node(make_data(Kind::Null, std::move(origin))); }
 Node Node::missing(Origin origin) { return Node(make_data(Kind::Missing, std::move(origin))); }
 Node Node::list(Origin origin) {
   auto d = make_data(Kind::List, std::move(origin));
-  d->value = std::vector<Node>{};
+  data_of(d)->value = std::vector<Node>{};
   return Node(std::move(d));
 }
 Node Node::map(Origin origin) {
   auto d = make_data(Kind::Map, std::move(origin));
-  d->value = detail::MapData{};
+  data_of(d)->value = detail::MapData{};
   return Node(std::move(d));
 }
 
-Kind Node::kind() const { return d_ ? d_->kind : Kind::Null; }
-bool Node::is_interpolation() const { return d_ && d_->interpolation; }
+Kind Node::kind() const { return d_ ? data_of(d_)->kind : Kind::Null; }
+bool Node::is_interpolation() const { return d_ && data_of(d_)->interpolation; }
 const Origin& Node::origin() const { return d_ ? d_->origin : kNoOrigin; }
 
 detail::NodeData& Node::mut() {
   if (!d_)
     d_ = make_data(Kind::Null);
   else if (d_->refs.load(std::memory_order_acquire) > 1)
-    d_ = detail::NodeRef(new detail::NodeData(*d_));  // shallow: children stay shared until written
-  return *d_;
+    d_ = detail::NodeRef(new detail::NodeData(*data_of(d_)));  // shallow: children stay shared until written
+  return *data_of(d_);
 }
 
 Node& Node::set_origin(Origin origin) {
@@ -435,13 +432,13 @@ Node& Node::set_origin(Origin origin) {
 }
 
 std::span<const Node> Node::history() const {
-  if (!d_ || !d_->provenance) return {};
-  return d_->provenance->history;
+  if (!d_ || !data_of(d_)->provenance) return {};
+  return data_of(d_)->provenance->history;
 }
 
 std::span<const Origin> Node::via() const {
-  if (!d_ || !d_->provenance) return {};
-  return d_->provenance->via;
+  if (!d_ || !data_of(d_)->provenance) return {};
+  return data_of(d_)->provenance->via;
 }
 
 Node& Node::push_history(Node previous) {
@@ -463,35 +460,35 @@ namespace {
 
 bool Node::bool_value() const {
   if (!is_bool()) wrong_kind(*this, "bool");
-  return std::get<bool>(d_->value);
+  return std::get<bool>(data_of(d_)->value);
 }
 int64_t Node::int_value() const {
   if (!is_int()) wrong_kind(*this, "int");
-  return std::get<int64_t>(d_->value);
+  return std::get<int64_t>(data_of(d_)->value);
 }
 double Node::float_value() const {
   if (!is_float()) wrong_kind(*this, "float");
-  return std::get<double>(d_->value);
+  return std::get<double>(data_of(d_)->value);
 }
 const std::string& Node::str() const {
   if (!is_string()) wrong_kind(*this, "string");
-  return std::get<std::string>(d_->value);
+  return std::get<std::string>(data_of(d_)->value);
 }
 
 size_t Node::size() const {
-  if (is_list()) return std::get<std::vector<Node>>(d_->value).size();
-  if (is_map()) return std::get<detail::MapData>(d_->value).entries.size();
+  if (is_list()) return std::get<std::vector<Node>>(data_of(d_)->value).size();
+  if (is_map()) return std::get<detail::MapData>(data_of(d_)->value).entries.size();
   return 0;
 }
 
 std::span<const Node> Node::elements() const {
   if (!is_list()) return {};
-  return std::get<std::vector<Node>>(d_->value);
+  return std::get<std::vector<Node>>(data_of(d_)->value);
 }
 
 std::span<const MapEntry> Node::entries() const {
   if (!is_map()) return {};
-  return std::get<detail::MapData>(d_->value).entries;
+  return std::get<detail::MapData>(data_of(d_)->value).entries;
 }
 
 std::vector<std::string> Node::keys() const {
@@ -504,7 +501,7 @@ const Node& Node::operator[](size_t index) const {
   if (!is_list())
     throw KeyError("rig.key.not_list", fmt::format("cannot take element [{}] of a {}", index, kind_name(kind())),
                    origin());
-  const auto& v = std::get<std::vector<Node>>(d_->value);
+  const auto& v = std::get<std::vector<Node>>(data_of(d_)->value);
   if (index >= v.size())
     throw KeyError("rig.key.index_range",
                    fmt::format("index [{}] is out of range for a list of {} element{}", index, v.size(),
@@ -522,7 +519,7 @@ const Node& Node::operator[](std::string_view key) const {
 
 const Node* Node::find(std::string_view key) const {
   if (!is_map()) return nullptr;
-  const MapEntry* e = std::get<detail::MapData>(d_->value).find(key);
+  const MapEntry* e = std::get<detail::MapData>(data_of(d_)->value).find(key);
   return e ? &e->value : nullptr;
 }
 
@@ -533,7 +530,7 @@ Node& Node::element(size_t index) {
 
 Node* Node::find_mut(std::string_view key) {
   if (!is_map()) return nullptr;
-  size_t p = std::get<detail::MapData>(d_->value).position(key);
+  size_t p = std::get<detail::MapData>(data_of(d_)->value).position(key);
   if (p == detail::MapData::npos) return nullptr;
   return &std::get<detail::MapData>(mut().value).entries[p].value;  // unsharing keeps positions
 }
@@ -577,7 +574,7 @@ bool Node::insert(std::string key, Node value, Origin key_origin) {
 
 bool Node::erase(std::string_view key) {
   if (!is_map()) return false;
-  detail::MapData::Lookup at = std::get<detail::MapData>(d_->value).lookup(key);
+  detail::MapData::Lookup at = std::get<detail::MapData>(data_of(d_)->value).lookup(key);
   if (at.position == detail::MapData::npos) return false;
   std::get<detail::MapData>(mut().value).erase_at(at);  // the copy mut() may make has the same index
   return true;
@@ -673,7 +670,7 @@ Node* Node::find_path_mut(const KeyPath& path) {
   const Node* c = this;
   for (size_t k = 0; k < segs.size(); ++k) {
     if (c->is_map()) {
-      const auto& m = std::get<detail::MapData>(c->d_->value);
+      const auto& m = std::get<detail::MapData>(data_of(c->d_)->value);
       at[k] = m.position(segs[k].key);
       if (at[k] == detail::MapData::npos) return nullptr;
       c = &m.entries[at[k]].value;
@@ -681,7 +678,7 @@ Node* Node::find_path_mut(const KeyPath& path) {
       auto i = as_index(segs[k]);
       if (!i || *i >= c->size()) return nullptr;
       at[k] = *i;
-      c = &std::get<std::vector<Node>>(c->d_->value)[*i];
+      c = &std::get<std::vector<Node>>(data_of(c->d_)->value)[*i];
     } else {
       return nullptr;
     }

@@ -19,6 +19,7 @@
 // that was found and where that value was written.
 #pragma once
 
+#include <atomic>
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
@@ -89,17 +90,26 @@ struct NodeData;
 struct MapData;
 Node take_map(MapData& built, Origin origin);
 Node take_list(std::vector<Node>& built, Origin origin);
-void retain_node(NodeData* d) noexcept;
-void release_node(NodeData* d) noexcept;  // destroys the storage with its last reference
+// The front of a node's storage (NodeData, private to src/, derives from it): its origin and the count of the Nodes
+// that refer to it, which sits in the origin's tail padding, so that copying and dropping a Node are inline.
+struct NodeHead {
+  NodeHead() = default;
+  NodeHead(const NodeHead& other) : origin(other.origin) {}  // a copy is counted from one
+  NodeHead& operator=(const NodeHead&) = delete;
 
-// A counted reference to a node's storage (its count is inside the storage): one pointer, where a shared_ptr would
-// take two and its control block 24 more bytes of every node.
+  [[no_unique_address]] Origin origin;
+  std::atomic<uint32_t> refs{1};
+};
+void destroy_node(NodeHead* d) noexcept;  // storage whose last reference went
+
+// A counted reference to a node's storage: one pointer, where a shared_ptr would take two and its control block 24
+// more bytes of every node.
 class NodeRef {
  public:
   NodeRef() = default;
-  explicit NodeRef(NodeData* adopted) noexcept : p_(adopted) {}  // takes over the one count storage starts with
+  explicit NodeRef(NodeHead* adopted) noexcept : p_(adopted) {}  // takes over the one count storage starts with
   NodeRef(const NodeRef& other) noexcept : p_(other.p_) {
-    if (p_) retain_node(p_);
+    if (p_) p_->refs.fetch_add(1, std::memory_order_relaxed);
   }
   NodeRef(NodeRef&& other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
   NodeRef& operator=(const NodeRef& other) noexcept {
@@ -110,18 +120,18 @@ class NodeRef {
     NodeRef(std::move(other)).swap(*this);
     return *this;
   }
+  // acq_rel: the thread that destroys the storage sees every other owner's writes to it as done.
   ~NodeRef() {
-    if (p_) release_node(p_);
+    if (p_ && p_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy_node(p_);
   }
   void swap(NodeRef& other) noexcept { std::swap(p_, other.p_); }
-  NodeData* get() const { return p_; }
-  NodeData* operator->() const { return p_; }
-  NodeData& operator*() const { return *p_; }
+  NodeHead* get() const { return p_; }
+  NodeHead* operator->() const { return p_; }
   explicit operator bool() const { return p_ != nullptr; }
   friend bool operator==(const NodeRef& a, const NodeRef& b) { return a.p_ == b.p_; }
 
  private:
-  NodeData* p_ = nullptr;
+  NodeHead* p_ = nullptr;
 };
 }  // namespace detail
 

@@ -51,7 +51,8 @@ class NodeArena {
 
   struct Chunk {
     Chunk* next;
-    size_t bytes;  // the whole chunk, a multiple of kPage
+    void* block;   // what malloc returned, the chunk's pages inside it
+    size_t bytes;  // the pages' bytes, a multiple of kPage
   };
   // The first page of a chunk holds its arena pointer, then the chunk's header; other pages the pointer only.
   static constexpr size_t kChunkHeader = kAlign + (sizeof(Chunk) + kAlign - 1) / kAlign * kAlign;

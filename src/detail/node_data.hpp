@@ -117,20 +117,18 @@ class ProvenancePtr {
 // would recurse once per level of the tree; its destructor moves the children's storage onto an explicit stack
 // instead, so a tree of any depth (one built through the API is not limited) is released in constant stack
 // (tests/depth_test.cpp: a million levels).
-struct NodeData {
+struct NodeData : NodeHead {
   NodeData() = default;
-  // A copy (made when a shared node is written) is counted from one and comes from malloc.
+  // A copy (made when a shared node is written) is counted from one and comes from new.
   NodeData(const NodeData& other)
-      : origin(other.origin), provenance(other.provenance), value(other.value), kind(other.kind),
+      : NodeHead(other), provenance(other.provenance), value(other.value), kind(other.kind),
         interpolation(other.interpolation) {}
   NodeData& operator=(const NodeData&) = delete;
   ~NodeData();
 
-  // 80 bytes: the count sits in the tail padding of origin, kind and the flags in that of value (a map's value is
-  // 32 bytes, its index one pointer), and an arena node finds its arena from its address (NodeArena::of). A loaded
-  // config takes one of these per value, from its loader's arena.
-  [[no_unique_address]] Origin origin;
-  std::atomic<uint32_t> refs{1};
+  // 80 bytes: the count sits in the tail padding of the origin (NodeHead), kind and the flags in that of value (a
+  // map's value is 32 bytes, its index one pointer), and an arena node finds its arena from its address
+  // (NodeArena::of). A loaded config takes one of these per value, from its loader's arena.
   ProvenancePtr provenance;  // rarely present
   [[no_unique_address]] std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<Node>, MapData>
       value;
@@ -138,6 +136,9 @@ struct NodeData {
   bool interpolation = false;
   bool in_arena = false;  // allocated by a NodeArena, else by new
 };
+
+// The storage a NodeRef refers to (every NodeHead is the front of a NodeData).
+inline NodeData* data_of(const NodeRef& r) { return static_cast<NodeData*>(r.get()); }
 
 // For tree builders (the YAML loader): a map or list node made from a container filled elsewhere. The container is
 // moved out into storage of exactly its size and left empty with its capacity, ready for the next collection.
