@@ -384,7 +384,10 @@ Node take_map(MapData& built, Origin origin) {
 
 Node take_list(std::vector<Node>& built, Origin origin) {
   auto d = make_data(Kind::List, std::move(origin));
-  data_of(d)->value.emplace<std::vector<Node>>(std::make_move_iterator(built.begin()), std::make_move_iterator(built.end()));
+  // Built first, then moved in: emplacing from the iterators (a constructor that may throw) goes through a temporary
+  // variant, where GCC's -Wmaybe-uninitialized misreads the other alternatives under some optimisation settings.
+  std::vector<Node> elements(std::make_move_iterator(built.begin()), std::make_move_iterator(built.end()));
+  data_of(d)->value.emplace<std::vector<Node>>(std::move(elements));
   built.clear();
   return Node(std::move(d));
 }
