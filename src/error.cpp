@@ -94,7 +94,7 @@ size_t offset_of_column(std::string_view line, uint32_t column) {
 
 void render_source_line(std::string& out, const Origin& at, const Palette& p) {
   if (!at.source || at.line == 0) return;
-  if (at.source->name.starts_with("env ")) return;  // the text is the variable's value: never shown
+  if (detail::environment_variable_of(at.source.get())) return;  // the text is the variable's value: never shown
   std::string_view text = at.source->line_text(at.line);
   if (text.empty() && at.source->text.empty()) return;
   // A long line (a 10 MB one, say) is shown as a window around the column.

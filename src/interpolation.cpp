@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 
+#include "detail/environment_values.hpp"
 #include "detail/resolution.hpp"
 
 namespace rig {
@@ -170,7 +171,7 @@ namespace {
 // source, so a source's name is read once per run of nodes from it (`clean`: the last source seen not to be one).
 bool holds_environment_values(const Node& n, const Source*& clean) {
   if (const Source* s = n.origin().source.get(); s && s != clean) {
-    if (std::string_view(s->name).starts_with("env ")) return true;
+    if (detail::environment_variable_of(s)) return true;
     clean = s;
   }
   for (const auto& e : n.entries())
@@ -181,8 +182,8 @@ bool holds_environment_values(const Node& n, const Source*& clean) {
 }
 
 Node redact_environment_values(const Node& config) {
-  std::string_view src = config.origin().source_name();
-  if (src.starts_with("env ")) return Node(fmt::format("<redacted:env {}>", src.substr(4))).set_origin(config.origin());
+  if (auto variable = detail::environment_variable_of(config.origin().source.get()))
+    return Node(fmt::format("<redacted:env {}>", *variable)).set_origin(config.origin());
   Node out = config;
   if (config.is_map()) {
     for (const auto& e : config.entries()) {

@@ -39,7 +39,8 @@ std::string setter_name(const Origin& origin) {
   if (!origin.known()) return "<unknown>";
   std::string_view name = origin.source->name;
   if (name == "<cli>" && origin.arg_index >= 0) return fmt::format("argv[{}]", origin.arg_index);
-  if (name.starts_with("env ") || name.starts_with("hook ") || name.starts_with("<")) return std::string(name);
+  if (detail::environment_variable_of(origin.source.get()) || name.starts_with("hook ") || name.starts_with("<"))
+    return std::string(name);
   return origin.to_string();
 }
 
@@ -127,7 +128,7 @@ void apply_environment(Node& cfg, const std::vector<std::pair<std::string, std::
   for (const auto* v : mine) {
     detail::note_environment_value(v->first, v->second);  // never quoted by a diagnostic
     std::string text = v->first + "=" + v->second;
-    auto source = Source::make("env " + v->first, text);
+    auto source = Source::make(detail::environment_source_name(v->first), text);
     Origin at{source, 1, 1, -1};
     KeyPath path = env_path(cfg, std::string_view(v->first).substr(prefix.size()), at);
     Node value = parse_override_value(source, v->first.size() + 1);

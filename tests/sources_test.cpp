@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "detail/environment_values.hpp"
 #include "rig/yaml.hpp"
 #include "test_util.hpp"
 
@@ -171,6 +172,26 @@ TEST(Hooks, SetAndApplyRecordTheHookName) {
   typo.defaults(rig::load_yaml("model: {vocab_size: 0}\n"));
   typo.hook("bad", [](rig::HookContext& h) { h.set("model.vocab_sise", 1); });
   expect_error("rig.override.unknown_key", [&] { typo.build(); });
+}
+
+// The environment layer's sources are named by one rule, which every reader asks: names it makes are read back as
+// their variable, and no other source counts (a file named like it, a label that only starts the same way).
+TEST(Environment, ItsSourcesAreNamedAndRecognisedByOneRule) {
+  using rig::detail::environment_source_name;
+  using rig::detail::environment_variable_of;
+  for (std::string variable : {"RIG_LR", "RIG_MODEL__DIM", "RIG_X", ""}) {
+    auto source = rig::Source::make(environment_source_name(variable), "v");
+    ASSERT_TRUE(environment_variable_of(source.get()).has_value()) << variable;
+    EXPECT_EQ(*environment_variable_of(source.get()), variable);
+  }
+  for (const char* other : {"envelope.yaml", "env", "<cli>", "hook env", " env RIG_LR", "ENV RIG_LR"})
+    EXPECT_FALSE(environment_variable_of(rig::Source::make(other).get()).has_value()) << other;
+  EXPECT_FALSE(environment_variable_of(nullptr).has_value());
+  Node cfg = Node::map();
+  cfg.set("lr", 1);
+  rig::apply_environment(cfg, Env{{"RIG_LR", "2"}});
+  EXPECT_EQ(*environment_variable_of(cfg["lr"].origin().source.get()), "RIG_LR");
+  EXPECT_EQ(rig::setter_name(cfg["lr"].origin()), "env RIG_LR");
 }
 
 TEST(SetterName, NamesEachKindOfSource) {

@@ -50,4 +50,17 @@ std::string hide_environment_values(std::string text) {
   return text;
 }
 
+namespace {
+constexpr std::string_view kEnvironmentSourcePrefix = "env ";
+}  // namespace
+
+std::string environment_source_name(std::string_view variable) {
+  return std::string(kEnvironmentSourcePrefix) + std::string(variable);
+}
+
+std::optional<std::string_view> environment_variable_of(const Source* source) {
+  if (!source || !source->name.starts_with(kEnvironmentSourcePrefix)) return std::nullopt;
+  return std::string_view(source->name).substr(kEnvironmentSourcePrefix.size());
+}
+
 }  // namespace rig::detail

@@ -181,15 +181,12 @@ std::string Resolution::shown_as(const Taint* t) { return fmt::format("<env:{}>"
 
 namespace {
 // A value the RIG_* layer wrote: its source is named "env NAME".
-bool written_by_environment(const Node& n) {
-  const Origin& o = n.origin();
-  return o.source && o.source->name.starts_with("env ");
-}
+bool written_by_environment(const Node& n) { return environment_variable_of(n.origin().source.get()).has_value(); }
 }  // namespace
 
 const Taint* Resolution::written_taint(const Node& n) {
   if (!written_by_environment(n)) return nullptr;
-  return taint_of_variable(n.origin().source->name.substr(4));
+  return taint_of_variable(std::string(*environment_variable_of(n.origin().source.get())));
 }
 
 const Taint* Resolution::raw_taint(const Node& n) {
