@@ -204,6 +204,9 @@ class JsonWriter {
     sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
     out_.clear();
   }
+  void pass_on_a_full_piece() {
+    if (sink_ && out_.size() >= kPiece) pass_on();
+  }
 
   void newline(int depth) {
     if (indent_ < 0) return;
@@ -244,7 +247,7 @@ class JsonWriter {
           path_.push_back({nullptr, i++});
           value(v, depth + 1);
           path_.pop_back();
-          if (sink_ && out_.size() >= kPiece) pass_on();
+          pass_on_a_full_piece();
         }
         newline(depth);
         out_ += ']';
@@ -266,7 +269,7 @@ class JsonWriter {
           path_.push_back({&e.key, 0});
           value(e.value, depth + 1);
           path_.pop_back();
-          if (sink_ && out_.size() >= kPiece) pass_on();
+          pass_on_a_full_piece();
         }
         newline(depth);
         out_ += '}';

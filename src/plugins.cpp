@@ -52,19 +52,18 @@ void load_plugins(const std::vector<fs::path>& libraries) {
 }
 
 namespace {
-constexpr const char* kPluginPathVariable = "RIG_PLUGIN_PATH";
+// RIG_PLUGIN_PATH's value, empty when it is not set.
+std::string_view plugin_path() {
+  const char* env = std::getenv("RIG_PLUGIN_PATH");
+  return env ? env : "";
+}
 }  // namespace
 
-bool plugin_path_set() {
-  const char* env = std::getenv(kPluginPathVariable);
-  return env && *env;
-}
+bool plugin_path_set() { return !plugin_path().empty(); }
 
 std::vector<fs::path> plugin_path_libraries() {
   std::vector<fs::path> out;
-  if (!plugin_path_set()) return out;
-  const char* env = std::getenv(kPluginPathVariable);
-  std::string_view rest(env);
+  std::string_view rest = plugin_path();
   while (!rest.empty()) {
     auto colon = rest.find(':');
     std::string entry(rest.substr(0, colon));
